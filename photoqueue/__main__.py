@@ -1,0 +1,3 @@
+from photoqueue.cli import main
+
+raise SystemExit(main())

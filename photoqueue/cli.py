@@ -1,0 +1,71 @@
+"""The ``photoqueue`` command line.
+
+Each part of the system owns its subcommands in a module of its own that offers
+``add_commands(subparsers)``; this module only assembles them, configures logging
+(the one place that does) and turns a :class:`PhotoqueueError` into a message and an
+exit status instead of a traceback. Handlers import their heavy libraries lazily so
+``photoqueue --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+
+from photoqueue import __version__
+from photoqueue.errors import PhotoqueueError
+
+log = logging.getLogger(__name__)
+
+# Modules that contribute subcommands, in the order their commands appear in --help.
+COMMAND_MODULES = (
+    "photoqueue.device.cli",
+    "photoqueue.device.timetable.cli",
+    "photoqueue.device.scanner.cli",
+    "photoqueue.printer.cli",
+    "photoqueue.display.cli",
+    "photoqueue.central.cli",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="photoqueue", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"photoqueue {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a part not built yet contributes no commands
+        module.add_commands(sub)
+    return parser
+
+
+def configure_logging(verbosity: int) -> None:
+    level = logging.WARNING - 10 * verbosity
+    level = int(os.environ.get("PHOTOQUEUE_LOG_LEVEL", level)) if os.environ.get(
+        "PHOTOQUEUE_LOG_LEVEL", "").isdigit() else level
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        result = args.func(args)
+    except PhotoqueueError as exc:
+        print(f"photoqueue: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)
