@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
+            if not (exc.name and name.startswith(exc.name)):
                 raise
             continue  # a part not built yet contributes no commands
         module.add_commands(sub)
@@ -48,10 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(verbosity: int) -> None:
-    level = logging.WARNING - 10 * verbosity
-    level = int(os.environ.get("PHOTOQUEUE_LOG_LEVEL", level)) if os.environ.get(
-        "PHOTOQUEUE_LOG_LEVEL", "").isdigit() else level
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = logging.getLevelName(os.environ.get("PHOTOQUEUE_LOG_LEVEL", "").upper())
+    if not isinstance(level, int):
+        level = max(logging.WARNING - 10 * verbosity, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def main(argv: list[str] | None = None) -> int:
