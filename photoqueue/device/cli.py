@@ -1,0 +1,149 @@
+"""Station-side commands: scan (manual entry), export, queue (staff actions), demo."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from photoqueue.device import commands as cmd
+from photoqueue.device import effects as fx
+from photoqueue.device.errors import StationError
+
+KEY_FILE_NAME = "deployment.key"
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("scan", help="manual entry: number codes exactly as a camera scan would")
+    _session_args(p)
+    p.add_argument("--timetable", help="timetable file; without it tickets carry no class")
+    p.add_argument("codes", nargs="+", metavar="CODE")
+    p.set_defaults(func=run_scan)
+
+    p = sub.add_parser("export", help="export a station's (or a demo's) tickets and per-class counts")
+    p.add_argument("--data-dir", required=True)
+    p.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(func=run_export)
+
+    p = sub.add_parser("queue", help="staff actions on a station's queue: advance, undo, skip, recall, void, ...")
+    _session_args(p)
+    p.add_argument("action", choices=("status", "advance", "undo", "skip", "recall", "void", "next-class",
+                                      "switch-class", "correct-class", "reprint", "unprinted"))
+    p.add_argument("args", nargs="*", help="NUMBER for skip/recall/void/reprint; CLASS for switch-class; "
+                                           "NUMBER CLASS for correct-class")
+    p.add_argument("--reason", default="", help="why a ticket is voided")
+    p.set_defaults(func=run_queue)
+
+
+def _session_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", required=True, help="the station's data directory")
+    p.add_argument("--room", required=True)
+    p.add_argument("--date", help="session date YYYY-MM-DD (default: today)")
+    p.add_argument("--key-file", help=f"deployment key (default: DATA_DIR/{KEY_FILE_NAME}, made if missing)")
+
+
+def open_session(args: argparse.Namespace):
+    from photoqueue.device.digest import load_key
+    from photoqueue.device.queue import Rules
+    from photoqueue.device.session import Session
+    from photoqueue.device.store import EventStore, db_path
+
+    date = args.date or dt.date.today().isoformat()
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        raise StationError(f"--date {date!r} is not a date (YYYY-MM-DD)", exit_status=2) from None
+    data_dir = Path(args.data_dir)
+    key = load_key(args.key_file or data_dir / KEY_FILE_NAME, create=args.key_file is None)
+    return Session(EventStore(db_path(data_dir)), args.room, date, Rules(digest_key=key))
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    now = dt.datetime.now()
+    if args.timetable:
+        from photoqueue.device.timetable import load_timetable
+
+        room_day = load_timetable(args.timetable).room_day(session.room, dt.date.fromisoformat(session.date))
+        if not room_day.classes:
+            print(f"photoqueue: warning: the timetable has no classes for {session.room} on {session.date}",
+                  file=sys.stderr)
+        session.load_timetable(room_day, now)
+    status = 0
+    for code in args.codes:
+        effects = session.scan(code, now)
+        feedback = next(e for e in effects if isinstance(e, fx.ScanFeedback))
+        if feedback.ok:
+            ticket = session.state.tickets[feedback.number]
+            line = {"code": code, "number": feedback.number, "reprint": feedback.kind == "reprint",
+                    "class": ticket.class_name}
+        else:
+            line = {"code": code, "error": f"{feedback.message_zh} / {feedback.message_en}", "rule": feedback.rule}
+            status = 1
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    return status
+
+
+def run_export(args: argparse.Namespace) -> int:
+    if args.format == "xlsx":
+        from photoqueue.device.export_xlsx import write_xlsx
+
+        if not args.out:
+            raise StationError("--format xlsx needs --out FILE", exit_status=2)
+        write_xlsx(args.data_dir, args.out)
+        return 0
+    from photoqueue.device.export import export_text
+
+    text = export_text(args.data_dir, args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _number(args: argparse.Namespace, i: int = 0) -> int:
+    try:
+        return int(args.args[i])
+    except (IndexError, ValueError):
+        raise StationError(f"{args.action} needs a ticket NUMBER", exit_status=2) from None
+
+
+def run_queue(args: argparse.Namespace) -> int:
+    from photoqueue.device.queue import class_counts
+
+    session = open_session(args)
+    action = args.action
+    if action == "status":
+        s = session.state
+        print(json.dumps({"room": s.room, "date": s.date, "called": s.called, "waiting": s.waiting,
+                          "active_class": s.active_class, "issued": len(s.tickets),
+                          "classes": class_counts(s)}, ensure_ascii=False, indent=1))
+        return 0
+    if action == "unprinted":
+        for t in session.state.tickets.values():
+            if t.printed is False:
+                print(f"{t.number}\t{t.class_name or ''}\t{t.print_error}")
+        return 0
+    command = {
+        "advance": lambda: cmd.Advance(),
+        "undo": lambda: cmd.Undo(),
+        "skip": lambda: cmd.Skip(_number(args) if args.args else None),
+        "recall": lambda: cmd.Recall(_number(args)),
+        "void": lambda: cmd.Void(_number(args), args.reason),
+        "next-class": lambda: cmd.SwitchClass(None),
+        "switch-class": lambda: cmd.SwitchClass(" ".join(args.args) or None),
+        "correct-class": lambda: cmd.CorrectClass(_number(args), " ".join(args.args[1:]) or None),
+        "reprint": lambda: cmd.Reprint(_number(args)),
+    }[action]()
+    effects = session.handle(command, dt.datetime.now())
+    refused = [e for e in effects if isinstance(e, fx.StaffNotice) and e.kind in ("refused", "idle")]
+    for e in effects:
+        if isinstance(e, fx.StaffNotice):
+            print(f"{e.message_zh} / {e.message_en}", file=sys.stderr)
+    print(json.dumps({"called": session.state.called, "waiting": session.state.waiting[:10],
+                      "active_class": session.state.active_class}, ensure_ascii=False))
+    return 1 if refused else 0

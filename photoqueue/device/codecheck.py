@@ -1,0 +1,82 @@
+"""The code check: the gate before a scanned text can cost a shooting number.
+
+A collection code (图像采集码) is an opaque token. Anything else a phone can show — a URL, a
+payment code, garbage from a bad read — is refused here with its own reason, in Chinese and
+English, before the queue core numbers anything.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CodePolicy:
+    min_length: int = field(default=6, metadata={"help": "shortest accepted code, in characters"})
+    max_length: int = field(default=512, metadata={"help": "longest accepted code, in characters"})
+    pattern: str = field(
+        default="",
+        metadata={"help": "a regular expression the whole code must match (empty: any printable text)"},
+    )
+
+    def validate(self) -> list[str]:
+        errors = []
+        if self.min_length < 1:
+            errors.append("min_length must be at least 1")
+        if self.max_length < self.min_length:
+            errors.append("max_length must not be below min_length")
+        if self.pattern:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                errors.append(f"pattern is not a valid regular expression: {exc}")
+        return errors
+
+
+@dataclass(frozen=True)
+class Rejection:
+    rule: str
+    message_zh: str
+    message_en: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.message_zh} / {self.message_en}"
+
+
+_URL = re.compile(r"^[a-z][a-z0-9+.-]{1,20}://|^www\.", re.IGNORECASE)
+_PAYMENT_SCHEMES = ("wxp://", "weixin://", "alipays://", "alipay://", "upwallet://", "unionpay://")
+_PAYMENT_HOSTS = ("qr.alipay.com", "qr.95516.com", "payapp.weixin.qq.com", "wx.tenpay.com", "qr.chinaums.com")
+# Payment barcodes shown by the wallets: WeChat 18 digits starting 10-15, Alipay 16-24 digits starting 25-30.
+_PAYMENT_NUMERIC = re.compile(r"^(1[0-5]\d{16}|(2[5-9]|30)\d{14,22})$")
+
+
+def _rejected(rule: str, zh: str, en: str) -> Rejection:
+    return Rejection(rule, zh, en)
+
+
+def check_code(text: str, policy: CodePolicy = CodePolicy()) -> Rejection | None:
+    """None when ``text`` may be a collection code; otherwise why not.
+
+    The caller strips a scanner's trailing newline; everything else is judged as given.
+    """
+    if not text or not text.strip():
+        return _rejected("empty", "空白码，请重新扫描", "empty code, please scan again")
+    if len(text) > policy.max_length:
+        return _rejected("too_long", "码过长，不是采集码", f"code longer than {policy.max_length} characters")
+    if "\ufffd" in text or any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in text):
+        return _rejected("binary", "码含控制字符或二进制内容，不是采集码", "code holds control characters or binary data")
+    lowered = text.strip().lower()
+    if lowered.startswith(_PAYMENT_SCHEMES) or any(h in lowered for h in _PAYMENT_HOSTS):
+        return _rejected("payment", "这是付款码，请出示图像采集码", "this is a payment code; show the collection code")
+    if _PAYMENT_NUMERIC.match(lowered):
+        return _rejected("payment", "这是付款码，请出示图像采集码", "this is a payment code; show the collection code")
+    if _URL.match(lowered):
+        return _rejected("url", "这是网址二维码，请出示图像采集码", "this is a web link; show the collection code")
+    if len(text) < policy.min_length:
+        return _rejected("too_short", "码过短，不是采集码", f"code shorter than {policy.min_length} characters")
+    if policy.pattern and not re.fullmatch(policy.pattern, text):
+        return _rejected("pattern", "不是本次采集的采集码", "not a collection code of this format")
+    return None

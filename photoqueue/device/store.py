@@ -1,0 +1,242 @@
+"""The event store: one SQLite file per station, the station's source of truth.
+
+- Every change is an append-only event with a gapless per-station sequence number.
+- WAL with synchronous=FULL: a transaction that returned from COMMIT survives a power cut.
+- Writers take the database lock first (``BEGIN IMMEDIATE``) and read what other writers
+  appended before deciding, so two processes numbering into one file still get distinct,
+  consecutive numbers.
+- The database itself refuses what must never happen, as a last guard under the core's rules:
+  a sequence gap, a second number for one code, a number twice or out of order in a session.
+- The outbox (events in their public form, no raw codes) is written in the event's own
+  transaction; the sync client sends and acknowledges it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from photoqueue.device.errors import StationError
+from photoqueue.device.events import Event, TicketIssued, event_from_dict
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x50514431  # "PQD1": marks a photoqueue station database
+SCHEMA_VERSION = 1
+DB_NAME = "station.db"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+    seq  INTEGER PRIMARY KEY,
+    room TEXT NOT NULL,
+    date TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX events_session ON events (room, date, seq);
+CREATE TRIGGER events_gapless BEFORE INSERT ON events
+WHEN NEW.seq != (SELECT coalesce(max(seq), 0) + 1 FROM events)
+BEGIN SELECT RAISE(ABORT, 'event sequence gap'); END;
+CREATE TRIGGER events_append_only BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TABLE codes (
+    room   TEXT NOT NULL,
+    date   TEXT NOT NULL,
+    code   TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    seq    INTEGER NOT NULL REFERENCES events (seq),
+    PRIMARY KEY (room, date, code),
+    UNIQUE (room, date, number)
+);
+CREATE TRIGGER codes_consecutive BEFORE INSERT ON codes
+WHEN NEW.number != (SELECT count(*) + 1 FROM codes WHERE room = NEW.room AND date = NEW.date)
+BEGIN SELECT RAISE(ABORT, 'ticket number out of order'); END;
+CREATE TABLE outbox (
+    seq  INTEGER PRIMARY KEY REFERENCES events (seq),
+    body TEXT NOT NULL
+);
+"""
+
+
+def db_path(data_dir: str | Path) -> Path:
+    return Path(data_dir) / DB_NAME
+
+
+class EventStore:
+    """A station's SQLite event log. Use one instance per thread (each has its own connection)."""
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        self.path = Path(path)
+        if not self.path.exists() and not create:
+            raise StationError(f"{self.path}: no station database here / 此处没有工作站数据库")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StationError(f"{self.path}: cannot open the station database: {exc}") from None
+        try:
+            self._prepare()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StationError(f"{self.path}: not a usable station database ({exc}); "
+                               "is it corrupt or another program's file? / 数据库文件损坏或不是本系统的文件") from None
+        except StationError:
+            self._db.close()
+            raise
+
+    # --- opening ----------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        db = self._db
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and tables:
+            raise StationError(f"{self.path}: this SQLite file belongs to another program, not a photoqueue station "
+                               "/ 不是本系统的数据库")
+        if version > SCHEMA_VERSION:
+            raise StationError(f"{self.path}: written by a newer photoqueue (schema {version}, this one reads "
+                               f"{SCHEMA_VERSION}); upgrade photoqueue / 数据库版本过新", exit_status=3)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        if not tables:
+            with self.transaction():
+                # executescript() would commit on its own; run the statements one by one instead
+                for statement in _split(_SCHEMA):
+                    db.execute(statement)
+                db.execute("INSERT INTO meta VALUES ('station_id', ?)", (uuid.uuid4().hex,))
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            log.info("created station database %s", self.path)
+        else:
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise StationError(f"{self.path}: database integrity check failed: {check} / 数据库已损坏")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def station_id(self) -> str:
+        return self._db.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()[0]
+
+    # --- transactions -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` .. ``COMMIT``: holds the write lock, so what is read inside is current."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StationError(f"{self.path}: cannot lock the station database: {exc}") from None
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise StationError(f"{self.path}: commit failed, nothing was changed: {exc} / 写入失败") from None
+
+    def append(self, events: list[Event]) -> list[Event]:
+        """Append events inside :meth:`transaction`; returns them with their sequence numbers."""
+        if not self._db.in_transaction:
+            raise StationError("append() must run inside transaction()")
+        seq = self.last_seq()
+        stored = []
+        try:
+            for event in events:
+                seq += 1
+                event = event.with_seq(seq)
+                self._db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                                 (seq, event.room, event.date, event.type, _dumps(event.to_dict())))
+                if isinstance(event, TicketIssued):
+                    self._db.execute("INSERT INTO codes VALUES (?, ?, ?, ?, ?)",
+                                     (event.room, event.date, event.code, event.number, seq))
+                self._db.execute("INSERT INTO outbox VALUES (?, ?)", (seq, _dumps(event.public_dict())))
+                stored.append(event)
+        except sqlite3.IntegrityError as exc:
+            raise StationError(f"refused by the station database: {exc}") from None
+        except sqlite3.Error as exc:
+            raise StationError(f"{self.path}: cannot write: {exc} / 无法写入数据库") from None
+        return stored
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def last_seq(self) -> int:
+        return self._db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+
+    def events(self, *, room: str | None = None, date: str | None = None, after: int = 0) -> Iterator[Event]:
+        if room is None:
+            rows = self._db.execute("SELECT body FROM events WHERE seq > ? ORDER BY seq", (after,))
+        else:
+            rows = self._db.execute("SELECT body FROM events WHERE room = ? AND date = ? AND seq > ? ORDER BY seq",
+                                    (room, date, after))
+        for (body,) in rows:
+            yield event_from_dict(json.loads(body))
+
+    def sessions(self) -> list[tuple[str, str]]:
+        """(room, date) of every session in this store, oldest first."""
+        rows = self._db.execute("SELECT room, date, min(seq) FROM events GROUP BY room, date ORDER BY 3")
+        return [(r, d) for r, d, _ in rows]
+
+    def number_of(self, room: str, date: str, code: str) -> int | None:
+        row = self._db.execute("SELECT number FROM codes WHERE room = ? AND date = ? AND code = ?",
+                               (room, date, code)).fetchone()
+        return row[0] if row else None
+
+    def codes(self, room: str, date: str) -> dict[int, str]:
+        """number -> raw code, for the photo agency's export (never leaves the station otherwise)."""
+        rows = self._db.execute("SELECT number, code FROM codes WHERE room = ? AND date = ?", (room, date))
+        return dict(rows.fetchall())
+
+    def integrity_check(self) -> str:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # --- outbox (for the sync client) ------------------------------------------------------
+
+    def outbox_batch(self, limit: int = 500) -> list[dict]:
+        rows = self._db.execute("SELECT body FROM outbox ORDER BY seq LIMIT ?", (limit,))
+        return [json.loads(body) for (body,) in rows]
+
+    def outbox_size(self) -> int:
+        return self._db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+
+    def ack(self, upto_seq: int) -> int:
+        """The centre holds every event up to ``upto_seq``: drop them from the outbox."""
+        with self.transaction():
+            cur = self._db.execute("DELETE FROM outbox WHERE seq <= ?", (upto_seq,))
+        return cur.rowcount
+
+
+def _dumps(d: dict) -> str:
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+
+def _split(script: str) -> list[str]:
+    """Split the schema into statements (triggers contain ';' inside BEGIN .. END)."""
+    out, buf = [], []
+    for line in script.strip().splitlines():
+        buf.append(line)
+        text = "\n".join(buf)
+        if text.rstrip().endswith(";") and sqlite3.complete_statement(text):
+            out.append(text)
+            buf = []
+    return out
