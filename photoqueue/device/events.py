@@ -105,8 +105,8 @@ class TicketIssued(Event):
 
     type: ClassVar[str] = "ticket_issued"
     number: int
-    code: str  # raw: private to the station
     code_digest: str
+    code: str = ""  # raw: private to the station, absent from the public form
     class_name: str | None
     called: bool = False
 
