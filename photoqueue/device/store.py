@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,22 +104,35 @@ class EventStore:
         if version > SCHEMA_VERSION:
             raise StationError(f"{self.path}: written by a newer photoqueue (schema {version}, this one reads "
                                f"{SCHEMA_VERSION}); upgrade photoqueue / 数据库版本过新", exit_status=3)
-        db.execute("PRAGMA journal_mode=WAL")
+        self._set_wal()
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         if not tables:
             with self.transaction():
-                # executescript() would commit on its own; run the statements one by one instead
-                for statement in _split(_SCHEMA):
-                    db.execute(statement)
-                db.execute("INSERT INTO meta VALUES ('station_id', ?)", (uuid.uuid4().hex,))
-                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            log.info("created station database %s", self.path)
+                # Another process may have created the schema while we waited for the lock.
+                if not db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    # executescript() would commit on its own; run the statements one by one instead
+                    for statement in _split(_SCHEMA):
+                        db.execute(statement)
+                    db.execute("INSERT INTO meta VALUES ('station_id', ?)", (uuid.uuid4().hex,))
+                    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    log.info("created station database %s", self.path)
         else:
             check = db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise StationError(f"{self.path}: database integrity check failed: {check} / 数据库已损坏")
+
+    def _set_wal(self) -> None:
+        # Switching to WAL needs a moment alone with the file; SQLite does not wait for it by itself.
+        for attempt in range(100):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         self._db.close()

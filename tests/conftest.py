@@ -1,0 +1,29 @@
+"""Shared test set-up: headless SDL, and where the shared/ data (timetables, QR corpus) lives."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+REPO = Path(__file__).resolve().parents[1]
+# CI clones the repo with shared/ beside it; a checkout may also carry it inside.
+SHARED = next((p for p in (REPO.parent / "shared", REPO / "shared") if p.is_dir()), REPO.parent / "shared")
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    assert SHARED.is_dir(), f"the shared/ data directory is missing (looked at {SHARED})"
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def timetable_2024(shared_dir) -> Path:
+    return shared_dir / "timetables" / "timetable-2024.csv"
+
+
+@pytest.fixture(scope="session")
+def timetable_2021(shared_dir) -> Path:
+    return shared_dir / "timetables" / "timetable-2021.csv"
