@@ -1,68 +1,41 @@
-"""Read a timetable file into the model.
+"""Read a timetable file into the model: ``load_timetable(path) -> Timetable``.
 
-This reads the CSV layout of shared/timetables/ (date, room, location, start, end, college,
-class_name, headcount; UTF-8). The full importer (Chinese headers, GBK, XLSX, merged cells,
-subtotal rows) and the checks build on it.
+The format is told by the content: XLSX (a zip workbook) or CSV text in UTF-8, UTF-16 or GBK. The
+importer (:mod:`.importer`) reads headers in Chinese or English, merged cells, title rows and subtotal
+rows; this function refuses a file with any row it cannot turn into a class slot (a malformed date or
+time, a missing class name or headcount), naming the row and the problem. What is readable but wrong
+(overlaps, a slot that ends before it starts, an impossible pace) loads; ``photoqueue timetable check``
+reports it.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
-from photoqueue.device.timetable.model import ClassSlot, Timetable
-from photoqueue.errors import PhotoqueueError
+from photoqueue.device.timetable.errors import TimetableError
+from photoqueue.device.timetable.importer import ImportOptions, parse_file
+from photoqueue.device.timetable.model import Timetable
 
-REQUIRED = ("date", "room", "start", "end", "class_name", "headcount")
-
-
-class TimetableError(PhotoqueueError):
-    """A timetable that cannot be read: names the file, the row or column, and the problem."""
+__all__ = ["TimetableError", "load_timetable"]
 
 
-def _time(value: str, where: str) -> dt.time:
-    try:
-        h, m = value.strip().split(":")
-        return dt.time(int(h), int(m))
-    except (ValueError, TypeError):
-        raise TimetableError(f"{where}: malformed time {value!r} (expected HH:MM) / 时间格式错误") from None
+def load_timetable(path: str | Path, *, year: int | None = None, date: dt.date | None = None,
+                   room: str | None = None) -> Timetable:
+    """The timetable in ``path``; raises :class:`TimetableError` with a message for a person.
 
-
-def load_timetable(path: str | Path) -> Timetable:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise TimetableError(f"{path}: no such file / 找不到时间表文件") from None
-    except UnicodeDecodeError:
-        raise TimetableError(f"{path}: not UTF-8 text / 文件编码不是 UTF-8") from None
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise TimetableError(f"{path}: missing column(s) {', '.join(missing)} / 缺少列")
-    slots = []
-    for row_no, row in enumerate(reader, start=2):
-        where = f"{path.name} row {row_no}"
-        try:
-            date = dt.date.fromisoformat(row["date"].strip())
-        except ValueError:
-            raise TimetableError(f"{where}: malformed date {row['date']!r} / 日期格式错误") from None
-        try:
-            headcount = int(row["headcount"])
-        except ValueError:
-            raise TimetableError(f"{where}: headcount {row['headcount']!r} is not a number / 人数不是数字") from None
-        slots.append(
-            ClassSlot(
-                date=date,
-                room=row["room"].strip(),
-                name=row["class_name"].strip(),
-                headcount=headcount,
-                start=_time(row["start"], where),
-                end=_time(row["end"], where),
-                college=(row.get("college") or "").strip(),
-                location=(row.get("location") or "").strip(),
-                row=row_no,
-            )
-        )
-    return Timetable.of(slots, source=str(path))
+    ``year`` completes dates written without one ("10月25日"); ``date`` is the day of a file that gives
+    none (and the month of "13日"); ``room`` names the room of a file without a room column (default:
+    a room in a title above the table, else the file name, e.g. "A组.csv" -> "A组").
+    """
+    result = parse_file(path, ImportOptions(year=year, date=date, room=room))
+    bad = sorted({r.row: r for r in result.rows if not r.ok}.values(), key=lambda r: (r.sheet, r.row))
+    if bad:
+        first = bad[0]
+        message = next((f.message for f in result.findings if f.row == first.row and f.sheet == first.sheet),
+                       "unreadable row / 无法读取")
+        where = Path(path).name + (f" [{first.sheet}]" if first.sheet else "")
+        more = f" (and {len(bad) - 1} more unreadable rows / 另有 {len(bad) - 1} 行无法读取)" if len(bad) > 1 else ""
+        raise TimetableError(f"{where} row {first.row}: {message}{more}; run `photoqueue timetable check` "
+                             "for every problem", row=first.row, rule="row", sheet=first.sheet)
+    return Timetable.of(result.slots(), source=str(path))
