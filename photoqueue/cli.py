@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # Modules that contribute subcommands, in the order their commands appear in --help.
 COMMAND_MODULES = (
     "photoqueue.device.cli",
+    "photoqueue.device.station_cli",
     "photoqueue.device.timetable.cli",
     "photoqueue.device.scanner.cli",
     "photoqueue.printer.cli",

@@ -1,0 +1,264 @@
+"""The photographer's buttons, the LED and the buzzer (gpiozero), and a keyboard fallback.
+
+- ``ButtonLogic`` is pure: edges and clock ticks in, commands out. It debounces in software with
+  an injected clock (gpiozero's mock pins do not bounce, so the station must not rely on the pin
+  library for it) and tells a press (Advance) from a hold (Undo, fired once the hold time is
+  reached, while the button is still down, so the photographer hears the confirming beep).
+- ``Buttons`` wires gpiozero devices to the logic. The pin factory is passed in (MockFactory in
+  tests, lgpio on a Pi); nothing here picks a global backend.
+- ``KeyboardButtons`` reads single keys from a terminal where there is no GPIO.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from photoqueue.device import commands as cmd
+
+log = logging.getLogger(__name__)
+
+NOT_WIRED = -1
+# The optional buttons and what a short press of each asks of the queue.
+OPTIONAL_BUTTONS = ("skip", "recall", "next_class", "reprint")
+KEYS = {" ": "advance", "\n": "advance", "\r": "advance", "u": "undo", "s": "skip", "r": "recall",
+        "n": "next_class", "p": "reprint"}
+
+
+@dataclass(frozen=True)
+class ButtonSettings:
+    advance_pin: int = field(default=17, metadata={
+        "help": "BCM pin of the photographer's button: press = photographed, call the next (-1: none)"})
+    undo_hold_s: float = field(default=2.0, metadata={"help": "holding the advance button this long undoes the last press"})
+    skip_pin: int = field(default=NOT_WIRED, metadata={"help": "BCM pin of the no-show (skip) button (-1: not wired)"})
+    recall_pin: int = field(default=NOT_WIRED, metadata={
+        "help": "BCM pin of the recall button: recalls the last skipped ticket (-1: not wired)"})
+    next_class_pin: int = field(default=NOT_WIRED, metadata={
+        "help": "BCM pin of the next-class button (-1: not wired)"})
+    reprint_pin: int = field(default=NOT_WIRED, metadata={
+        "help": "BCM pin of the reprint button: reprints the called ticket (-1: not wired)"})
+    led_pin: int = field(default=NOT_WIRED, metadata={"help": "BCM pin of the scan feedback LED (-1: none)"})
+    buzzer_pin: int = field(default=NOT_WIRED, metadata={"help": "BCM pin of the scan feedback buzzer (-1: none)"})
+    pull_up: bool = field(default=True, metadata={
+        "help": "buttons connect the pin to ground (internal pull-up); false: to 3.3 V with a pull-down"})
+    bounce_ms: int = field(default=50, metadata={"help": "edges closer than this to the last accepted one are bounce"})
+    pin_factory: str = field(default="", metadata={
+        "help": "gpiozero pin factory: empty (gpiozero's choice), lgpio, rpigpio, native or mock"})
+    keyboard: bool = field(default=True, metadata={
+        "help": "without GPIO, read keys from the terminal: space/enter advance, u undo, s skip, r recall, "
+                "n next class, p reprint"})
+
+    def validate(self) -> list[str]:
+        errors = []
+        pins = {}
+        for name in ("advance_pin", *(f"{b}_pin" for b in OPTIONAL_BUTTONS), "led_pin", "buzzer_pin"):
+            pin = getattr(self, name)
+            if pin == NOT_WIRED:
+                continue
+            if not 0 <= pin <= 27:
+                errors.append(f"{name}: expected a BCM pin 0 to 27 or -1, got {pin}")
+            elif pin in pins:
+                errors.append(f"{name}: pin {pin} is already used by {pins[pin]}")
+            else:
+                pins[pin] = name
+        if not 0.3 <= self.undo_hold_s <= 10:
+            errors.append(f"undo_hold_s: expected 0.3 to 10 seconds, got {self.undo_hold_s}")
+        if not 0 <= self.bounce_ms <= 500:
+            errors.append(f"bounce_ms: expected 0 to 500, got {self.bounce_ms}")
+        if self.pin_factory not in ("", "lgpio", "rpigpio", "pigpio", "native", "mock"):
+            errors.append(f"pin_factory: expected lgpio, rpigpio, pigpio, native or mock, got {self.pin_factory!r}")
+        return errors
+
+    @property
+    def any_gpio(self) -> bool:
+        return any(getattr(self, f"{b}_pin") != NOT_WIRED for b in ("advance", *OPTIONAL_BUTTONS))
+
+
+class ButtonLogic:
+    """Debounce and press/hold for one button, on an injected clock. Thread-safe.
+
+    ``edge(pressed, now)`` records a pin change; ``tick(now)`` settles a level that bounced and
+    fires a hold. ``on_press`` runs for a short press (on release), ``on_hold`` once per hold.
+    """
+
+    def __init__(self, bounce_s: float, hold_s: float | None, on_press: Callable[[], None],
+                 on_hold: Callable[[], None] | None = None, level: Callable[[], bool] | None = None):
+        self.bounce_s = bounce_s
+        self.hold_s = hold_s
+        self.on_press = on_press
+        self.on_hold = on_hold
+        self.level = level  # the pin's real level, to settle a change whose edge fell in the bounce window
+        self._lock = threading.Lock()
+        self.pressed = False
+        self._last_edge: float | None = None
+        self._down_at = 0.0
+        self._held = False
+        self.ignored = 0  # bounces dropped, for the log and the tests
+
+    def edge(self, pressed: bool, now: float) -> None:
+        with self._lock:
+            if pressed == self.pressed:
+                return
+            if self._last_edge is not None and now - self._last_edge < self.bounce_s:
+                self.ignored += 1
+                return
+            fire = self._accept(pressed, now)
+        if fire:
+            fire()
+
+    def _accept(self, pressed: bool, now: float) -> Callable[[], None] | None:
+        self.pressed = pressed
+        self._last_edge = now
+        if pressed:
+            self._down_at, self._held = now, False
+            return None
+        return None if self._held else self.on_press
+
+    def tick(self, now: float) -> None:
+        fire = None
+        with self._lock:
+            settled = self._last_edge is None or now - self._last_edge >= self.bounce_s
+            if settled and self.level is not None and self.level() != self.pressed:
+                fire = self._accept(not self.pressed, now)
+            elif (self.pressed and not self._held and self.hold_s is not None and self.on_hold is not None
+                  and now - self._down_at >= self.hold_s):
+                self._held = True
+                fire = self.on_hold
+        if fire:
+            fire()
+
+
+def _command_for(name: str) -> Callable[[], cmd.Command]:
+    return {"advance": cmd.Advance, "undo": cmd.Undo, "skip": lambda: cmd.Skip(None),
+            "next_class": lambda: cmd.SwitchClass(None)}.get(name, lambda: ButtonAction(name))
+
+
+@dataclass(frozen=True)
+class ButtonAction:
+    """A button whose command depends on the queue's state (recall the last skipped ticket, reprint
+    the called one): the station, which owns the state, turns it into a queue command."""
+
+    name: str
+
+
+class Buttons:
+    """gpiozero buttons, LED and buzzer. ``submit`` receives queue commands (or ButtonActions);
+    ``clock`` is the station's clock in seconds; ``tick(now)`` must be called every ~50 ms."""
+
+    def __init__(self, settings: ButtonSettings, submit: Callable[[object], None], clock: Callable[[], float],
+                 pin_factory=None):
+        from gpiozero import LED, Button, Buzzer
+
+        self.settings = settings
+        self.clock = clock
+        self._submit = submit
+        self.logics: dict[str, ButtonLogic] = {}
+        self.devices = []
+        bounce_s = settings.bounce_ms / 1000
+        for name in ("advance", *OPTIONAL_BUTTONS):
+            pin = getattr(settings, f"{name}_pin")
+            if pin == NOT_WIRED:
+                continue
+            # bounce_time=None: gpiozero's own debounce is off; ButtonLogic does it on our clock.
+            button = Button(pin, pull_up=settings.pull_up, bounce_time=None, pin_factory=pin_factory)
+            logic = ButtonLogic(bounce_s, settings.undo_hold_s if name == "advance" else None,
+                                on_press=self._sender(name), on_hold=self._sender("undo") if name == "advance" else None,
+                                level=lambda b=button: bool(b.is_pressed))
+            button.when_pressed = lambda _=None, lg=logic: lg.edge(True, self.clock())
+            button.when_released = lambda _=None, lg=logic: lg.edge(False, self.clock())
+            self.logics[name] = logic
+            self.devices.append(button)
+        self.led = LED(settings.led_pin, pin_factory=pin_factory) if settings.led_pin != NOT_WIRED else None
+        self.buzzer = Buzzer(settings.buzzer_pin, pin_factory=pin_factory) if settings.buzzer_pin != NOT_WIRED else None
+        self.devices += [d for d in (self.led, self.buzzer) if d is not None]
+
+    def _sender(self, name: str) -> Callable[[], None]:
+        make = _command_for(name)
+
+        def send() -> None:
+            log.info("button: %s", name)
+            self._submit(make())
+        return send
+
+    def tick(self, now: float) -> None:
+        for logic in self.logics.values():
+            logic.tick(now)
+
+    def feedback(self, ok: bool, good_ms: int = 120, bad_ms: int = 80, beep: bool = True) -> None:
+        """A good scan: one LED flash and one beep; a bad one: three short blinks and beeps."""
+        on, n = (good_ms / 1000, 1) if ok else (bad_ms / 1000, 3)
+        if self.led is not None:
+            self.led.blink(on_time=max(on, 0.3) if ok else on, off_time=on, n=n, background=True)
+        if self.buzzer is not None and beep:
+            self.buzzer.beep(on_time=on, off_time=on, n=n, background=True)
+
+    def close(self) -> None:
+        for d in self.devices:
+            d.close()
+
+
+def make_pin_factory(name: str):
+    """The gpiozero pin factory a setting names (None: gpiozero's default choice)."""
+    if not name:
+        return None
+    if name == "mock":
+        from gpiozero.pins.mock import MockFactory
+
+        return MockFactory()
+    module, cls = {"lgpio": ("gpiozero.pins.lgpio", "LGPIOFactory"),
+                   "rpigpio": ("gpiozero.pins.rpigpio", "RPiGPIOFactory"),
+                   "pigpio": ("gpiozero.pins.pigpio", "PiGPIOFactory"),
+                   "native": ("gpiozero.pins.native", "NativeFactory")}[name]
+    import importlib
+
+    return getattr(importlib.import_module(module), cls)()
+
+
+class KeyboardButtons:
+    """Single keys from a terminal as buttons (space/enter advance, u undo, s skip, r recall,
+    n next class, p reprint). Runs a daemon thread; the terminal is put back on close."""
+
+    def __init__(self, submit: Callable[[object], None], stream=None):
+        self._submit = submit
+        self._stream = stream or sys.stdin
+        self._restore = None
+        self._thread = threading.Thread(target=self._run, name="keyboard", daemon=True)
+
+    def start(self) -> KeyboardButtons:
+        if self._stream.isatty():
+            import termios
+            import tty
+
+            fd = self._stream.fileno()
+            old = termios.tcgetattr(fd)
+            tty.setcbreak(fd)
+            self._restore = lambda: termios.tcsetattr(fd, termios.TCSADRAIN, old)
+        self._thread.start()
+        return self
+
+    def handle_key(self, key: str) -> None:
+        name = KEYS.get(key.lower())
+        if name is not None:
+            log.info("key %r: %s", key, name)
+            self._submit(_command_for(name)())
+
+    def _run(self) -> None:
+        while True:
+            key = self._stream.read(1)
+            if not key:
+                return
+            self.handle_key(key)
+
+    def tick(self, now: float) -> None:
+        pass
+
+    def feedback(self, ok: bool, *args, **kwargs) -> None:
+        pass
+
+    def close(self) -> None:
+        if self._restore:
+            self._restore()
+            self._restore = None

@@ -1,0 +1,385 @@
+"""The station: the program that runs in each photo room.
+
+ONE thread owns the queue (the :class:`Session`): it takes items off a ``queue.Queue`` — scans
+from the camera thread, commands from the buttons, print results from the printer thread,
+commands from the sync client — hands each to the session (which commits before it answers),
+and dispatches the effects to the adapters (printer, screen, LED/buzzer, sounds, sync). No other
+thread touches the session; they only ``submit``.
+
+The loop also keeps a health status (``health()``, and DATA_DIR/health.json for operators) and
+pings systemd's watchdog (``WATCHDOG=1`` on $NOTIFY_SOCKET) only while the station is healthy, so a
+wedged loop or a database that refuses commits gets the service restarted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import queue as queue_mod
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from photoqueue.device import commands as cmd
+from photoqueue.device import effects as fx
+from photoqueue.device.buttons import ButtonAction
+from photoqueue.device.errors import StationError
+from photoqueue.device.scanner.events import ScanEvent, ScannerAlert
+from photoqueue.device.station_printer import PrintResult
+from photoqueue.device.station_view import WallClock, display_state
+
+log = logging.getLogger(__name__)
+
+TICK_S = 0.05  # the loop wakes at least this often: button holds, refresh, watchdog
+NOTICE_S = 30.0  # how long a staff notice stays in the screen's alert band (seconds of the station's clock)
+HEALTH_WRITE_S = 2.0
+
+
+def sd_notify(message: str) -> bool:
+    """Send a message to systemd ($NOTIFY_SOCKET), as sd_notify(3) does; False when not under systemd."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return False
+    if address.startswith("@"):
+        address = "\0" + address[1:]  # an abstract socket
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+            sock.connect(address)
+            sock.sendall(message.encode())
+    except OSError as exc:
+        log.debug("sd_notify failed: %s", exc)
+        return False
+    return True
+
+
+class _Call:
+    def __init__(self, fn: Callable[[Any], Any]):
+        self.fn = fn
+        self.future: Future = Future()
+
+
+class Station:
+    """A room's station. ``adapters`` are built by :mod:`photoqueue.device.station_build` (or given by
+    tests, the demo and the benchmark): ``printer`` (print_ticket), ``display`` (show, flash),
+    ``buttons`` (tick, feedback), ``sounds`` (call), ``sync`` (nudge/status), ``camera`` (start/stop)."""
+
+    def __init__(self, *, session_factory: Callable[[], Any], room_day=None, clock=None,
+                 printer=None, display=None, buttons=None, sounds=None, sync=None, camera=None,
+                 health_path: Path | None = None, refresh_s: float = 1.0, health_stale_s: float = 10.0,
+                 auto_advance: bool = True, location: str = "", beeps: tuple[bool, int, int] = (True, 120, 80)):
+        self.session_factory = session_factory
+        self.room_day = room_day
+        self.clock = clock or WallClock()
+        self.printer, self.display, self.buttons = printer, display, buttons
+        self.sounds, self.sync, self.camera = sounds, sync, camera
+        self.health_path = health_path
+        self.refresh_s = refresh_s
+        self.health_stale_s = health_stale_s
+        self.auto_advance = auto_advance
+        self.location = location or (room_day.classes[0].location if room_day and room_day.classes else "")
+        self.beeps = beeps
+        self.inbox: queue_mod.Queue = queue_mod.Queue()
+        self.session = None
+        self.ready = threading.Event()
+        self.stopped = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._alerts: dict[str, tuple[str, float | None]] = {}  # key -> (text, until monotonic or None)
+        self._flash: dict | None = None
+        self._db_error: str | None = None
+        self._last_turn = time.monotonic()
+        self._last_ping = 0.0
+        self._last_health_write = 0.0
+        self.handled = 0
+        self.redraws = 0
+        self.last_redraw_at = 0.0  # time.perf_counter() of the last screen update handed to the display
+        self.error: BaseException | None = None
+
+    # --- any thread ----------------------------------------------------------------------------------
+
+    def submit(self, item: object) -> None:
+        """Queue a command, a ScanEvent, a ScannerAlert, a PrintResult or a ButtonAction."""
+        self.inbox.put(item)
+
+    def call(self, fn: Callable[[Any], Any]) -> Future:
+        """Run ``fn(station)`` on the queue thread (the only safe way to read the session from outside)."""
+        c = _Call(fn)
+        self.inbox.put(c)
+        return c.future
+
+    def start(self) -> Station:
+        self._thread = threading.Thread(target=self.run, name="station", daemon=True)
+        self._thread.start()
+        self.ready.wait(30)
+        if self.error is not None:
+            raise self.error
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self.inbox.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # --- the queue thread ----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """The loop; returns when stop() is called. Owns the session from start to end."""
+        try:
+            self._open()
+        except BaseException as exc:
+            self.error = exc
+            self.ready.set()
+            self.stopped.set()
+            raise
+        self.ready.set()
+        sd_notify(f"READY=1\nSTATUS=room {self.session.room}: serving")
+        next_refresh = time.monotonic() + self.refresh_s
+        try:
+            while not self._stop.is_set():
+                try:
+                    item = self.inbox.get(timeout=TICK_S)
+                except queue_mod.Empty:
+                    item = None
+                if item is not None:
+                    self._handle_item(item)
+                    # take whatever else is queued before drawing once
+                    while not self._stop.is_set():
+                        try:
+                            more = self.inbox.get_nowait()
+                        except queue_mod.Empty:
+                            break
+                        if more is not None:
+                            self._handle_item(more)
+                self._tick()
+                if time.monotonic() >= next_refresh:
+                    next_refresh = time.monotonic() + self.refresh_s
+                    self._refresh()
+                if self._dirty:
+                    self._redraw()
+        finally:
+            sd_notify("STOPPING=1")
+            self._close()
+            self.stopped.set()
+
+    _dirty = False
+
+    def _open(self) -> None:
+        self.session = self.session_factory()
+        if self.room_day is not None and self.room_day.classes:
+            self._dispatch(self.session.load_timetable(self.room_day, self.clock.now(), self.auto_advance))
+        elif self.room_day is not None:
+            self._alert("timetable", f"时间表中没有 {self.session.room} 今天的班级 / no classes for this room today")
+        for part in (self.printer, self.display, self.sync, self.camera):
+            start = getattr(part, "start", None)
+            if start is not None:
+                start()
+        self._dirty = True
+
+    def _close(self) -> None:
+        for part in (self.camera, self.sync, self.buttons, self.printer, self.display, self.sounds):
+            for name in ("stop", "close"):
+                end = getattr(part, name, None)
+                if end is not None:
+                    try:
+                        end()
+                    except Exception as exc:  # shutting down: log and go on with the rest
+                        log.warning("stopping %s: %s", type(part).__name__, exc)
+                    break
+        if self.session is not None:
+            self.session.store.close()
+
+    def _handle_item(self, item: object) -> None:
+        self._last_turn = time.monotonic()
+        if isinstance(item, _Call):
+            try:
+                item.future.set_result(item.fn(self))
+            except BaseException as exc:
+                item.future.set_exception(exc)
+            return
+        if isinstance(item, ScanEvent):
+            self._command(cmd.Scan(item.text, item.source))
+        elif isinstance(item, ScannerAlert):
+            self._scanner_alert(item)
+        elif isinstance(item, PrintResult):
+            self._print_result(item)
+        elif isinstance(item, ButtonAction):
+            command = self._button_command(item.name)
+            if command is not None:
+                self._command(command)
+        elif isinstance(item, cmd.Command):
+            self._command(item)
+        else:
+            log.warning("station: ignored an item of type %s", type(item).__name__)
+        self.handled += 1
+
+    def _button_command(self, name: str) -> cmd.Command | None:
+        state = self.session.state
+        if name == "recall":
+            skipped = [t for t in state.tickets.values() if t.status == "skipped"]
+            if not skipped:
+                self._notice(fx.StaffNotice("refused", "没有未到的号可召回", "no skipped ticket to recall"))
+                return None
+            return cmd.Recall(max(skipped, key=lambda t: t.shot_seq or 0).number)
+        if name == "reprint":
+            if state.called is None:
+                self._notice(fx.StaffNotice("refused", "没有正在拍摄的号", "no ticket is being called"))
+                return None
+            return cmd.Reprint(state.called)
+        log.warning("unknown button action %r", name)
+        return None
+
+    def _command(self, command: cmd.Command) -> None:
+        try:
+            effects = self.session.handle(command, self.clock.now())
+        except StationError as exc:
+            # The commit was refused: nothing changed. Show it, log it, stop the watchdog's pings.
+            self._db_error = str(exc)
+            log.error("station: %s refused: %s", type(command).__name__, exc)
+            self._alert("db", "数据库写入失败，请联系工作人员 / database write failed")
+            return
+        if self._db_error is not None:
+            self._db_error = None
+            self._alerts.pop("db", None)
+        self._dispatch(effects)
+
+    def _dispatch(self, effects: list[fx.Effect]) -> None:
+        for e in effects:
+            if isinstance(e, fx.PrintTicket):
+                if self.printer is not None:
+                    self.printer.print_ticket(e)
+            elif isinstance(e, fx.ScanFeedback):
+                self._feedback(e)
+            elif isinstance(e, fx.StaffNotice):
+                self._notice(e)
+            elif isinstance(e, fx.CallNumber):
+                if self.sounds is not None:
+                    self.sounds.call(e.number)
+            elif isinstance(e, fx.Redraw):
+                self._dirty = True
+            elif isinstance(e, fx.SyncOutbox):
+                nudge = getattr(self.sync, "nudge", None)
+                if nudge is not None:
+                    nudge()
+
+    def _feedback(self, e: fx.ScanFeedback) -> None:
+        kind = {"issued": "issued", "reprint": "reprint"}.get(e.kind, "refused")
+        text = e.message_zh if kind == "refused" else ""
+        self._flash = {"kind": kind, "text": text, "number": e.number}
+        flash = getattr(self.display, "flash", None)
+        if flash is not None:
+            flash(kind, text, e.number)
+        if self.buttons is not None:
+            on, good_ms, bad_ms = self.beeps
+            self.buttons.feedback(e.ok, good_ms, bad_ms, beep=on)
+        log.info("scan: %s %s %s", e.kind, e.number if e.number is not None else "-", e.message_en)
+        self._dirty = True
+
+    def _notice(self, e: fx.StaffNotice) -> None:
+        log.warning("staff notice (%s): %s", e.kind, e.message_en)
+        if e.kind not in ("idle",):
+            self._alert(f"notice:{e.kind}", e.message_zh, NOTICE_S)
+
+    def _scanner_alert(self, a: ScannerAlert) -> None:
+        log.warning("scanner: %s", a.message_en)
+        if a.code.endswith("_recovered"):
+            for key in [k for k in self._alerts if k.startswith("scanner:")]:
+                del self._alerts[key]
+            self._dirty = True
+        else:
+            self._alert(f"scanner:{a.code}", a.message_zh, None if a.code.startswith("camera") else 5.0)
+
+    def _print_result(self, r: PrintResult) -> None:
+        if r.ok:
+            self._alerts.pop("printer", None)
+        else:
+            self._alert("printer", f"{r.number} 号小票未打印：{r.message_zh}")
+        self._command(cmd.PrintOutcome(r.number, r.ok, r.reason_code or r.message_en, r.reprint))
+
+    def _alert(self, key: str, text: str, seconds: float | None = None) -> None:
+        until = None if seconds is None else self.clock.monotonic() + seconds
+        self._alerts[key] = (text, until)
+        self._dirty = True
+
+    def _tick(self) -> None:
+        self._last_turn = time.monotonic()
+        mono = self.clock.monotonic()
+        if self.buttons is not None:
+            self.buttons.tick(mono)
+        expired = [k for k, (_, until) in self._alerts.items() if until is not None and mono >= until]
+        for k in expired:
+            del self._alerts[k]
+            self._dirty = True
+        if self.healthy and time.monotonic() - self._last_ping >= 1.0:
+            self._last_ping = time.monotonic()
+            sd_notify("WATCHDOG=1")
+        if self.health_path is not None and time.monotonic() - self._last_health_write >= HEALTH_WRITE_S:
+            self._last_health_write = time.monotonic()
+            self._write_health()
+
+    def _refresh(self) -> None:
+        try:
+            if self.session.refresh():  # the staff CLI changed the queue
+                self._dirty = True
+        except StationError as exc:
+            self._db_error = str(exc)
+
+    def view(self):
+        """The hall screen's state now (queue thread only)."""
+        return display_state(self.session.state, now=self.clock.now(), alerts=self.alerts,
+                             location=self.location, flash=self._flash)
+
+    @property
+    def alerts(self) -> list[str]:
+        return [text for text, _ in self._alerts.values()]
+
+    def _redraw(self) -> None:
+        self._dirty = False
+        if self.display is None:
+            return
+        try:
+            self.display.show(self.view())
+        except Exception as exc:  # the screen must never take the queue down
+            log.error("display: %s", exc)
+        self.redraws += 1
+        self.last_redraw_at = time.perf_counter()
+
+    # --- health ----------------------------------------------------------------------------------------
+
+    @property
+    def healthy(self) -> bool:
+        return self._db_error is None and time.monotonic() - self._last_turn < self.health_stale_s
+
+    def health(self) -> dict[str, Any]:
+        """The station's status (queue thread, or a copy through ``call``)."""
+        s = self.session.state if self.session else None
+        sync_status = getattr(self.sync, "status", None)
+        return {
+            "healthy": self.healthy,
+            "room": s.room if s else None, "date": s.date if s else None,
+            "called": s.called if s else None, "waiting": len(s.waiting) if s else 0,
+            "issued": len(s.tickets) if s else 0, "active_class": s.active_class if s else None,
+            "database": self._db_error or "ok",
+            "printer": "ok" if getattr(self.printer, "healthy", True) else "failing",
+            "camera_frames": getattr(self.camera, "frames", None),
+            "alerts": self.alerts,
+            "sync": sync_status() if callable(sync_status) else None,
+            "at": self.clock.now().isoformat(timespec="seconds"),
+        }
+
+    def _write_health(self) -> None:
+        try:
+            tmp = self.health_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.health(), ensure_ascii=False, default=str), encoding="utf-8")
+            os.replace(tmp, self.health_path)
+        except OSError as exc:
+            log.debug("health file: %s", exc)
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()

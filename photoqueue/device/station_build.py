@@ -1,0 +1,147 @@
+"""Assemble a Station from a checked Config: the session, the timetable, and every adapter.
+
+Adapters whose hardware is absent degrade instead of failing: no GPIO -> keyboard keys (when a
+terminal is attached); no screen -> none; no central token -> offline. Each choice is logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+from pathlib import Path
+
+from photoqueue.device.config import Config, key_path, read_token
+from photoqueue.device.errors import StationError
+from photoqueue.device.station import Station
+
+log = logging.getLogger(__name__)
+
+
+def session_date(config: Config, clock) -> str:
+    return config.station.date or clock.now().date().isoformat()
+
+
+def load_room_day(config: Config, date: str):
+    if not config.station.timetable:
+        return None
+    from photoqueue.device.timetable import load_timetable
+
+    return load_timetable(config.station.timetable).room_day(config.station.room, dt.date.fromisoformat(date))
+
+
+def session_factory(config: Config, date: str, key: bytes):
+    from photoqueue.device.queue import Rules
+    from photoqueue.device.session import Session
+    from photoqueue.device.store import EventStore, db_path
+
+    policy = config.values.get("codes")
+    rules = Rules(digest_key=key, code_policy=policy) if policy is not None else Rules(digest_key=key)
+    data_dir = Path(config.station.data_dir)
+    return lambda: Session(EventStore(db_path(data_dir)), config.station.room, date, rules)
+
+
+def make_camera(config: Config, submit, clock, source=None):
+    """The camera thread: ``source`` given (demo, bench) or from [camera]."""
+    from photoqueue.device.station_camera import CameraScanner, FolderCamera, OpenCVCamera
+
+    cam = config.camera
+    if source is None:
+        kind = getattr(cam, "source", "none")
+        if kind == "none":
+            return None
+        if kind == "replay":
+            source = FolderCamera(cam.replay_dir, cam.fps)
+        elif kind == "opencv":
+            source = OpenCVCamera(0, cam.fps)
+        else:
+            from photoqueue.device.scanner.sources import Picamera2Source  # the scanner part's adapter
+
+            source = Picamera2Source()
+    return CameraScanner(source, submit, clock.monotonic, repeat_s=getattr(cam, "repeat_s", 3.0))
+
+
+def make_buttons(config: Config, submit, clock, pin_factory=None, keyboard: bool | None = None):
+    from photoqueue.device.buttons import Buttons, KeyboardButtons, make_pin_factory
+
+    b = config.buttons
+    if b.any_gpio or b.led_pin >= 0 or b.buzzer_pin >= 0:
+        try:
+            factory = pin_factory if pin_factory is not None else make_pin_factory(b.pin_factory)
+            return Buttons(b, submit, clock.monotonic, factory)
+        except Exception as exc:  # gpiozero raises many kinds when there is no GPIO at all
+            log.warning("buttons: no GPIO here (%s)", exc)
+    use_keys = b.keyboard if keyboard is None else keyboard
+    if use_keys and sys.stdin is not None and sys.stdin.isatty():
+        log.warning("buttons: using the keyboard: space/enter advance, u undo, s skip, r recall, n next class, "
+                    "p reprint")
+        return KeyboardButtons(submit)
+    return None
+
+
+def make_display(config: Config, headless: bool = False):
+    if headless or not config.station.screen:
+        return None
+    from photoqueue.display.hall import HallDisplay
+
+    return HallDisplay(config.display)
+
+
+def make_sounds(config: Config):
+    if not config.sound.call_chime or os.environ.get("SDL_AUDIODRIVER") == "dummy":
+        return None
+    from photoqueue.display.sound import Sounds
+
+    return Sounds(config.display)
+
+
+def make_sync(config: Config, submit):
+    central = config.central
+    url = getattr(central, "url", "") or getattr(central, "base_url", "")
+    if not url:
+        return None
+    token = read_token(config.station)
+    if token is None:
+        log.warning("central: %s is set but there is no token (token_file or credential 'central-token'); "
+                    "running offline", url)
+        return None
+    try:
+        from photoqueue.device.sync import SyncClient
+    except ImportError:
+        log.warning("central: this build has no sync client; running offline")
+        return None
+    from photoqueue.device.store import db_path
+
+    return SyncClient(db_path(config.station.data_dir), url, token, room=config.station.room, on_command=submit)
+
+
+def build_station(config: Config, *, clock=None, pin_factory=None, headless: bool = False,
+                  camera_source=None, printer=None, keyboard: bool | None = None) -> Station:
+    """A ready-to-run Station (not started). Reads the key and the timetable; touches nothing else."""
+    from photoqueue.device.digest import load_key
+    from photoqueue.device.station_printer import PrinterAdapter
+    from photoqueue.device.station_view import WallClock
+
+    clock = clock or WallClock()
+    date = session_date(config, clock)
+    path, create = key_path(config.station)
+    key = load_key(path, create=create)
+    room_day = load_room_day(config, date)
+    data_dir = Path(config.station.data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StationError(f"{data_dir}: cannot make the data directory: {exc}") from None
+    beeps = (config.sound.scan_beeps, config.sound.good_beep_ms, config.sound.bad_beep_ms)
+    station = Station(session_factory=session_factory(config, date, key), room_day=room_day, clock=clock,
+                      health_path=data_dir / "health.json", refresh_s=config.station.refresh_s,
+                      health_stale_s=config.station.health_stale_s, auto_advance=config.station.auto_advance,
+                      beeps=beeps)
+    station.printer = printer or PrinterAdapter(config.printer, station.submit, location=station.location)
+    station.display = make_display(config, headless)
+    station.sounds = make_sounds(config)
+    station.buttons = make_buttons(config, station.submit, clock, pin_factory, keyboard)
+    station.camera = make_camera(config, station.submit, clock, camera_source)
+    station.sync = make_sync(config, station.submit)
+    return station

@@ -1,0 +1,125 @@
+"""What the station shows and prints, computed from the queue: pure functions, no hardware.
+
+- ``display_state``: the hall screen's view model (photoqueue.display's DisplayState) from a session.
+- ``printer_ticket``: the printer's Ticket from the core's PrintTicket effect.
+- ``SimClock`` / ``WallClock``: the station's clock, injected everywhere (the demo compresses a day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from typing import Any
+
+from photoqueue.device import effects as fx
+from photoqueue.device import queue
+
+SECONDS_PER_STUDENT = 10.0  # a photographer's pace, for the expected wait shown and printed
+
+
+class WallClock:
+    """Real time: ``now()`` local wall time, ``monotonic()`` seconds for intervals."""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+class SimClock:
+    """A simulated day. ``speed`` > 0: runs that many times real time from ``start``; ``speed`` == 0:
+    stands still except when :meth:`advance_to` moves it (a simulation as fast as it can go)."""
+
+    def __init__(self, start: dt.datetime, speed: float = 1.0):
+        self.start = start
+        self.speed = speed
+        self._lock = threading.Lock()
+        self._real0 = time.monotonic()
+        self._offset = 0.0  # simulated seconds since start, at _real0
+
+    def _elapsed(self) -> float:
+        if self.speed > 0:
+            return self._offset + (time.monotonic() - self._real0) * self.speed
+        return self._offset
+
+    def now(self) -> dt.datetime:
+        with self._lock:
+            return self.start + dt.timedelta(seconds=self._elapsed())
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self._elapsed()
+
+    def advance_to(self, when: dt.datetime) -> None:
+        """Jump forward to ``when`` (never back)."""
+        with self._lock:
+            target = (when - self.start).total_seconds()
+            now = self._elapsed()
+            if target > now:
+                self._offset += target - now
+
+    def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` of simulated time pass: real sleep at speed > 0, a jump at speed 0."""
+        if seconds <= 0:
+            return
+        if self.speed > 0:
+            time.sleep(seconds / self.speed)
+        else:
+            with self._lock:
+                self._offset += seconds
+
+
+def _class_info(state: queue.SessionState, name: str | None) -> dict[str, Any] | None:
+    return state.plan_class(name) if name is not None else None
+
+
+def late_minutes(state: queue.SessionState, now: dt.datetime) -> float | None:
+    """How late the room runs: minutes past the active class's scheduled end (<= 0: on time)."""
+    planned = _class_info(state, state.active_class)
+    if not planned or not planned.get("end"):
+        return None
+    end = dt.datetime.combine(now.date(), dt.time.fromisoformat(planned["end"]))
+    return round((now - end).total_seconds() / 60, 1)
+
+
+def display_state(state: queue.SessionState, *, now: dt.datetime, alerts: list[str], location: str = "",
+                  flash: dict | None = None, next_count: int = 6):
+    """The hall screen for this session now (``flash``: {"kind", "text", "number"} or None)."""
+    from photoqueue.display.model import CurrentClass, DisplayState, Flash, NextClass
+
+    current = None
+    if state.active_class is not None:
+        planned = _class_info(state, state.active_class)
+        done = sum(1 for t in state.tickets.values()
+                   if t.class_name == state.active_class and t.status == queue.PHOTOGRAPHED)
+        current = CurrentClass(state.active_class, done, int(planned["headcount"]) if planned else 0)
+    following = state.class_after(state.active_class) if state.active_class is not None else None
+    next_class = None
+    if following is not None:
+        planned = state.plan_class(following)
+        start = dt.time.fromisoformat(planned["start"]) if planned and planned.get("start") else None
+        next_class = NextClass(following, start, int(planned["headcount"]) if planned else 0)
+    late = late_minutes(state, now)
+    shown_flash = None
+    if flash:
+        shown_flash = Flash(kind=flash["kind"], text=flash.get("text", ""), number=flash.get("number"),
+                            until=None)
+    return DisplayState(room=state.room, now_serving=state.called, next=tuple(state.waiting[:next_count]),
+                        current_class=current, next_class=next_class, waiting=len(state.waiting),
+                        alerts=tuple(alerts[-3:]), location=location,
+                        wait_minutes=round(len(state.waiting) * SECONDS_PER_STUDENT / 60, 1),
+                        late_minutes=late if late is not None and late > 0 else None,
+                        clock=now.time().replace(microsecond=0), flash=shown_flash)
+
+
+def printer_ticket(effect: fx.PrintTicket, location: str = ""):
+    """The printer part's Ticket for a PrintTicket effect."""
+    from photoqueue.printer.ticket import Ticket
+
+    issued = dt.datetime.fromisoformat(effect.issued_at)
+    wait = None if effect.ahead is None else round(effect.ahead * SECONDS_PER_STUDENT / 60, 1)
+    return Ticket(room=effect.room, number=effect.number, class_name=effect.class_name, issued_at=issued,
+                  position=effect.ahead, wait_minutes=wait, check_code=effect.check_code,
+                  reprint=effect.reprint, location=location)
