@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 import time
 import uuid
@@ -78,6 +79,9 @@ class EventStore:
             raise StationError(f"{self.path}: no station database here / 此处没有工作站数据库")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if create and not os.access(self.path.parent, os.W_OK):
+                raise StationError(f"{self.path.parent}: the data directory is read-only (full card, or the "
+                                   "system remounted it read-only) / 数据目录只读，无法记录取号")
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StationError(f"{self.path}: cannot open the station database: {exc}") from None

@@ -1,0 +1,51 @@
+"""Fixtures that make real faults: a small filesystem that fills up, one that turns read-only."""
+
+import contextlib
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+
+def _can_mount() -> bool:
+    return os.geteuid() == 0 and subprocess.run(["which", "mount"], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    """A real 2 MiB tmpfs (root only; CI runs as root). Elsewhere a plain directory, and the test
+    caps the database with SQLite's max_page_count, which fails the same way (SQLITE_FULL)."""
+    mount_point = tmp_path / f"fs-{uuid.uuid4().hex[:6]}"
+    mount_point.mkdir()
+    mounted = _can_mount() and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)], capture_output=True).returncode == 0
+    yield mount_point, mounted
+    if mounted:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def _fill(directory: Path) -> Path:
+    """Fill the filesystem under ``directory`` to the last byte; returns the filler file."""
+    filler = directory / "filler"
+    with open(filler, "wb", buffering=0) as f:
+        for chunk in (65536, 4096, 512, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    f.write(b"\0" * chunk)
+    return filler
+
+
+def _remount(mount_point: Path, mode: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{mode}", str(mount_point)], check=True, capture_output=True)
+
+
+@pytest.fixture
+def fill():
+    return _fill
+
+
+@pytest.fixture
+def remount():
+    return _remount
