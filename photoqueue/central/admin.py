@@ -1,0 +1,49 @@
+"""Administration in code: what the ``photoqueue central ...`` commands do, for the demo and tests.
+
+    from photoqueue.central.admin import add_station
+    token = add_station("sqlite:///data/central.db", "第一组")
+
+Each call opens the store (creating and migrating it when needed) and closes it again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from photoqueue.central import accounts
+from photoqueue.central.store import CentralStore
+
+
+def add_station(db_url: str, room: str, label: str = "") -> str:
+    """Register a station for ``room``; returns its token (kept only hashed: this is the one copy)."""
+    with CentralStore(db_url, pool_size=1) as store:
+        return accounts.add_station(store.db, room, label)[1]
+
+
+def revoke_station(db_url: str, *, station: int | None = None, room: str | None = None) -> int:
+    with CentralStore(db_url, pool_size=1) as store:
+        return accounts.revoke_station(store.db, station=station, room=room)
+
+
+def list_stations(db_url: str) -> list[dict]:
+    with CentralStore(db_url, pool_size=1) as store:
+        return accounts.list_stations(store.db)
+
+
+def add_user(db_url: str, name: str, password: str) -> int:
+    with CentralStore(db_url, pool_size=1) as store:
+        return accounts.add_user(store.db, name, password)
+
+
+def load_timetable(db_url: str, path: str | Path) -> int:
+    """Hold a timetable file at the centre (its days replace what was there); returns the class count."""
+    from photoqueue.device.timetable import load_timetable as read
+
+    timetable = read(path)
+    with CentralStore(db_url, pool_size=1) as store:
+        return store.set_timetable(timetable)
+
+
+def add_command(db_url: str, room: str, kind: str, args: dict | None = None, by: str = "") -> int:
+    with CentralStore(db_url, pool_size=1) as store:
+        return store.add_command(room, kind, args, by=by)

@@ -1,0 +1,124 @@
+"""``photoqueue central ...``: serve the central service and administer its store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from photoqueue.central.errors import CentralError
+from photoqueue.central.settings import DEFAULT_DB
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    central = sub.add_parser("central", help="the central service: serve, register stations and staff")
+    csub = central.add_subparsers(dest="central_command", metavar="ACTION", required=True)
+
+    p = csub.add_parser("serve", help="run the web service (API; dashboard when installed)")
+    p.add_argument("--db", default=None, help=f"store URL (default {DEFAULT_DB})")
+    p.add_argument("--host", default=None, help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="TCP port (default 8600)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="any other setting (see docs/central.md), e.g. rate_limit_per_s=50")
+    p.set_defaults(func=run_serve)
+
+    p = csub.add_parser("add-station", help="register a station for a room; prints its token (shown once)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--room", required=True)
+    p.add_argument("--label", default="", help="a note to tell stations apart, e.g. the Pi's name")
+    p.set_defaults(func=run_add_station)
+
+    p = csub.add_parser("revoke-station", help="revoke a station's token (by id, or every token of a room)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--id", type=int, help="the registration id (see list-stations)")
+    group.add_argument("--room")
+    p.set_defaults(func=run_revoke_station)
+
+    p = csub.add_parser("list-stations", help="registered stations (no tokens: those are kept hashed)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.set_defaults(func=run_list_stations)
+
+    p = csub.add_parser("add-user", help="create a staff account (or set its password)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--name", required=True)
+    p.add_argument("--password-file", help="read the password from this file's first line (else a prompt)")
+    p.set_defaults(func=run_add_user)
+
+    p = csub.add_parser("load-timetable", help="hold a timetable at the centre; stations pull their room's part")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("file")
+    p.set_defaults(func=run_load_timetable)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from photoqueue.central.server import serve
+    from photoqueue.central.settings import CentralSettings
+
+    values = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise CentralError(f"--set {item!r}: expected KEY=VALUE", exit_status=2)
+        values[key.strip()] = value.strip()
+    for key in ("db", "host", "port"):
+        if getattr(args, key) is not None:
+            values[key] = str(getattr(args, key))
+    settings = CentralSettings().with_values(values)
+    problems = settings.validate()
+    if problems:
+        raise CentralError("; ".join(problems), exit_status=2)
+    serve(settings)
+    return 0
+
+
+def run_add_station(args: argparse.Namespace) -> int:
+    from photoqueue.central.admin import add_station
+
+    print(add_station(args.db, args.room, args.label))
+    return 0
+
+
+def run_revoke_station(args: argparse.Namespace) -> int:
+    from photoqueue.central.admin import revoke_station
+
+    n = revoke_station(args.db, station=args.id, room=args.room)
+    print(f"revoked {n} station token(s)", file=sys.stderr)
+    return 0 if n else 1
+
+
+def run_list_stations(args: argparse.Namespace) -> int:
+    from photoqueue.central.admin import list_stations
+
+    for row in list_stations(args.db):
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+def run_add_user(args: argparse.Namespace) -> int:
+    from photoqueue.central.admin import add_user
+
+    if args.password_file:
+        try:
+            with open(args.password_file, encoding="utf-8") as f:
+                password = f.readline().rstrip("\r\n")
+        except OSError as exc:
+            raise CentralError(f"{args.password_file}: cannot read the password: {exc.strerror}",
+                               exit_status=2) from None
+    else:
+        import getpass
+
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise CentralError("the two passwords differ", exit_status=2)
+    uid = add_user(args.db, args.name, password)
+    print(f"staff account {args.name!r} ready (id {uid})", file=sys.stderr)
+    return 0
+
+
+def run_load_timetable(args: argparse.Namespace) -> int:
+    from photoqueue.central.admin import load_timetable
+
+    n = load_timetable(args.db, args.file)
+    print(f"{n} classes held at the centre", file=sys.stderr)
+    return 0

@@ -1,0 +1,96 @@
+"""Schema migrations: ordered steps, each applied once, recorded in ``schema_version``.
+
+Keep the SQL portable between SQLite and PostgreSQL: TEXT, INTEGER, BIGINT, ``{id_pk}`` for an
+auto-numbered key. A new step goes at the end of ``STEPS`` with the next version number;
+published steps are never edited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from photoqueue.central.db import Database
+from photoqueue.central.errors import CentralError
+
+log = logging.getLogger(__name__)
+
+STEPS: list[tuple[int, str, list[str]]] = [
+    (1, "stations, streams, events, tickets, duplicates, commands, timetable, users", [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        # A registration: one token (kept as its SHA-256), bound to a room, and on first use to
+        # the station database (its station_id) that uses it.
+        """CREATE TABLE stations (
+            id {id_pk}, room TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL, revoked_at TEXT, station_id TEXT)""",
+        # One station database's stream of events: its high-water mark and what it last told us.
+        """CREATE TABLE streams (
+            station_id TEXT PRIMARY KEY, room TEXT NOT NULL, high_water BIGINT NOT NULL DEFAULT 0,
+            first_seen_at TEXT NOT NULL, last_seen_at TEXT NOT NULL, pending INTEGER,
+            health TEXT NOT NULL DEFAULT '{{}}')""",
+        """CREATE TABLE events (
+            station_id TEXT NOT NULL, seq BIGINT NOT NULL, room TEXT NOT NULL, date TEXT NOT NULL,
+            type TEXT NOT NULL, body TEXT NOT NULL, received_at TEXT NOT NULL,
+            PRIMARY KEY (station_id, seq))""",
+        "CREATE INDEX events_session ON events (room, date)",
+        """CREATE TABLE tickets (
+            station_id TEXT NOT NULL, room TEXT NOT NULL, date TEXT NOT NULL, number INTEGER NOT NULL,
+            code_digest TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (station_id, room, date, number))""",
+        "CREATE INDEX tickets_digest ON tickets (date, code_digest)",
+        """CREATE TABLE duplicates (
+            station_id TEXT NOT NULL, room TEXT NOT NULL, date TEXT NOT NULL, number INTEGER NOT NULL,
+            other_room TEXT NOT NULL, other_number INTEGER NOT NULL, found_at TEXT NOT NULL, flagged_at TEXT,
+            PRIMARY KEY (station_id, room, date, number, other_room))""",
+        """CREATE TABLE commands (
+            id {id_pk}, room TEXT NOT NULL, kind TEXT NOT NULL, args TEXT NOT NULL, created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '', acked_at TEXT, acked_by TEXT)""",
+        "CREATE INDEX commands_room ON commands (room, acked_at)",
+        """CREATE TABLE timetable (
+            date TEXT NOT NULL, room TEXT NOT NULL, position INTEGER NOT NULL, class_name TEXT NOT NULL,
+            headcount INTEGER NOT NULL, start_time TEXT, end_time TEXT, college TEXT NOT NULL DEFAULT '',
+            location TEXT NOT NULL DEFAULT '', PRIMARY KEY (date, room, position))""",
+        """CREATE TABLE users (
+            id {id_pk}, name TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, created_at TEXT NOT NULL,
+            disabled_at TEXT)""",
+    ]),
+]
+
+LATEST = STEPS[-1][0]
+
+
+def current_version(db: Database) -> int:
+    with db.connection() as conn:
+        if not _has_table(conn, "schema_version"):
+            return 0
+        row = conn.one("SELECT max(version) FROM schema_version")
+        return int(row[0] or 0)
+
+
+def _has_table(conn, name: str) -> bool:
+    if conn.dialect == "sqlite":
+        return conn.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)) is not None
+    return conn.one("SELECT to_regclass(?)", (name,))[0] is not None
+
+
+def migrate(db: Database) -> int:
+    """Bring the schema up to date; returns the version. Safe when several processes start at once."""
+    with db.write() as conn:
+        if conn.dialect == "postgresql":
+            conn.execute("SELECT pg_advisory_xact_lock(7336001)")  # one migrator at a time
+        if not _has_table(conn, "schema_version"):
+            conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+                         "applied_at TEXT NOT NULL)")
+        version = int(conn.one("SELECT coalesce(max(version), 0) FROM schema_version")[0])
+        if version > LATEST:
+            raise CentralError(f"{db.describe()}: schema version {version} is newer than this photoqueue "
+                               f"({LATEST}); upgrade photoqueue", exit_status=3)
+        for number, description, statements in STEPS:
+            if number <= version:
+                continue
+            for statement in statements:
+                conn.execute(statement.format(id_pk=db.id_pk))
+            conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
+                         (number, description, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+            log.info("%s: applied migration %d (%s)", db.describe(), number, description)
+            version = number
+    return version

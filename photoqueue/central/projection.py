@@ -1,0 +1,84 @@
+"""The counts, kept folded in memory: every station's events through the station's own queue core.
+
+A projection is a cache of ``photoqueue.device.queue.apply`` folded over the stored events of
+each (station, room, date), in seq order. It is never the source: ``catch_up`` reads whatever
+the store holds beyond what is folded (another process may have ingested it), and a stream
+whose fold failed is dropped and folded again from the store. Keyed by station as well as by
+session because each station numbers its own tickets; one room normally has one station.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from photoqueue.device import queue
+from photoqueue.device.events import Event
+
+Key = tuple[str, str, str]  # (station_id, room, date)
+
+
+class Projection:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.states: dict[Key, queue.SessionState] = {}
+        self.folded: dict[str, int] = {}  # station_id -> last seq folded
+        self._counts: dict[Key, list[dict[str, Any]]] = {}
+        self.seen_at: dict[Key, str] = {}  # server time of the last event folded per session
+
+    def fold(self, station_id: str, events: Iterable[Event], received_at: str = "") -> None:
+        """Fold events (this station's, in seq order, each after what is folded). A failure leaves the
+        stream dropped (to be folded again from the store) and raises."""
+        with self.lock:
+            last = self.folded.get(station_id, 0)
+            try:
+                for event in events:
+                    if event.seq <= last:
+                        continue
+                    key = (station_id, event.room, event.date)
+                    state = self.states.get(key)
+                    if state is None:
+                        state = self.states[key] = queue.SessionState(room=event.room, date=event.date)
+                    queue.apply(state, event)
+                    self._counts.pop(key, None)
+                    if received_at:
+                        self.seen_at[key] = received_at
+                    last = event.seq
+            except Exception:
+                self.drop(station_id)
+                raise
+            self.folded[station_id] = last
+
+    def drop(self, station_id: str) -> None:
+        with self.lock:
+            for key in [k for k in self.states if k[0] == station_id]:
+                del self.states[key]
+                self._counts.pop(key, None)
+                self.seen_at.pop(key, None)
+            self.folded.pop(station_id, None)
+
+    def folded_upto(self, station_id: str) -> int:
+        with self.lock:
+            return self.folded.get(station_id, 0)
+
+    def class_counts(self) -> list[dict[str, Any]]:
+        """Per-class rows of every session, ordered by room, date, then plan order."""
+        with self.lock:
+            rows: list[dict[str, Any]] = []
+            for key in sorted(self.states, key=lambda k: (k[1], k[2], k[0])):
+                cached = self._counts.get(key)
+                if cached is None:
+                    cached = self._counts[key] = queue.class_counts(self.states[key])
+                rows += [dict(r) for r in cached]
+            return rows
+
+    def sessions(self) -> list[tuple[Key, queue.SessionState]]:
+        with self.lock:
+            return sorted(self.states.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0]))
+
+    def ticket_flagged(self, station_id: str, room: str, date: str, number: int, other_room: str) -> bool:
+        with self.lock:
+            state = self.states.get((station_id, room, date))
+            t = state.tickets.get(number) if state else None
+            return bool(t and t.flagged_room == other_room)

@@ -1,0 +1,80 @@
+"""The central service's settings: one flat dataclass, every field with a default and a help line.
+
+``photoqueue central serve`` builds it from its options (``--db``, ``--host``, ``--port`` and
+``--set KEY=VALUE`` for the rest); docs/central.md documents each field (a test checks that).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from photoqueue.central.errors import CentralError
+
+DEFAULT_DB = "sqlite:///central.db"
+
+
+def _help(text: str, default: Any):
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass
+class CentralSettings:
+    db: str = _help("Store URL: sqlite:///PATH (one machine) or postgresql://USER@HOST:PORT/DB", DEFAULT_DB)
+    host: str = _help("Address the web service listens on", "127.0.0.1")
+    port: int = _help("TCP port the web service listens on", 8600)
+    max_body_bytes: int = _help("Largest request body accepted (bytes); larger gets 413", 4_000_000)
+    max_batch_events: int = _help("Most events one POST /api/v1/events may carry; more gets 413", 5000)
+    rate_limit_per_s: float = _help("Requests per second each station may make on average; 0 turns the limit off",
+                                    20.0)
+    rate_burst: int = _help("Requests a station may make at once above its average rate", 60)
+    pool_size: int = _help("Most open database connections", 8)
+    session_max_age_s: int = _help("How long a staff login stays valid (seconds)", 12 * 3600)
+    cookie_secure: bool = _help("Mark the staff session cookie Secure (set when served over HTTPS)", False)
+    station_stale_s: float = _help("A station not heard from for this long shows as offline on /api/v1/rooms",
+                                   60.0)
+    log_level: str = _help("uvicorn's log level: critical, error, warning, info, debug", "warning")
+
+    def validate(self) -> list[str]:
+        errors = []
+        if not (self.db.startswith("sqlite:///") or self.db.startswith(("postgresql://", "postgres://"))):
+            errors.append(f"db: {self.db!r} is not sqlite:///PATH or postgresql://...")
+        if not 0 < self.port < 65536:
+            errors.append(f"port: {self.port} is not a TCP port (1-65535)")
+        for name in ("max_body_bytes", "max_batch_events", "rate_burst", "pool_size", "session_max_age_s"):
+            if getattr(self, name) < 1:
+                errors.append(f"{name}: must be at least 1, not {getattr(self, name)}")
+        if self.rate_limit_per_s < 0:
+            errors.append(f"rate_limit_per_s: must be 0 (off) or more, not {self.rate_limit_per_s}")
+        if self.station_stale_s <= 0:
+            errors.append(f"station_stale_s: must be more than 0, not {self.station_stale_s}")
+        if self.log_level not in ("critical", "error", "warning", "info", "debug"):
+            errors.append(f"log_level: {self.log_level!r} is not one of critical, error, warning, info, debug")
+        return errors
+
+    def with_values(self, values: dict[str, str]) -> CentralSettings:
+        """A copy with fields set from text (``--set KEY=VALUE``); unknown keys or bad values raise."""
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        changes: dict[str, Any] = {}
+        for key, text in values.items():
+            f = fields.get(key)
+            if f is None:
+                raise CentralError(f"unknown setting {key!r} (known: {', '.join(fields)})", exit_status=2)
+            changes[key] = _parse(key, text, f.default)
+        return dataclasses.replace(self, **changes)
+
+
+def _parse(key: str, text: str, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(text)
+            return text.lower() in ("true", "1", "yes")
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+    except ValueError:
+        raise CentralError(f"setting {key}: {text!r} is not a {type(default).__name__}", exit_status=2) from None
+    return text

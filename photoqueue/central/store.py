@@ -1,0 +1,378 @@
+"""The central store: every station's events, exactly once, and what is derived from them.
+
+- ``ingest`` takes one station's batch in one transaction: events already held are ignored
+  (a replay changes nothing), new ones must continue the station's gapless sequence from its
+  high-water mark (a gap is refused with the seq expected), and each is stamped with the
+  server's receive time. The answer is the new high-water mark: everything up to it is
+  committed, so the station may drop it from its outbox.
+- Counts are never pushed: they are a fold of the stored events (see :mod:`.projection`).
+- Cross-room duplicates (a code digest holding a number in two rooms on one date) are found at
+  ingest and reported to both stations until their DuplicateFlagged event arrives.
+- Staff commands for a room wait in ``commands`` until the station acknowledges them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from photoqueue.central import accounts
+from photoqueue.central.accounts import Registration, utcnow
+from photoqueue.central.db import Conn, Database
+from photoqueue.central.errors import CentralError
+from photoqueue.central.migrations import migrate
+from photoqueue.central.projection import Projection
+from photoqueue.device.errors import StationError
+from photoqueue.device.events import DuplicateFlagged, Event, TicketIssued, event_from_dict
+from photoqueue.device.timetable import ClassSlot, RoomDay, Timetable
+
+log = logging.getLogger(__name__)
+
+COMMAND_KINDS = ("advance", "undo", "skip", "recall", "void", "switch_class", "correct_class", "reprint")
+HEALTH_KEYS_MAX = 20
+
+
+class CentralStore:
+    def __init__(self, url: str, *, pool_size: int = 8):
+        self.db = Database(url, pool_size=pool_size)
+        self.projection = Projection()
+
+    def open(self) -> CentralStore:
+        """Migrate the schema and fold what the store holds."""
+        try:
+            migrate(self.db)
+            self.catch_up()
+        except self.db.error_types() as exc:
+            raise CentralError(f"{self.db.describe()}: {exc}") from None
+        return self
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> CentralStore:
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- ingest ---------------------------------------------------------------------------
+
+    def authenticate(self, token: str) -> Registration | None:
+        with self.db.connection() as conn:
+            return accounts.authenticate(conn, token)
+
+    def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *, health: dict | None = None,
+               pending: int | None = None, acked_commands: list[int] = ()) -> dict[str, Any]:
+        if not isinstance(station_id, str) or not station_id or len(station_id) > 100:
+            raise CentralError("station_id must be the station database's id (a non-empty string)", http_status=422)
+        if reg.station_id is not None and reg.station_id != station_id:
+            raise CentralError(f"this token belongs to another station ({reg.station_id}), not {station_id}",
+                               http_status=403)
+        events, bodies = _parse_batch(raw_events, reg.room)
+        health_json = _health_json(health)
+        now = utcnow()
+        folded_new = False
+        try:
+            with self.db.write() as conn:
+                if reg.station_id is None:
+                    self._bind(conn, reg, station_id)
+                hw = self._lock_stream(conn, station_id, reg.room, now)
+                new = [e for e in events if e.seq > hw]
+                if new and new[0].seq != hw + 1:
+                    raise CentralError(f"gap: the centre holds this station's events up to {hw}; "
+                                       f"the batch starts at {new[0].seq}", http_status=409,
+                                       extra={"expected_seq": hw + 1, "high_water": hw})
+                contiguous = [e for i, e in enumerate(new) if e.seq == hw + 1 + i]
+                if self.projection.folded_upto(station_id) < hw:
+                    self._fold_stored(conn, station_id, hw)
+                try:
+                    folded_new = bool(contiguous)
+                    self.projection.fold(station_id, contiguous, now)
+                except Exception as exc:
+                    raise CentralError(f"event {_seq_of(exc, contiguous)} does not follow from this station's "
+                                       f"earlier events ({type(exc).__name__}: {exc})", http_status=422) from None
+                self._insert(conn, station_id, contiguous, bodies, now)
+                new_hw = contiguous[-1].seq if contiguous else hw
+                conn.execute("UPDATE streams SET high_water = ?, last_seen_at = ?, pending = ?, health = ? "
+                             "WHERE station_id = ?", (new_hw, now, pending, health_json, station_id))
+                acked = self._ack_commands(conn, reg, acked_commands, now)
+                commands = self.pending_commands(reg.room, conn=conn)
+                duplicates = self._open_duplicates(conn, station_id)
+        except BaseException:
+            if folded_new:
+                self.projection.drop(station_id)  # folded what was not committed: fold again from the store
+            raise
+        return {"station_id": station_id, "high_water": new_hw, "accepted": len(contiguous),
+                "already_held": len(events) - len(new), "duplicates": duplicates, "commands": commands,
+                "acked_commands": acked, "server_time": now}
+
+    def _bind(self, conn: Conn, reg: Registration, station_id: str) -> None:
+        conn.execute("UPDATE stations SET station_id = ? WHERE id = ? AND station_id IS NULL", (station_id, reg.id))
+        row = conn.one("SELECT station_id FROM stations WHERE id = ?", (reg.id,))
+        if row[0] != station_id:
+            raise CentralError(f"this token belongs to another station ({row[0]})", http_status=403)
+
+    def _lock_stream(self, conn: Conn, station_id: str, room: str, now: str) -> int:
+        conn.execute("INSERT INTO streams (station_id, room, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (station_id) DO NOTHING", (station_id, room, now, now))
+        stream_room, hw = conn.one("SELECT room, high_water FROM streams WHERE station_id = ?" + conn.for_update,
+                                   (station_id,))
+        if stream_room != room:
+            raise CentralError(f"station {station_id} writes for room {stream_room}, not {room}", http_status=403)
+        return int(hw)
+
+    def _insert(self, conn: Conn, station_id: str, events: list[Event], bodies: dict[int, str], now: str) -> None:
+        conn.executemany("INSERT INTO events (station_id, seq, room, date, type, body, received_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [(station_id, e.seq, e.room, e.date, e.type, bodies[e.seq], now) for e in events])
+        issued = [e for e in events if isinstance(e, TicketIssued)]
+        if issued:
+            self._find_duplicates(conn, station_id, issued, now)
+            conn.executemany("INSERT INTO tickets (station_id, room, date, number, code_digest, seq) "
+                             "VALUES (?, ?, ?, ?, ?, ?)",
+                             [(station_id, e.room, e.date, e.number, e.code_digest, e.seq) for e in issued])
+        for e in events:
+            if isinstance(e, DuplicateFlagged):
+                conn.execute("UPDATE duplicates SET flagged_at = ? WHERE station_id = ? AND room = ? AND date = ? "
+                             "AND number = ? AND other_room = ? AND flagged_at IS NULL",
+                             (now, station_id, e.room, e.date, e.number, e.other_room))
+
+    def _find_duplicates(self, conn: Conn, station_id: str, issued: list[TicketIssued], now: str) -> None:
+        by_date: dict[str, dict[str, TicketIssued]] = {}
+        for e in issued:
+            by_date.setdefault(e.date, {})[e.code_digest] = e
+        found = []
+        for date, mine in by_date.items():
+            digests = list(mine)
+            for i in range(0, len(digests), 500):
+                part = digests[i:i + 500]
+                rows = conn.all("SELECT station_id, room, number, code_digest FROM tickets WHERE date = ? "
+                                f"AND code_digest IN ({','.join('?' * len(part))})", (date, *part))
+                for other_station, other_room, other_number, digest in rows:
+                    e = mine[digest]
+                    if other_room == e.room:
+                        continue
+                    found.append((station_id, e.room, date, e.number, other_room, other_number, now))
+                    found.append((other_station, other_room, date, other_number, e.room, e.number, now))
+        conn.executemany("INSERT INTO duplicates (station_id, room, date, number, other_room, other_number, found_at)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", found)
+
+    def _open_duplicates(self, conn: Conn, station_id: str) -> list[dict[str, Any]]:
+        rows = conn.all("SELECT room, date, number, other_room, other_number FROM duplicates "
+                        "WHERE station_id = ? AND flagged_at IS NULL ORDER BY date, number", (station_id,))
+        return [{"date": d, "number": n, "other_room": o, "other_number": on} for r, d, n, o, on in rows
+                if not self.projection.ticket_flagged(station_id, r, d, n, o)]
+
+    def _ack_commands(self, conn: Conn, reg: Registration, ids: list[int], now: str) -> list[int]:
+        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise CentralError("acked_commands must be a list of command ids", http_status=422)
+        done = []
+        for cid in ids:
+            row = conn.one("SELECT acked_at FROM commands WHERE id = ? AND room = ?", (cid, reg.room))
+            if row is None:
+                continue
+            if row[0] is None:
+                conn.execute("UPDATE commands SET acked_at = ?, acked_by = ? WHERE id = ?", (now, str(reg.id), cid))
+            done.append(cid)
+        return done
+
+    # --- the projection ---------------------------------------------------------------------
+
+    def _fold_stored(self, conn: Conn, station_id: str, upto: int) -> None:
+        start = self.projection.folded_upto(station_id)
+        rows = conn.all("SELECT body, received_at FROM events WHERE station_id = ? AND seq > ? AND seq <= ? "
+                        "ORDER BY seq", (station_id, start, upto))
+        events = [event_from_dict(json.loads(body)) for body, _ in rows]
+        self.projection.fold(station_id, events, rows[-1][1] if rows else "")
+
+    def catch_up(self) -> None:
+        """Fold whatever the store holds that the projection has not folded (other processes' ingests,
+        streams dropped after a failure, everything at start)."""
+        with self.db.connection() as conn:
+            for station_id, hw in conn.all("SELECT station_id, high_water FROM streams"):
+                if self.projection.folded_upto(station_id) < hw:
+                    try:
+                        self._fold_stored(conn, station_id, hw)
+                    except (StationError, KeyError, ValueError, TypeError, IndexError) as exc:
+                        log.error("station %s: its stored events do not fold: %s", station_id, exc)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def counts(self) -> list[dict[str, Any]]:
+        """Per-class counts of every room and date, in the shape of the station export's ``classes``."""
+        self.catch_up()
+        return self.projection.class_counts()
+
+    def rooms(self, *, stale_s: float = 60.0) -> list[dict[str, Any]]:
+        """The live state of every room: each station's latest session, when it was last heard from,
+        its outbox lag and the health it reported. No personal data."""
+        self.catch_up()
+        with self.db.connection() as conn:
+            streams = conn.all("SELECT station_id, room, high_water, last_seen_at, pending, health FROM streams")
+            registered = {r for (r,) in conn.all("SELECT DISTINCT room FROM stations WHERE revoked_at IS NULL")}
+        latest: dict[str, tuple] = {}
+        for (sid, _room, date), state in self.projection.sessions():
+            if sid not in latest or date > latest[sid][0]:
+                latest[sid] = (date, state)
+        now = dt.datetime.now(dt.UTC)
+        out = []
+        for sid, room, hw, last_seen, pending, health in sorted(streams, key=lambda r: (r[1], r[3] or "")):
+            date, state = latest.get(sid, (None, None))
+            age = (now - dt.datetime.fromisoformat(last_seen)).total_seconds()
+            out.append({
+                "room": room, "station_id": sid, "date": date, "online": age <= stale_s,
+                "last_seen_at": last_seen, "seconds_since_seen": round(age, 1), "high_water": int(hw),
+                "outbox_pending": pending, "health": json.loads(health or "{}"),
+                "now_serving": state.called if state else None,
+                "waiting": len(state.waiting) if state else 0,
+                "next": list(state.waiting[:5]) if state else [],
+                "active_class": state.active_class if state else None,
+                "issued": len(state.tickets) if state else 0,
+                "photographed": sum(1 for t in state.tickets.values() if t.status == "photographed") if state else 0,
+            })
+        for room in sorted(registered - {r["room"] for r in out}):
+            out.append({"room": room, "station_id": None, "date": None, "online": False, "last_seen_at": None,
+                        "seconds_since_seen": None, "high_water": 0, "outbox_pending": None, "health": {},
+                        "now_serving": None, "waiting": 0, "next": [], "active_class": None, "issued": 0,
+                        "photographed": 0})
+        return out
+
+    def event_count(self, station_id: str | None = None) -> int:
+        with self.db.connection() as conn:
+            if station_id is None:
+                return int(conn.one("SELECT count(*) FROM events")[0])
+            return int(conn.one("SELECT count(*) FROM events WHERE station_id = ?", (station_id,))[0])
+
+    def stored_events(self, station_id: str) -> list[dict[str, Any]]:
+        """One station's stored events (public form, with ``received_at``), in seq order: for staff and tests."""
+        with self.db.connection() as conn:
+            rows = conn.all("SELECT body, received_at FROM events WHERE station_id = ? ORDER BY seq", (station_id,))
+        return [dict(json.loads(b), received_at=r) for b, r in rows]
+
+    def high_waters(self) -> dict[str, int]:
+        with self.db.connection() as conn:
+            return {sid: int(hw) for sid, hw in conn.all("SELECT station_id, high_water FROM streams")}
+
+    def duplicates(self, date: str | None = None) -> list[dict[str, Any]]:
+        """Every cross-room duplicate found (staff only: these join rooms through a code digest)."""
+        with self.db.connection() as conn:
+            rows = conn.all("SELECT room, date, number, other_room, other_number, found_at, flagged_at FROM duplicates"
+                            + (" WHERE date = ?" if date else "") + " ORDER BY date, room, number",
+                            (date,) if date else ())
+        keys = ("room", "date", "number", "other_room", "other_number", "found_at", "flagged_at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    # --- staff commands ----------------------------------------------------------------------
+
+    def add_command(self, room: str, kind: str, args: dict[str, Any] | None = None, *, by: str = "") -> int:
+        """Queue a staff action for a room's station (it arrives with the station's next sync)."""
+        from photoqueue.device.sync import command_from_wire
+
+        args = dict(args or {})
+        command_from_wire(kind, args)  # refuses an unknown kind or bad arguments now, not at the station
+        with self.db.write() as conn:
+            if conn.dialect == "postgresql":
+                return int(conn.one("INSERT INTO commands (room, kind, args, created_at, created_by) "
+                                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                    (room, kind, json.dumps(args, ensure_ascii=False), utcnow(), by))[0])
+            cur = conn.execute("INSERT INTO commands (room, kind, args, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+                               (room, kind, json.dumps(args, ensure_ascii=False), utcnow(), by))
+            return int(cur.lastrowid)
+
+    def pending_commands(self, room: str, *, conn: Conn | None = None) -> list[dict[str, Any]]:
+        if conn is None:
+            with self.db.connection() as c:
+                return self.pending_commands(room, conn=c)
+        rows = conn.all("SELECT id, kind, args, created_at FROM commands WHERE room = ? AND acked_at IS NULL "
+                        "ORDER BY id", (room,))
+        return [{"id": int(i), "kind": k, "args": json.loads(a), "created_at": c} for i, k, a, c in rows]
+
+    def commands(self, room: str | None = None) -> list[dict[str, Any]]:
+        with self.db.connection() as conn:
+            rows = conn.all("SELECT id, room, kind, args, created_at, created_by, acked_at FROM commands"
+                            + (" WHERE room = ?" if room else "") + " ORDER BY id", (room,) if room else ())
+        keys = ("id", "room", "kind", "args", "created_at", "created_by", "acked_at")
+        return [dict(zip(keys, (*r[:3], json.loads(r[3]), *r[4:]), strict=True)) for r in rows]
+
+    # --- timetable -----------------------------------------------------------------------------
+
+    def set_timetable(self, timetable: Timetable) -> int:
+        """Hold this timetable: its (date, room) days replace what the centre had for them."""
+        days = sorted({(s.date, s.room) for s in timetable.slots})
+        rows = []
+        for date, room in days:
+            for i, c in enumerate(timetable.room_day(room, date).classes):
+                rows.append((date.isoformat(), room, i, c.name, c.headcount,
+                             c.start.strftime("%H:%M") if c.start else None,
+                             c.end.strftime("%H:%M") if c.end else None, c.college, c.location))
+        with self.db.write() as conn:
+            for date, room in days:
+                conn.execute("DELETE FROM timetable WHERE date = ? AND room = ?", (date.isoformat(), room))
+            conn.executemany("INSERT INTO timetable VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def timetable(self, room: str | None = None, date: str | None = None) -> Timetable:
+        where, params = [], []
+        for col, value in (("room", room), ("date", date)):
+            if value:
+                where.append(f"{col} = ?")
+                params.append(value)
+        with self.db.connection() as conn:
+            rows = conn.all("SELECT date, room, class_name, headcount, start_time, end_time, college, location "
+                            "FROM timetable" + (" WHERE " + " AND ".join(where) if where else "")
+                            + " ORDER BY date, room, position", params)
+        return Timetable.of(ClassSlot.from_dict({"date": d, "room": r, "class": c, "headcount": h, "start": s,
+                                                 "end": e, "college": co, "location": lo})
+                            for d, r, c, h, s, e, co, lo in rows)
+
+    def room_day(self, room: str, date: str) -> RoomDay:
+        return self.timetable(room, date).room_day(room, dt.date.fromisoformat(date))
+
+
+def _parse_batch(raw_events: Any, room: str) -> tuple[list[Event], dict[int, str]]:
+    """Validate a batch: a list of public event dicts, each with a seq; sorted by seq, repeats merged."""
+    if not isinstance(raw_events, list):
+        raise CentralError("events must be a list of event objects", http_status=422)
+    events: dict[int, Event] = {}
+    bodies: dict[int, str] = {}
+    for i, d in enumerate(raw_events):
+        if not isinstance(d, dict):
+            raise CentralError(f"events[{i}]: an event must be an object", http_status=422)
+        seq = d.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+            raise CentralError(f"events[{i}]: seq must be a positive integer, not {seq!r}", http_status=422)
+        if d.get("code"):
+            raise CentralError(f"events[{i}]: carries a raw collection code, which never leaves the station",
+                               http_status=422)
+        try:
+            event = event_from_dict(d)
+            if not isinstance(event.room, str) or not isinstance(event.date, str):
+                raise StationError("room and date must be strings")
+            dt.date.fromisoformat(event.date)
+        except (StationError, ValueError) as exc:
+            raise CentralError(f"events[{i}] (seq {seq}): {exc}", http_status=422) from None
+        if event.room != room:
+            raise CentralError(f"events[{i}] (seq {seq}) is for room {event.room!r}; this station writes only "
+                               f"for {room!r}", http_status=403)
+        body = json.dumps({k: v for k, v in d.items() if k != "code"}, ensure_ascii=False, separators=(",", ":"))
+        if seq in bodies and bodies[seq] != body:
+            raise CentralError(f"events[{i}]: two different events with seq {seq}", http_status=422)
+        events[seq], bodies[seq] = event, body
+    return [events[s] for s in sorted(events)], bodies
+
+
+def _health_json(health: Any) -> str:
+    if health is None:
+        return "{}"
+    if not isinstance(health, dict) or len(health) > HEALTH_KEYS_MAX:
+        raise CentralError(f"health must be an object of at most {HEALTH_KEYS_MAX} keys", http_status=422)
+    text = json.dumps(health, ensure_ascii=False)
+    if len(text) > 4000:
+        raise CentralError("health is too large (at most 4000 characters of JSON)", http_status=422)
+    return text
+
+
+def _seq_of(exc: BaseException, events: list[Event]) -> str:
+    return f"in seq {events[0].seq}..{events[-1].seq}" if events else "?"

@@ -1,0 +1,432 @@
+"""The station's sync client: sends the outbox to the centre, hands the centre's commands back.
+
+- The outbox holds every event in its public form, written in the event's own transaction. The
+  client posts it in batches keyed by (station_id, seq); the centre answers its high-water mark
+  and the client drops everything up to it. A lost answer only means the batch is sent again,
+  which the centre ignores: exactly once at the centre, however often it is sent.
+- Failures back off exponentially with full jitter; after days offline the outbox drains batch
+  after batch without waiting. Times are the centre's: a Pi without a clock battery changes nothing.
+- The centre's staff commands and cross-room duplicate flags become photoqueue.device.commands
+  objects handed to ``on_command`` (the station applies them as its own events, in its queue
+  thread); command ids are acknowledged with the next request.
+- The room's timetable is pulled from the centre and cached; offline, the last copy (or a local
+  file) is used.
+
+Runs in its own thread with its own EventStore connection; ``sync_once`` and ``drain`` may also be
+called from any thread (one sync runs at a time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from photoqueue.device import commands as cmd
+from photoqueue.device.errors import StationError
+from photoqueue.device.store import EventStore
+from photoqueue.device.timetable import RoomDay
+
+log = logging.getLogger(__name__)
+
+# The centre's command kinds and the queue commands they become.
+COMMAND_KINDS: dict[str, type[cmd.Command]] = {
+    "advance": cmd.Advance, "undo": cmd.Undo, "skip": cmd.Skip, "recall": cmd.Recall, "void": cmd.Void,
+    "switch_class": cmd.SwitchClass, "correct_class": cmd.CorrectClass, "reprint": cmd.Reprint,
+}
+
+
+def command_from_wire(kind: str, args: dict[str, Any]) -> cmd.Command:
+    """A staff command as the centre sends it ({"kind", "args"}) as a queue command; bad ones raise."""
+    cls = COMMAND_KINDS.get(kind)
+    if cls is None:
+        raise StationError(f"unknown command kind {kind!r} (known: {', '.join(COMMAND_KINDS)})")
+    if not isinstance(args, dict):
+        raise StationError(f"{kind}: args must be an object")
+    try:
+        return cls(**args)
+    except TypeError as exc:
+        raise StationError(f"{kind}: bad arguments {args!r}: {exc}") from None
+
+
+def backoff_delay(attempt: int, initial_s: float, max_s: float, rng: Callable[[], float] = random.random) -> float:
+    """Seconds to wait before retry ``attempt`` (1, 2, ...): full jitter over an exponential ceiling."""
+    ceiling = min(max_s, initial_s * (2 ** max(0, min(attempt - 1, 30))))
+    return ceiling * rng()
+
+
+def _help(text: str, default: Any):
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass
+class SyncSettings:
+    url: str = _help("The centre's base URL, e.g. http://central.lan:8600; empty: no sync (offline station)", "")
+    token_file: str = _help("File holding this station's token (from `photoqueue central add-station`)", "")
+    batch_size: int = _help("Most events sent in one request", 500)
+    interval_s: float = _help("Seconds between syncs when the outbox is empty (a heartbeat)", 2.0)
+    timeout_s: float = _help("Seconds to wait for the centre's answer", 10.0)
+    backoff_initial_s: float = _help("First retry delay after a failure (seconds; doubles each failure)", 1.0)
+    backoff_max_s: float = _help("Longest retry delay after failures (seconds)", 60.0)
+    timetable_cache: str = _help("Where the last timetable pulled from the centre is kept; empty: beside the "
+                                 "station database", "")
+
+    def validate(self) -> list[str]:
+        errors = []
+        if self.url and not self.url.startswith(("http://", "https://")):
+            errors.append(f"url: {self.url!r} must start with http:// or https://")
+        if self.url and not self.token_file:
+            errors.append("token_file: needed when url is set (the station's token)")
+        if not 1 <= self.batch_size <= 5000:
+            errors.append(f"batch_size: {self.batch_size} is not between 1 and 5000")
+        for name in ("interval_s", "timeout_s", "backoff_initial_s", "backoff_max_s"):
+            if getattr(self, name) <= 0:
+                errors.append(f"{name}: must be more than 0, not {getattr(self, name)}")
+        if self.backoff_max_s < self.backoff_initial_s:
+            errors.append("backoff_max_s: must not be less than backoff_initial_s")
+        return errors
+
+    def read_token(self) -> str:
+        try:
+            token = Path(self.token_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise StationError(f"{self.token_file}: cannot read the station token: {exc.strerror}") from None
+        if not token:
+            raise StationError(f"{self.token_file}: the station token file is empty")
+        return token
+
+
+@dataclass
+class SyncResult:
+    ok: bool
+    sent: int = 0
+    accepted: int = 0
+    high_water: int | None = None
+    pending: int | None = None
+    commands: int = 0
+    error: str = ""
+    status_code: int | None = None
+    retry_after_s: float | None = None
+
+
+class SyncClient:
+    def __init__(self, db_path: str | Path, base_url: str, token: str, *, room: str,
+                 on_command: Callable[[cmd.Command], None] | None = None,
+                 on_status: Callable[[dict], None] | None = None,
+                 health: Callable[[], dict] | None = None,
+                 session_date: Callable[[], str | None] | None = None,
+                 batch_size: int = 500, interval_s: float = 2.0, timeout_s: float = 10.0,
+                 backoff_initial_s: float = 1.0, backoff_max_s: float = 60.0,
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+                 rng: Callable[[], float] = random.random, state_path: str | Path | None = None):
+        self.db_path = Path(db_path)
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.room = room
+        self.on_command = on_command
+        self.on_status = on_status
+        self.health = health
+        self.session_date = session_date
+        self.batch_size = batch_size
+        self.interval_s = interval_s
+        self.timeout_s = timeout_s
+        self.backoff_initial_s = backoff_initial_s
+        self.backoff_max_s = backoff_max_s
+        self.clock, self.sleep, self.rng = clock, sleep, rng
+        self.state_path = Path(state_path) if state_path else self.db_path.parent / "sync-state.json"
+        self._lock = threading.Lock()  # one sync at a time
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._store: EventStore | None = None
+        self._http_client = None
+        self._status: dict[str, Any] = {"pending": None, "last_ok_at": None, "last_error": None,
+                                        "offline_since": None, "high_water": None, "timetable_source": None}
+        self._delivered, self._to_ack = self._load_state()
+        self._flagged: set[tuple] = set()
+
+    @classmethod
+    def from_settings(cls, settings: SyncSettings, db_path: str | Path, *, room: str, **kwargs) -> SyncClient:
+        problems = settings.validate()
+        if problems:
+            raise StationError("sync settings: " + "; ".join(problems))
+        return cls(db_path, settings.url, settings.read_token(), room=room, batch_size=settings.batch_size,
+                   interval_s=settings.interval_s, timeout_s=settings.timeout_s,
+                   backoff_initial_s=settings.backoff_initial_s, backoff_max_s=settings.backoff_max_s, **kwargs)
+
+    # --- the thread ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name=f"sync-{self.room}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            if self._http_client is not None:
+                self._http_client.close()
+                self._http_client = None
+
+    def wake(self) -> None:
+        """Sync now (the station calls this on a SyncOutbox effect)."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        attempt = 0
+        while not self._stopping:
+            try:
+                result = self.sync_once()
+            except Exception:  # the thread must outlive any surprise; the next round tries again
+                log.exception("sync round failed")
+                result = SyncResult(ok=False, error="internal error (see log)")
+            if result.ok:
+                attempt = 0
+                delay = 0.0 if result.pending else self.interval_s
+            else:
+                attempt += 1
+                delay = result.retry_after_s or backoff_delay(attempt, self.backoff_initial_s, self.backoff_max_s,
+                                                              self.rng)
+            if self._stopping:
+                break
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    # --- one round ----------------------------------------------------------------------------
+
+    def sync_once(self) -> SyncResult:
+        """Send one batch (or a heartbeat when the outbox is empty); apply the answer."""
+        with self._lock:
+            result = self._round()
+        self._report(result)
+        return result
+
+    def _round(self) -> SyncResult:
+        import httpx
+
+        try:
+            store = self._open_store()
+            batch = store.outbox_batch(self.batch_size)
+            pending = store.outbox_size()
+            station_id = store.station_id
+        except StationError as exc:
+            return SyncResult(ok=False, error=str(exc))
+        body = {"station_id": station_id, "events": batch, "acked_commands": sorted(self._to_ack),
+                "pending": max(0, pending - len(batch))}
+        if self.health is not None:
+            try:
+                body["health"] = self.health()
+            except Exception as exc:  # a broken health probe must not stop the sync
+                log.warning("health probe failed: %s", exc)
+        try:
+            response = self._http().post("/api/v1/events", content=json.dumps(body, ensure_ascii=False).encode(),
+                                         headers={"content-type": "application/json"})
+            doc = response.json() if response.content else {}
+        except (httpx.HTTPError, ValueError) as exc:
+            return SyncResult(ok=False, sent=len(batch), pending=pending,
+                              error=f"cannot reach the centre: {type(exc).__name__}: {exc}")
+        code = response.status_code
+        if code == 200 and isinstance(doc, dict) and isinstance(doc.get("high_water"), int):
+            return self._accepted(store, batch, doc)
+        message = doc.get("error", response.text[:200]) if isinstance(doc, dict) else response.text[:200]
+        result = SyncResult(ok=False, sent=len(batch), pending=pending, status_code=code,
+                            error=f"centre answered {code}: {message}")
+        if code == 409 and batch and isinstance(doc, dict):
+            expected = doc.get("expected_seq")
+            result.error += (f" (the centre lacks seq {expected}..{batch[0]['seq'] - 1}, which this station has "
+                             "already dropped from its outbox)")
+        elif code == 413 and self.batch_size > 1:
+            self.batch_size = max(1, self.batch_size // 2)
+            result.retry_after_s = 0.01
+            log.warning("the centre refused a batch as too large; sending %d events a batch now", self.batch_size)
+        elif code == 429:
+            try:
+                result.retry_after_s = float(response.headers.get("retry-after", "1"))
+            except ValueError:
+                result.retry_after_s = 1.0
+        return result
+
+    def _accepted(self, store: EventStore, batch: list[dict], doc: dict) -> SyncResult:
+        hw = doc["high_water"]
+        if hw > 0:
+            store.ack(hw)
+        for cid in doc.get("acked_commands", []):
+            self._to_ack.discard(cid)
+        delivered = self._deliver(doc.get("commands", []), doc.get("duplicates", []))
+        self._save_state()
+        pending = store.outbox_size()
+        return SyncResult(ok=True, sent=len(batch), accepted=int(doc.get("accepted", 0)), high_water=hw,
+                          pending=pending, commands=delivered)
+
+    def _deliver(self, commands: list[dict], duplicates: list[dict]) -> int:
+        if self.on_command is None:
+            return 0
+        n = 0
+        for c in commands:
+            cid = c.get("id")
+            if cid in self._delivered:
+                continue
+            try:
+                command = command_from_wire(c.get("kind"), c.get("args") or {})
+            except StationError as exc:
+                log.error("command %s from the centre ignored: %s", cid, exc)
+            else:
+                try:
+                    self.on_command(command)
+                except Exception:
+                    log.exception("on_command failed for command %s; it is offered again next round", cid)
+                    return n
+                n += 1
+            self._delivered.add(cid)
+            self._to_ack.add(cid)
+        today = self.session_date() if self.session_date else None
+        for d in duplicates:
+            key = (d.get("date"), d.get("number"), d.get("other_room"))
+            if key in self._flagged or (today and d.get("date") != today):
+                continue
+            try:
+                self.on_command(cmd.FlagDuplicate(d["number"], d["other_room"], d.get("other_number")))
+            except Exception:
+                log.exception("on_command failed for a duplicate flag; it is offered again next round")
+                return n
+            self._flagged.add(key)
+            n += 1
+        return n
+
+    def _report(self, result: SyncResult) -> None:
+        now = self.clock()
+        s = self._status
+        if result.pending is not None:
+            s["pending"] = result.pending
+        if result.ok:
+            s.update(last_ok_at=now, last_error=None, offline_since=None, high_water=result.high_water)
+        else:
+            s["last_error"] = result.error
+            if s["offline_since"] is None:
+                s["offline_since"] = now
+            log.info("sync: %s", result.error)
+        if self.on_status is not None:
+            try:
+                self.on_status(self.status())
+            except Exception:
+                log.exception("on_status failed")
+
+    def status(self) -> dict[str, Any]:
+        """{"pending", "last_ok_at", "last_error", "offline_since", ...}; times from ``clock``."""
+        return dict(self._status)
+
+    # --- draining (the demo's end, a shutdown) ---------------------------------------------
+
+    def outbox_size(self) -> int:
+        """Events not yet acknowledged by the centre, read from the station database now."""
+        with EventStore(self.db_path, create=False) as store:
+            return store.outbox_size()
+
+    def drain(self, timeout: float) -> bool:
+        """Sync until the outbox is empty (True) or ``timeout`` seconds pass (False)."""
+        deadline = self.clock() + timeout
+        attempt = 0
+        while True:
+            result = self.sync_once()
+            if result.ok and result.pending == 0:
+                return True
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                return False
+            if result.ok:
+                attempt = 0
+                continue
+            attempt += 1
+            wait = result.retry_after_s or backoff_delay(attempt, self.backoff_initial_s,
+                                                         min(self.backoff_max_s, 2.0), self.rng)
+            self.sleep(min(wait, remaining))
+
+    # --- timetable ------------------------------------------------------------------------------
+
+    def pull_timetable(self, room: str, date: str, cache_path: str | Path | None = None,
+                       fallback_file: str | Path | None = None) -> RoomDay:
+        """The room's classes that day from the centre (cached); offline or when the centre has none,
+        the cached copy, else ``fallback_file`` (a timetable file), else an empty day."""
+        import httpx
+
+        from photoqueue.device.timetable import ClassSlot
+        from photoqueue.device.timetable_cache import load_room_day, save_room_day
+
+        cache_path = Path(cache_path) if cache_path else self.db_path.parent / "timetable-cache.json"
+        day = dt.date.fromisoformat(date)
+        try:
+            with self._lock:
+                response = self._http().get("/api/v1/timetable", params={"room": room, "date": date})
+            response.raise_for_status()
+            slots = tuple(ClassSlot.from_dict(s) for s in response.json()["slots"])
+            if slots:
+                room_day = RoomDay(day, room, slots)
+                save_room_day(cache_path, room_day, fetched_at=str(self.clock()))
+                self._status["timetable_source"] = "centre"
+                return room_day
+            log.warning("the centre holds no timetable for %s on %s", room, date)
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            log.warning("timetable from the centre unavailable (%s); using the last copy", exc)
+        cached = load_room_day(cache_path, room, date)
+        if cached is not None:
+            self._status["timetable_source"] = "cache"
+            return cached
+        if fallback_file:
+            from photoqueue.device.timetable import load_timetable
+
+            self._status["timetable_source"] = "file"
+            return load_timetable(fallback_file).room_day(room, day)
+        self._status["timetable_source"] = None
+        return RoomDay(day, room, ())
+
+    # --- plumbing ---------------------------------------------------------------------------------
+
+    def _open_store(self) -> EventStore:
+        if self._store is None:
+            self._store = EventStore(self.db_path, create=False)
+        return self._store
+
+    def _http(self):
+        import httpx
+
+        if self._http_client is None:
+            self._http_client = httpx.Client(base_url=self.base_url, timeout=self.timeout_s,
+                                             headers={"authorization": f"Bearer {self.token}"})
+        return self._http_client
+
+    def _load_state(self) -> tuple[set, set]:
+        try:
+            doc = json.loads(self.state_path.read_text(encoding="utf-8"))
+            return set(doc.get("delivered_commands", [])), set(doc.get("unacked_commands", []))
+        except FileNotFoundError:
+            return set(), set()
+        except (OSError, ValueError) as exc:
+            log.warning("%s: unreadable sync state (%s); starting afresh", self.state_path, exc)
+            return set(), set()
+
+    def _save_state(self) -> None:
+        """Command ids handed to the station survive a restart, so none is applied twice."""
+        doc = {"delivered_commands": sorted(self._delivered)[-1000:], "unacked_commands": sorted(self._to_ack)}
+        tmp = self.state_path.with_name(self.state_path.name + ".tmp")
+        try:
+            tmp.write_text(json.dumps(doc), encoding="utf-8")
+            os.replace(tmp, self.state_path)
+        except OSError as exc:
+            log.warning("%s: cannot save sync state: %s", self.state_path, exc)
