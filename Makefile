@@ -31,6 +31,11 @@ test: setup
 bench: setup
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
+# The fault-injection suite. CI runs tests/reliability as part of `make test`; this target also
+# runs the long versions (more kills, a longer soak) that take too long for every CI run.
+reliability: setup
+	PHOTOQUEUE_LONG=1 $(BIN)/python -m pytest tests/reliability $(PYTEST_ARGS)
+
 lint: setup
 	$(BIN)/ruff check photoqueue tests bench
 
