@@ -130,6 +130,7 @@ def parse_file(path: str | Path, options: ImportOptions | None = None) -> ParseR
         raise TimetableError(f"{path.name}: a header but no class rows / 时间表中没有班级", rule="file")
     _complete_dates(result, options)
     _check_blocks(result)
+    result.notes = list(dict.fromkeys(result.notes))
     return result
 
 
@@ -138,8 +139,8 @@ class _SheetReader:
         self.sheet, self.label, self.options, self.out = sheet, label, options, result
         self.where = f"{path.name}" + (f" [{sheet.name}]" if label else "")
         self.file_room = find_room(path.stem) or path.stem
-        self.room = find_room(sheet.name) if label else None
-        self.date = find_date(sheet.name) if label else None
+        self.room = find_room(sheet.name) if sheet.titled else None
+        self.date = find_date(sheet.name) if sheet.titled else None
         self.location: str | None = None
         self.section: _Block | None = None
         self.college: _Block | None = None
@@ -340,21 +341,26 @@ def _complete_dates(result: ParseResult, options: ImportOptions) -> None:
     written = [r.written_date for r in result.rows if r.written_date] + result.title_dates
     year = options.year or (options.date.year if options.date else None) or _most_common([p.year for p in written])
     month = (options.date.month if options.date else None) or _most_common([p.month for p in written])
+    missing: dict[tuple, list[ParsedRow]] = {}  # one finding per date written without its year or month
     for r in result.rows:
         p = r.written_date
         if p is None:
             continue
         r.date = p.complete(year, month)
         if r.date is None:
-            text = r.date_text or "the title's date"
-            if p.year is None and year is None:
-                msg = f"date {text!r} has no year; write it in full or pass --year / 日期缺少年份"
-            elif p.month is None and month is None:
-                msg = f"date {text!r} has no month; write it in full or pass --date / 日期缺少月份"
-            else:
-                msg = f"date {text!r} is not a date / 日期格式错误"
-            result.findings.append(Finding(r.row, ERROR, "malformed-date", msg, r.sheet))
             r.unreadable = True
+            missing.setdefault((r.sheet, r.date_text or str(p)), []).append(r)
+    for (sheet, text), rows in missing.items():
+        p = rows[0].written_date
+        if p.year is None and year is None:
+            msg = f"date {text!r} has no year; write it in full or pass --year / 日期缺少年份"
+        elif p.month is None and month is None:
+            msg = f"date {text!r} has no month; write it in full or pass --date / 日期缺少月份"
+        else:
+            msg = f"date {text!r} is not a date / 日期格式错误"
+        if len(rows) > 1:
+            msg += f" (rows {rows[0].row}-{rows[-1].row}, {len(rows)} rows / 共 {len(rows)} 行)"
+        result.findings.append(Finding(rows[0].row, ERROR, "malformed-date", msg, sheet))
 
 
 def _check_blocks(result: ParseResult) -> None:

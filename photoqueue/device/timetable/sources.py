@@ -30,6 +30,7 @@ class Sheet:
     name: str
     rows: list[list[object]]  # rows[i] is the sheet's row i + 1
     notes: list[str] = field(default_factory=list)
+    titled: bool = False  # the name is a sheet's (a title staff gave it), not a CSV file's
 
     @property
     def is_empty(self) -> bool:
@@ -90,7 +91,7 @@ def read_xlsx(path: Path, data: bytes) -> list[Sheet]:
                     if (r, c) == (rng.min_row, rng.min_col):
                         continue
                     rows[r - 1][c - 1] = CARRY if c == rng.min_col else None
-        sheets.append(Sheet(ws.title, _trim(rows)))
+        sheets.append(Sheet(ws.title, _trim(rows), titled=True))
     return sheets
 
 

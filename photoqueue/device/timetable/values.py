@@ -124,6 +124,11 @@ class PartialDate:
     month: int | None = None
     year: int | None = None
 
+    def __str__(self) -> str:
+        if self.year and self.month:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        return (f"{self.month}月" if self.month else "") + f"{self.day}日"
+
     def complete(self, year: int | None, month: int | None) -> dt.date | None:
         y, mo = self.year or year, self.month or month
         if y is None or mo is None:
