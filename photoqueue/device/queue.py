@@ -265,6 +265,19 @@ def _call(state: SessionState, number: int | None) -> None:
         state.tickets[number].status = CALLED
 
 
+def _leave_line(state: SessionState, number: int, status: str, seq: int, next_called: int | None) -> None:
+    """A skip or a void: the ticket leaves the line; if it was the called one, ``next_called`` is called."""
+    t = state.tickets[number]
+    was_called = t.status == CALLED
+    t.status, t.shot_seq = status, seq
+    if number in state.waiting:
+        state.waiting.remove(number)
+    if was_called:
+        state.called = None
+        _call(state, next_called)
+    state.undo_stack.clear()  # the line changed without a press: an undo could not be exact
+
+
 def apply(state: SessionState, event: Event) -> SessionState:
     """Fold one committed event into the state (in place) and return it."""
     match event:
@@ -301,15 +314,7 @@ def apply(state: SessionState, event: Event) -> SessionState:
                 t.photographed_at, t.shot_seq = None, None
                 _call(state, event.photographed)
         case TicketSkipped():
-            t = state.tickets[event.number]
-            was_called = t.status == CALLED
-            t.status, t.shot_seq = SKIPPED, event.seq
-            if event.number in state.waiting:
-                state.waiting.remove(event.number)
-            if was_called:
-                state.called = None
-                _call(state, event.called)
-            state.undo_stack.clear()
+            _leave_line(state, event.number, SKIPPED, event.seq, event.called)
         case TicketRecalled():
             t = state.tickets[event.number]
             t.status, t.shot_seq = WAITING, None
@@ -318,15 +323,8 @@ def apply(state: SessionState, event: Event) -> SessionState:
                 _call(state, event.number)
             state.undo_stack.clear()
         case TicketVoided():
-            t = state.tickets[event.number]
-            was_called = t.status == CALLED
-            t.status, t.shot_seq, t.void_reason = VOIDED, event.seq, event.reason
-            if event.number in state.waiting:
-                state.waiting.remove(event.number)
-            if was_called:
-                state.called = None
-                _call(state, event.called)
-            state.undo_stack.clear()
+            _leave_line(state, event.number, VOIDED, event.seq, event.called)
+            state.tickets[event.number].void_reason = event.reason
         case ClassSwitched():
             state.active_class = event.class_name
         case TicketClassCorrected():
