@@ -97,8 +97,8 @@ def run_plan(args: argparse.Namespace) -> int:
                              early=dt.timedelta(minutes=settings.early_min))
             plans.append(_with_source(plan, source))
     if args.json:
-        late = [{"room": p.room, "date": p.date.isoformat(), "late_s": round(p.late_by.total_seconds())}
-                for p in plans if p.late_by > dt.timedelta(0)]
+        late = [{"room": p.room, "date": p.date.isoformat(), "late_s": round(p.late_by.total_seconds()),
+                 "max_start_delay_s": round(p.max_start_delay.total_seconds())} for p in plans if _is_late(p)]
         print(json.dumps({"rooms": [p.to_dict() for p in plans], "late": late}, ensure_ascii=False, indent=1))
     else:
         sys.stdout.write(render(plans))
@@ -165,6 +165,25 @@ def _mins(d: dt.timedelta | None) -> str:
     return "on time" if m == 0 else (f"+{m} min" if m > 0 else f"{m} min")
 
 
+def _amount(d: dt.timedelta) -> str:
+    m = round(d.total_seconds() / 60)
+    return f"{m} min" if m else "under a minute"
+
+
+def _is_late(p) -> bool:
+    return p.late_by > dt.timedelta(0) or p.max_start_delay > dt.timedelta(0)
+
+
+def _verdict(p) -> str:
+    finish = (f"finishes {_hm(p.finish)}, {_amount(p.late_by)} after its last slot ({_hm(p.scheduled_finish)})"
+              if p.late_by > dt.timedelta(0) else f"finishes {_hm(p.finish)}, on time ({_hm(p.scheduled_finish)})")
+    if p.max_start_delay <= dt.timedelta(0):
+        return finish + "; every class starts on time"
+    worst = max(p.classes, key=lambda c: c.start_delay or dt.timedelta(0))
+    return (f"{finish}; classes start up to {_amount(p.max_start_delay)} late ({worst.name} at "
+            f"{_hm(worst.start)} instead of {_hm(worst.scheduled_start)})")
+
+
 def render(plans) -> str:
     """The plans as a table for a person, then the rooms that run late."""
     lines = []
@@ -179,16 +198,12 @@ def render(plans) -> str:
             planned = f"{_hm(c.start)}-{_hm(c.end)}"
             lines.append(f"  {_pad(c.name, name_w)}{c.headcount:>8}  {slot:<11}  {planned:<11}  "
                          f"{_mins(c.start_delay):<8}  {_mins(c.end_delay):<8}  {c.status}")
-        late = p.late_by
-        verdict = (f"finishes {_hm(p.finish)}, {_mins(late)} after its last slot ends ({_hm(p.scheduled_finish)})"
-                   if late > dt.timedelta(0) else f"finishes {_hm(p.finish)}, on time ({_hm(p.scheduled_finish)})")
-        lines.append(f"  {verdict}; the most delayed class starts {_mins(p.max_start_delay)}")
+        lines.append(f"  {_verdict(p)}")
         lines.append("")
-    late = [p for p in plans if p.late_by > dt.timedelta(0)]
+    late = [p for p in plans if _is_late(p)]
     if late:
         lines.append("Running late / 将会延误:")
-        lines += [f"  {p.room} {p.date}: {_mins(p.late_by)} (finishes {_hm(p.finish)} instead of "
-                  f"{_hm(p.scheduled_finish)}; a class waits up to {_mins(p.max_start_delay)})" for p in late]
+        lines += [f"  {p.room} {p.date}: {_verdict(p)}" for p in late]
     else:
         lines.append("No room runs late at this pace / 按此速度各组均不会延误")
     return "\n".join(lines) + "\n"
