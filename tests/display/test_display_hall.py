@@ -1,0 +1,163 @@
+"""The live display: its own thread, latest state wins, the queue is never held up."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pytest
+
+from photoqueue.display import DisplayError, DisplaySettings, DisplayState, HallDisplay
+from photoqueue.display._pygame import pygame
+from photoqueue.display.render import Renderer
+from photoqueue.display.samples import sample_state
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.fixture
+def display():
+    d = HallDisplay(DisplaySettings(size=(800, 480), fps_cap=50))
+    yield d
+    d.stop()
+
+
+def test_start_show_save_stop(display, tmp_path):
+    display.start()
+    assert display.is_running and display.driver == "dummy" and display.size == (800, 480)
+    display.show(sample_state())
+    assert wait_for(lambda: display.frames >= 1)
+    path = display.save_png(tmp_path / "hall.png")
+    assert pygame.image.load(str(path)).get_size() == (800, 480)
+    display.stop()
+    assert not display.is_running
+    with pytest.raises(DisplayError, match="not running"):
+        display.save_png(tmp_path / "again.png")
+
+
+def test_show_never_blocks_and_latest_wins(display, monkeypatch):
+    drawn = []
+    real_render = Renderer.render
+
+    def slow_render(self, state, now=None):
+        drawn.append(state.now_serving)
+        time.sleep(0.3)  # a very slow frame
+        return real_render(self, state, now)
+
+    monkeypatch.setattr(Renderer, "render", slow_render)
+    display.start()
+    display.show(sample_state(now_serving=1))
+    assert wait_for(lambda: drawn)
+    t0 = time.perf_counter()
+    for n in range(2, 202):
+        display.show(sample_state(now_serving=n))
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 0.1, f"200 show() calls took {elapsed:.3f} s while a frame was being drawn"
+    assert wait_for(lambda: drawn and drawn[-1] == 201)
+    assert len(drawn) < 10  # the states in between were merged, not each drawn
+
+
+def test_redraws_only_on_change(display):
+    display.start()
+    state = sample_state()  # its clock is fixed: nothing changes from second to second
+    display.show(state)
+    assert wait_for(lambda: display.frames == 1)
+    for _ in range(20):
+        display.show(DisplayState.from_dict(state.to_dict()))  # equal, not the same object
+    time.sleep(1.3)
+    assert display.frames == 1
+    display.show(sample_state(now_serving=18))
+    assert wait_for(lambda: display.frames == 2)
+
+
+def test_live_clock_redraws_once_a_second(display):
+    display.start()
+    live = DisplayState(room="A组", now_serving=3)
+    display.show(live)
+    assert wait_for(lambda: display.frames >= 1)
+    start = display.frames
+    time.sleep(2.2)
+    assert 2 <= display.frames - start <= 3
+
+
+def test_idle_costs_almost_no_cpu(display):
+    display.start()
+    display.show(DisplayState(room="A组", now_serving=3))
+    assert wait_for(lambda: display.frames >= 1)
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    time.sleep(2.0)
+    cpu = time.process_time() - cpu0
+    assert cpu < 0.2 * (time.monotonic() - wall0), f"idle display used {cpu:.3f} s of CPU in 2 s"
+
+
+def test_flash_shows_then_goes(display):
+    display.start()
+    display.show(sample_state())
+    display.flash("issued", number=25, seconds=0.6)
+
+    def slots():
+        return {p.slot_name: p.text for p in display._renderer.placed()}
+
+    assert wait_for(lambda: "25 号" in slots().get("flash", ""))
+    assert wait_for(lambda: "flash" not in slots(), timeout=3)
+    assert "等候" in slots()["waiting"]
+
+
+def test_slow_frame_logs_a_warning(caplog):
+    with caplog.at_level(logging.WARNING, logger="photoqueue.display"):
+        with HallDisplay(DisplaySettings(size=(800, 480), slow_frame_ms=0)) as d:
+            d.show(sample_state())
+            assert wait_for(lambda: d.slow_frames >= 1)
+            assert wait_for(lambda: "slow frame" in caplog.text)
+
+
+def test_a_failing_frame_does_not_stop_the_display(display, monkeypatch, caplog):
+    calls = []
+    real_render = Renderer.render
+
+    def flaky(self, state, now=None):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("boom")
+        return real_render(self, state, now)
+
+    monkeypatch.setattr(Renderer, "render", flaky)
+    with caplog.at_level(logging.ERROR, logger="photoqueue.display"):
+        display.start()
+        display.show(sample_state())
+        assert wait_for(lambda: "a frame failed" in caplog.text)
+        display.show(sample_state(now_serving=30))
+        assert wait_for(lambda: display.frames >= 1)
+    assert display.is_running
+
+
+def test_no_screen_goes_headless(monkeypatch, caplog, tmp_path):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "no-such-driver")
+    with caplog.at_level(logging.ERROR, logger="photoqueue.display"):
+        with HallDisplay(DisplaySettings(size=(800, 480))) as d:
+            assert not d.has_screen and "cannot open the screen" in caplog.text
+            d.show(sample_state())
+            d.flash("refused", text="不是采集码")
+            assert wait_for(lambda: d._renderer and d._renderer.placed())
+            assert d.save_png(tmp_path / "offscreen.png").is_file()
+
+
+def test_show_rejects_non_states(display):
+    with pytest.raises(DisplayError):
+        display.show({"room": "A"})
+
+
+def test_stop_is_prompt():
+    d = HallDisplay(DisplaySettings(size=(800, 480))).start()
+    t0 = time.monotonic()
+    d.stop()
+    assert time.monotonic() - t0 < 1.5
+    assert not [t for t in threading.enumerate() if t.name == "hall-display"]
