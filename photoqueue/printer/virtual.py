@@ -152,6 +152,7 @@ class VirtualPrinter:
 
     def _handle(self, conn: socket.socket) -> None:
         self._conn = conn
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn.settimeout(0.1)
         emulator = EscPosEmulator(self.width, state=self.state, chinese=self.chinese, on_ticket=self._save)
         got = 0
