@@ -64,12 +64,16 @@ class CentralStore:
             return accounts.authenticate(conn, token)
 
     def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *, health: dict | None = None,
-               pending: int | None = None, acked_commands: list[int] = ()) -> dict[str, Any]:
+               pending: int | None = None, acked_commands: list[int] | None = None) -> dict[str, Any]:
         if not isinstance(station_id, str) or not station_id or len(station_id) > 100:
             raise CentralError("station_id must be the station database's id (a non-empty string)", http_status=422)
         if reg.station_id is not None and reg.station_id != station_id:
             raise CentralError(f"this token belongs to another station ({reg.station_id}), not {station_id}",
                                http_status=403)
+        acked_commands = [] if acked_commands is None else acked_commands
+        if not isinstance(acked_commands, list) or not all(isinstance(i, int) and not isinstance(i, bool)
+                                                           for i in acked_commands):
+            raise CentralError("acked_commands must be a list of command ids", http_status=422)
         events, bodies = _parse_batch(raw_events, reg.room)
         health_json = _health_json(health)
         now = utcnow()
@@ -166,8 +170,6 @@ class CentralStore:
                 if not self.projection.ticket_flagged(station_id, r, d, n, o)]
 
     def _ack_commands(self, conn: Conn, reg: Registration, ids: list[int], now: str) -> list[int]:
-        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-            raise CentralError("acked_commands must be a list of command ids", http_status=422)
         done = []
         for cid in ids:
             row = conn.one("SELECT acked_at FROM commands WHERE id = ? AND room = ?", (cid, reg.room))
