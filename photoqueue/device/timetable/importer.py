@@ -206,6 +206,9 @@ class _SheetReader:
                 continue
             if len(cells) == 1 and self.is_title(cells[0], cols):
                 room, date, location = self.title(row_no, norm(cells[0][1]))
+                if not (room or date or location or _TOTAL_RE.search(norm(cells[0][1]))):
+                    self.out.notes.append(f"{self.where} row {row_no}: {norm(cells[0][1])!r} is not a class row, "
+                                          "left out / 非班级行，已忽略")
                 for role, hit in (("room", room), ("date", date), ("location", location or room)):
                     if hit and cols.has(role) and cols.at[role] < len(prev):
                         prev[cols.at[role]] = None  # a new title starts a new "as above"
