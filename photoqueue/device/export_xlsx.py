@@ -69,31 +69,40 @@ def _sheet_title(prefix: str, room: str, taken: set[str]) -> str:
     return title
 
 
+PARTS = ("counts", "totals", "makeup", "agency")
+
+
 def build_workbook(report: reports.Report, agency: Mapping[str, Sequence[Mapping[str, Any]]],
-                   agency_columns: Sequence[tuple[str, str]] = reports.AGENCY_COLUMNS):
+                   agency_columns: Sequence[tuple[str, str]] = reports.AGENCY_COLUMNS,
+                   parts: Sequence[str] = PARTS):
     """An openpyxl Workbook: the class sheet (with a grand-total row), college and day totals, the make-up
-    list, and one agency sheet per room (``agency``: room -> rows in shooting order)."""
+    list, and one agency sheet per room (``agency``: room -> rows in shooting order); ``parts`` picks which."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
     wide = {"class": 22, "college": 16, "date": 12, "room": 10, "code": 36, "code_digest": 20, "time": 20,
             "note": 16}
-    total = dict(report.total, date="合计", room="", college="", **{"class": ""})
-    ws = _sheet(wb, CLASS_SHEET, reports.CLASS_COLUMNS, report.classes + [total], wide)
-    _bold_last_row(ws)
-    ws.append([])
-    ws.append([f"收费标准：每人 {reports.yuan(reports.fee_fen(report.fee_yuan))} 元，按已拍人数结算"])
-
-    ws = _sheet(wb, TOTALS_SHEET, reports.TOTAL_COLUMNS,
-                [dict(t, key=f"学院：{t['key']}") for t in report.by_college]
-                + [dict(t, key=f"日期：{t['key']}") for t in report.by_day]
-                + [dict(report.total, key="合计")], {"key": 24})
-    _bold_last_row(ws)
-    _sheet(wb, MAKEUP_SHEET, reports.MAKEUP_COLUMNS, report.makeup, wide)
-    taken = set(wb.sheetnames)
-    for room, rows in agency.items():
-        _sheet(wb, _sheet_title(AGENCY_PREFIX, room, taken), agency_columns, rows, wide)
+    if "counts" in parts:
+        total = dict(report.total, date="合计", room="", college="", **{"class": ""})
+        ws = _sheet(wb, CLASS_SHEET, reports.CLASS_COLUMNS, report.classes + [total], wide)
+        _bold_last_row(ws)
+        ws.append([])
+        ws.append([f"收费标准：每人 {reports.yuan(reports.fee_fen(report.fee_yuan))} 元，按已拍人数结算"])
+    if "totals" in parts:
+        ws = _sheet(wb, TOTALS_SHEET, reports.TOTAL_COLUMNS,
+                    [dict(t, key=f"学院：{t['key']}") for t in report.by_college]
+                    + [dict(t, key=f"日期：{t['key']}") for t in report.by_day]
+                    + [dict(report.total, key="合计")], {"key": 24})
+        _bold_last_row(ws)
+    if "makeup" in parts:
+        _sheet(wb, MAKEUP_SHEET, reports.MAKEUP_COLUMNS, report.makeup, wide)
+    if "agency" in parts:
+        taken = set(wb.sheetnames)
+        for room, rows in agency.items():
+            _sheet(wb, _sheet_title(AGENCY_PREFIX, room, taken), agency_columns, rows, wide)
+        if not agency:
+            _sheet(wb, AGENCY_PREFIX, agency_columns, [], wide)
     return wb
 
 

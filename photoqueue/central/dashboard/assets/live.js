@@ -1,0 +1,40 @@
+// Shared by the dashboard and /status: a tiny DOM builder and a server-sent-events connection.
+"use strict";
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") el.className = v;
+    else if (k === "text") el.textContent = v;
+    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+function lateText(min) {
+  if (min === null || min === undefined) return ["按时间表", ""];
+  if (min > 1) return ["晚 " + min + " 分钟", min > 10 ? "bad" : "warn"];
+  if (min < -1) return ["早 " + (-min) + " 分钟", "ok"];
+  return ["准时", "ok"];
+}
+
+// Connect to a server-sent-events stream; onSnapshot(data) runs on each snapshot. The browser
+// reconnects by itself; onDown() runs when the stream drops (e.g. to check the login).
+function connectLive(url, onSnapshot, onDown) {
+  const conn = document.getElementById("conn");
+  const say = (text, cls) => { if (conn) { conn.textContent = text; conn.className = "conn " + cls; } };
+  const source = new EventSource(url);
+  source.addEventListener("open", () => say("实时更新", "ok"));
+  source.addEventListener("snapshot", (e) => {
+    say("实时更新", "ok");
+    try { onSnapshot(JSON.parse(e.data)); } catch (err) { console.error(err); }
+  });
+  source.addEventListener("error", () => { say("连接中断，正在重连…", "down"); if (onDown) onDown(source); });
+  return source;
+}

@@ -1,0 +1,174 @@
+"""Each room's live view, pure: from a session's folded queue state (and what its station last reported)
+to what the staff dashboard and the public /status page show.
+
+The plan ("when is each class expected") is the timetable planner's (:func:`plan_room`) at the pace
+measured from the room's photos so far; the room's clock is the wall clock on the session's own day, and
+the session's latest event on any other day (a replayed or past day still reads sensibly).
+
+``public_view`` is built field by field from the staff view, never by copying it: it carries no code
+digest and no ticket number tied to a class or a status, only the number now being served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from photoqueue.device import queue
+from photoqueue.device.export import ticket_dict
+from photoqueue.device.timetable.model import ClassSlot, RoomDay
+from photoqueue.device.timetable.plan import ClassPlan, measure_pace, plan_room
+from photoqueue.device.timetable.progress import room_progress
+
+RECENT_TICKETS = 8
+STATUS_ZH = {"done": "已完成", "shooting": "拍摄中", "waiting": "待拍"}
+
+
+def hhmm(t: dt.datetime | None) -> str | None:
+    return t.strftime("%H:%M") if t else None
+
+
+def _time(text: str | None) -> dt.time | None:
+    try:
+        return dt.time.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def room_day_of(state: queue.SessionState, slots: Mapping[str, ClassSlot] | None = None) -> RoomDay:
+    """The session's plan (as the station loaded it) as a RoomDay, with the centre's timetable adding
+    colleges and locations by class name."""
+    date = dt.date.fromisoformat(state.date)
+    slots = slots or {}
+    out = []
+    for c in state.plan:
+        known = slots.get(c["name"])
+        out.append(ClassSlot(date=date, room=state.room, name=c["name"], headcount=int(c.get("headcount") or 0),
+                             start=_time(c.get("start")), end=_time(c.get("end")),
+                             college=known.college if known else "", location=known.location if known else ""))
+    return RoomDay(date, state.room, tuple(out))
+
+
+def _on_day(ticket: dict[str, Any], date: str) -> dict[str, Any]:
+    """The ticket with its times moved onto the session's date. Stations stamp events with their wall
+    clock, so the two differ only for a session numbered on another day (a rehearsal, a replay, a
+    test with --date); the times of day still say how the room ran against its timetable."""
+    for key in ("issued_at", "photographed_at"):
+        value = ticket.get(key)
+        if value and not value.startswith(date):
+            ticket[key] = date + value[10:]
+    return ticket
+
+
+def room_clock(state_date: str, latest: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    """The time the plan is made at: ``now`` on the session's day, else the session's last event."""
+    return now if now.date().isoformat() == state_date else latest
+
+
+def camera_state(health: Mapping[str, Any]) -> str:
+    if "camera" in health:
+        return str(health["camera"])
+    frames = health.get("camera_frames")
+    if frames is None:
+        return "unknown"
+    return "ok" if frames else "no_frames"
+
+
+def room_view(state: queue.SessionState, station: Mapping[str, Any] | None, now: dt.datetime, *,
+              slots: Mapping[str, ClassSlot] | None = None, default_pace_s: float = 11.0,
+              min_intervals: int = 10, max_gap_s: float = 120.0) -> dict[str, Any]:
+    """Everything a staff card shows for one room's session. ``station``: the row of
+    ``CentralStore.rooms()`` for the station holding this session (online, last seen, health), if any."""
+    room_day = room_day_of(state, slots)
+    tickets = [_on_day(ticket_dict(state, t), state.date) for t in state.tickets.values()]
+    progress = room_progress(tickets, room_day)
+    pace, intervals = measure_pace(progress.photographed_at, max_gap_s)
+    measured = pace is not None and intervals >= min_intervals
+    pace_s = pace if measured else default_pace_s
+    clock = room_clock(state.date, progress.latest, now)
+    plan = plan_room(room_day, pace_s, now=clock, measured=progress.classes) if room_day.classes else None
+    counts = {c["class"]: c for c in queue.class_counts(state)}
+
+    active = state.active_class
+    following = state.class_after(active) if active in [c["name"] for c in state.plan] else None
+    active_counts = counts.get(active, {})
+    active_plan = plan.find(active) if plan and active else None
+    next_plan = plan.find(following) if plan and following else None
+    expected_total = sum(int(c.get("headcount") or 0) for c in state.plan)
+    photographed = sum(1 for t in state.tickets.values() if t.status == queue.PHOTOGRAPHED)
+    station = station or {}
+    health = dict(station.get("health") or {})
+    seen = station.get("seconds_since_seen")
+    return {
+        "room": state.room, "date": state.date, "station_id": station.get("station_id"),
+        "location": next((c.location for c in room_day.classes if c.location), ""),
+        "online": bool(station.get("online")), "last_seen_at": station.get("last_seen_at"),
+        "seen_ago_s": None if seen is None else int(seen // 5 * 5),  # in steps of 5 s: fewer pushes
+        "outbox_pending": station.get("outbox_pending"),
+        "printer": str(health.get("printer", "unknown")), "camera": camera_state(health),
+        "alerts": [str(a) for a in (health.get("alerts") or [])][:5],
+        "now_serving": state.called, "next": list(state.waiting[:5]), "waiting": len(state.waiting),
+        "issued": len(state.tickets), "last_number": max(state.tickets, default=None),
+        "current_class": {"name": active, "expected": active_counts.get("expected", 0),
+                          "issued": active_counts.get("issued", 0),
+                          "photographed": active_counts.get("photographed", 0),
+                          "expected_end": hhmm(active_plan.end) if active_plan else None} if active else None,
+        "next_class": _class_brief(next_plan) if next_plan else None,
+        "progress": {"photographed": photographed, "expected": expected_total,
+                     "percent": round(100 * photographed / expected_total) if expected_total else None},
+        "late_min": _late_minutes(active_plan, next_plan),
+        "pace_s": round(pace_s, 1), "pace_source": "measured" if measured else "default",
+        "clock": hhmm(clock),
+        "plan": [_class_brief(c) for c in plan.classes] if plan else [],
+        "recent": [{"number": t.number, "class": t.class_name or "", "status": t.status}
+                   for t in sorted(state.tickets.values(), key=lambda t: -t.number)[:RECENT_TICKETS]],
+        "classes": [c["name"] for c in state.plan],
+    }
+
+
+def _class_brief(c: ClassPlan) -> dict[str, Any]:
+    delay = c.start_delay
+    return {"class": c.name, "headcount": c.headcount, "status": c.status, "status_zh": STATUS_ZH[c.status],
+            "remaining": c.remaining, "scheduled_start": hhmm(c.scheduled_start),
+            "scheduled_end": hhmm(c.scheduled_end), "expected_start": hhmm(c.start), "expected_end": hhmm(c.end),
+            "start_late_min": round(delay.total_seconds() / 60) if delay is not None else None}
+
+
+def _late_minutes(active: ClassPlan | None, following: ClassPlan | None) -> int | None:
+    """How far behind (+) or ahead (-) of the timetable the room runs: the class being shot against its
+    slot's end; a class not started yet against its slot's start."""
+    c = active or following
+    if c is None:
+        return None
+    delay = c.end_delay if c.status == "shooting" else c.start_delay
+    if delay is None:
+        return None
+    return round(delay.total_seconds() / 60)
+
+
+def public_view(view: Mapping[str, Any]) -> dict[str, Any]:
+    """The /status card: the class being shot, the number being served, and when each remaining class is
+    expected. No digests and no ticket numbers tied to people."""
+    current = view.get("current_class") or {}
+    return {
+        "room": view["room"], "date": view["date"], "location": view.get("location", ""),
+        "current_class": current.get("name"), "now_serving": view.get("now_serving"),
+        "waiting": view.get("waiting", 0), "late_min": view.get("late_min"), "clock": view.get("clock"),
+        "online": view.get("online", False),
+        "classes": [{"class": c["class"], "status": c["status"], "status_zh": c["status_zh"],
+                     "scheduled_start": c["scheduled_start"], "expected_start": c["expected_start"],
+                     "expected_end": c["expected_end"], "start_late_min": c["start_late_min"]}
+                    for c in view.get("plan", [])],
+    }
+
+
+def scheduled_view(room_day: RoomDay) -> dict[str, Any]:
+    """A room in the centre's timetable that has no station data yet: its classes at their slots."""
+    classes = [{"class": c.name, "status": "waiting", "status_zh": STATUS_ZH["waiting"],
+                "scheduled_start": hhmm(c.start_at), "expected_start": hhmm(c.start_at),
+                "expected_end": hhmm(c.end_at), "start_late_min": None} for c in room_day.classes]
+    return {"room": room_day.room, "date": room_day.date.isoformat(),
+            "location": next((c.location for c in room_day.classes if c.location), ""), "current_class": None,
+            "now_serving": None, "waiting": 0, "late_min": None, "clock": None, "online": False,
+            "classes": classes}
