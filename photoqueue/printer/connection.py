@@ -55,8 +55,8 @@ class Link:
                 raise PrinterError("the printer took too long to take the ticket", reason="timeout")
             self._send(data[start : start + CHUNK], min(self.settings.timeout_s, remaining))
 
-    def query(self, n: int) -> int | None:
-        """The reply byte to DLE EOT n, or None when the printer did not answer in time."""
+    def query(self, n: int, timeout: float) -> int | None:
+        """The reply byte to DLE EOT n, or None when the printer did not answer within ``timeout`` s."""
         return None
 
     def end_job(self) -> None:
@@ -85,7 +85,7 @@ class NetworkLink(Link):
         except OSError as exc:
             raise PrinterError(f"connection to the printer lost: {exc}", reason="connection_lost") from exc
 
-    def query(self, n: int) -> int | None:
+    def query(self, n: int, timeout: float) -> int | None:
         sock = self.escpos.device
         try:
             sock.setblocking(False)
@@ -98,7 +98,7 @@ class NetworkLink(Link):
                     raise PrinterError("the printer closed the connection", reason="connection_lost")
             sock.settimeout(self.settings.timeout_s)
             sock.sendall(cmd.status_query(n))
-            deadline = time.monotonic() + self.settings.timeout_s
+            deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 sock.settimeout(max(0.001, deadline - time.monotonic()))
                 data = sock.recv(16)
@@ -122,7 +122,7 @@ class SerialLink(Link):
         import serial
 
         port = self.escpos.device
-        port.write_timeout = timeout
+        port.write_timeout = timeout + len(chunk) * 10 / self.settings.baudrate  # 8N1: 10 bits a byte
         try:
             port.write(chunk)
         except serial.SerialTimeoutException as exc:
@@ -131,13 +131,13 @@ class SerialLink(Link):
         except (serial.SerialException, OSError) as exc:
             raise PrinterError(f"serial printer lost: {exc}", reason="connection_lost") from exc
 
-    def query(self, n: int) -> int | None:
+    def query(self, n: int, timeout: float) -> int | None:
         import serial
 
         port = self.escpos.device
         try:
             port.reset_input_buffer()
-            port.timeout = self.settings.timeout_s
+            port.timeout = timeout
             self._send(cmd.status_query(n), self.settings.timeout_s)
             return _status_byte(port.read(1))
         except (serial.SerialException, OSError) as exc:
@@ -158,12 +158,12 @@ class UsbLink(Link):
         except usb.core.USBError as exc:
             raise PrinterError(f"USB printer lost (unplugged?): {exc}", reason="connection_lost") from exc
 
-    def query(self, n: int) -> int | None:
+    def query(self, n: int, timeout: float) -> int | None:
         import usb.core
 
         self._send(cmd.status_query(n), self.settings.timeout_s)
         try:
-            data = self.escpos.device.read(self.settings.usb_in_ep, 16, max(1, int(self.settings.timeout_s * 1000)))
+            data = self.escpos.device.read(self.settings.usb_in_ep, 16, max(1, int(timeout * 1000)))
         except usb.core.USBTimeoutError:
             return None
         except usb.core.USBError as exc:
@@ -205,10 +205,10 @@ class FileLink(Link):
             except OSError as exc:
                 raise PrinterError(f"printer device lost (unplugged?): {exc}", reason="connection_lost") from exc
 
-    def query(self, n: int) -> int | None:
+    def query(self, n: int, timeout: float) -> int | None:
         self._send(cmd.status_query(n), self.settings.timeout_s)
         try:
-            if not select.select([self.fd], [], [], self.settings.timeout_s)[0]:
+            if not select.select([self.fd], [], [], timeout)[0]:
                 return None
             return _status_byte(os.read(self.fd, 16))
         except BlockingIOError:
@@ -222,7 +222,7 @@ class CupsLink(Link):
 
     can_query = True
 
-    def query(self, n: int) -> int | None:
+    def query(self, n: int, timeout: float) -> int | None:
         if n != cmd.STATUS_PRINTER:
             return None
         try:

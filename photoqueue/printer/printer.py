@@ -131,7 +131,9 @@ class TicketPrinter:
             link.write(job.data, deadline)
             sent = len(job)
             link.end_job()
-            after = self._ask_status(link)
+            # a printer whose receive buffer is full reads our query only once it has printed some of
+            # the ticket: allow for that, within the job's deadline
+            after = self._ask_status(link, max(s.timeout_s, min(10.0, deadline - time.monotonic())))
             if after is None and self._expects_status(link) and (
                 self._status_answered or s.status_query == "require"
             ):
@@ -181,13 +183,14 @@ class TicketPrinter:
     def _expects_status(self, link: Link) -> bool:
         return link.can_query and self.settings.status_query != "off" and self._status_supported
 
-    def _ask_status(self, link: Link) -> PrinterStatus | None:
+    def _ask_status(self, link: Link, first_timeout: float | None = None) -> PrinterStatus | None:
         """DLE EOT 1 and 4 (and 2, 3 when something is wrong); None when not asked or not answered."""
         if not self._expects_status(link):
             return None
         replies: dict[int, int] = {}
+        timeout = self.settings.timeout_s
         for n in (cmd.STATUS_PRINTER, cmd.STATUS_PAPER):
-            value = link.query(n)
+            value = link.query(n, first_timeout if (first_timeout and not replies) else timeout)
             if value is None:
                 break
             replies[n] = value
@@ -197,7 +200,7 @@ class TicketPrinter:
         status = parse_status(replies)
         if not status.ready or status.online is False:
             for n in (cmd.STATUS_OFFLINE_CAUSE, cmd.STATUS_ERROR_CAUSE):
-                value = link.query(n)
+                value = link.query(n, timeout)
                 if value is not None:
                     replies[n] = value
             status = parse_status(replies)

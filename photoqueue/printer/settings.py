@@ -18,6 +18,7 @@ STATUS_QUERIES = ("auto", "require", "off")
 FLOW_CONTROLS = ("none", "rtscts", "dsrdtr", "xonxoff")
 PAPER_DOTS = {58: 384, 80: 576}
 BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400)
+IMAGE_JOB_BYTES = 50_000  # a large image-mode ticket (80 mm, reprint, long class name), compact off
 
 
 def _help(text: str, default):
@@ -135,6 +136,12 @@ class PrinterSettings:
                 p.append("serial_device: a serial printer needs its port, e.g. /dev/ttyUSB0")
             if self.baudrate not in BAUDRATES:
                 p.append(f"baudrate: must be one of {', '.join(map(str, BAUDRATES))}, got {self.baudrate!r}")
+            elif self.mode == "image" and isinstance(self.job_timeout_s, int | float) and (
+                IMAGE_JOB_BYTES * 10 / self.baudrate > self.job_timeout_s
+            ):
+                p.append(f"mode: an image ticket takes about {IMAGE_JOB_BYTES * 10 / self.baudrate:.0f} s at "
+                         f"{self.baudrate} baud, over job_timeout_s; use mode 'text', a faster baudrate, "
+                         "or a longer job_timeout_s")
         if self.kind == "network":
             if not self.host:
                 p.append("host: a network printer needs its address")

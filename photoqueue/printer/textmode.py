@@ -70,7 +70,10 @@ def ticket_text_commands(ticket: Ticket, width_dots: int) -> list[bytes]:
     if t.location:
         out += [_line(line) for line in wrap_columns(t.location, cols)]
     if t.reprint:
-        out += [cmd.REVERSE_ON, cmd.BOLD_ON, _line(f" {REPRINT_MARK} "), cmd.BOLD_OFF, cmd.REVERSE_OFF]
+        mark = f" {REPRINT_MARK} "
+        big = 2 if columns(mark) * 2 <= cols else 1  # as large as fits: staff must not miss it
+        out += [cmd.REVERSE_ON, cmd.BOLD_ON, cmd.char_size(big, big), _line(mark), cmd.char_size(1, 1),
+                cmd.BOLD_OFF, cmd.REVERSE_OFF]
     out += [_line("-" * cols), _line(NUMBER_LABEL)]
     digits = str(t.number)
     mag = max(1, min(8, width_dots // (DOTS_PER_COLUMN * len(digits))))

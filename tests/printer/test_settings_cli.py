@@ -33,6 +33,9 @@ def test_kind_specific_requirements():
     assert any("vendor_id" in p for p in PrinterSettings(kind="usb").validate())
     assert any("host" in p for p in PrinterSettings(kind="network").validate())
     assert any("baudrate" in p for p in PrinterSettings(kind="serial", baudrate=12345).validate())
+    slow = PrinterSettings(kind="serial", baudrate=9600).validate()
+    assert len(slow) == 1 and "mode 'text'" in slow[0]  # an image ticket would take ~52 s
+    assert PrinterSettings(kind="serial", baudrate=9600, mode="text").validate() == []
 
 
 def test_from_dict_reads_hex_ids_and_flags_unknown_keys():
