@@ -1,0 +1,94 @@
+"""A serial printer, on a pseudo-terminal: this test plays the printer at the other end."""
+
+import os
+import threading
+
+import pytest
+
+from photoqueue.printer import PrinterSettings, TicketPrinter
+from photoqueue.printer.emulator import EscPosEmulator, SimState
+
+
+class PtyPrinter:
+    """Reads the pty's master side into an emulator and writes its status replies back."""
+
+    def __init__(self, state=None, reading=True):
+        self.master, self.slave = os.openpty()
+        self.name = os.ttyname(self.slave)
+        self.tickets = []
+        self.emulator = EscPosEmulator(576, state=state, on_ticket=lambda image, how: self.tickets.append(image))
+        self.reading = reading
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.reading:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            reply = self.emulator.feed(data)
+            if reply:
+                os.write(self.master, reply)
+
+    def unplug(self):
+        os.close(self.master)
+
+    def close(self):
+        for fd in (self.master, self.slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+@pytest.fixture
+def pty_printer():
+    printers = []
+
+    def make(**kw):
+        printers.append(PtyPrinter(**kw))
+        return printers[-1]
+
+    yield make
+    for p in printers:
+        p.close()
+
+
+def serial(name, **extra):
+    return TicketPrinter(PrinterSettings(kind="serial", serial_device=name, timeout_s=0.5, job_timeout_s=5,
+                                         **extra))
+
+
+@pytest.mark.parametrize("mode", ["image", "text"])
+def test_serial_printer_prints_with_status_around_the_job(pty_printer, ticket, mode):
+    printer_end = pty_printer()
+    with serial(printer_end.name, mode=mode) as printer:
+        outcome = printer.print_ticket(ticket)
+        assert outcome.ok, outcome
+        assert printer.print_ticket(ticket).ok  # the port stays open between tickets
+    cmds = printer_end.emulator.commands
+    assert cmds[:3] == ["DLE EOT 1", "DLE EOT 4", "ESC @"] and cmds[-2:] == ["DLE EOT 1", "DLE EOT 4"]
+    assert len(printer_end.tickets) == 2
+
+
+def test_serial_printer_out_of_paper(pty_printer, ticket):
+    printer_end = pty_printer(state=SimState(paper="out"))
+    with serial(printer_end.name) as printer:
+        outcome = printer.print_ticket(ticket)
+    assert not outcome.ok and outcome.reason_code == "paper_out" and outcome.bytes_sent == 0
+
+
+def test_serial_printer_that_stops_reading_times_out(pty_printer, ticket):
+    printer_end = pty_printer(state=SimState())
+    with serial(printer_end.name, status_query="off") as printer:
+        printer_end.reading = False  # after its current read: the pty's buffer fills and writes block
+        outcome = printer.print_ticket(ticket)
+    assert not outcome.ok and outcome.reason_code in ("timeout", "connection_lost")
+
+
+def test_serial_port_that_does_not_exist(ticket):
+    outcome = serial("/dev/ttyUSB-not-here").print_ticket(ticket)
+    assert not outcome.ok and outcome.reason_code == "unreachable"
