@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-THRESHOLD = 0.8  # min(|gx|, |gy|) / (mean + 20) for a block to look like code
+THRESHOLD = 0.6  # min(|gx|, |gy|) / (mean + 20) for a block to look like code
 MIN_BLOCKS = 9
 MIN_FILL = 0.3
 

@@ -33,8 +33,8 @@ def y_plane(buffer: np.ndarray, size: tuple[int, int], stride: int) -> np.ndarra
 class Picamera2Source:
     name = "picamera2"
 
-    def __init__(self, settings: ScannerSettings, *, module=None, camera_num: int = 0):
-        self.settings = settings
+    def __init__(self, settings: ScannerSettings | None = None, *, module=None, camera_num: int = 0):
+        self.settings = settings or ScannerSettings(source="picamera2")
         self._module = module  # tests pass a fake picamera2 module
         self.camera_num = camera_num
         self._cam = None

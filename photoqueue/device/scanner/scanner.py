@@ -72,7 +72,7 @@ def run_camera(supervisor: CameraSupervisor, scanner: Scanner, emit: Callable[[E
 def run_hid(open_scanner: Callable, emit: Callable[[Event], None], stop: threading.Event,
             settings: ScannerSettings | None = None, *, sleep=time.sleep) -> None:
     """The HID thread: lines from the barcode scanner to ``emit``; reopened with backoff when it goes."""
-    settings = settings or ScannerSettings(camera="none")
+    settings = settings or ScannerSettings()
     failures = 0
     while not stop.is_set():
         hid = None

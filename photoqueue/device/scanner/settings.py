@@ -20,7 +20,7 @@ def _s(default, help_: str, **kw):
 class ScannerSettings:
     """How a station reads codes. Every field is documented in docs/scanner.md."""
 
-    camera: str = _s("picamera2", "camera kind: picamera2, usb, replay or none (HID scanner only)")
+    source: str = _s("none", "camera: picamera2 (a Pi camera), usb (opencv is the same), replay, or none")
     device: str = _s("", "usb: index or /dev/videoN; replay: an image, a folder of images or a video")
     resolution: tuple[int, int] = _s((640, 480), "size of the gray frames decoded on every pass (picamera2 lores)")
     hires_resolution: tuple[int, int] = _s((2304, 1296), "picamera2 main stream size, for retries of a region")
@@ -42,14 +42,24 @@ class ScannerSettings:
     def __post_init__(self) -> None:
         self.resolution = tuple(self.resolution)
         self.hires_resolution = tuple(self.hires_resolution)
-        problems = self.problems()
+        problems = self.validate()
         if problems:
-            raise ScannerError("scanner settings: " + "; ".join(problems))
+            raise ScannerError("scanner settings:\n" + "\n".join(f"- {p}" for p in problems))
 
-    def problems(self) -> list[str]:
+    @property
+    def replay_dir(self) -> str:
+        """The replay folder (``device``), under the name the station's first camera settings used."""
+        return self.device
+
+    @property
+    def repeat_s(self) -> float:
+        """``debounce_gap_s``, under the name the station's first camera settings used."""
+        return self.debounce_gap_s
+
+    def validate(self) -> list[str]:
         """Every problem at once (empty when the settings are usable)."""
         out = []
-        choices = {"camera": ("picamera2", "usb", "replay", "none"),
+        choices = {"source": ("picamera2", "usb", "opencv", "replay", "none"),
                    "autofocus": ("continuous", "manual", "off"),
                    "decoder": ("pipeline", "zxing", "zbar")}
         for name, allowed in choices.items():
@@ -66,8 +76,8 @@ class ScannerSettings:
                 out.append(f"{name} must be a number >= 0, not {getattr(self, name)!r}")
         if not isinstance(self.bad_frames_limit, int) or self.bad_frames_limit < 1:
             out.append(f"bad_frames_limit must be a whole number >= 1, not {self.bad_frames_limit!r}")
-        if self.camera == "replay" and not self.device:
-            out.append("camera 'replay' needs device: the image, folder or video to replay")
+        if self.source == "replay" and not self.device:
+            out.append("source 'replay' needs device: the image, folder or video to replay")
         return out
 
     @classmethod
@@ -76,7 +86,7 @@ class ScannerSettings:
         known = {f.name for f in fields(cls)}
         unknown = [f"unknown scanner setting {k!r}{_did_you_mean(k, known)}" for k in data if k not in known]
         if unknown:
-            raise ScannerError("; ".join(unknown))
+            raise ScannerError("scanner settings:\n" + "\n".join(f"- {p}" for p in unknown))
         return cls(**data)
 
     @classmethod

@@ -185,12 +185,20 @@ class OpenCVSource:
 
 def make_source(settings: ScannerSettings) -> FrameSource | None:
     """The camera source the settings ask for (None for ``camera = "none"``)."""
-    if settings.camera == "picamera2":
+    if settings.source == "picamera2":
         from photoqueue.device.scanner.picam import Picamera2Source
 
         return Picamera2Source(settings)
-    if settings.camera == "usb":
+    if settings.source in ("usb", "opencv"):
         return OpenCVSource(settings.device or 0, settings.resolution, settings.fps)
-    if settings.camera == "replay":
+    if settings.source == "replay":
         return ReplaySource(settings.device, fps=settings.fps)
     return None
+
+
+def __getattr__(name: str):
+    if name == "Picamera2Source":  # lives in picam; offered here beside the other sources
+        from photoqueue.device.scanner.picam import Picamera2Source
+
+        return Picamera2Source
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -46,7 +46,7 @@ class CameraSupervisor:
     def __init__(self, source: FrameSource | Callable[[], FrameSource], settings: ScannerSettings | None = None,
                  *, check_size: bool = True, clock=time.monotonic, sleep=time.sleep):
         self._factory = source if callable(source) and not hasattr(source, "read") else (lambda: source)
-        self.settings = settings or ScannerSettings(camera="none")
+        self.settings = settings or ScannerSettings()
         w, h = self.settings.resolution
         self._expected = (h, w) if check_size else None
         self._clock = clock

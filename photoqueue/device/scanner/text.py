@@ -24,7 +24,7 @@ def payload_text(raw: bytes, *, has_eci: bool = False, decoder_text: str | None 
         pass
     if decoder_text is not None:
         return decoder_text
-    for charset in ("gb18030", "shift_jis"):
+    for charset in ("gb18030", "shift_jis"):  # ambiguous both ways; in a Chinese hall GB is the likelier
         try:
             return raw.decode(charset)
         except UnicodeDecodeError:
