@@ -145,12 +145,7 @@ async def post_command(request: Request, user: accounts.StaffUser = Depends(requ
     doc = _json(await _read_body(request, settings.max_body_bytes))
     if not isinstance(doc, dict) or not isinstance(doc.get("room"), str) or not isinstance(doc.get("kind"), str):
         raise CentralError("the body must be {\"room\", \"kind\", \"args\": {...}}", http_status=422)
-    try:
-        cid = await run_in_threadpool(store.add_command, doc["room"], doc["kind"], doc.get("args") or {},
-                                      by=user.name)
-    except CentralError as exc:
-        exc.http_status = 422
-        raise
+    cid = await run_in_threadpool(store.add_command, doc["room"], doc["kind"], doc.get("args") or {}, by=user.name)
     return {"id": cid}
 
 

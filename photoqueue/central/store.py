@@ -273,7 +273,10 @@ class CentralStore:
         from photoqueue.device.sync import command_from_wire
 
         args = dict(args or {})
-        command_from_wire(kind, args)  # refuses an unknown kind or bad arguments now, not at the station
+        try:
+            command_from_wire(kind, args)  # refuses an unknown kind or bad arguments now, not at the station
+        except StationError as exc:
+            raise CentralError(str(exc), http_status=422, exit_status=2) from None
         with self.db.write() as conn:
             if conn.dialect == "postgresql":
                 return int(conn.one("INSERT INTO commands (room, kind, args, created_at, created_by) "
