@@ -100,6 +100,7 @@ class Station:
         self.redraws = 0
         self.last_redraw_at = 0.0  # time.perf_counter() of the last screen update handed to the display
         self.error: BaseException | None = None
+        self.observers: list[Callable[[list[fx.Effect]], None]] = []  # see every effect (demo, bench)
 
     # --- any thread ----------------------------------------------------------------------------------
 
@@ -250,6 +251,8 @@ class Station:
         self._dispatch(effects)
 
     def _dispatch(self, effects: list[fx.Effect]) -> None:
+        for observe in self.observers:
+            observe(effects)
         for e in effects:
             if isinstance(e, fx.PrintTicket):
                 if self.printer is not None:

@@ -20,6 +20,9 @@ from photoqueue.device.scanner.events import ScanEvent, alert
 log = logging.getLogger(__name__)
 
 
+_BLANK = np.zeros((48, 64), np.uint8)
+
+
 class ReplayCamera:
     """Frames held up by a caller. ``fps`` > 0 paces reads like a camera (an ``idle`` frame, an empty
     hall, is shown when nothing is held); ``fps`` == 0 hands a held frame out at once and blocks
@@ -31,7 +34,9 @@ class ReplayCamera:
         self.fps = fps
         self.idle = idle
         self._held: np.ndarray | None = None
+        self._blank_due = False  # after clear(): one empty frame, so the scanner sees the code go
         self._cond = threading.Condition()
+        self._waiting = False
         self._next_at = time.monotonic()
         self.frames_read = 0
         self.held_at: float | None = None  # perf_counter when the current frame was held (for the bench)
@@ -45,6 +50,14 @@ class ReplayCamera:
     def clear(self) -> None:
         with self._cond:
             self._held = None
+            self._blank_due = True
+            self._cond.notify_all()
+
+    def wait_empty(self, timeout: float = 2.0) -> bool:
+        """fps == 0: wait until the reader has processed everything and waits for a frame again."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._waiting and self._held is None and not self._blank_due,
+                                       timeout)
 
     def read(self, timeout: float = 0.2) -> np.ndarray | None:
         if self.fps > 0:
@@ -53,11 +66,20 @@ class ReplayCamera:
                 time.sleep(min(delay, timeout))
             self._next_at = max(self._next_at + 1 / self.fps, time.monotonic())
             with self._cond:
+                if self._blank_due:
+                    self._blank_due = False
+                    return self.idle if self.idle is not None else _BLANK
                 frame = self._held if self._held is not None else self.idle
         else:
             with self._cond:
+                if self._blank_due:
+                    self._blank_due = False
+                    return self.idle if self.idle is not None else _BLANK
                 if self._held is None:
+                    self._waiting = True  # every frame handed out before is processed
+                    self._cond.notify_all()
                     self._cond.wait(timeout)
+                    self._waiting = False
                 frame = self._held
         if frame is not None:
             self.frames_read += 1
@@ -126,7 +148,8 @@ class CameraScanner:
         self._submit = submit
         self._clock = clock
         self.repeat_s = repeat_s
-        self._last: tuple[str, float] | None = None
+        self._last: tuple[str, float] | None = None  # the last code seen, and when
+        self._in_view: str | None = None  # the code in the last frame
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
         self.frames = 0
@@ -163,20 +186,24 @@ class CameraScanner:
             self.process(frame)
 
     def process(self, frame: np.ndarray) -> None:
+        """Report a code when it comes into view; not again while it stays in view, nor when it
+        reappears within ``repeat_s`` of last being seen (a frame that failed to decode mid-hold)."""
         t0 = time.perf_counter()
         texts = list(dict.fromkeys(d.text for d in self.decoder.decode(frame)))
         self.decode_ms = (time.perf_counter() - t0) * 1000
-        if not texts:
-            return
         now = self._clock()
+        if not texts:
+            self._in_view = None
+            return
         if len(texts) > 1:
-            if self._last is None or now - self._last[1] >= self.repeat_s:
-                self._last = ("\0several", now)
+            if self._in_view != "\0several":
                 self._submit(alert("one_code_only"))
+            self._in_view = "\0several"
             return
         text = texts[0]
-        if self._last is not None and self._last[0] == text and now - self._last[1] < self.repeat_s:
-            self._last = (text, now)  # still in view: keep the window open
-            return
+        seen_before = self._last is not None and self._last[0] == text and now - self._last[1] < self.repeat_s
+        new = text != self._in_view and not seen_before
+        self._in_view = text
         self._last = (text, now)
-        self._submit(ScanEvent(text, getattr(self.source, "name", "camera"), now))
+        if new:
+            self._submit(ScanEvent(text, getattr(self.source, "name", "camera"), now))

@@ -1,0 +1,233 @@
+"""`photoqueue demo`: a whole simulated collection day on this machine.
+
+One process per room (photoqueue.device.demo_room) runs a real station on a simulated clock, with
+its own data dir DATA_DIR/<room>/; this parent starts them (and the central service, when this
+build has one), draws a progress bar on stderr, and prints the day's summary: per room and class,
+expected / photographed / absent, and the files written (also saved as DATA_DIR/summary.json).
+
+Run it again with the same --data-dir and it resumes: the stations replay their logs, students
+already numbered are not sent again, and those still in line who scan again get their old numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from photoqueue.errors import PhotoqueueError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SPEED = 100.0
+SHIPPED_TIMETABLE = "timetable-2024.csv"
+
+
+def shipped_timetable() -> Path:
+    return Path(str(resources.files("photoqueue.data").joinpath(SHIPPED_TIMETABLE)))
+
+
+@dataclass
+class DemoOptions:
+    data_dir: Path
+    timetable: Path
+    date: str | None = None
+    rooms: list[str] | None = None
+    students: int | None = None
+    speed: float = DEFAULT_SPEED
+    headless: bool = False
+    seed: int = 2024
+    progress: bool = True
+
+    @classmethod
+    def from_args(cls, args) -> DemoOptions:
+        if args.students is not None and args.students < 1:
+            raise PhotoqueueError("--students must be at least 1", exit_status=2)
+        speed = DEFAULT_SPEED if args.speed is None else args.speed
+        if speed < 0:
+            raise PhotoqueueError("--speed must be 0 (as fast as it can) or more", exit_status=2)
+        return cls(data_dir=Path(args.data_dir), timetable=Path(args.timetable) if args.timetable else shipped_timetable(),
+                   date=args.date, rooms=[r.strip() for r in args.rooms.split(",") if r.strip()] if args.rooms else None,
+                   students=args.students, speed=speed, headless=args.headless, seed=args.seed,
+                   progress=not args.no_progress)
+
+
+def _has_screen() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and \
+        os.environ.get("SDL_VIDEODRIVER", "") not in ("dummy", "offscreen")
+
+
+def _resolve(options: DemoOptions):
+    from photoqueue.device.timetable import load_timetable
+
+    tt = load_timetable(options.timetable)
+    if not tt.dates:
+        raise PhotoqueueError(f"{options.timetable}: the timetable has no classes", exit_status=2)
+    if options.date:
+        try:
+            date = dt.date.fromisoformat(options.date)
+        except ValueError:
+            raise PhotoqueueError(f"--date {options.date!r} is not a date (YYYY-MM-DD)", exit_status=2) from None
+        if date not in tt.dates:
+            raise PhotoqueueError(f"--date {date}: the timetable has no classes that day (it has "
+                                  f"{', '.join(d.isoformat() for d in tt.dates)})", exit_status=2)
+    else:
+        date = tt.dates[0]
+    available = tt.rooms_on(date)
+    rooms = options.rooms or available
+    unknown = [r for r in rooms if r not in available]
+    if unknown:
+        raise PhotoqueueError(f"--rooms: no room {', '.join(unknown)} on {date} (rooms that day: "
+                              f"{', '.join(available)})", exit_status=2)
+    return date, rooms
+
+
+class Progress:
+    """A one-line progress bar on stderr (only when stderr is a terminal or asked for)."""
+
+    def __init__(self, rooms: list[str], enabled: bool):
+        self.done = {r: 0 for r in rooms}
+        self.total = {r: 0 for r in rooms}
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def update(self, room: str, done: int, total: int) -> None:
+        with self._lock:
+            self.done[room], self.total[room] = done, total
+            now = time.monotonic()
+            if not self.enabled or (now - self._last < (0.1 if self.tty else 5.0) and done < total):
+                return
+            self._last = now
+            d, t = sum(self.done.values()), max(sum(self.total.values()), 1)
+            width = 30
+            filled = int(width * d / t)
+            line = f"demo [{'#' * filled}{'.' * (width - filled)}] {d}/{t} students " + \
+                " ".join(f"{r}:{self.done[r]}/{self.total[r]}" for r in self.done)
+            sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
+            sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled and self.tty:
+            sys.stderr.write("\n")
+
+
+def _start_central(options: DemoOptions, rooms: list[str]):
+    """The central service in its own process, when this build has one: (process, url, tokens)."""
+    try:
+        from photoqueue.device import demo_central
+    except ImportError:
+        return None, None, {}
+    return demo_central.start(options.data_dir, rooms)
+
+
+def run(options: DemoOptions) -> int:
+    from photoqueue.device.digest import load_key
+
+    date, rooms = _resolve(options)
+    headless = options.headless or not _has_screen()
+    data_dir = options.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "deployment.key"
+    load_key(key_file, create=True)  # one key for the whole day: the centre matches codes across rooms
+    central_proc, central_url, tokens = _start_central(options, rooms)
+    if central_url:
+        print(f"central dashboard: {central_url}/", file=sys.stderr, flush=True)
+    progress = Progress(rooms, options.progress)
+    env = dict(os.environ)
+    if headless:
+        env["SDL_VIDEODRIVER"] = env.get("SDL_VIDEODRIVER") if env.get("SDL_VIDEODRIVER") == "offscreen" else "dummy"
+    env.setdefault("SDL_AUDIODRIVER", "dummy")
+    procs = {}
+    for i, room in enumerate(rooms, start=1):
+        spec = {"room": room, "tag": f"room{i}", "date": date.isoformat(), "timetable": str(options.timetable),
+                "data_dir": str(data_dir), "key_file": str(key_file), "students": options.students,
+                "speed": options.speed, "headless": headless, "seed": options.seed,
+                "central": ({"url": central_url} if central_url else None)}
+        if central_url and room in tokens:
+            token_file = data_dir / room / "central-token"
+            token_file.parent.mkdir(parents=True, exist_ok=True)
+            token_file.write_text(tokens[room] + "\n", encoding="utf-8")
+            spec["token_file"] = str(token_file)
+        procs[room] = subprocess.Popen([sys.executable, "-m", "photoqueue.device.demo_room", json.dumps(spec)],
+                                       stdout=subprocess.PIPE, text=True, env=env)
+    summaries: dict[str, dict] = {}
+    readers = [threading.Thread(target=_read, args=(room, p, progress, summaries), daemon=True)
+               for room, p in procs.items()]
+    for t in readers:
+        t.start()
+    failed = []
+    try:
+        for room, p in procs.items():
+            if p.wait() != 0:
+                failed.append(room)
+        for t in readers:
+            t.join(10)
+    finally:
+        progress.finish()
+        for p in procs.values():
+            if p.poll() is None:
+                p.terminate()
+        if central_proc is not None:
+            central_proc.terminate()
+            central_proc.wait(10)
+    summary = {"date": date.isoformat(), "rooms": [summaries[r] for r in rooms if r in summaries],
+               "data_dir": str(data_dir), "central_url": central_url}
+    (data_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(format_summary(summary))
+    if failed:
+        raise PhotoqueueError(f"the station of {', '.join(failed)} stopped with an error (see above)")
+    return 0
+
+
+def _read(room: str, proc: subprocess.Popen, progress: Progress, summaries: dict) -> None:
+    for line in proc.stdout:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if record.get("type") == "progress":
+            progress.update(room, record["done"], record["total"])
+        elif record.get("type") == "summary":
+            summaries[room] = {k: v for k, v in record.items() if k != "type"}
+
+
+def format_summary(summary: dict) -> str:
+    lines = [f"photoqueue demo — {summary['date']}", ""]
+    header = f"{'room':<8} {'class':<24} {'expected':>8} {'photographed':>12} {'absent':>6} {'skipped':>7}"
+    for room in summary["rooms"]:
+        lines.append(header)
+        totals = [0, 0, 0, 0]
+        for c in room["classes"]:
+            row = [c["expected"], c["photographed"], c["not_seen"], c["skipped"]]
+            totals = [a + b for a, b in zip(totals, row, strict=True)]
+            lines.append(f"{room['room']:<8} {str(c['class'] or '-'):<24} {row[0]:>8} {row[1]:>12} {row[2]:>6} {row[3]:>7}")
+        lines.append(f"{room['room']:<8} {'total':<24} {totals[0]:>8} {totals[1]:>12} {totals[2]:>6} {totals[3]:>7}")
+        st = room["stats"]
+        lines.append(f"  tickets {room['tickets']} (numbers 1..{room['tickets']} "
+                     f"{'without a gap' if room['numbers_contiguous'] else 'WITH GAPS'}); reprints {st['reprints']}, "
+                     f"foreign codes refused {st['refused']}, late-class corrections {st['corrections']}, "
+                     f"undos {st['undos']}, skips {st['skips']}, recalls {st['recalls']}"
+                     + (f"; resumed: {st['rescans_kept_number']} re-scans kept their numbers" if room["resumed"] else ""))
+        if room.get("outbox_drained") is not None:
+            lines.append(f"  outbox {'drained' if room['outbox_drained'] else 'NOT drained'}")
+        lines.append("")
+    lines.append("files written:")
+    for room in summary["rooms"]:
+        lines.append(f"  {room['database']}")
+        lines.append(f"  {room['tickets_dir']}/ticket-*.png")
+        lines += [f"  {p}" for p in room["snapshots"]]
+    lines.append(f"  {summary['data_dir']}/summary.json")
+    if summary.get("central_url"):
+        lines.append(f"central dashboard: {summary['central_url']}/  (store: {summary['data_dir']}/central.db)")
+    return "\n".join(lines)
+
