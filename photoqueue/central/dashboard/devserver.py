@@ -12,17 +12,25 @@ import threading
 import time
 from collections.abc import Iterator
 
+from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.errors import CentralError
 from photoqueue.central.settings import CentralSettings
 
 
 @contextlib.contextmanager
-def running_server(settings: CentralSettings, *, start_timeout_s: float = 30.0) -> Iterator[str]:
+def running_server(settings: CentralSettings, *, dashboard: DashboardSettings | None = None,
+                   start_timeout_s: float = 30.0) -> Iterator[str]:
+    """Serve the app; ``dashboard``: the dashboard's settings (else the defaults and the service's own)."""
     import uvicorn
 
     from photoqueue.central.app import create_app
 
     app = create_app(settings)
+    if dashboard is not None:
+        problems = dashboard.validate()
+        if problems:
+            raise CentralError("dashboard settings: " + "; ".join(problems), exit_status=2)
+        app.state.dashboard_settings = dashboard
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
                             timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)

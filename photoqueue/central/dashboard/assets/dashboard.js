@@ -36,7 +36,8 @@ function roomCard(r) {
   card.append(
     h("div", {class: "serving"},
       h("div", {}, h("div", {class: "label"}, "正在拍摄"),
-        h("div", {class: "num now-serving"}, r.now_serving === null ? "—" : String(r.now_serving))),
+        h("div", {class: "num now-serving" + (r.now_serving === null ? " idle" : "")},
+          r.now_serving === null ? "空闲，等待同学" : String(r.now_serving))),
       h("div", {class: "side"}, h("div", {class: "label"}, "排队"), h("div", {class: "n waiting"}, String(r.waiting)),
         h("div", {class: "label"}, "已取号 ", h("b", {class: "last-number"}, r.last_number === null ? "0" : String(r.last_number))))),
     row("当前班级", cur ? `${cur.name}（已拍 ${cur.photographed}/${cur.expected}）` : "—"),
