@@ -128,7 +128,7 @@ def _measured(tickets, room_day, settings, given: float | None):
     from photoqueue.device.timetable.progress import room_progress
 
     progress = room_progress(tickets, room_day)
-    pace, n = measure_pace(progress.photographed_at, settings.max_gap_s)
+    pace, n = measure_pace(progress.photographed_at, settings.max_gap_s, progress.ready_at)
     if given:
         return given, "given", progress.latest, progress.classes
     if pace and n >= settings.min_intervals:

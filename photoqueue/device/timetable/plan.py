@@ -155,12 +155,26 @@ def plan_room(room_day: RoomDay, pace_s: float, now: dt.datetime | None = None,
     return RoomPlan(room_day.room, room_day.date, pace_s, tuple(plans), location=location, now=now)
 
 
-def measure_pace(photographed_at: Iterable[dt.datetime], max_gap_s: float = 120.0) -> tuple[float | None, int]:
-    """The mean seconds between consecutive photos, leaving out pauses over ``max_gap_s`` (a break, a
-    class not there yet), and how many intervals it rests on. (None, 0) with fewer than two photos."""
-    times = sorted(photographed_at)
-    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
-    kept = [g for g in gaps if g <= max_gap_s]
+def measure_pace(photographed_at: Iterable[dt.datetime], max_gap_s: float = 120.0,
+                 ready_at: Iterable[dt.datetime | None] | None = None) -> tuple[float | None, int]:
+    """The mean seconds a student takes, and how many samples it rests on ((None, 0) without any).
+
+    Without ``ready_at``: the time between consecutive photos. With ``ready_at`` (aligned with
+    ``photographed_at``: when each student was in line, the ticket's issue time), each photo counts from
+    when the photographer could start on that student, the later of the previous photo and the student's
+    arrival; so a photographer idle for want of students does not look slow. Samples over ``max_gap_s``
+    (a break, a class not there yet) are left out.
+    """
+    stamps = list(photographed_at)
+    ready = list(ready_at) if ready_at is not None else [None] * len(stamps)
+    pairs = sorted(zip(stamps, ready, strict=True), key=lambda p: p[0])
+    samples = []
+    for k, (shot, arrived) in enumerate(pairs):
+        begin = max(t for t in (pairs[k - 1][0] if k else None, arrived) if t is not None) \
+            if (k or arrived is not None) else None
+        if begin is not None:
+            samples.append((shot - begin).total_seconds())
+    kept = [g for g in samples if 0 <= g <= max_gap_s]
     return (sum(kept) / len(kept) if kept else None), len(kept)
 
 

@@ -20,7 +20,8 @@ _ACCOUNTED = ("photographed", "skipped", "voided")
 @dataclass
 class RoomProgress:
     classes: dict[str, ClassProgress] = field(default_factory=dict)
-    photographed_at: list[dt.datetime] = field(default_factory=list)
+    photographed_at: list[dt.datetime] = field(default_factory=list)  # every photo of the room, in order
+    ready_at: list[dt.datetime | None] = field(default_factory=list)  # when each of those was in line
     latest: dt.datetime | None = None  # the last thing that happened (a ticket issued or a photo)
 
 
@@ -42,8 +43,10 @@ def room_progress(tickets: Iterable[dict], room_day: RoomDay) -> RoomProgress:
     out = RoomProgress()
     stamps = [timestamp(t.get("issued_at")) for t in mine] + [timestamp(t.get("photographed_at")) for t in mine]
     out.latest = max((s for s in stamps if s), default=None)
-    out.photographed_at = sorted(s for s in (timestamp(t.get("photographed_at")) for t in mine
-                                             if t.get("status") == "photographed") if s)
+    shots = sorted((s, timestamp(t.get("issued_at"))) for t in mine if t.get("status") == "photographed"
+                   for s in [timestamp(t.get("photographed_at"))] if s)
+    out.photographed_at = [s for s, _ in shots]
+    out.ready_at = [r for _, r in shots]
     shot_index = -1  # the furthest class in timetable order that has a photo
     names = room_day.names
     for i, name in enumerate(names):

@@ -86,6 +86,15 @@ def test_measure_pace_leaves_out_breaks():
     assert measure_pace(reversed(stamps), max_gap_s=300) == (62.0, 5)
 
 
+def test_measure_pace_counts_from_when_the_student_was_in_line():
+    t0 = at("09:00:00")
+    shots = [t0 + dt.timedelta(seconds=s) for s in (0, 10, 100, 110)]
+    # #3 arrived at 90 s, after #2's photo: 10 s for them, not 90; #1 counts from its scan at -8 s
+    ready = [t0 - dt.timedelta(seconds=8), t0, t0 + dt.timedelta(seconds=90), t0]
+    assert measure_pace(shots, ready_at=ready) == (9.5, 4)
+    assert measure_pace(shots) == (pytest.approx(110 / 3), 3)
+
+
 def test_room_progress_from_tickets():
     def ticket(n, cls, status, shot=None):
         return {"room": "A组", "date": "2023-10-25", "number": n, "class": cls, "status": status,
