@@ -168,12 +168,12 @@ def measure_pace(photographed_at: Iterable[dt.datetime], max_gap_s: float = 120.
     stamps = list(photographed_at)
     ready = list(ready_at) if ready_at is not None else [None] * len(stamps)
     pairs = sorted(zip(stamps, ready, strict=True), key=lambda p: p[0])
-    samples = []
-    for k, (shot, arrived) in enumerate(pairs):
-        begin = max(t for t in (pairs[k - 1][0] if k else None, arrived) if t is not None) \
-            if (k or arrived is not None) else None
-        if begin is not None:
-            samples.append((shot - begin).total_seconds())
+    samples, previous = [], None
+    for shot, arrived in pairs:
+        begins = [t for t in (previous, arrived) if t is not None]
+        if begins:
+            samples.append((shot - max(begins)).total_seconds())
+        previous = shot
     kept = [g for g in samples if 0 <= g <= max_gap_s]
     return (sum(kept) / len(kept) if kept else None), len(kept)
 
