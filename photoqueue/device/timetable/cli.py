@@ -66,8 +66,9 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"{where}row {f.row:>3}  {f.severity:<7}  {f.rule:<16}  {f.message}")
         for note in report.notes:
             print(f"note: {note}")
-        print(f"{report.source}: {report.rows} class rows, {len(report.errors)} errors, "
-              f"{len(report.warnings)} warnings / {len(report.errors)} 个错误，{len(report.warnings)} 个警告")
+        e, w = len(report.errors), len(report.warnings)
+        print(f"{report.source}: {report.rows} class rows, {e} error{'s' * (e != 1)}, "
+              f"{w} warning{'s' * (w != 1)} / {e} 个错误，{w} 个警告")
     return 1 if report.errors else 0
 
 
