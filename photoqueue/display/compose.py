@@ -211,8 +211,10 @@ def _texts(state, clock, theme: Theme, settings, layout: Layout, flash: Flash | 
         if nc.start:
             info = [_bold(nc.start.strftime("%H:%M"), 1.0, t.text), Run(" 开始 · ", 0.7, t.muted)] + info
         out["up_info"] = (info, "right", None)
-    else:
+    elif cc:
         out["up_name"] = ([Run("今日最后一个班级", 0.8, t.muted)], "left", 0)
+    else:
+        out["up_name"] = ([Run("—", 1.0, t.muted)], "left", None)
 
     # Waiting and pace, or the flash after a scan in their place.
     if flash:

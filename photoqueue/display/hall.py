@@ -53,6 +53,8 @@ class HallDisplay:
         self.size: tuple[int, int] | None = None
         self.has_screen = False
         self.windowed = False
+        self._last_frame = 0.0
+        self._last_slow_log = -SLOW_LOG_EVERY_S
 
     # --- the station's side: all of these return at once ----------------------------------------------
 
@@ -172,9 +174,7 @@ class HallDisplay:
             return
         self._ready.set()
         min_gap = 1.0 / self.settings.fps_cap
-        last_frame = 0.0
-        last_slow_log = -SLOW_LOG_EVERY_S
-        drawn: tuple | None = None  # (state, flash, second) last drawn
+        drawn: tuple | None = None  # (state with its flash, second) last drawn
         try:
             while not self._stopping.is_set():
                 self._wake.wait(self._timeout())
@@ -183,7 +183,7 @@ class HallDisplay:
                     break
                 if self.has_screen and not self._events(pygame):
                     break
-                gap = time.monotonic() - last_frame
+                gap = time.monotonic() - self._last_frame
                 if gap < min_gap:  # fps cap: let newer states replace this one meanwhile
                     self._stopping.wait(min_gap - gap)
                 with self._lock:
@@ -193,31 +193,8 @@ class HallDisplay:
                     state = dataclasses.replace(state, flash=flash)
                 key = (state, now.replace(microsecond=0))
                 if key != drawn:
-                    t0 = time.perf_counter()
-                    last_frame = time.monotonic()
-                    try:
-                        dirty = self._renderer.render(state, now)
-                        if dirty and self.has_screen:
-                            pygame.display.update(dirty)
-                    except Exception:
-                        log.exception("display: a frame failed; the screen keeps its last picture")
-                        self._renderer.invalidate()
-                        dirty = []
+                    self._draw(pygame, state, now, first=drawn is None)
                     drawn = key
-                    ms = (time.perf_counter() - t0) * 1000
-                    self.last_frame_ms = ms
-                    if dirty:
-                        self.frames += 1
-                    if ms > self.settings.slow_frame_ms:
-                        self.slow_frames += 1
-                        if time.monotonic() - last_slow_log >= SLOW_LOG_EVERY_S:
-                            last_slow_log = time.monotonic()
-                            log.warning(
-                                "display: slow frame: %.0f ms (limit %.0f ms; %d slow so far); the queue is not held up",
-                                ms,
-                                self.settings.slow_frame_ms,
-                                self.slow_frames,
-                            )
                 for path, done, result in saves:
                     try:
                         path.parent.mkdir(parents=True, exist_ok=True)
@@ -231,6 +208,34 @@ class HallDisplay:
             if self.has_screen:
                 pygame.display.quit()
                 self.has_screen = False
+
+    def _draw(self, pygame, state: DisplayState, now: dt.datetime, first: bool) -> None:
+        """One frame: repaint what changed, show it, and time it."""
+        t0 = time.perf_counter()
+        self._last_frame = time.monotonic()
+        try:
+            dirty = self._renderer.render(state, now)
+            if dirty and self.has_screen:
+                pygame.display.update(dirty)
+        except Exception:
+            log.exception("display: a frame failed; the screen keeps its last picture")
+            self._renderer.invalidate()
+            dirty = []
+        ms = self.last_frame_ms = (time.perf_counter() - t0) * 1000
+        if dirty:
+            self.frames += 1
+        if first:
+            log.info("display: first frame (fonts loading) took %.0f ms", ms)
+        elif ms > self.settings.slow_frame_ms:
+            self.slow_frames += 1
+            if time.monotonic() - self._last_slow_log >= SLOW_LOG_EVERY_S:
+                self._last_slow_log = time.monotonic()
+                log.warning(
+                    "display: slow frame: %.0f ms (limit %.0f ms; %d slow so far); the queue is not held up",
+                    ms,
+                    self.settings.slow_frame_ms,
+                    self.slow_frames,
+                )
 
     def _timeout(self) -> float:
         """Seconds until the next thing to draw without being asked: the next clock second or a flash's end."""
