@@ -83,7 +83,7 @@ def room_view(state: queue.SessionState, station: Mapping[str, Any] | None, now:
     room_day = room_day_of(state, slots)
     tickets = [_on_day(ticket_dict(state, t), state.date) for t in state.tickets.values()]
     progress = room_progress(tickets, room_day)
-    pace, intervals = measure_pace(progress.photographed_at, max_gap_s)
+    pace, intervals = measure_pace(progress.photographed_at, max_gap_s, ready_at=progress.ready_at)
     measured = pace is not None and intervals >= min_intervals
     pace_s = pace if measured else default_pace_s
     clock = room_clock(state.date, progress.latest, now)
