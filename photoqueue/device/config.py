@@ -29,16 +29,11 @@ from photoqueue.errors import PhotoqueueError
 # usable before a part's own settings exist.
 _SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
     "station": (("photoqueue.device.station_settings", "StationSettings"),),
-    "camera": (("photoqueue.device.scanner.settings", "ScannerSettings"),
-               ("photoqueue.device.scanner", "ScannerSettings"),
-               ("photoqueue.device.station_settings", "CameraFallbackSettings")),
-    "decoder": (("photoqueue.device.scanner.settings", "DecoderSettings"),
-                ("photoqueue.device.scanner", "DecoderSettings")),
+    "camera": (("photoqueue.device.scanner.settings", "ScannerSettings"),),
     "printer": (("photoqueue.printer.settings", "PrinterSettings"),),
     "display": (("photoqueue.display.settings", "DisplaySettings"),),
     "buttons": (("photoqueue.device.buttons", "ButtonSettings"),),
-    "central": (("photoqueue.device.sync", "SyncSettings"),
-                ("photoqueue.device.station_settings", "CentralFallbackSettings")),
+    "central": (("photoqueue.device.sync", "SyncSettings"),),
     "sound": (("photoqueue.device.station_settings", "SoundSettings"),),
     "codes": (("photoqueue.device.codecheck", "CodePolicy"),),
 }
@@ -174,8 +169,8 @@ def _build(section: str, cls: type, table: dict, problems: list[str]) -> Any:
         if key not in names:
             if any(word in key.lower() for word in SECRET_WORDS):
                 problems.append(f"[{section}] {key!r}: secrets are never read from the config file; put it in a "
-                                f"file named by [station] key_file/token_file or a systemd credential "
-                                f"({CREDENTIAL_KEY}, {CREDENTIAL_TOKEN})")
+                                f"file named by [station] key_file / [central] token_file, or a systemd "
+                                f"credential ({CREDENTIAL_KEY}, {CREDENTIAL_TOKEN})")
             else:
                 problems.append(f"[{section}] {key!r}: unknown key{_did_you_mean(key, names)}")
             continue
@@ -273,22 +268,27 @@ def credential_path(name: str) -> Path | None:
 def key_path(station) -> tuple[Path, bool]:
     """(deployment key file, whether a missing one may be made)."""
     if station.key_file:
-        return Path(station.key_file), False
+        return secret_path(station.key_file), False
     cred = credential_path(CREDENTIAL_KEY)
     if cred is not None:
         return cred, False
     return Path(station.data_dir) / "deployment.key", True
 
 
-def read_token(station) -> str | None:
-    """The central token, or None (the station then runs without sync)."""
-    path = Path(station.token_file) if station.token_file else credential_path(CREDENTIAL_TOKEN)
+def secret_path(text: str) -> Path:
+    """A secret file's path; ``$CREDENTIALS_DIRECTORY`` (systemd's LoadCredential=) is expanded."""
+    return Path(os.path.expandvars(text))
+
+
+def read_token(central) -> str | None:
+    """The central token from [central] token_file, else the systemd credential; None: run offline."""
+    path = secret_path(central.token_file) if getattr(central, "token_file", "") else credential_path(CREDENTIAL_TOKEN)
     if path is None:
         return None
     try:
         token = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the central token: {exc}") from None
+        raise ConfigError(f"{path}: cannot read the central token: {exc.strerror or exc}") from None
     return token or None
 
 

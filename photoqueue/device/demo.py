@@ -121,13 +121,46 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def _start_central(options: DemoOptions, rooms: list[str]):
-    """The central service in its own process, when this build has one: (process, url, tokens)."""
+def write_day(options: DemoOptions, date: dt.date, rooms: list[str]) -> Path:
+    """The day's timetable as the demo runs it (headcounts scaled by --students): DATA_DIR/timetable.csv,
+    read by every room's station and by the central service, so their expected counts agree."""
+    import csv
+
+    from photoqueue.device.demo_plan import scale_room_day
+    from photoqueue.device.timetable import load_timetable
+
+    tt = load_timetable(options.timetable)
+    path = options.data_dir / "timetable.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["date", "room", "location", "start", "end", "college", "class_name", "headcount"])
+        for room in rooms:
+            for c in scale_room_day(tt.room_day(room, date), options.students).classes:
+                out.writerow([c.date.isoformat(), c.room, c.location, c.start.strftime("%H:%M") if c.start else "",
+                              c.end.strftime("%H:%M") if c.end else "", c.college, c.name, c.headcount])
+    return path
+
+
+def _start_central(options: DemoOptions, rooms: list[str], timetable: Path):
+    """The central service as its own process with DATA_DIR/central.db: (process, url, token files)."""
     try:
-        from photoqueue.device import demo_central
-    except ImportError:
+        from photoqueue.central import admin
+        from photoqueue.central.process import CentralProcess
+    except ImportError:  # a build without the central part: the stations run offline
         return None, None, {}
-    return demo_central.start(options.data_dir, rooms)
+    db_url = f"sqlite:///{(options.data_dir / 'central.db').resolve()}"
+    tokens = {}
+    for room in rooms:
+        token_file = options.data_dir / room / "central-token"
+        if not token_file.exists():  # a resumed demo keeps its stations' registrations
+            token_file.parent.mkdir(parents=True, exist_ok=True)
+            token_file.write_text(admin.add_station(db_url, room, label="demo") + "\n", encoding="utf-8")
+            token_file.chmod(0o600)
+        tokens[room] = str(token_file)
+    admin.load_timetable(db_url, timetable)
+    admin.add_user(db_url, "demo", "demo-password")
+    central = CentralProcess(db_url, log_path=str(options.data_dir / "central.log")).start()
+    return central, central.url, tokens
 
 
 def run(options: DemoOptions) -> int:
@@ -139,9 +172,11 @@ def run(options: DemoOptions) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     key_file = data_dir / "deployment.key"
     load_key(key_file, create=True)  # one key for the whole day: the centre matches codes across rooms
-    central_proc, central_url, tokens = _start_central(options, rooms)
+    timetable = write_day(options, date, rooms)
+    central_proc, central_url, tokens = _start_central(options, rooms, timetable)
     if central_url:
-        print(f"central dashboard: {central_url}/", file=sys.stderr, flush=True)
+        print(f"central dashboard: {central_url}/  (staff login: demo / demo-password; public page {central_url}/status)",
+              file=sys.stderr, flush=True)
     progress = Progress(rooms, options.progress)
     env = dict(os.environ)
     if headless:
@@ -149,15 +184,10 @@ def run(options: DemoOptions) -> int:
     env.setdefault("SDL_AUDIODRIVER", "dummy")
     procs = {}
     for i, room in enumerate(rooms, start=1):
-        spec = {"room": room, "tag": f"room{i}", "date": date.isoformat(), "timetable": str(options.timetable),
-                "data_dir": str(data_dir), "key_file": str(key_file), "students": options.students,
-                "speed": options.speed, "headless": headless, "seed": options.seed,
-                "central": ({"url": central_url} if central_url else None)}
-        if central_url and room in tokens:
-            token_file = data_dir / room / "central-token"
-            token_file.parent.mkdir(parents=True, exist_ok=True)
-            token_file.write_text(tokens[room] + "\n", encoding="utf-8")
-            spec["token_file"] = str(token_file)
+        spec = {"room": room, "tag": f"room{i}", "date": date.isoformat(), "timetable": str(timetable),
+                "data_dir": str(data_dir), "key_file": str(key_file), "speed": options.speed,
+                "headless": headless, "seed": options.seed,
+                "central": ({"url": central_url, "token_file": tokens[room]} if central_url else None)}
         procs[room] = subprocess.Popen([sys.executable, "-m", "photoqueue.device.demo_room", json.dumps(spec)],
                                        stdout=subprocess.PIPE, text=True, env=env)
     summaries: dict[str, dict] = {}
@@ -178,8 +208,9 @@ def run(options: DemoOptions) -> int:
             if p.poll() is None:
                 p.terminate()
         if central_proc is not None:
-            central_proc.terminate()
-            central_proc.wait(10)
+            if central_url:
+                _dashboard_picture(central_url, data_dir / "snapshots" / "dashboard.png")
+            central_proc.stop()
     summary = {"date": date.isoformat(), "rooms": [summaries[r] for r in rooms if r in summaries],
                "data_dir": str(data_dir), "central_url": central_url}
     (data_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -187,6 +218,23 @@ def run(options: DemoOptions) -> int:
     if failed:
         raise PhotoqueueError(f"the station of {', '.join(failed)} stopped with an error (see above)")
     return 0
+
+
+def _dashboard_picture(url: str, path: Path) -> None:
+    """The centre's public page, as headless Chromium sees it (skipped where there is no Chromium)."""
+    import shutil
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        log.info("no Chromium here: no dashboard picture")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        f"--screenshot={path}", "--window-size=1280,800", f"{url}/status"],
+                       capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("dashboard picture: %s", exc)
 
 
 def _read(room: str, proc: subprocess.Popen, progress: Progress, summaries: dict) -> None:
@@ -227,6 +275,9 @@ def format_summary(summary: dict) -> str:
         lines.append(f"  {room['tickets_dir']}/ticket-*.png")
         lines += [f"  {p}" for p in room["snapshots"]]
     lines.append(f"  {summary['data_dir']}/summary.json")
+    dashboard = Path(summary["data_dir"]) / "snapshots" / "dashboard.png"
+    if dashboard.exists():
+        lines.append(f"  {dashboard}")
     if summary.get("central_url"):
         lines.append(f"central dashboard: {summary['central_url']}/  (store: {summary['data_dir']}/central.db)")
     return "\n".join(lines)

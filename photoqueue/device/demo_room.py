@@ -26,7 +26,7 @@ from pathlib import Path
 from photoqueue.device import commands as cmd
 from photoqueue.device import effects as fx
 from photoqueue.device.demo_frames import idle_frame, phone_frame
-from photoqueue.device.demo_plan import Student, plan_room, scale_room_day
+from photoqueue.device.demo_plan import Student, plan_room
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ PINS = {"advance": 17, "skip": 27, "recall": 22}
 SCAN_WAIT_S = 3.0  # real seconds a student holds a frame before trying another angle
 SHOOT_S = (6.0, 11.0)  # a photographer's pace per student, simulated seconds
 SCREEN_SIZE = (1280, 720)
+CAMERA_FPS = 15.0  # at --speed > 0 the replay camera runs at this real rate
 
 
 def _emit(**record) -> None:
@@ -62,12 +63,15 @@ class RoomSim:
         self.room = spec["room"]
         self.tag = spec["tag"]  # an ASCII name for snapshot files: room1, room2 ...
         self.speed = float(spec["speed"])
+        # The debounce runs on the simulated clock; at speed > 0 frames come CAMERA_FPS a *real* second,
+        # so a code held up must count as "still in view" across a few frames' simulated gap.
+        self.gap_s = max(1.5, 3 * self.speed / CAMERA_FPS)
         self.headless = bool(spec["headless"])
         self.data_dir = Path(spec["data_dir"]) / self.room
         self.snap_dir = Path(spec["data_dir"]) / "snapshots"
         date = dt.date.fromisoformat(spec["date"])
-        full = load_timetable(spec["timetable"]).room_day(self.room, date)
-        self.room_day = scale_room_day(full, spec.get("students"))
+        # the parent wrote the day's timetable, already scaled to --students
+        self.room_day = load_timetable(spec["timetable"]).room_day(self.room, date)
         self.plan = plan_room(self.room_day, spec["seed"])
         self.rng = random.Random(f"{spec['seed']}/{self.room}/photographer")
         self.feedback: queue.Queue = queue.Queue()
@@ -83,8 +87,8 @@ class RoomSim:
 
         return parse_config({
             "station": {"room": self.room, "data_dir": str(self.data_dir), "date": self.spec["date"],
-                        "key_file": self.spec["key_file"], "screen": not self.headless,
-                        "token_file": self.spec.get("token_file", "")},
+                        "key_file": self.spec["key_file"], "screen": not self.headless},
+            "camera": {"fps": CAMERA_FPS, "debounce_gap_s": self.gap_s},
             "printer": {"kind": "virtual", "port": 0, "out_dir": str(self.data_dir / "tickets")},
             "buttons": {"advance_pin": PINS["advance"], "skip_pin": PINS["skip"], "recall_pin": PINS["recall"],
                         "keyboard": False},
@@ -103,7 +107,7 @@ class RoomSim:
         first = self.plan[0].arrive_at if self.plan else dt.datetime.combine(self.room_day.date, dt.time(8))
         self.clock = SimClock(first - dt.timedelta(minutes=1), self.speed)
         self.pins = MockFactory()
-        self.camera = ReplayCamera(fps=0 if self.speed == 0 else 15, idle=idle_frame())
+        self.camera = ReplayCamera(fps=0 if self.speed == 0 else CAMERA_FPS, idle=idle_frame())
         self.station = build_station(self._config(), clock=self.clock, pin_factory=self.pins,
                                      headless=self.headless, camera_source=self.camera, keyboard=False)
         self.station.room_day = self.room_day
@@ -177,7 +181,7 @@ class RoomSim:
             self.station.submit(cmd.CorrectClass(fb.number, st.class_name))  # a late student: staff fix the class
             self.stats["corrections"] += 1
         if st.behaviour == "twice":
-            self.clock.sleep(self.rng.uniform(8, 20))
+            self.clock.sleep(self.gap_s + self.rng.uniform(5, 20))  # comes back unsure: scans again
             again = self.show_code(st.code, zlib.crc32(st.code.encode()) % 10000 + 2)
             if again is not None:
                 self.stats["reprints"] += again.kind == "reprint"

@@ -70,14 +70,15 @@ class Station:
     ``buttons`` (tick, feedback), ``sounds`` (call), ``sync`` (nudge/status), ``camera`` (start/stop)."""
 
     def __init__(self, *, session_factory: Callable[[], Any], room_day=None, clock=None,
-                 printer=None, display=None, buttons=None, sounds=None, sync=None, camera=None,
+                 printer=None, display=None, buttons=None, sounds=None, sync=None, camera=None, hid=None,
                  health_path: Path | None = None, refresh_s: float = 1.0, health_stale_s: float = 10.0,
                  auto_advance: bool = True, location: str = "", beeps: tuple[bool, int, int] = (True, 120, 80)):
         self.session_factory = session_factory
         self.room_day = room_day
         self.clock = clock or WallClock()
         self.printer, self.display, self.buttons = printer, display, buttons
-        self.sounds, self.sync, self.camera = sounds, sync, camera
+        self.sounds, self.sync, self.camera, self.hid = sounds, sync, camera, hid
+        self._health_copy: dict[str, Any] = {}
         self.health_path = health_path
         self.refresh_s = refresh_s
         self.health_stale_s = health_stale_s
@@ -177,14 +178,14 @@ class Station:
             self._dispatch(self.session.load_timetable(self.room_day, self.clock.now(), self.auto_advance))
         elif self.room_day is not None:
             self._alert("timetable", f"时间表中没有 {self.session.room} 今天的班级 / no classes for this room today")
-        for part in (self.printer, self.display, self.sync, self.camera):
+        for part in (self.printer, self.display, self.sync, self.camera, self.hid):
             start = getattr(part, "start", None)
             if start is not None:
                 start()
         self._dirty = True
 
     def _close(self) -> None:
-        for part in (self.camera, self.sync, self.buttons, self.printer, self.display, self.sounds):
+        for part in (self.camera, self.hid, self.sync, self.buttons, self.printer, self.display, self.sounds):
             for name in ("stop", "close"):
                 end = getattr(part, name, None)
                 if end is not None:
@@ -267,9 +268,9 @@ class Station:
             elif isinstance(e, fx.Redraw):
                 self._dirty = True
             elif isinstance(e, fx.SyncOutbox):
-                nudge = getattr(self.sync, "nudge", None)
-                if nudge is not None:
-                    nudge()
+                wake = getattr(self.sync, "wake", None)
+                if wake is not None:
+                    wake()
 
     def _feedback(self, e: fx.ScanFeedback) -> None:
         kind = {"issued": "issued", "reprint": "reprint"}.get(e.kind, "refused")
@@ -285,7 +286,8 @@ class Station:
         self._dirty = True
 
     def _notice(self, e: fx.StaffNotice) -> None:
-        log.warning("staff notice (%s): %s", e.kind, e.message_en)
+        level = logging.INFO if e.kind in ("class_full", "idle") else logging.WARNING
+        log.log(level, "staff notice (%s): %s", e.kind, e.message_en)
         if e.kind not in ("idle",):
             self._alert(f"notice:{e.kind}", e.message_zh, NOTICE_S)
 
@@ -322,7 +324,7 @@ class Station:
         if self.healthy and time.monotonic() - self._last_ping >= 1.0:
             self._last_ping = time.monotonic()
             sd_notify("WATCHDOG=1")
-        if self.health_path is not None and time.monotonic() - self._last_health_write >= HEALTH_WRITE_S:
+        if time.monotonic() - self._last_health_write >= HEALTH_WRITE_S:
             self._last_health_write = time.monotonic()
             self._write_health()
 
@@ -370,16 +372,23 @@ class Station:
             "issued": len(s.tickets) if s else 0, "active_class": s.active_class if s else None,
             "database": self._db_error or "ok",
             "printer": "ok" if getattr(self.printer, "healthy", True) else "failing",
-            "camera_frames": getattr(self.camera, "frames", None),
+            "camera": getattr(self.camera, "fault", None) or ("ok" if self.camera is not None else "none"),
             "alerts": self.alerts,
             "sync": sync_status() if callable(sync_status) else None,
             "at": self.clock.now().isoformat(timespec="seconds"),
         }
 
+    def health_snapshot(self) -> dict[str, Any]:
+        """The last health status written by the queue thread (safe from any thread: the sync client)."""
+        return dict(self._health_copy)
+
     def _write_health(self) -> None:
+        self._health_copy = self.health()
+        if self.health_path is None:
+            return
         try:
             tmp = self.health_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.health(), ensure_ascii=False, default=str), encoding="utf-8")
+            tmp.write_text(json.dumps(self._health_copy, ensure_ascii=False, default=str), encoding="utf-8")
             os.replace(tmp, self.health_path)
         except OSError as exc:
             log.debug("health file: %s", exc)

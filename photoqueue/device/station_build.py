@@ -43,23 +43,23 @@ def session_factory(config: Config, date: str, key: bytes):
 
 
 def make_camera(config: Config, submit, clock, source=None):
-    """The camera thread: ``source`` given (demo, bench) or from [camera]."""
-    from photoqueue.device.station_camera import CameraScanner, FolderCamera, OpenCVCamera
+    """The camera thread: ``source`` given (demo, bench) or the one [camera] names (None: no camera)."""
+    from photoqueue.device.scanner.sources import make_source
+    from photoqueue.device.station_camera import CameraScanner
 
-    cam = config.camera
     if source is None:
-        kind = getattr(cam, "source", "none")
-        if kind == "none":
+        source = make_source(config.camera)
+        if source is None:
             return None
-        if kind == "replay":
-            source = FolderCamera(cam.replay_dir, cam.fps)
-        elif kind == "opencv":
-            source = OpenCVCamera(0, cam.fps)
-        else:
-            from photoqueue.device.scanner.sources import Picamera2Source  # the scanner part's adapter
+    return CameraScanner(source, submit, clock.monotonic, config.camera)
 
-            source = Picamera2Source()
-    return CameraScanner(source, submit, clock.monotonic, repeat_s=getattr(cam, "repeat_s", 3.0))
+
+def make_hid(config: Config, submit):
+    if not config.camera.hid_device:
+        return None
+    from photoqueue.device.station_camera import HidReader
+
+    return HidReader(config.camera, submit)
 
 
 def make_buttons(config: Config, submit, clock, pin_factory=None, keyboard: bool | None = None):
@@ -96,24 +96,22 @@ def make_sounds(config: Config):
     return Sounds(config.display)
 
 
-def make_sync(config: Config, submit):
+def make_sync(config: Config, submit, health=None, session_date=None):
+    """The sync client when [central] url is set and a token is there; else None (offline)."""
     central = config.central
-    url = getattr(central, "url", "") or getattr(central, "base_url", "")
-    if not url:
+    if not central.url:
         return None
-    token = read_token(config.station)
+    token = read_token(central)
     if token is None:
-        log.warning("central: %s is set but there is no token (token_file or credential 'central-token'); "
-                    "running offline", url)
-        return None
-    try:
-        from photoqueue.device.sync import SyncClient
-    except ImportError:
-        log.warning("central: this build has no sync client; running offline")
+        log.warning("central: %s is set but there is no token; running offline", central.url)
         return None
     from photoqueue.device.store import db_path
+    from photoqueue.device.sync import SyncClient
 
-    return SyncClient(db_path(config.station.data_dir), url, token, room=config.station.room, on_command=submit)
+    return SyncClient(db_path(config.station.data_dir), central.url, token, room=config.station.room,
+                      on_command=submit, health=health, session_date=session_date,
+                      batch_size=central.batch_size, interval_s=central.interval_s, timeout_s=central.timeout_s,
+                      backoff_initial_s=central.backoff_initial_s, backoff_max_s=central.backoff_max_s)
 
 
 def build_station(config: Config, *, clock=None, pin_factory=None, headless: bool = False,
@@ -143,5 +141,6 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
     station.sounds = make_sounds(config)
     station.buttons = make_buttons(config, station.submit, clock, pin_factory, keyboard)
     station.camera = make_camera(config, station.submit, clock, camera_source)
-    station.sync = make_sync(config, station.submit)
+    station.hid = make_hid(config, station.submit)
+    station.sync = make_sync(config, station.submit, health=station.health_snapshot, session_date=lambda: date)
     return station

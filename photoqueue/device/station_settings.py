@@ -24,10 +24,8 @@ class StationSettings:
     auto_advance: bool = field(default=True, metadata={
         "help": "switch to the next class by itself when a class's issued count reaches its headcount"})
     key_file: str = field(default="", metadata={
-        "help": "deployment HMAC key file; empty: the systemd credential 'deployment-key', else "
-                "DATA_DIR/deployment.key (made on first start)"})
-    token_file: str = field(default="", metadata={
-        "help": "central token file; empty: the systemd credential 'central-token' (no token: no sync)"})
+        "help": "deployment HMAC key file ($CREDENTIALS_DIRECTORY is expanded); empty: the systemd credential "
+                "'deployment-key', else DATA_DIR/deployment.key (made on first start)"})
     screen: bool = field(default=True, metadata={
         "help": "drive the hall screen ([display]); false: run without one"})
     refresh_s: float = field(default=1.0, metadata={
@@ -70,38 +68,4 @@ class SoundSettings:
             value = getattr(self, name)
             if not 10 <= value <= 2000:
                 errors.append(f"{name}: expected 10 to 2000 ms, got {value}")
-        return errors
-
-
-@dataclass(frozen=True)
-class CentralFallbackSettings:
-    """[central] until the sync client's SyncSettings is available."""
-
-    url: str = field(default="", metadata={"help": "base URL of the central service; empty: no sync (offline)"})
-    interval_s: float = field(default=5.0, metadata={"help": "seconds between sync attempts"})
-
-    def validate(self) -> list[str]:
-        errors = []
-        if self.url and not self.url.startswith(("http://", "https://")):
-            errors.append(f"url: expected http:// or https://, got {self.url!r}")
-        if not 0.1 <= self.interval_s <= 3600:
-            errors.append(f"interval_s: expected 0.1 to 3600, got {self.interval_s}")
-        return errors
-
-
-@dataclass(frozen=True)
-class CameraFallbackSettings:
-    """[camera] until the scanner part's settings are available."""
-
-    source: str = field(default="none", metadata={"help": "camera: none, replay (a folder of images), opencv, picamera2"})
-    replay_dir: str = field(default="", metadata={"help": "folder of images for source = replay"})
-    fps: float = field(default=30.0, metadata={"help": "frames a second asked of the camera"})
-    repeat_s: float = field(default=3.0, metadata={"help": "the same code is not reported again within this time"})
-
-    def validate(self) -> list[str]:
-        errors = []
-        if self.source not in ("none", "replay", "opencv", "picamera2"):
-            errors.append(f"source: expected none, replay, opencv or picamera2, got {self.source!r}")
-        if not 1 <= self.fps <= 120:
-            errors.append(f"fps: expected 1 to 120, got {self.fps}")
         return errors
