@@ -37,9 +37,6 @@ from common import median, pct, table  # noqa: E402
 
 from photoqueue.display import DisplaySettings, DisplayState, Flash, HallDisplay, Sounds  # noqa: E402
 from photoqueue.display._pygame import pygame  # noqa: E402
-from photoqueue.display.compose import THEMES, compose  # noqa: E402
-from photoqueue.display.fonts import FontBook  # noqa: E402
-from photoqueue.display.layout import choose_layout  # noqa: E402
 from photoqueue.display.model import ALERT_PAPER_OUT, alert_offline  # noqa: E402
 from photoqueue.display.render import Renderer  # noqa: E402
 from photoqueue.display.samples import sample_state  # noqa: E402
@@ -64,25 +61,14 @@ def busy_state(number: int, *, live_clock: bool = True) -> DisplayState:
 
 
 class NaiveRenderer:
-    """The baseline: every frame creates its fonts, fits and renders every line, and repaints it all."""
+    """The baseline: every frame makes a new renderer, so new fonts, fits and renders, and repaints it all."""
 
     def __init__(self, surface, settings: DisplaySettings | None = None):
         self.surface = surface
         self.settings = settings or DisplaySettings()
-        self.layout = choose_layout(*surface.get_size())
-        self.theme = THEMES[self.settings.theme]
 
     def render(self, state: DisplayState, now: dt.datetime | None = None) -> list:
-        fonts = FontBook(self.settings.font_path)  # new fonts every frame
-        drawer = Renderer.__new__(Renderer)  # reuse the line drawing, not the caches
-        drawer.surface, drawer.fonts = self.surface, fonts
-        self.surface.fill(self.theme.background)
-        for panel in compose(state, now or dt.datetime.now(), self.layout, self.settings):
-            b = panel.box
-            self.surface.fill(panel.background, (b.x, b.y, b.w, b.h))
-            for line in panel.lines:
-                drawer._draw_line(panel.region, line)
-        return [self.surface.get_rect()]
+        return Renderer(self.surface, self.settings).render(state, now)
 
 
 def time_redraws(size: tuple[int, int], runs: int) -> dict[str, list[float]]:

@@ -143,9 +143,8 @@ class FontBook:
         base, m = self._largest(line, tall, full, floor)
         if m.width <= line.slot.w and m.height <= line.slot.h:
             return m
-        # Still too wide at the floor: cut the elastic run, keeping as much of it as fits.
-        i = line.elastic
-        assert i is not None
+        # Still too wide at the floor: cut the elastic run (else the longest), keeping as much as fits.
+        i = line.elastic if line.elastic is not None else max(range(len(full)), key=lambda k: len(full[k]))
         text = full[i]
 
         def texts_with(k: int) -> tuple[str, ...]:

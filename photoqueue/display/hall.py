@@ -86,8 +86,8 @@ class HallDisplay:
         ``kind``: 'issued' (the number just given), 'reprint', 'refused' (``text`` says why) or 'info'.
         """
         seconds = self.settings.flash_seconds if seconds is None else seconds
+        flash = Flash.from_dict({"kind": kind, "text": text, "number": number})
         until = dt.datetime.now() + dt.timedelta(seconds=seconds)
-        flash = DisplayState.from_dict({"flash": {"kind": kind, "text": text, "number": number}}).flash
         with self._lock:
             self._flash = dataclasses.replace(flash, until=until)
         self._wake.set()

@@ -75,6 +75,14 @@ class Flash:
     def active(self, now: dt.datetime) -> bool:
         return self.until is None or now < self.until
 
+    @classmethod
+    def from_dict(cls, data, *, today: dt.date | None = None) -> Flash:
+        """A flash from its JSON form (``kind``, ``text``, ``number``, ``until``); DisplayError if malformed."""
+        p = Problems("flash")
+        flash = _flash(p, data, today or dt.date.today())
+        p.raise_if_any()
+        return flash
+
 
 @dataclass(frozen=True)
 class DisplayState:

@@ -116,6 +116,8 @@ class DisplaySettings:
                 p.add(f"{name}: expected true or false, got {getattr(self, name)!r}")
         if not isinstance(self.voice, str) or not self.voice.strip():
             p.add(f"voice: expected an espeak-ng voice name, got {self.voice!r}")
+        if not isinstance(self.hint_text, str):
+            p.add(f"hint_text: expected text, got {self.hint_text!r}")
         if not isinstance(self.speech_text, str) or "{number}" not in self.speech_text:
             p.add(f"speech_text: must contain {{number}}, got {self.speech_text!r}")
         p.raise_if_any()
