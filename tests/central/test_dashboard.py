@@ -16,6 +16,7 @@ from PIL import Image
 from photoqueue.central import admin
 from photoqueue.central.dashboard import screenshots
 from photoqueue.central.dashboard.devserver import running_server
+from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.settings import CentralSettings
 from photoqueue.device.digest import load_key
 from photoqueue.device.export_xlsx import write_xlsx
@@ -85,13 +86,13 @@ def central(tmp_path_factory, timetable_2021):
             station.queue("advance")
         station.queue("skip")
         station.sync()
-        yield url, station
+        yield url, station, db
         station.client.stop()
 
 
 @pytest.fixture
 def staff(central):
-    url, _ = central
+    url, _, _ = central
     with httpx.Client(base_url=url) as client:
         assert client.post("/api/v1/login", json={"name": STAFF, "password": PASSWORD}).status_code == 200
         page = client.get("/").text
@@ -113,7 +114,7 @@ def browser():
 
 
 def test_staff_pages_and_data_need_a_login(central):
-    url, _ = central
+    url, _, _ = central
     with httpx.Client(base_url=url) as anon:
         page = anon.get("/", follow_redirects=False)
         assert page.status_code == 303 and page.headers["location"].startswith("/login")
@@ -124,7 +125,7 @@ def test_staff_pages_and_data_need_a_login(central):
 
 
 def test_browser_without_login_lands_on_the_login_page(central, browser):
-    url, _ = central
+    url, _, _ = central
     page = browser.new_page()
     page.goto(url + "/")
     assert page.url.startswith(url + "/login")
@@ -155,7 +156,7 @@ def test_bad_staff_actions_are_refused_with_a_message(staff):
 
 
 def test_a_new_ticket_appears_on_the_dashboard_within_2_s_of_the_sync_without_reload(central, browser):
-    url, station = central
+    url, station, _ = central
     page = browser.new_page()
     screenshots.login(page, url, STAFF, PASSWORD)
     page.wait_for_selector(f'.card[data-room="{ROOM}"] .now-serving', timeout=10_000)
@@ -174,7 +175,7 @@ def test_a_new_ticket_appears_on_the_dashboard_within_2_s_of_the_sync_without_re
 
 
 def test_a_staff_void_reaches_the_station_when_it_syncs_again_and_shows_on_the_dashboard(central, browser):
-    url, station = central
+    url, station, _ = central
     number = station.scan()[0]
     station.sync()
     page = browser.new_page()
@@ -199,7 +200,7 @@ def test_a_staff_void_reaches_the_station_when_it_syncs_again_and_shows_on_the_d
 
 
 def test_public_status_page_shows_classes_and_expected_times_without_personal_data(central, browser):
-    url, _ = central
+    url, _, _ = central
     doc = httpx.get(url + "/status.json").json()
     room = next(r for r in doc["rooms"] if r["room"] == ROOM)
     assert room["current_class"] == "建工181高"
@@ -219,13 +220,22 @@ def test_public_status_page_shows_classes_and_expected_times_without_personal_da
 
 
 def test_screenshots_of_the_wall_the_phone_and_status(central, browser, tmp_path):
-    url, _ = central
+    url, _, _ = central
     paths = screenshots.take(url, tmp_path, STAFF, PASSWORD, browser)
     sizes = [Image.open(p).size for p in paths]
     assert sizes == [(1920, 1080), (780, 1688), (780, 1688)]
     for p in paths:
         colours = Image.open(p).convert("RGB").getcolors(maxcolors=1_000_000)
         assert colours and len(colours) > 50, f"{p.name} looks blank"
+
+
+def test_the_fee_follows_the_dashboard_settings(central):
+    _, _, db = central  # a second server on the same store, with another fee
+    with running_server(CentralSettings(db=db), dashboard=DashboardSettings(fee_yuan=25)) as other:
+        with httpx.Client(base_url=other) as client:
+            client.post("/api/v1/login", json={"name": STAFF, "password": PASSWORD})
+            total = client.get("/dashboard/api/snapshot").json()["report"]["total"]
+    assert total["photographed"] > 0 and total["fee"] == 25 * total["photographed"]
 
 
 # --- exports ----------------------------------------------------------------------------------------
@@ -239,7 +249,7 @@ def _class_rows(wb):
 
 
 def test_dashboard_xlsx_opens_and_its_sums_equal_the_api_totals(central, staff):
-    url, station = central
+    url, station, _ = central
     counts = staff.get("/api/v1/counts").json()["classes"]
     wb = openpyxl.load_workbook(io.BytesIO(staff.get("/dashboard/export/workbook.xlsx").content))
     classes, total = _class_rows(wb)
@@ -255,7 +265,7 @@ def test_dashboard_xlsx_opens_and_its_sums_equal_the_api_totals(central, staff):
 
 
 def test_station_xlsx_and_the_centre_agree(central, staff, tmp_path):
-    url, station = central
+    url, station, _ = central
     station.sync()
     counts = staff.get("/api/v1/counts").json()["classes"]
     classes, total = _class_rows(openpyxl.load_workbook(write_xlsx(station.data_dir, tmp_path / "s.xlsx")))

@@ -70,15 +70,18 @@ def staff_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
 
 def public_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
                     now: dt.datetime | None = None) -> dict[str, Any]:
+    """Today's rooms (a station's session of today, or today's timetable); on a day with neither, the
+    latest day any station worked, so a rehearsal or yesterday's end state still reads."""
     now = now or dt.datetime.now()
+    today = now.date().isoformat()
     rooms = [live.public_view(v) for v in room_views(store, settings, stale_s, now) if not v.get("empty")]
-    shown = {(r["room"], r["date"]) for r in rooms}
-    today = store.timetable(date=now.date().isoformat())
-    for room in today.rooms_on(now.date()):
-        if (room, now.date().isoformat()) not in shown:
-            rooms.append(live.scheduled_view(today.room_day(room, now.date())))
-    rooms.sort(key=lambda r: (r["date"] or "", r["room"]))
-    return {"rooms": rooms}
+    planned = store.timetable(date=today)
+    shown = {r["room"] for r in rooms if r["date"] == today}
+    rooms += [live.scheduled_view(planned.room_day(room, now.date())) for room in planned.rooms_on(now.date())
+              if room not in shown]
+    day = today if any(r["date"] == today for r in rooms) else max((r["date"] for r in rooms), default=today)
+    rooms = sorted((r for r in rooms if r["date"] == day), key=lambda r: r["room"])
+    return {"date": day, "rooms": rooms}
 
 
 class SnapshotCache:
