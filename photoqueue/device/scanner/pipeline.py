@@ -27,6 +27,7 @@ from photoqueue.device.scanner.gridfit import dewarp_symbol
 from photoqueue.device.scanner.locate import code_like_regions
 
 HiRes = np.ndarray | Callable[[], "np.ndarray | None"] | None
+HIRES_REGIONS = 2  # regions a frame may retry on the high-resolution stream
 
 
 @dataclass
@@ -96,12 +97,18 @@ class Pipeline:
 
     # -- retries --------------------------------------------------------------------------------
     def _retry(self, gray, regions, hires, deadline, result: DecodeResult) -> None:
-        for quad, cand in regions:
+        hires = _once(hires) if callable(hires) else hires  # one capture a frame, and only if needed
+        for index, (quad, cand) in enumerate(regions):
             if any(d.quad is not None and _inside(d.quad, _bbox(quad, gray.shape, 0.1)) for d in result.detections):
                 continue  # this region was read already (through another region)
             for name, attempt in self._attempts(gray, quad, cand, hires):
+                # past the budget, only the high-resolution retry of the best regions still runs:
+                # it is the one attempt that sees more than the frame holds
                 if self._clock() > deadline:
-                    return
+                    if hires is None or index >= HIRES_REGIONS:
+                        return
+                    if name != "hires":
+                        continue
                 result.attempts += 1
                 found = attempt()
                 if found:
@@ -136,22 +143,23 @@ class Pipeline:
         def stretch(img: np.ndarray) -> np.ndarray:
             return cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX)
 
-        def read(decoder, img, scale_from: np.ndarray | None = None):
+        def read(decoder, make_image):
             def run():
+                img = make_image()
                 return [_moved(d, img, crop, offset) for d in decoder.decode(img)]
             return run
 
-        yield "zxing-up700", read(self._zx_full, up(700))
-        yield "zxing-sharp500", read(self._zx, sharp(up(500)))
-        yield "zbar-sharp300", read(self._zb, sharp(up(300)))
-        yield "zxing-global-sharp300", read(self._zg, sharp(up(300)))
-        yield "zxing-stretch700", read(self._zx, stretch(up(700)))
-        yield "zxing-clahe500", read(self._zx, self._clahe.apply(up(500)))
-        yield "zbar-up500", read(self._zb, up(500))
-        yield "zxing-blur500", read(self._zx, cv2.GaussianBlur(up(500), (0, 0), 1.5 * max(1.0, 500 / side)))
-        yield "zxing-global-up700", read(self._zg, up(700))
-        yield "zbar-stretch300", read(self._zb, stretch(up(300)))
-        yield "zxing-crop", read(self._zx_full, crop)
+        yield "zxing-up700", read(self._zx_full, lambda: up(700))
+        yield "zxing-sharp500", read(self._zx, lambda: sharp(up(500)))
+        yield "zbar-sharp300", read(self._zb, lambda: sharp(up(300)))
+        yield "zxing-global-sharp300", read(self._zg, lambda: sharp(up(300)))
+        yield "zxing-stretch700", read(self._zx, lambda: stretch(up(700)))
+        yield "zxing-clahe500", read(self._zx, lambda: self._clahe.apply(up(500)))
+        yield "zbar-up500", read(self._zb, lambda: up(500))
+        yield "zxing-blur500", read(self._zx, lambda: cv2.GaussianBlur(up(500), (0, 0), 1.5 * max(1.0, 500 / side)))
+        yield "zxing-global-up700", read(self._zg, lambda: up(700))
+        yield "zbar-stretch300", read(self._zb, lambda: stretch(up(300)))
+        yield "zxing-crop", read(self._zx_full, lambda: crop)
         # a symbol located in the enlarged crop but not read: the fitted grid on the crop
         yield "gridfit-crop", lambda: self._gridfit_scan(up(500), crop, offset)
         if hires is not None:
@@ -184,6 +192,16 @@ class Pipeline:
                 return [Detection(d.text, d.raw, None if d.quad is None else (d.quad + (x0, y0)) * back, "hires")
                         for d in found]
         return []
+
+
+def _once(fn: Callable[[], np.ndarray | None]) -> Callable[[], np.ndarray | None]:
+    cache: list = []
+
+    def get():
+        if not cache:
+            cache.append(fn())
+        return cache[0]
+    return get
 
 
 def _moved(d: Detection, img: np.ndarray, crop: np.ndarray, offset: np.ndarray) -> Detection:
