@@ -8,7 +8,6 @@ that a code is in view and worth a retry.
 
 from __future__ import annotations
 
-import logging
 from ctypes import c_void_p, cast, string_at
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,8 +15,6 @@ from typing import Protocol
 import numpy as np
 
 from photoqueue.device.scanner.text import payload_text, undo_shift_jis_guess
-
-log = logging.getLogger(__name__)
 
 # zbar's ZBAR_CFG_BINARY (zbar >= 0.23): hand back the payload bytes instead of a charset guess.
 _ZBAR_CFG_BINARY = 4

@@ -9,13 +9,10 @@ only when a device is opened (Linux only, not a dependency of the package).
 
 from __future__ import annotations
 
-import logging
 import string
 import time
 
 from photoqueue.device.scanner.events import ScanEvent
-
-log = logging.getLogger(__name__)
 
 EV_KEY = 1
 KEY_UP, KEY_DOWN, KEY_HOLD = 0, 1, 2
