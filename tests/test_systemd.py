@@ -1,0 +1,100 @@
+"""systemd/: the units verify, the udev rules parse, the install script is sound."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SYSTEMD = ROOT / "systemd"
+UNITS = ("photoqueue-station.service", "photoqueue-central.service")
+
+
+def _unit(name: str) -> configparser.ConfigParser:
+    # strict: a duplicate section is an error; repeated keys (DeviceAllow=...) are allowed as systemd does
+    parser = configparser.ConfigParser(strict=False, interpolation=None, delimiters=("=",),
+                                       comment_prefixes=("#", ";"), empty_lines_in_values=False)
+    parser.optionxform = str
+    text = (SYSTEMD / name).read_text(encoding="utf-8")
+    sections = re.findall(r"^\[(\w+)\]$", text, re.M)
+    assert len(sections) == len(set(sections)), f"{name}: a section appears twice"
+    parser.read_string(text)
+    return parser
+
+
+@pytest.mark.parametrize("name", UNITS)
+def test_units_pass_systemd_analyze_verify(name, tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    text = (SYSTEMD / name).read_text(encoding="utf-8")
+    if analyze is None:  # no systemd here: check the unit the strict way instead
+        _unit(name)
+        return
+    # verify also checks that ExecStart's program exists: point it at one that does
+    (tmp_path / name).write_text(text.replace("/opt/photoqueue/venv/bin/photoqueue", "/bin/true"), encoding="utf-8")
+    result = subprocess.run([analyze, "verify", str(tmp_path / name)], capture_output=True, text=True, timeout=60)
+    ours = [line for line in (result.stdout + result.stderr).splitlines() if name in line]
+    assert result.returncode == 0, result.stderr
+    assert ours == [], "\n".join(ours)  # unknown keys and bad values are only warnings: none allowed
+
+
+def test_station_unit_is_notify_with_a_watchdog_restart_limits_and_device_access():
+    unit = _unit("photoqueue-station.service")
+    service = unit["Service"]
+    assert service["Type"] == "notify"
+    assert int(service["WatchdogSec"]) > 0
+    assert service["Restart"] in ("always", "on-failure")
+    assert int(unit["Unit"]["StartLimitBurst"]) >= 3
+    text = (SYSTEMD / "photoqueue-station.service").read_text()
+    for group in ("video", "input", "lp", "gpio"):
+        assert group in service["SupplementaryGroups"].split()
+    for device in ("char-drm", "char-video4linux", "char-input", "char-gpiochip", "char-usb"):
+        assert f"DeviceAllow={device}" in text
+    assert service["ProtectSystem"] == "strict"
+    assert "LoadCredential=deployment-key:" in text
+    assert "ExecStart=/opt/photoqueue/venv/bin/photoqueue station --config /etc/photoqueue/station.toml" in text
+
+
+def test_central_unit_is_hardened():
+    service = _unit("photoqueue-central.service")["Service"]
+    assert service["PrivateDevices"] == "yes"
+    assert "central serve" in service["ExecStart"]
+
+
+RULE_KEYS = {"ACTION", "SUBSYSTEM", "KERNEL", "ENV", "ATTR", "ATTRS", "MODE", "GROUP", "OWNER", "SYMLINK", "TAG",
+             "RUN", "DRIVER", "DRIVERS"}
+RULE_PAIR = re.compile(r'^(?P<key>[A-Z]+)(\{(?P<attr>[\w.-]+)\})?\s*(?P<op>==|!=|\+=|-=|:=|=)\s*"(?P<value>[^"]*)"$')
+
+
+def test_udev_rules_parse_and_give_printers_to_group_lp():
+    lines = [ln.strip() for ln in (SYSTEMD / "60-photoqueue-printers.rules").read_text().splitlines()]
+    rules = [ln for ln in lines if ln and not ln.startswith("#")]
+    assert rules
+    for rule in rules:
+        pairs = [p.strip() for p in rule.split(",")]
+        assigned = False
+        for pair in pairs:
+            m = RULE_PAIR.match(pair)
+            assert m, f"cannot parse {pair!r} in: {rule}"
+            assert m["key"] in RULE_KEYS, m["key"]
+            assigned |= m["op"] != "==" and m["op"] != "!="
+        assert assigned, f"a rule that changes nothing: {rule}"
+        assert 'GROUP="lp"' in rule and 'MODE="0660"' in rule
+
+
+def test_install_script_is_valid_bash_and_installs_what_the_pi_needs():
+    script = SYSTEMD / "install-pi.sh"
+    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    text = script.read_text()
+    for package in ("python3-picamera2", "python3-pygame", "python3-lgpio", "libzbar0", "fonts-wqy-microhei"):
+        assert package in text
+    assert "--system-site-packages" in text
+    assert "useradd --system" in text
+    for group in ("video", "input", "lp", "gpio"):
+        assert group in text
+    assert script.stat().st_mode & 0o111, "install-pi.sh is not executable"
