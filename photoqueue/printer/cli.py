@@ -96,9 +96,9 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         while stop_at is None or time.monotonic() < stop_at:
             printer.wait_for_tickets(seen + 1, timeout=0.2)
-            for t in printer.tickets[seen:]:
+            for t in printer.tickets[len(printer.tickets) - (printer.printed - seen) :] if printer.printed > seen else []:
                 print(f"ticket {t.index}: {t.image.width}x{t.image.height} ({t.how}) -> {t.path}", flush=True)
-            seen = len(printer.tickets)
+            seen = printer.printed
     except KeyboardInterrupt:
         pass
     finally:

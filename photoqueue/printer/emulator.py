@@ -95,8 +95,9 @@ class EscPosEmulator:
         self._emit("uncut")
 
     def _log(self, name: str) -> None:
-        if len(self.commands) < 100_000:
-            self.commands.append(name)
+        self.commands.append(name)
+        if len(self.commands) > 200_000:  # a long-running virtual printer: keep the recent half
+            del self.commands[:100_000]
 
     def _step(self, buf: bytearray, pos: int, out: bytearray) -> int:
         b = buf[pos]

@@ -43,7 +43,7 @@ class VirtualPrinter:
     """Start with :meth:`start` (or ``with``); :attr:`port` is the port it listens on."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, out_dir: str | None = None,
-                 paper_width: int = 80, chinese: bool = False, idle_timeout_s: float = 30.0):
+                 paper_width: int = 80, chinese: bool = False, idle_timeout_s: float = 30.0, keep: int = 500):
         self.host = host
         self._requested_port = port
         self.out_dir = out_dir
@@ -51,8 +51,10 @@ class VirtualPrinter:
         self.chinese = chinese
         self.idle_timeout_s = idle_timeout_s
         self.state = SimState()
-        self.tickets: list[VirtualTicket] = []
-        self.commands: list[str] = []  # every command decoded, all connections
+        self.keep = keep  # tickets (and about 200 times as many commands) kept in memory; files stay
+        self.tickets: list[VirtualTicket] = []  # the last `keep` tickets printed
+        self.printed = 0  # tickets printed since start
+        self.commands: list[str] = []  # commands decoded, all connections (the most recent ones)
         self.received = 0  # bytes received, all connections
         self.connections = 0
         # fault simulation, read at each chunk received
@@ -123,7 +125,7 @@ class VirtualPrinter:
 
     def wait_for_tickets(self, count: int, timeout: float = 5.0) -> bool:
         with self._changed:
-            return self._changed.wait_for(lambda: len(self.tickets) >= count, timeout)
+            return self._changed.wait_for(lambda: self.printed >= count, timeout)
 
     # -- serving --------------------------------------------------------------------------------------
 
@@ -155,6 +157,7 @@ class VirtualPrinter:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn.settimeout(0.1)
         emulator = EscPosEmulator(self.width, state=self.state, chinese=self.chinese, on_ticket=self._save)
+        emulator.commands = self.commands  # decoded commands show as they arrive
         got = 0
         last = time.monotonic()
         try:
@@ -190,7 +193,8 @@ class VirtualPrinter:
                     conn.sendall(reply)
         finally:
             emulator.finish()
-            self.commands.extend(emulator.commands)
+            if len(self.commands) > 200 * self.keep:
+                del self.commands[: len(self.commands) - 100 * self.keep]
 
     def _save(self, image: Image.Image, how: str) -> None:
         ticket = VirtualTicket(self._next_index, image, how)
@@ -206,6 +210,8 @@ class VirtualPrinter:
             log.info("virtual printer: ticket %d (%s, %dx%d) saved as %s", ticket.index, how, *image.size, path)
         with self._changed:
             self.tickets.append(ticket)
+            del self.tickets[: -self.keep]
+            self.printed += 1
             self._changed.notify_all()
 
 

@@ -1,6 +1,7 @@
 """A serial printer, on a pseudo-terminal: this test plays the printer at the other end."""
 
 import os
+import select
 import threading
 
 import pytest
@@ -12,36 +13,35 @@ from photoqueue.printer.emulator import EscPosEmulator, SimState
 class PtyPrinter:
     """Reads the pty's master side into an emulator and writes its status replies back."""
 
-    def __init__(self, state=None, reading=True):
+    def __init__(self, state=None):
         self.master, self.slave = os.openpty()
         self.name = os.ttyname(self.slave)
         self.tickets = []
         self.emulator = EscPosEmulator(576, state=state, on_ticket=lambda image, how: self.tickets.append(image))
-        self.reading = reading
+        self.paused = False  # a printer that stops reading (buffer full, offline)
+        self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self):
-        while self.reading:
+        # polls, so that close() can stop it before the fds are closed (and their numbers reused)
+        while not self.stopped.is_set():
+            if self.paused or not select.select([self.master], [], [], 0.05)[0]:
+                self.stopped.wait(0.01)
+                continue
             try:
                 data = os.read(self.master, 65536)
             except OSError:
-                return
-            if not data:
                 return
             reply = self.emulator.feed(data)
             if reply:
                 os.write(self.master, reply)
 
-    def unplug(self):
-        os.close(self.master)
-
     def close(self):
+        self.stopped.set()
+        self.thread.join(5)
         for fd in (self.master, self.slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+            os.close(fd)
 
 
 @pytest.fixture
@@ -57,8 +57,8 @@ def pty_printer():
         p.close()
 
 
-def serial(name, **extra):
-    return TicketPrinter(PrinterSettings(kind="serial", serial_device=name, timeout_s=0.5, job_timeout_s=5,
+def serial(name, timeout_s=3.0, **extra):
+    return TicketPrinter(PrinterSettings(kind="serial", serial_device=name, timeout_s=timeout_s, job_timeout_s=5,
                                          **extra))
 
 
@@ -83,8 +83,8 @@ def test_serial_printer_out_of_paper(pty_printer, ticket):
 
 def test_serial_printer_that_stops_reading_times_out(pty_printer, ticket):
     printer_end = pty_printer(state=SimState())
-    with serial(printer_end.name, status_query="off") as printer:
-        printer_end.reading = False  # after its current read: the pty's buffer fills and writes block
+    with serial(printer_end.name, timeout_s=0.5, status_query="off") as printer:
+        printer_end.paused = True  # the pty's buffer fills and writes block
         outcome = printer.print_ticket(ticket)
     assert not outcome.ok and outcome.reason_code in ("timeout", "connection_lost")
 

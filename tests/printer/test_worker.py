@@ -49,7 +49,7 @@ def test_a_full_queue_refuses_at_once():
 def test_outcomes_of_a_printer_that_is_out_of_paper_come_back_through_the_callback():
     with VirtualPrinter() as vp:
         vp.set_state(paper="out")
-        printer = TicketPrinter(PrinterSettings(kind="network", host="127.0.0.1", port=vp.port, timeout_s=0.5))
+        printer = TicketPrinter(PrinterSettings(kind="network", host="127.0.0.1", port=vp.port, timeout_s=3))
         seen = []
         with PrinterWorker(printer, lambda job, outcome: seen.append(outcome)) as worker:
             job = worker.submit(make_ticket())
