@@ -3,10 +3,15 @@
 import contextlib
 import os
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
 import pytest
+
+# rel_helpers beside this file, and the central engineer's helpers (its chaos proxy), importable
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent / "central"))
 
 
 def _can_mount() -> bool:
@@ -49,3 +54,16 @@ def fill():
 @pytest.fixture
 def remount():
     return _remount
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures the suite measured (tried / survived / lost), for RELIABILITY.md."""
+    from rel_helpers import FIGURES, LONG
+
+    if not FIGURES:
+        return
+    tr = terminalreporter
+    tr.section(f"reliability figures ({'long run' if LONG else 'CI size'})")
+    for row in FIGURES:
+        extra = ", ".join(f"{k}={v}" for k, v in row.items() if k not in ("fault", "tried", "survived", "lost"))
+        tr.write_line(f"| {row['fault']} | {row['tried']} | {row['survived']} | {row['lost']} | {extra} |")
