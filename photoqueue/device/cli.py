@@ -124,9 +124,11 @@ def run_queue(args: argparse.Namespace) -> int:
                           "classes": class_counts(s)}, ensure_ascii=False, indent=1))
         return 0
     if action == "unprinted":
+        # printed None after a crash: the station stopped between the commit and the printer's answer
         for t in session.state.tickets.values():
-            if t.printed is False:
-                print(f"{t.number}\t{t.class_name or ''}\t{t.print_error}")
+            if t.printed is not True:
+                reason = t.print_error if t.printed is False else "no print outcome (stopped before the printer answered)"
+                print(f"{t.number}\t{t.class_name or ''}\t{reason}")
         return 0
     command = {
         "advance": lambda: cmd.Advance(),
