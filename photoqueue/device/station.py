@@ -136,10 +136,11 @@ class Station:
         try:
             self._open()
         except BaseException as exc:
+            # start() raises it in the caller; re-raising here too would print a thread traceback
             self.error = exc
             self.ready.set()
             self.stopped.set()
-            raise
+            return
         self.ready.set()
         sd_notify(f"READY=1\nSTATUS=room {self.session.room}: serving")
         next_refresh = time.monotonic() + self.refresh_s
@@ -245,6 +246,10 @@ class Station:
             self._db_error = str(exc)
             log.error("station: %s refused: %s", type(command).__name__, exc)
             self._alert("db", "数据库写入失败，请联系工作人员 / database write failed")
+            if isinstance(command, cmd.Scan):
+                # replace the last student's flash: it must not look like this scan's number
+                self._feedback(fx.ScanFeedback(False, "rejected", None, "database", "数据库写入失败，请联系工作人员",
+                                               "database write failed"))
             return
         if self._db_error is not None:
             self._db_error = None
