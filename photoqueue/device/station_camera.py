@@ -40,6 +40,7 @@ class ReplayCamera:
         self._next_at = time.monotonic()
         self.frames_read = 0
         self.held_at: float | None = None  # time.perf_counter() when the current frame was held (bench)
+        self.first_read_at: float | None = None  # ... and when the reader first got it ("frame in")
 
     def open(self) -> None:
         pass
@@ -48,6 +49,7 @@ class ReplayCamera:
         with self._cond:
             self._held = frame
             self.held_at = time.perf_counter()
+            self.first_read_at = None
             self._cond.notify_all()
 
     def clear(self) -> None:
@@ -81,6 +83,8 @@ class ReplayCamera:
                 self._waiting = False
                 frame = self._held if self._held is not None else self.idle
         self.frames_read += 1
+        if frame is not self.idle and self.first_read_at is None:
+            self.first_read_at = time.perf_counter()
         return frame
 
     def close(self) -> None:

@@ -1,0 +1,243 @@
+"""The station, running: scan-to-ticket latency and its idle cost, beside a naive peer in the same run.
+
+- Latency: a phone frame is held up to a 30 fps replay camera; timed from the camera handing the
+  frame over ("frame in") to the number committed (the scan's feedback, after the commit), the
+  ticket's bytes written (the printer part's outcome, escpos Dummy), and the screen updated (the hall
+  display, pygame on SDL's dummy driver, has drawn a frame). p50/p99 over many students.
+- Idle: the station's CPU (share of one core) and RSS with the camera at 30 fps showing an empty hall.
+- The naive peer: raw pyzbar on every full frame, the whole queue as one JSON file rewritten per
+  ticket, the same ticket encoding, the same display.
+
+Goals: p99 scan-to-screen below 30 ms (one camera frame is 33 ms), idle RSS below 150 MB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import median, pct, table  # noqa: E402
+
+from photoqueue.device import effects as fx  # noqa: E402
+from photoqueue.device.config import parse_config  # noqa: E402
+from photoqueue.device.demo_frames import idle_frame, phone_frame, student_code  # noqa: E402
+from photoqueue.device.station_build import build_station  # noqa: E402
+from photoqueue.device.station_camera import ReplayCamera  # noqa: E402
+
+FPS = 30.0
+STUDENTS = int(os.environ.get("BENCH_STATION_STUDENTS", "150"))
+IDLE_S = float(os.environ.get("BENCH_STATION_IDLE_S", "8"))
+ROOM = "第一组"
+DATE = "2023-10-25"
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def idle_cost(seconds: float) -> tuple[float, float]:
+    """(CPU % of one core, RSS MB) of this process over ``seconds`` of doing nothing itself."""
+    c0, t0 = cpu_s(), time.monotonic()
+    time.sleep(seconds)
+    return 100 * (cpu_s() - c0) / (time.monotonic() - t0), rss_mb()
+
+
+def wait_for(predicate, timeout=5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.0002)
+    return True
+
+
+class Trace:
+    def __init__(self):
+        self.commit_at: float | None = None
+        self.ticket_at: float | None = None
+
+
+def run_station(frames: list, data_dir: Path, mode: str = "image") -> dict:
+    from photoqueue.display.hall import HallDisplay
+
+    config = parse_config({
+        "station": {"room": ROOM, "data_dir": str(data_dir), "date": DATE,
+                    "timetable": str(Path(__file__).resolve().parents[1] / "photoqueue/data/timetable-2024.csv"),
+                    "screen": False},
+        "printer": {"kind": "dummy", "mode": mode},
+        "buttons": {"advance_pin": -1, "keyboard": False},
+        "display": {"size": [1280, 720], "fullscreen": False},
+    })
+    camera = ReplayCamera(fps=FPS, idle=idle_frame())
+    station = build_station(config, camera_source=camera)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    display = HallDisplay(config.display)
+    station.display = display
+    trace = Trace()
+
+    def on_effects(effects):
+        if any(isinstance(e, fx.ScanFeedback) for e in effects):
+            trace.commit_at = time.perf_counter()
+    station.observers.append(on_effects)
+    on_result = station.printer._on_result
+
+    def printed(job, outcome):
+        trace.ticket_at = time.perf_counter()
+        on_result(job, outcome)
+    station.printer.worker.on_result = printed
+    station.start()
+    time.sleep(1.0)  # let the screen open and the camera settle
+    idle_cpu, idle_rss = idle_cost(IDLE_S)
+    lat = {"commit": [], "ticket": [], "screen": []}
+    for frame in frames:
+        trace.commit_at = trace.ticket_at = None
+        drawn = display.frames
+        camera.hold(frame)
+        ok = wait_for(lambda drawn=drawn: trace.commit_at is not None and trace.ticket_at is not None
+                      and display.frames > drawn and camera.first_read_at is not None)
+        camera.clear()
+        if ok:
+            frame_in = camera.first_read_at
+            screen_at = time.perf_counter() if display.frames > drawn else float("nan")
+            lat["commit"].append((trace.commit_at - frame_in) * 1000)
+            lat["ticket"].append((trace.ticket_at - frame_in) * 1000)
+            lat["screen"].append((max(screen_at, trace.ticket_at) - frame_in) * 1000)
+        time.sleep(0.12)  # the student walks away: the code leaves the view
+    station.stop()
+    return {"lat": lat, "idle_cpu": idle_cpu, "idle_rss": idle_rss, "missed": len(frames) - len(lat["commit"])}
+
+
+class NaivePeer:
+    """pyzbar on every full frame, a JSON file rewritten per ticket, the same ticket and display."""
+
+    def __init__(self, camera: ReplayCamera, path: Path, display):
+        from pyzbar import pyzbar
+
+        self.decode = pyzbar.decode
+        self.camera = camera
+        self.path = path
+        self.display = display
+        self.tickets: dict[str, int] = {}
+        self.stop = threading.Event()
+        self.commit_at = self.ticket_at = None
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        from photoqueue.display.model import DisplayState
+        from photoqueue.printer import PrinterSettings, Ticket, encode_ticket
+        from photoqueue.printer.connection import open_link
+
+        link = open_link(PrinterSettings(kind="dummy"))
+        while not self.stop.is_set():
+            frame = self.camera.read()
+            for symbol in self.decode(frame):
+                text = symbol.data.decode("utf-8", "replace")
+                if text in self.tickets:
+                    continue
+                number = len(self.tickets) + 1
+                self.tickets[text] = number
+                self.path.write_text(json.dumps(self.tickets, ensure_ascii=False))
+                self.commit_at = time.perf_counter()
+                job = encode_ticket(Ticket(room=ROOM, number=number, class_name="20财务管理1班",
+                                           issued_at=dt.datetime.now()))
+                link.write(job.data, time.monotonic() + 5)
+                self.ticket_at = time.perf_counter()
+                self.display.show(DisplayState(room=ROOM, now_serving=number, waiting=number))
+
+
+def run_peer(frames: list, data_dir: Path) -> dict:
+    from photoqueue.display.hall import HallDisplay
+    from photoqueue.display.settings import DisplaySettings
+
+    camera = ReplayCamera(fps=FPS, idle=idle_frame())
+    display = HallDisplay(DisplaySettings(size=(1280, 720), fullscreen=False)).start()
+    peer = NaivePeer(camera, data_dir / "queue.json", display)
+    peer.thread.start()
+    time.sleep(1.0)
+    idle_cpu, idle_rss = idle_cost(IDLE_S)
+    lat = {"commit": [], "ticket": [], "screen": []}
+    for frame in frames:
+        peer.commit_at = peer.ticket_at = None
+        drawn = display.frames
+        camera.hold(frame)
+        ok = wait_for(lambda drawn=drawn: peer.ticket_at is not None and display.frames > drawn
+                      and camera.first_read_at is not None)
+        camera.clear()
+        if ok:
+            frame_in = camera.first_read_at
+            lat["commit"].append((peer.commit_at - frame_in) * 1000)
+            lat["ticket"].append((peer.ticket_at - frame_in) * 1000)
+            lat["screen"].append((time.perf_counter() - frame_in) * 1000)
+        time.sleep(0.12)
+    peer.stop.set()
+    peer.thread.join(2)
+    display.stop()
+    return {"lat": lat, "idle_cpu": idle_cpu, "idle_rss": idle_rss, "missed": len(frames) - len(lat["commit"])}
+
+
+def side(name: str) -> int:
+    """One side of the comparison in this process (so each has its own RSS): JSON on stdout."""
+    frames = [phone_frame(student_code("bench", i), i) for i in range(STUDENTS)]
+    with tempfile.TemporaryDirectory() as tmp:
+        if name == "peer":
+            result = run_peer(frames, Path(tmp))
+        else:
+            result = run_station(frames, Path(tmp), "text" if name == "station-text" else "image")
+    print(json.dumps(result))
+    return 0
+
+
+def main() -> int:
+    import subprocess
+
+    if len(sys.argv) > 2 and sys.argv[1] == "--side":
+        return side(sys.argv[2])
+    results = {}
+    for name in ("station", "station-text", "peer"):
+        out = subprocess.run([sys.executable, __file__, "--side", name], capture_output=True, text=True,
+                             timeout=600)
+        if out.returncode != 0:
+            print(out.stderr[-3000:], file=sys.stderr)
+            return 1
+        results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+    station, text, peer = results["station"], results["station-text"], results["peer"]
+    rows = []
+    for stage, label in (("commit", "frame in -> number committed"), ("ticket", "-> ticket bytes written"),
+                         ("screen", "-> screen updated")):
+        s, t, p = station["lat"][stage], text["lat"][stage], peer["lat"][stage]
+        rows.append([f"{label}, p50 ms", median(s), median(t), median(p), median(s) / median(p)])
+        rows.append([f"{label}, p99 ms", pct(s, 99), pct(t, 99), pct(p, 99), pct(s, 99) / pct(p, 99)])
+    for key, label in (("idle_cpu", "idle CPU, % of one core (camera 30 fps)"),
+                       ("idle_rss", "idle RSS, MB (whole process)")):
+        rows.append([label, station[key], text[key], peer[key], station[key] / peer[key]])
+    rows.append(["scans missed (no ticket within 5 s)", station["missed"], text["missed"], peer["missed"], ""])
+    print(f"## station: scan to ticket ({STUDENTS} students, camera {FPS:g} fps, {os.cpu_count()} cores)\n")
+    print(table(["measure", "station (image tickets)", "station (text tickets)", "naive peer",
+                 "station/peer (image)"], rows))
+    p99, p99t = pct(station["lat"]["screen"], 99), pct(text["lat"]["screen"], 99)
+    print(f"\ngoal p99 scan-to-screen < 30 ms: image tickets {'met' if p99 < 30 else 'NOT met'} ({p99:.1f} ms), "
+          f"text tickets {'met' if p99t < 30 else 'NOT met'} ({p99t:.1f} ms); "
+          f"goal idle RSS < 150 MB: {'met' if station['idle_rss'] < 150 else 'NOT met'} ({station['idle_rss']:.0f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
