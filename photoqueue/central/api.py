@@ -70,7 +70,13 @@ async def post_events(request: Request, store: CentralStore = Depends(get_store)
     if wait:
         raise CentralError(f"too many requests from this station; retry in {wait:.1f} s", http_status=429,
                            extra={"retry_after_s": wait})
-    doc = _json(await _read_body(request, settings.max_body_bytes))
+    body = await _read_body(request, settings.max_body_bytes)
+    result = await run_in_threadpool(_ingest, store, reg, body, settings)  # parsing too: keep the loop free
+    return JSONResponse(result)
+
+
+def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) -> dict:
+    doc = _json(body)
     if not isinstance(doc, dict):
         raise CentralError("the body must be a JSON object {\"station_id\", \"events\": [...]}", http_status=422)
     unknown = set(doc) - {"station_id", "events", "acked_commands", "health", "pending"}
@@ -83,9 +89,8 @@ async def post_events(request: Request, store: CentralStore = Depends(get_store)
     pending = doc.get("pending")
     if pending is not None and (not isinstance(pending, int) or isinstance(pending, bool)):
         raise CentralError("pending must be an integer (the station's outbox size)", http_status=422)
-    result = await run_in_threadpool(store.ingest, reg, doc.get("station_id"), events, health=doc.get("health"),
-                                     pending=pending, acked_commands=doc.get("acked_commands", []))
-    return JSONResponse(result)
+    return store.ingest(reg, doc.get("station_id"), events, health=doc.get("health"), pending=pending,
+                        acked_commands=doc.get("acked_commands"))
 
 
 @router.get("/api/v1/counts")

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 COMMAND_KINDS = ("advance", "undo", "skip", "recall", "void", "switch_class", "correct_class", "reprint")
 HEALTH_KEYS_MAX = 20
+DUPLICATES_PER_ANSWER = 200  # more wait for the next answer, once the station has flagged these
 
 
 class CentralStore:
@@ -165,7 +166,8 @@ class CentralStore:
 
     def _open_duplicates(self, conn: Conn, station_id: str) -> list[dict[str, Any]]:
         rows = conn.all("SELECT room, date, number, other_room, other_number FROM duplicates "
-                        "WHERE station_id = ? AND flagged_at IS NULL ORDER BY date, number", (station_id,))
+                        "WHERE station_id = ? AND flagged_at IS NULL ORDER BY date, number LIMIT ?",
+                        (station_id, DUPLICATES_PER_ANSWER))
         return [{"date": d, "number": n, "other_room": o, "other_number": on} for r, d, n, o, on in rows
                 if not self.projection.ticket_flagged(station_id, r, d, n, o)]
 
