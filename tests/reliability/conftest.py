@@ -14,6 +14,26 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "central"))
 
 
+PG_URL = os.environ.get("PHOTOQUEUE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def central_db(request, tmp_path):
+    """A central store URL: a SQLite file, or a fresh PostgreSQL schema (never skipped: PostgreSQL
+    must be there, in CI and in `make reliability`)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'central.db'}"
+        return
+    import psycopg
+
+    schema = f"pq_rel_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 def _can_mount() -> bool:
     return os.geteuid() == 0 and subprocess.run(["which", "mount"], capture_output=True).returncode == 0
 
