@@ -18,7 +18,6 @@ called from any thread (one sync runs at a time).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
@@ -364,37 +363,19 @@ class SyncClient:
                        fallback_file: str | Path | None = None) -> RoomDay:
         """The room's classes that day from the centre (cached); offline or when the centre has none,
         the cached copy, else ``fallback_file`` (a timetable file), else an empty day."""
-        import httpx
 
-        from photoqueue.device.timetable import ClassSlot
-        from photoqueue.device.timetable_cache import load_room_day, save_room_day
+        from photoqueue.device.timetable_cache import room_day_with_fallback
 
-        cache_path = Path(cache_path) if cache_path else self.db_path.parent / "timetable-cache.json"
-        day = dt.date.fromisoformat(date)
-        try:
+        def fetch() -> list[dict]:
             with self._lock:
                 response = self._http().get("/api/v1/timetable", params={"room": room, "date": date})
             response.raise_for_status()
-            slots = tuple(ClassSlot.from_dict(s) for s in response.json()["slots"])
-            if slots:
-                room_day = RoomDay(day, room, slots)
-                save_room_day(cache_path, room_day, fetched_at=str(self.clock()))
-                self._status["timetable_source"] = "centre"
-                return room_day
-            log.warning("the centre holds no timetable for %s on %s", room, date)
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-            log.warning("timetable from the centre unavailable (%s); using the last copy", exc)
-        cached = load_room_day(cache_path, room, date)
-        if cached is not None:
-            self._status["timetable_source"] = "cache"
-            return cached
-        if fallback_file:
-            from photoqueue.device.timetable import load_timetable
+            return response.json()["slots"]
 
-            self._status["timetable_source"] = "file"
-            return load_timetable(fallback_file).room_day(room, day)
-        self._status["timetable_source"] = None
-        return RoomDay(day, room, ())
+        cache_path = Path(cache_path) if cache_path else self.db_path.parent / "timetable-cache.json"
+        room_day, source = room_day_with_fallback(fetch, room, date, cache_path, fallback_file, str(self.clock()))
+        self._status["timetable_source"] = source or None
+        return room_day
 
     # --- plumbing ---------------------------------------------------------------------------------
 
