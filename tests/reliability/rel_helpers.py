@@ -149,3 +149,16 @@ keyboard = false
 scan_beeps = false
 call_chime = false
 """
+
+
+class ScreenRecorder:
+    """The hall screen's adapter: keeps every state shown and every flash."""
+
+    def __init__(self):
+        self.states, self.flashes = [], []
+
+    def show(self, state) -> None:
+        self.states.append(state)
+
+    def flash(self, kind: str, text: str, number: int | None) -> None:
+        self.flashes.append((kind, text, number))

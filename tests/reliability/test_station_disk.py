@@ -12,26 +12,13 @@ import subprocess
 import sys
 import time
 
-from rel_helpers import TeeProxy, printed_numbers, record, station_toml
+from rel_helpers import ScreenRecorder, TeeProxy, printed_numbers, record, station_toml
 
 from photoqueue.device.config import load_config
 from photoqueue.device.scanner.events import ScanEvent
 from photoqueue.device.station_build import build_station
 
 DB_ALERT = "数据库写入失败"
-
-
-class ScreenRecorder:
-    """The hall screen's adapter: keeps every state shown and every flash."""
-
-    def __init__(self):
-        self.states, self.flashes = [], []
-
-    def show(self, state) -> None:
-        self.states.append(state)
-
-    def flash(self, kind: str, text: str, number: int | None) -> None:
-        self.flashes.append((kind, text, number))
 
 
 def start_station(tmp_path, data_dir, printer):
