@@ -170,6 +170,10 @@ def get_duplicates(date: str | None = None, user: accounts.StaffUser = Depends(r
 async def login(request: Request, store: CentralStore = Depends(get_store),
                 settings: CentralSettings = Depends(get_settings)):
     """JSON {"name", "password"} answers JSON; an HTML form (urlencoded, optional ``next``) is redirected."""
+    wait = request.app.state.login_limiter.allow(request.client.host if request.client else "")
+    if wait:
+        raise CentralError(f"too many login attempts; retry in {wait:.0f} s", http_status=429,
+                           extra={"retry_after_s": wait})
     body = await _read_body(request, 10_000)
     is_form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
     if is_form:

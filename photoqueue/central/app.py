@@ -107,6 +107,7 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
                   openapi_url="/api/openapi.json")
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_burst)
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_min / 60, settings.login_attempts_per_min)
 
     @app.exception_handler(CentralError)
     async def central_error(request, exc: CentralError):
@@ -116,6 +117,20 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
         if exc.http_status == 429 and "retry_after_s" in exc.extra:
             headers["Retry-After"] = str(max(1, round(exc.extra["retry_after_s"])))
         return JSONResponse({"error": str(exc), **exc.extra}, status_code=exc.http_status, headers=headers)
+
+    async def store_error(request, exc: Exception):
+        # the store is down or busy (PostgreSQL restarting, a disk full): a station retries later
+        log.error("%s %s: store error: %s", request.method, request.url.path, exc)
+        return JSONResponse({"error": f"the central store is unavailable: {type(exc).__name__}"}, status_code=503,
+                            headers={"Retry-After": "5"})
+
+    import sqlite3
+
+    app.add_exception_handler(sqlite3.Error, store_error)
+    if settings.db.startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        app.add_exception_handler(psycopg.Error, store_error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request, exc: RequestValidationError):

@@ -97,7 +97,8 @@ class Database:
             import psycopg
 
             try:
-                raw = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+                timeout = {} if "connect_timeout=" in self.url else {"connect_timeout": 10}
+                raw = psycopg.connect(self.url, autocommit=True, **timeout)
             except psycopg.Error as exc:
                 raise CentralError(f"cannot connect to PostgreSQL ({_safe_url(self.url)}): {exc}".strip()) from None
         conn = Conn(raw, self.dialect)

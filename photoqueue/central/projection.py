@@ -36,6 +36,8 @@ class Projection:
                 for event in events:
                     if event.seq <= last:
                         continue
+                    if event.seq != last + 1:
+                        break  # never fold across a gap; catch_up fills it from the store
                     key = (station_id, event.room, event.date)
                     state = self.states.get(key)
                     if state is None:

@@ -29,6 +29,8 @@ class CentralSettings:
     rate_limit_per_s: float = _help("Requests per second each station may make on average; 0 turns the limit off",
                                     20.0)
     rate_burst: int = _help("Requests a station may make at once above its average rate", 60)
+    login_attempts_per_min: int = _help("Staff login attempts allowed per client address a minute (slows password "
+                                        "guessing)", 30)
     pool_size: int = _help("Most open database connections", 8)
     session_max_age_s: int = _help("How long a staff login stays valid (seconds)", 12 * 3600)
     cookie_secure: bool = _help("Mark the staff session cookie Secure (set when served over HTTPS)", False)
@@ -42,7 +44,8 @@ class CentralSettings:
             errors.append(f"db: {self.db!r} is not sqlite:///PATH or postgresql://...")
         if not 0 < self.port < 65536:
             errors.append(f"port: {self.port} is not a TCP port (1-65535)")
-        for name in ("max_body_bytes", "max_batch_events", "rate_burst", "pool_size", "session_max_age_s"):
+        for name in ("max_body_bytes", "max_batch_events", "rate_burst", "login_attempts_per_min", "pool_size",
+                     "session_max_age_s"):
             if getattr(self, name) < 1:
                 errors.append(f"{name}: must be at least 1, not {getattr(self, name)}")
         if self.rate_limit_per_s < 0:
