@@ -63,9 +63,7 @@ class RoomSim:
         self.room = spec["room"]
         self.tag = spec["tag"]  # an ASCII name for snapshot files: room1, room2 ...
         self.speed = float(spec["speed"])
-        # The debounce runs on the simulated clock; at speed > 0 frames come CAMERA_FPS a *real* second,
-        # so a code held up must count as "still in view" across a few frames' simulated gap.
-        self.gap_s = max(1.5, 3 * self.speed / CAMERA_FPS)
+        self.gap_s = 1.5  # the scanner's debounce gap (its default), on the stepped simulated clock
         self.headless = bool(spec["headless"])
         self.data_dir = Path(spec["data_dir"]) / self.room
         self.snap_dir = Path(spec["data_dir"]) / "snapshots"
@@ -79,6 +77,7 @@ class RoomSim:
                       "reprints": 0, "undos": 0, "skips": 0, "recalls": 0, "corrections": 0, "switches": 0}
         self.snapshots: list[str] = []
         self._left: set[int] = set()  # tickets whose student was not there when called
+        self.rescans: list[tuple[dt.datetime, Student]] = []  # students who will scan a second time
 
     # --- the station ------------------------------------------------------------------------------
 
@@ -105,7 +104,9 @@ class RoomSim:
         from photoqueue.device.station_view import SimClock
 
         first = self.plan[0].arrive_at if self.plan else dt.datetime.combine(self.room_day.date, dt.time(8))
-        self.clock = SimClock(first - dt.timedelta(minutes=1), self.speed)
+        # stepped: simulated time passes only while people wait, so the day keeps to its timetable
+        # however busy this machine is (the station's own work takes no simulated time)
+        self.clock = SimClock(first - dt.timedelta(minutes=1), self.speed, stepped=True)
         self.pins = MockFactory()
         self.camera = ReplayCamera(fps=0 if self.speed == 0 else CAMERA_FPS, idle=idle_frame())
         self.station = build_station(self._config(), clock=self.clock, pin_factory=self.pins,
@@ -148,6 +149,8 @@ class RoomSim:
             self.camera.clear()
             if self.speed == 0:
                 self.camera.wait_empty()
+            else:
+                time.sleep(2 / CAMERA_FPS)  # the camera sees the empty hall before the next phone
             self.ask(lambda s: None)
         self.stats["unreadable"] += 1
         return None
@@ -157,7 +160,7 @@ class RoomSim:
         pin.drive_low()  # pull-up wiring: pressed = low
         self.clock.sleep(hold_s)
         if hold_s >= 1.0:
-            time.sleep(0.15)  # let the station's loop tick and see the hold
+            time.sleep(0.15)  # let the station's loop tick and see the hold (its clock does not flow)
         pin.drive_high()
         self.ask(lambda s: None)
 
@@ -180,11 +183,14 @@ class RoomSim:
         if ticket_class != st.class_name:
             self.station.submit(cmd.CorrectClass(fb.number, st.class_name))  # a late student: staff fix the class
             self.stats["corrections"] += 1
-        if st.behaviour == "twice":
-            self.clock.sleep(self.gap_s + self.rng.uniform(5, 20))  # comes back unsure: scans again
-            again = self.show_code(st.code, zlib.crc32(st.code.encode()) % 10000 + 2)
-            if again is not None:
-                self.stats["reprints"] += again.kind == "reprint"
+        if st.behaviour == "twice":  # comes back unsure a little later, and scans again
+            later = self.clock.now() + dt.timedelta(seconds=self.gap_s + self.rng.uniform(5, 20))
+            self.rescans.append((later, st))
+
+    def rescan(self, st: Student) -> None:
+        again = self.show_code(st.code, zlib.crc32(st.code.encode()) % 10000 + 2)
+        if again is not None:
+            self.stats["reprints"] += again.kind == "reprint"
 
     def rescan_waiting(self) -> None:
         """On resume: students still in line scan again, and must get their old numbers."""
@@ -228,6 +234,8 @@ class RoomSim:
                     options.append((min(returns, key=lambda r: r[0])[0], 1))
                 if press_at is not None:
                     options.append((press_at, 2))
+                if self.rescans:
+                    options.append((min(r[0] for r in self.rescans), 3))
                 if not options:
                     break
                 when, what = min(options)
@@ -245,6 +253,9 @@ class RoomSim:
                     returns.pop(0)
                     self.press("recall")
                     self.stats["recalls"] += 1
+                elif what == 3:
+                    self.rescans.sort(key=lambda r: r[0])
+                    self.rescan(self.rescans.pop(0)[1])
                 else:
                     press_at = None
                     self.photograph(called, by_code, returns)

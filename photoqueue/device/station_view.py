@@ -29,18 +29,24 @@ class WallClock:
 
 
 class SimClock:
-    """A simulated day. ``speed`` > 0: runs that many times real time from ``start``; ``speed`` == 0:
-    stands still except when :meth:`advance_to` moves it (a simulation as fast as it can go)."""
+    """A simulated day.
 
-    def __init__(self, start: dt.datetime, speed: float = 1.0):
+    ``speed`` > 0: runs that many times real time from ``start``. ``stepped``: time moves only in
+    :meth:`sleep` / :meth:`advance_to` (a real pause of ``seconds / speed``, then a jump), so work done
+    between waits takes no simulated time and a busy machine does not make the simulated day run late.
+    ``speed`` == 0: as fast as it can — every wait is a jump with no real pause.
+    """
+
+    def __init__(self, start: dt.datetime, speed: float = 1.0, *, stepped: bool = False):
         self.start = start
         self.speed = speed
+        self.stepped = stepped or speed == 0
         self._lock = threading.Lock()
         self._real0 = time.monotonic()
-        self._offset = 0.0  # simulated seconds since start, at _real0
+        self._offset = 0.0  # simulated seconds since start (at _real0 when flowing)
 
     def _elapsed(self) -> float:
-        if self.speed > 0:
+        if not self.stepped:
             return self._offset + (time.monotonic() - self._real0) * self.speed
         return self._offset
 
@@ -53,7 +59,7 @@ class SimClock:
             return self._elapsed()
 
     def advance_to(self, when: dt.datetime) -> None:
-        """Jump forward to ``when`` (never back)."""
+        """Jump forward to ``when`` (never back), with no real pause."""
         with self._lock:
             target = (when - self.start).total_seconds()
             now = self._elapsed()
@@ -61,12 +67,12 @@ class SimClock:
                 self._offset += target - now
 
     def sleep(self, seconds: float) -> None:
-        """Let ``seconds`` of simulated time pass: real sleep at speed > 0, a jump at speed 0."""
+        """Let ``seconds`` of simulated time pass."""
         if seconds <= 0:
             return
         if self.speed > 0:
             time.sleep(seconds / self.speed)
-        else:
+        if self.stepped:
             with self._lock:
                 self._offset += seconds
 
