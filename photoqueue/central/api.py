@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from photoqueue.central import accounts
-from photoqueue.central.app import SESSION_COOKIE, get_settings, get_store, require_staff
+from photoqueue.central.app import SESSION_COOKIE, get_settings, get_store, require_staff, require_staff_json
 from photoqueue.central.errors import CentralError
 from photoqueue.central.migrations import current_version
 from photoqueue.central.settings import CentralSettings
@@ -44,6 +44,16 @@ def _json(body: bytes) -> Any:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CentralError(f"malformed JSON: {exc}", http_status=400) from None
+
+
+def _not_cross_site(request: Request) -> None:
+    """A staff POST rides on the login cookie, so refuse what a foreign page could make a browser send:
+    a foreign Origin, or a body that is not JSON (text/plain and forms need no CORS preflight)."""
+    origin = request.headers.get("origin")
+    if origin and urllib.parse.urlsplit(origin).netloc != request.headers.get("host", ""):
+        raise CentralError("cross-site request refused / 拒绝跨站请求", http_status=403)
+    if not request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
+        raise CentralError("staff requests must be JSON (content-type: application/json)", http_status=415)
 
 
 def _bearer(request: Request) -> str:
@@ -131,9 +141,10 @@ def _check_date(date: str) -> None:
 
 
 @router.post("/api/v1/timetable")
-async def post_timetable(request: Request, user: accounts.StaffUser = Depends(require_staff),
+async def post_timetable(request: Request, user: accounts.StaffUser = Depends(require_staff_json),
                          store: CentralStore = Depends(get_store),
                          settings: CentralSettings = Depends(get_settings)) -> dict:
+    _not_cross_site(request)
     doc = _json(await _read_body(request, settings.max_body_bytes))
     try:
         timetable = Timetable.from_dicts(doc["slots"], source=f"POST by {user.name}")
@@ -144,9 +155,10 @@ async def post_timetable(request: Request, user: accounts.StaffUser = Depends(re
 
 
 @router.post("/api/v1/commands")
-async def post_command(request: Request, user: accounts.StaffUser = Depends(require_staff),
+async def post_command(request: Request, user: accounts.StaffUser = Depends(require_staff_json),
                        store: CentralStore = Depends(get_store),
                        settings: CentralSettings = Depends(get_settings)) -> dict:
+    _not_cross_site(request)
     doc = _json(await _read_body(request, settings.max_body_bytes))
     if not isinstance(doc, dict) or not isinstance(doc.get("room"), str) or not isinstance(doc.get("kind"), str):
         raise CentralError("the body must be {\"room\", \"kind\", \"args\": {...}}", http_status=422)

@@ -223,3 +223,15 @@ def test_timetable_posted_by_staff_is_served_to_stations(central, timetable_2021
     want = timetable.room_day(slot.room, slot.date)
     assert [s["class"] for s in got["slots"]] == want.names
     assert httpx.get(central.url + "/api/v1/timetable", params={"date": "junk"}).status_code == 422
+
+
+def test_staff_changes_refuse_cross_site_requests(central):
+    accounts.add_user(central.store.db, "erin", "long password")
+    with httpx.Client(base_url=central.url) as client:
+        client.post("/api/v1/login", json={"name": "erin", "password": "long password"})
+        body = {"room": "R1", "kind": "advance"}
+        assert client.post("/api/v1/commands", json=body, headers={"origin": "http://evil.example"}).status_code == 403
+        plain = client.post("/api/v1/commands", content=json.dumps(body), headers={"content-type": "text/plain"})
+        assert plain.status_code == 415
+        assert client.post("/api/v1/commands", json=body, headers={"origin": central.url}).status_code == 200
+    assert len(central.store.commands("R1")) == 1
