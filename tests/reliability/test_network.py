@@ -36,35 +36,16 @@ NO_LIMIT = {"rate_limit_per_s": "0"}
 KEY = bytes(range(32))
 
 
-class ReorderProxy:
+class ReorderProxy(ChaosProxy):
     """Passes HTTP requests through, keeps a copy of some and sends those to the centre again later,
-    after newer ones: a stale, out-of-order duplicate of an old batch."""
+    after newer ones: a stale, out-of-order duplicate of an old batch. (The chaos proxy's listener,
+    with a serving loop of its own.)"""
 
     def __init__(self, upstream: tuple[str, int], *, seed: int, keep: float = 0.15, replay: float = 0.2):
-        import socket
-
-        self.upstream, self.rng, self.keep, self.replay = upstream, random.Random(seed), keep, replay
+        self.keep, self.replay = keep, replay
         self.kept: list[bytes] = []
+        super().__init__(upstream, seed=seed)
         self.stats = {"requests": 0, "replayed": 0}
-        self._lock = threading.Lock()
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def close(self) -> None:
-        self.sock.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _serve(self, client) -> None:
         with client:
