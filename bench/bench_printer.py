@@ -26,6 +26,7 @@ from escpos.printer import Dummy  # noqa: E402
 
 from photoqueue.printer import PrinterSettings, Ticket, TicketPrinter, encode_ticket  # noqa: E402
 from photoqueue.printer.layout import render_ticket  # noqa: E402
+from photoqueue.printer.raster import raster_commands  # noqa: E402
 from photoqueue.printer.virtual import VirtualPrinter  # noqa: E402
 
 LINKS = {"USB bulk ~1 MB/s": 1e6, "serial 115200": 115200 / 10, "LAN 100 Mbit/s": 100e6 / 8}
@@ -34,40 +35,55 @@ TICKET = Ticket(room="第一组", number=127, class_name="22计算机科学与�
                 location="行政附楼1号会议室")
 
 
-def peer_escpos(width: int) -> bytes:
-    """python-escpos's way: render, then Dummy.image() with its defaults, then cut()."""
+def peer_escpos(image) -> bytes:
+    """python-escpos's way: Dummy.image() with its defaults, then cut()."""
     p = Dummy()
     p.hw("INIT")
     with contextlib.redirect_stdout(io.StringIO()):  # it prints a notice about the profile's width
-        p.image(render_ticket(TICKET, width))
+        p.image(image)
     p.cut()
     return p.output
 
 
 def variants(width: int, paper: int):
+    """name -> (render+encode, encode only from an image rendered once); text mode has no image."""
+    image = render_ticket(TICKET, width)
+    plain, compact = (PrinterSettings(paper_width=paper, compact=c) for c in (False, True))
+    text = PrinterSettings(paper_width=paper, mode="text")
     return {
-        "python-escpos image() (peer)": lambda: peer_escpos(width),
-        "photoqueue raster, plain": lambda: encode_ticket(TICKET, PrinterSettings(paper_width=paper,
-                                                                                  compact=False)).data,
-        "photoqueue raster, compact": lambda: encode_ticket(TICKET, PrinterSettings(paper_width=paper)).data,
-        "photoqueue text mode (GB18030)": lambda: encode_ticket(TICKET, PrinterSettings(paper_width=paper,
-                                                                                        mode="text")).data,
+        "python-escpos image() (peer)": (lambda: peer_escpos(render_ticket(TICKET, width)),
+                                         lambda: peer_escpos(image)),
+        "photoqueue raster, plain": (lambda: encode_ticket(TICKET, plain).data,
+                                     lambda: b"".join(raster_commands(image, compact=False))),
+        "photoqueue raster, compact": (lambda: encode_ticket(TICKET, compact).data,
+                                       lambda: b"".join(raster_commands(image, compact=True))),
+        "photoqueue text mode (GB18030)": (lambda: encode_ticket(TICKET, text).data, None),
     }
 
 
-def timed(fn, runs: int) -> tuple[float, float, bytes]:
-    fn()  # warm: fonts load once per process
-    samples = []
+def timed_all(fns: dict, runs: int) -> dict:
+    """Median and p95 seconds and the last output of each function, run round-robin (fair under noise)."""
+    samples = {name: [] for name in fns}
+    outputs = {name: fn() for name, fn in fns.items()}  # warm: fonts load once per process
     for _ in range(runs):
-        t0 = time.perf_counter()
-        data = fn()
-        samples.append(time.perf_counter() - t0)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))], data
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            outputs[name] = fn()
+            samples[name].append(time.perf_counter() - t0)
+    result = {}
+    for name, values in samples.items():
+        values.sort()
+        result[name] = (statistics.median(values), values[min(len(values) - 1, int(len(values) * 0.95))],
+                        outputs[name])
+    return result
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f}" if seconds < 10 else f"{seconds * 1000:.0f}"
+    return f"{seconds * 1000:.2f}" if seconds < 0.01 else f"{seconds * 1000:.1f}"
+
+
+def ratio(value: float, peer: float) -> str:
+    return f"{value / peer:.3g}x"
 
 
 def loopback(paper: int, mode: str, runs: int) -> float:
@@ -86,21 +102,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    print(f"# Ticket printer: render + encode, bytes, transfer time ({args.runs} runs, medians)\n")
+    print(f"# Ticket printer: render + encode, bytes, transfer time ({args.runs} runs each, round-robin; "
+          "transfer = bytes / link rate; 'vs peer' < 1 is better)\n")
     for paper, width in ((80, 576), (58, 384)):
         print(f"## {paper} mm paper ({width} dots), longest class name, not a reprint\n")
-        header = ["encoding", "render+encode ms (median)", "p95 ms", "time vs peer", "bytes/ticket", "bytes vs peer"]
-        header += [f"{name} ms" for name in LINKS] + ["serial vs peer"]
+        header = ["encoding", "render+encode ms", "p95 ms", "vs peer", "encode only ms", "vs peer",
+                  "bytes/ticket", "bytes vs peer"] + [f"{name} ms" for name in LINKS]
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
-        results = {name: timed(fn, args.runs) for name, fn in variants(width, paper).items()}
-        peer_median, _, peer_data = results["python-escpos image() (peer)"]
-        peer_bytes = len(peer_data)
-        for name, (median, p95, data) in results.items():
-            row = [name, ms(median), ms(p95), f"{median / peer_median:.2f}x", f"{len(data):,}",
-                   f"{len(data) / peer_bytes:.3f}x"]
+        table = variants(width, paper)
+        full = timed_all({name: pair[0] for name, pair in table.items()}, args.runs)
+        enc = timed_all({name: pair[1] for name, pair in table.items() if pair[1]}, args.runs)
+        peer = "python-escpos image() (peer)"
+        peer_bytes = len(full[peer][2])
+        for name, (median, p95, data) in full.items():
+            row = [name, ms(median), ms(p95), ratio(median, full[peer][0])]
+            row += [ms(enc[name][0]), ratio(enc[name][0], enc[peer][0])] if name in enc else ["-", "-"]
+            row += [f"{len(data):,}", ratio(len(data), peer_bytes)]
             row += [ms(len(data) / rate) for rate in LINKS.values()]
-            row.append(f"{peer_bytes / len(data):.1f}x faster" if len(data) < peer_bytes else "1.0x")
             print("| " + " | ".join(row) + " |")
         print()
         runs = max(5, args.runs // 3)

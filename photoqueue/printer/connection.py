@@ -47,13 +47,17 @@ class Link:
     def __init__(self, settings: PrinterSettings, printer):
         self.settings = settings
         self.escpos = printer  # the python-escpos printer object underneath
+        self.written = 0  # bytes of the current job handed to the connection so far
 
     def write(self, data: bytes, deadline: float) -> None:
+        self.written = 0
         for start in range(0, len(data), CHUNK):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PrinterError("the printer took too long to take the ticket", reason="timeout")
-            self._send(data[start : start + CHUNK], min(self.settings.timeout_s, remaining))
+            chunk = data[start : start + CHUNK]
+            self._send(chunk, min(self.settings.timeout_s, remaining))
+            self.written += len(chunk)
 
     def query(self, n: int, timeout: float) -> int | None:
         """The reply byte to DLE EOT n, or None when the printer did not answer within ``timeout`` s."""

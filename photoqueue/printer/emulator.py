@@ -237,9 +237,9 @@ class EscPosEmulator:
             elif c == "J":
                 printed = self._print_line()
                 self._feed(max(0, n - printed))
-            elif c == "d":
-                self._line_feed(self.line_spacing)
-                self._feed(self.line_spacing * max(0, n - 1))
+            elif c == "d":  # print the line, then feed n lines in all
+                printed = self._print_line()
+                self._feed(max(0, self.line_spacing * n - printed))
             elif c == "a":
                 self.align = {0: 0, 1: 1, 2: 2, 48: 0, 49: 1, 50: 2}.get(n, 0)
             elif c == "E":

@@ -128,8 +128,10 @@ class TicketPrinter:
                 return PrintOutcome.of(before.problem, f"before printing: {before}",
                                        elapsed_s=time.monotonic() - start)
             deadline = start + s.job_timeout_s
-            link.write(job.data, deadline)
-            sent = len(job)
+            try:
+                link.write(job.data, deadline)
+            finally:
+                sent = link.written
             link.end_job()
             # a printer whose receive buffer is full reads our query only once it has printed some of
             # the ticket: allow for that, within the job's deadline
@@ -168,7 +170,8 @@ class TicketPrinter:
         if self._virtual is None:
             from photoqueue.printer.virtual import VirtualPrinter
 
-            self._virtual = VirtualPrinter(port=self.settings.port, out_dir=self.settings.out_dir or None,
+            # any free port: several rooms of a demo each run one in the same process
+            self._virtual = VirtualPrinter(port=0, out_dir=self.settings.out_dir or None,
                                            paper_width=self.settings.paper_width)
             self._virtual.start()
         return self._virtual.port

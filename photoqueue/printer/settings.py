@@ -39,7 +39,7 @@ class PrinterSettings:
     baudrate: int = _help("Serial speed; must match the printer's DIP switches (kind serial)", 115200)
     flow_control: str = _help("Serial flow control: none, rtscts, dsrdtr or xonxoff (kind serial)", "none")
     host: str = _help("Host name or IP address of a network printer (kind network)", "")
-    port: int = _help("TCP port of a network printer, or of the virtual printer (0: any free port)", 9100)
+    port: int = _help("TCP port of a network printer (kind network; a virtual printer takes any free port)", 9100)
     device: str = _help("Device file of a USB printer driven by the kernel's usblp (kind file)", "/dev/usb/lp0")
     cups_printer: str = _help("CUPS queue name, a raw queue; empty: the default queue (kind cups)", "")
     profile: str = _help("python-escpos printer profile (e.g. TM-T20II, POS-5890); decides cutter and width",

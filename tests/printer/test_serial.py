@@ -3,6 +3,7 @@
 import os
 import select
 import threading
+import tty
 
 import pytest
 
@@ -92,3 +93,17 @@ def test_serial_printer_that_stops_reading_times_out(pty_printer, ticket):
 def test_serial_port_that_does_not_exist(ticket):
     outcome = serial("/dev/ttyUSB-not-here").print_ticket(ticket)
     assert not outcome.ok and outcome.reason_code == "unreachable"
+
+
+def test_device_file_printer_reads_status_from_a_character_device(pty_printer, ticket):
+    """kind 'file' on a character device (here a raw pty standing in for /dev/usb/lp0) asks status too."""
+    printer_end = pty_printer(state=SimState(paper="near_end"))
+    tty.setraw(printer_end.slave)  # a usblp device has no line discipline; a pty must be made raw
+    settings = PrinterSettings(kind="file", device=printer_end.name, timeout_s=3)
+    with TicketPrinter(settings) as printer:
+        outcome = printer.print_ticket(ticket)
+        assert outcome.ok and outcome.reason_code == "printed_paper_low", outcome
+        printer_end.emulator.state.paper = "out"
+        assert printer.print_ticket(ticket).reason_code == "paper_out"
+    assert len(printer_end.tickets) == 1
+    assert printer_end.emulator.commands[:2] == ["DLE EOT 1", "DLE EOT 4"]
