@@ -270,7 +270,7 @@ class EscPosEmulator:
         if m in (0, 32):
             dots = np.repeat(dots, 2, axis=1)
         self._log(f"ESC * {m} {columns}")
-        self._add_cell(dots) if self.state.can_print else None
+        self._add_cell(dots)  # a column image is part of the line; it prints with the line's LF
         return size
 
     def _gs(self, buf: bytearray, pos: int, c: str, out: bytearray) -> int:

@@ -9,8 +9,6 @@ single-byte ASCII or complete two-byte GBK characters: never a control byte.
 
 from __future__ import annotations
 
-import unicodedata
-
 from photoqueue.printer import commands as cmd
 from photoqueue.printer.ticket import (
     INSTRUCTION,
@@ -40,7 +38,8 @@ def encode_text(text: str) -> bytes:
 
 
 def columns(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" or ord(ch) > 0x2E7F else 1 for ch in text)
+    """Print columns in Chinese mode: one per byte, as a two-byte GBK character prints two columns wide."""
+    return len(encode_text(text))
 
 
 def wrap_columns(text: str, width: int) -> list[str]:

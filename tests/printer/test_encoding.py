@@ -126,3 +126,13 @@ def test_text_mode_bytes(ticket):
 def test_text_mode_replaces_what_a_resident_font_cannot_show():
     data = encode_ticket(make_ticket(class_name="班😀级"), PrinterSettings(mode="text")).data
     assert "班?级".encode("gbk") in data
+
+
+def test_text_mode_lines_fit_the_paper():
+    from photoqueue.printer.textmode import columns, wrap_columns
+
+    for text in ("22计算机科学与技术(第二学士学位）", "行政附楼1号会议室·A" * 5, "A" * 100):
+        for width in (32, 48):
+            lines = wrap_columns(text, width)
+            assert "".join(lines) == text and all(columns(line) <= width for line in lines)
+    assert columns("班·A") == 5  # '·' is a two-byte GBK character: two columns on the printer
