@@ -212,3 +212,29 @@ def test_commands_from_the_wire_become_queue_commands():
     assert command_from_wire("advance", {}) == cmd.Advance()
     with pytest.raises(Exception, match="unknown command kind"):
         command_from_wire("explode", {})
+
+
+def test_days_offline_catch_up_in_many_batches_with_exact_counts(tmp_path):
+    from photoqueue.device.export import collect
+
+    store = EventStore(tmp_path / "station.db")
+    for day in ("2024-06-18", "2024-06-19", "2024-06-20"):  # three days without the centre
+        session = Session(store, "A", day, Rules(digest_key=KEY))
+        at = dt.datetime.fromisoformat(day + "T09:00")
+        session.handle(cmd.LoadTimetable(PLAN), at)
+        for i in range(400):
+            session.scan(f"{day}-{i:04d}", at)
+            if i % 3:
+                session.handle(cmd.Advance(), at)
+    offline = SyncClient(store.path, closed_port_url(), "pqs_x", room="A", timeout_s=1, sleep=lambda s: None,
+                         clock=iter(range(0, 10_000, 1)).__next__)
+    assert offline.drain(timeout=3) is False
+    assert offline.status()["offline_since"] is not None
+    settings = CentralSettings(db=f"sqlite:///{tmp_path / 'central.db'}", rate_limit_per_s=5, rate_burst=5)
+    with CentralThread(settings) as central:  # back online; the rate limit holds the station to 5 requests/s
+        client = client_for(central, Session(store, "A", "2024-06-20", Rules(digest_key=KEY)), "A", batch_size=100)
+        assert client.drain(timeout=60)
+        assert central.store.event_count() == store.last_seq() > 1500
+        assert sorted(map(str, central.store.counts())) == sorted(map(str, collect(tmp_path)["classes"]))
+        client.stop()
+    store.close()
