@@ -100,8 +100,10 @@ class CentralStore:
                                        f"earlier events ({type(exc).__name__}: {exc})", http_status=422) from None
                 self._insert(conn, station_id, contiguous, bodies, now)
                 new_hw = contiguous[-1].seq if contiguous else hw
-                conn.execute("UPDATE streams SET high_water = ?, last_seen_at = ?, pending = ?, health = ? "
-                             "WHERE station_id = ?", (new_hw, now, pending, health_json, station_id))
+                # a request that does not say its outbox size or health leaves the last ones standing
+                conn.execute("UPDATE streams SET high_water = ?, last_seen_at = ?, pending = coalesce(?, pending), "
+                             "health = coalesce(?, health) WHERE station_id = ?",
+                             (new_hw, now, pending, health_json, station_id))
                 acked = self._ack_commands(conn, reg, acked_commands, now)
                 commands = self.pending_commands(reg.room, conn=conn)
                 duplicates = self._open_duplicates(conn, station_id)
@@ -370,9 +372,9 @@ def _parse_batch(raw_events: Any, room: str) -> tuple[list[Event], dict[int, str
     return [events[s] for s in sorted(events)], bodies
 
 
-def _health_json(health: Any) -> str:
+def _health_json(health: Any) -> str | None:
     if health is None:
-        return "{}"
+        return None
     if not isinstance(health, dict) or len(health) > HEALTH_KEYS_MAX:
         raise CentralError(f"health must be an object of at most {HEALTH_KEYS_MAX} keys", http_status=422)
     text = json.dumps(health, ensure_ascii=False)

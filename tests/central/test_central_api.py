@@ -235,3 +235,10 @@ def test_staff_changes_refuse_cross_site_requests(central):
         assert plain.status_code == 415
         assert client.post("/api/v1/commands", json=body, headers={"origin": central.url}).status_code == 200
     assert len(central.store.commands("R1")) == 1
+
+
+def test_a_heartbeat_without_health_keeps_the_last_report(central, tokens, station):
+    post(central, tokens["R1"], batch(station, 5) | {"health": {"printer": "ok"}, "pending": 7})
+    post(central, tokens["R1"], {"station_id": station.station_id, "events": []})
+    r1 = next(r for r in httpx.get(central.url + "/api/v1/rooms").json()["rooms"] if r["room"] == "R1")
+    assert r1["health"] == {"printer": "ok"} and r1["outbox_pending"] == 7
