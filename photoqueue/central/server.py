@@ -13,8 +13,16 @@ def serve(settings: CentralSettings) -> None:
     import uvicorn
 
     from photoqueue.central.app import create_app
+    from photoqueue.central.store import CentralStore
 
-    app = create_app(settings)
-    log.warning("photoqueue central on http://%s:%d (store %s)", settings.host, settings.port, settings.db)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                access_log=settings.log_level in ("info", "debug"), timeout_graceful_shutdown=5)
+    # Open (and migrate) the store before uvicorn starts: a bad URL or an unreachable PostgreSQL is then
+    # one clear line from the command, not a traceback from the server's startup.
+    store = CentralStore(settings.db, pool_size=settings.pool_size).open()
+    try:
+        app = create_app(settings, store=store)
+        log.warning("photoqueue central on http://%s:%d (store %s)", settings.host, settings.port,
+                    store.db.describe())
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                    access_log=settings.log_level in ("info", "debug"), timeout_graceful_shutdown=5)
+    finally:
+        store.close()

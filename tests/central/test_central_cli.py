@@ -65,6 +65,8 @@ def test_load_timetable_holds_it_at_the_centre(tmp_path, timetable_2024, capsys)
     (["central", "add-station", "--db", "mysql://x", "--room", "A"], "not a store URL"),
     (["central", "add-station", "--db", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1", "--room", "A"],
      "cannot connect to PostgreSQL"),
+    (["central", "serve", "--db", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1", "--port", "1"],
+     "cannot connect to PostgreSQL"),
     (["central", "add-user", "--db", "sqlite:///{tmp}/c.db", "--name", "x", "--password-file", "/nonexistent"],
      "cannot read the password"),
     (["central", "load-timetable", "--db", "sqlite:///{tmp}/c.db", "/nonexistent.csv"], "no such file"),
