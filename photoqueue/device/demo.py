@@ -249,17 +249,27 @@ def _read(room: str, proc: subprocess.Popen, progress: Progress, summaries: dict
             summaries[room] = {k: v for k, v in record.items() if k != "type"}
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal: CJK characters take two columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 0)
+
+
 def format_summary(summary: dict) -> str:
     lines = [f"photoqueue demo — {summary['date']}", ""]
-    header = f"{'room':<8} {'class':<24} {'expected':>8} {'photographed':>12} {'absent':>6} {'skipped':>7}"
+    header = f"{_pad('room', 8)} {_pad('class', 34)} {'expected':>8} {'photographed':>12} {'absent':>6} {'skipped':>7}"
     for room in summary["rooms"]:
         lines.append(header)
         totals = [0, 0, 0, 0]
         for c in room["classes"]:
             row = [c["expected"], c["photographed"], c["not_seen"], c["skipped"]]
             totals = [a + b for a, b in zip(totals, row, strict=True)]
-            lines.append(f"{room['room']:<8} {str(c['class'] or '-'):<24} {row[0]:>8} {row[1]:>12} {row[2]:>6} {row[3]:>7}")
-        lines.append(f"{room['room']:<8} {'total':<24} {totals[0]:>8} {totals[1]:>12} {totals[2]:>6} {totals[3]:>7}")
+            lines.append(f"{_pad(room['room'], 8)} {_pad(str(c['class'] or '-'), 34)} {row[0]:>8} {row[1]:>12} "
+                         f"{row[2]:>6} {row[3]:>7}")
+        lines.append(f"{_pad(room['room'], 8)} {_pad('total', 34)} {totals[0]:>8} {totals[1]:>12} {totals[2]:>6} "
+                     f"{totals[3]:>7}")
         st = room["stats"]
         lines.append(f"  tickets {room['tickets']} (numbers 1..{room['tickets']} "
                      f"{'without a gap' if room['numbers_contiguous'] else 'WITH GAPS'}); reprints {st['reprints']}, "

@@ -150,7 +150,7 @@ class RoomSim:
             if self.speed == 0:
                 self.camera.wait_empty()
             else:
-                time.sleep(2 / CAMERA_FPS)  # the camera sees the empty hall before the next phone
+                self.camera.wait_cleared()  # the camera sees the empty hall before the next phone
             self.ask(lambda s: None)
         self.stats["unreadable"] += 1
         return None

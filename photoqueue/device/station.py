@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 TICK_S = 0.05  # the loop wakes at least this often: button holds, refresh, watchdog
 NOTICE_S = 30.0  # how long a staff notice stays in the screen's alert band (seconds of the station's clock)
 HEALTH_WRITE_S = 2.0
+FLASH_S = 4.0  # how long a scan's flash is part of the screen's state (seconds of the station's clock)
 
 
 def sd_notify(message: str) -> bool:
@@ -93,6 +94,7 @@ class Station:
         self._thread: threading.Thread | None = None
         self._alerts: dict[str, tuple[str, float | None]] = {}  # key -> (text, until monotonic or None)
         self._flash: dict | None = None
+        self._flash_until = 0.0
         self._db_error: str | None = None
         self._last_turn = time.monotonic()
         self._last_ping = 0.0
@@ -281,6 +283,7 @@ class Station:
         kind = {"issued": "issued", "reprint": "reprint"}.get(e.kind, "refused")
         text = e.message_zh if kind == "refused" else ""
         self._flash = {"kind": kind, "text": text, "number": e.number}
+        self._flash_until = self.clock.monotonic() + FLASH_S
         flash = getattr(self.display, "flash", None)
         if flash is not None:
             flash(kind, text, e.number)
@@ -340,10 +343,12 @@ class Station:
         except StationError as exc:
             self._db_error = str(exc)
 
-    def view(self):
-        """The hall screen's state now (queue thread only)."""
+    def view(self, with_flash: bool = True):
+        """The hall screen's state now (queue thread only). ``with_flash``: the last scan's flash while it
+        lasts (for snapshots; the live display times its flashes itself, see ``_feedback``)."""
+        flash = self._flash if with_flash and self.clock.monotonic() < self._flash_until else None
         return display_state(self.session.state, now=self.clock.now(), alerts=self.alerts,
-                             location=self.location, flash=self._flash)
+                             location=self.location, flash=flash)
 
     @property
     def alerts(self) -> list[str]:
@@ -354,7 +359,7 @@ class Station:
         if self.display is None:
             return
         try:
-            self.display.show(self.view())
+            self.display.show(self.view(with_flash=False))
         except Exception as exc:  # the screen must never take the queue down
             log.error("display: %s", exc)
         self.redraws += 1

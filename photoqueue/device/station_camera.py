@@ -35,6 +35,7 @@ class ReplayCamera:
         self.idle = idle if idle is not None else np.full((480, 640), 100, np.uint8)
         self._held: np.ndarray | None = None
         self._blank_due = False
+        self._fresh = False  # a frame was held up since the last read
         self._cond = threading.Condition()
         self._waiting = False
         self._next_at = time.monotonic()
@@ -48,6 +49,7 @@ class ReplayCamera:
     def hold(self, frame: np.ndarray) -> None:
         with self._cond:
             self._held = frame
+            self._fresh = True
             self.held_at = time.perf_counter()
             self.first_read_at = None
             self._cond.notify_all()
@@ -58,6 +60,11 @@ class ReplayCamera:
             self._blank_due = True
             self._cond.notify_all()
 
+    def wait_cleared(self, timeout: float = 2.0) -> bool:
+        """Wait until the reader has been handed the empty hall after ``clear()``."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._blank_due, timeout)
+
     def wait_empty(self, timeout: float = 2.0) -> bool:
         """fps == 0: wait until the reader has processed every frame and waits for a new one."""
         with self._cond:
@@ -65,14 +72,19 @@ class ReplayCamera:
                                        timeout)
 
     def read(self) -> np.ndarray | None:
-        if self.fps > 0:
-            delay = self._next_at - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            self._next_at = max(self._next_at + 1 / self.fps, time.monotonic())
         with self._cond:
+            if self.fps > 0:
+                # paced like a camera; a frame just held up (or taken away) is handed over at once
+                while not (self._blank_due or self._fresh):
+                    delay = self._next_at - time.monotonic()
+                    if delay <= 0:
+                        break
+                    self._cond.wait(delay)
+                self._next_at = max(self._next_at + 1 / self.fps, time.monotonic())
+            self._fresh = False
             if self._blank_due:
                 self._blank_due = False
+                self._cond.notify_all()
                 frame = self.idle
             elif self._held is not None or self.fps > 0:
                 frame = self._held if self._held is not None else self.idle
