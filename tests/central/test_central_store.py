@@ -3,16 +3,20 @@ always a fold of the stored events, cross-room duplicates, staff commands, the t
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
-from central_helpers import DATE, make_station, sort_rows
+from central_helpers import DATE, KEY, make_station, sort_rows
 
 from photoqueue.central import accounts
 from photoqueue.central.errors import CentralError
 from photoqueue.central.migrations import LATEST, current_version
 from photoqueue.central.store import CentralStore
+from photoqueue.device import commands as cmd
 from photoqueue.device.export import collect
+from photoqueue.device.queue import Rules
+from photoqueue.device.session import Session
 from photoqueue.device.timetable import load_timetable
 
 
@@ -194,12 +198,8 @@ def test_cross_room_duplicates_are_reported_to_both_stations_until_flagged(store
     to_a = store.ingest(reg_a, a.station_id, [])["duplicates"]
     assert to_a == [{"date": DATE, "number": 1, "other_room": "B", "other_number": 1}]
     # station B flags it (its own event); the centre stops reporting it to B
-    from photoqueue.device import commands as cmd
-    from photoqueue.device.queue import Rules
-    from photoqueue.device.session import Session
-
-    session = Session(b, "B", DATE, Rules(digest_key=bytes(range(32))))
-    session.handle(cmd.FlagDuplicate(1, "A", 1), __import__("datetime").datetime(2024, 6, 20, 10))
+    session = Session(b, "B", DATE, Rules(digest_key=KEY))
+    session.handle(cmd.FlagDuplicate(1, "A", 1), dt.datetime(2024, 6, 20, 10))
     b.ack(store.high_waters()[b.station_id])
     assert store.ingest(reg_b, b.station_id, b.outbox_batch(1000))["duplicates"] == []
     assert store.ingest(reg_a, a.station_id, [])["duplicates"] != []
