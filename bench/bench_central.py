@@ -3,7 +3,8 @@ PostgreSQL, with 1, 10 and 100 stations posting at once (batches of 500, as the 
 them), and the p50/p99 latency of one sync request; beside a naive client that posts one event per
 request, measured in the same run.
 
-Goal: at least 5,000 events/s on each store. PostgreSQL is read from PHOTOQUEUE_TEST_PG
+Goal: at least 5,000 events/s on each store. Then GET /api/v1/counts on the full store (the
+projection kept folded) against folding every stored event again per request. PostgreSQL is read from PHOTOQUEUE_TEST_PG
 (default postgresql://postgres@127.0.0.1:5432/test); its row is left out when it is unreachable.
 """
 
@@ -107,7 +108,28 @@ def run_stations(url: str, tokens: list[str], streams: list[list[dict]], batch: 
     return sum(len(s) for s in streams) / elapsed, latencies
 
 
-def bench_store(label: str, db_url: str, template: dict[int, list[dict]]) -> list[list]:
+def bench_counts(url: str, db_url: str, label: str) -> list:
+    """GET /api/v1/counts on the full store (the projection, kept folded) against a naive centre that
+    folds every stored event again for each request (a fresh CentralStore)."""
+    import httpx
+
+    with httpx.Client(base_url=url, timeout=60) as client:
+        client.get("/api/v1/counts")
+        served = []
+        for _ in range(30):
+            t0 = time.perf_counter()
+            client.get("/api/v1/counts").raise_for_status()
+            served.append((time.perf_counter() - t0) * 1000)
+    naive = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        with CentralStore(db_url) as fresh:
+            fresh.counts()
+        naive.append((time.perf_counter() - t0) * 1000)
+    return [label, median(served), pct(served, 99), median(naive), median(naive) / median(served)]
+
+
+def bench_store(label: str, db_url: str, template: dict[int, list[dict]]) -> tuple[list[list], list]:
     rows = []
     with CentralStore(db_url) as store:
         tokens = {n: [accounts.add_station(store.db, f"{label}-{n}-{i}")[1] for i in range(n)]
@@ -123,12 +145,13 @@ def bench_store(label: str, db_url: str, template: dict[int, list[dict]]) -> lis
                          "yes" if rate >= 5000 else "NO"])
         rows.append([label, 1, "naive: 1 event a request", naive_rate, median(naive_lat), pct(naive_lat, 99), 1.0,
                      "yes" if naive_rate >= 5000 else "NO"])
+        counts_row = bench_counts(central.url, db_url, label)
     with CentralStore(db_url) as store:
         expected = sum(n * each for n, each in SCENARIOS) + NAIVE_EVENTS
         held = store.event_count()
         if held != expected:
             raise SystemExit(f"{label}: the store holds {held} events, expected {expected}")
-    return rows
+    return rows, counts_row
 
 
 def pg_schema() -> str | None:
@@ -148,21 +171,28 @@ def main() -> int:
     sizes = {each for _, each in SCENARIOS} | {NAIVE_EVENTS}
     big = template_events(max(sizes))
     template = {n: big[:n] for n in sizes}
-    rows = []
+    rows, counts = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        rows += bench_store("sqlite", f"sqlite:///{tmp}/central.db", template)
+        ingest, count = bench_store("sqlite", f"sqlite:///{tmp}/central.db", template)
+        rows += ingest
+        counts.append(count)
     schema = pg_schema()
     if schema:
         import psycopg
 
         sep = "&" if "?" in PG_URL else "?"
         try:
-            rows += bench_store("postgresql", f"{PG_URL}{sep}options=-csearch_path%3D{schema}", template)
+            ingest, count = bench_store("postgresql", f"{PG_URL}{sep}options=-csearch_path%3D{schema}", template)
+            rows += ingest
+            counts.append(count)
         finally:
             with psycopg.connect(PG_URL, autocommit=True) as conn:
                 conn.execute(f"DROP SCHEMA {schema} CASCADE")
     print(table(["store", "stations", "client", "events/s", "p50 ms/request", "p99 ms/request",
                  "x naive", ">= 5,000/s"], rows))
+    total = sum(n * each for n, each in SCENARIOS) + NAIVE_EVENTS
+    print(f"\nGET /api/v1/counts with {total:,} events stored (ms)\n")
+    print(table(["store", "p50 served", "p99 served", "naive: fold all per request", "x faster"], counts))
     return 0
 
 

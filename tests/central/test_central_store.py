@@ -246,3 +246,22 @@ def test_server_receive_time_is_stamped_whatever_the_station_clock_says(store, s
     stored = store.stored_events(station.station_id)
     assert all(e["received_at"] > "2025" for e in stored)  # the station's own clock said 2024
     assert stored[0]["at"].startswith(DATE)
+
+
+def test_a_batch_refused_mid_fold_leaves_counts_equal_to_a_fresh_fold(db_url, station):
+    events = station.outbox_batch(10_000)
+    with CentralStore(db_url) as store:
+        reg = register(store)
+        store.ingest(reg, station.station_id, events[:100])
+        bad = [dict(e) for e in events[100:110]]
+        bad[5] = {"type": "advanced", "room": "R1", "date": DATE, "at": "x", "seq": bad[5]["seq"],
+                  "photographed": 9999, "called": None}
+        with pytest.raises(CentralError) as caught:
+            store.ingest(reg, station.station_id, bad)
+        assert caught.value.http_status == 422
+        assert store.event_count() == 100
+        with CentralStore(db_url) as fresh:
+            assert store.counts() == fresh.counts()
+        store.ingest(reg, station.station_id, events[100:])  # the real events still go in after the refusal
+        with CentralStore(db_url) as fresh:
+            assert store.counts() == fresh.counts()
