@@ -82,6 +82,7 @@ class SessionState:
     plan: list[dict[str, Any]] = field(default_factory=list)  # from TimetableLoaded
     auto_advance: bool = True
     last_seq: int = 0
+    class_members: dict[str | None, set[int]] = field(default_factory=dict)  # class -> its numbers (apply keeps it)
 
     @property
     def next_number(self) -> int:
@@ -113,7 +114,12 @@ class SessionState:
         return names[i + 1] if i + 1 < len(names) else None
 
     def issued_in(self, class_name: str | None) -> int:
-        return sum(1 for t in self.tickets.values() if t.class_name == class_name and t.status != VOIDED)
+        # by the class's own tickets: a pass over the whole day's tickets made every scan slower as the day went on
+        if sum(len(m) for m in self.class_members.values()) != len(self.tickets):  # tickets set without apply()
+            self.class_members = {}
+            for t in self.tickets.values():
+                self.class_members.setdefault(t.class_name, set()).add(t.number)
+        return sum(1 for n in self.class_members.get(class_name, ()) if self.tickets[n].status != VOIDED)
 
     def position(self, number: int) -> int | None:
         """How many are ahead of this ticket (the called one included); None when not in line."""
@@ -287,6 +293,7 @@ def apply(state: SessionState, event: Event) -> SessionState:
         case TicketIssued():
             t = Ticket(event.number, event.code_digest, event.class_name, event.at)
             state.tickets[event.number] = t
+            state.class_members.setdefault(event.class_name, set()).add(event.number)
             if event.code:
                 state.by_code[event.code] = event.number
             state.by_digest[event.code_digest] = event.number
@@ -328,6 +335,8 @@ def apply(state: SessionState, event: Event) -> SessionState:
         case ClassSwitched():
             state.active_class = event.class_name
         case TicketClassCorrected():
+            state.class_members.get(state.tickets[event.number].class_name, set()).discard(event.number)
+            state.class_members.setdefault(event.class_name, set()).add(event.number)
             state.tickets[event.number].class_name = event.class_name
         case TicketPrinted():
             t = state.tickets[event.number]
