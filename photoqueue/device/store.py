@@ -56,8 +56,9 @@ CREATE TABLE codes (
     PRIMARY KEY (room, date, code),
     UNIQUE (room, date, number)
 );
+-- max(number) reads the UNIQUE index's last entry; count(*) walked every row, slower each scan of a long day
 CREATE TRIGGER codes_consecutive BEFORE INSERT ON codes
-WHEN NEW.number != (SELECT count(*) + 1 FROM codes WHERE room = NEW.room AND date = NEW.date)
+WHEN NEW.number != (SELECT coalesce(max(number), 0) + 1 FROM codes WHERE room = NEW.room AND date = NEW.date)
 BEGIN SELECT RAISE(ABORT, 'ticket number out of order'); END;
 CREATE TABLE outbox (
     seq  INTEGER PRIMARY KEY REFERENCES events (seq),
