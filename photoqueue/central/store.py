@@ -85,6 +85,8 @@ class CentralStore:
                     self._bind(conn, reg, station_id)
                 hw = self._lock_stream(conn, station_id, reg.room, now)
                 new = [e for e in events if e.seq > hw]
+                if len(new) < len(events):
+                    self._check_replay(conn, station_id, [e.seq for e in events if e.seq <= hw], bodies, hw)
                 if new and new[0].seq != hw + 1:
                     raise CentralError(f"gap: the centre holds this station's events up to {hw}; "
                                        f"the batch starts at {new[0].seq}", http_status=409,
@@ -114,6 +116,18 @@ class CentralStore:
         return {"station_id": station_id, "high_water": new_hw, "accepted": len(contiguous),
                 "already_held": len(events) - len(new), "duplicates": duplicates, "commands": commands,
                 "acked_commands": acked, "server_time": now}
+
+    def _check_replay(self, conn: Conn, station_id: str, seqs: list[int], bodies: dict[int, str], hw: int) -> None:
+        """A replayed event must be the one held: a station whose history differs from the centre's (a
+        database restored from an old backup, another install reusing its id) is refused, not merged."""
+        rows = conn.all("SELECT seq, body FROM events WHERE station_id = ? AND seq >= ? AND seq <= ?",
+                        (station_id, seqs[0], seqs[-1]))
+        held = dict(rows)
+        for seq in seqs:
+            if seq in held and json.loads(held[seq]) != json.loads(bodies[seq]):
+                raise CentralError(f"seq {seq} differs from the event the centre holds for this station: its "
+                                   "history has diverged (restored from an old copy?)", http_status=409,
+                                   extra={"conflict_seq": seq, "high_water": hw})
 
     def _bind(self, conn: Conn, reg: Registration, station_id: str) -> None:
         conn.execute("UPDATE stations SET station_id = ? WHERE id = ? AND station_id IS NULL", (station_id, reg.id))

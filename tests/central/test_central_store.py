@@ -265,3 +265,17 @@ def test_a_batch_refused_mid_fold_leaves_counts_equal_to_a_fresh_fold(db_url, st
         store.ingest(reg, station.station_id, events[100:])  # the real events still go in after the refusal
         with CentralStore(db_url) as fresh:
             assert store.counts() == fresh.counts()
+
+
+def test_a_replay_that_differs_from_the_held_event_is_refused(store, station):
+    reg = register(store)
+    events = station.outbox_batch(30)
+    store.ingest(reg, station.station_id, events[:20])
+    before = snapshot(store)
+    forged = [dict(e) for e in events[10:25]]
+    forged[0]["at"] = "2030-01-01T00:00:00"
+    with pytest.raises(CentralError) as caught:
+        store.ingest(reg, station.station_id, forged)
+    assert caught.value.http_status == 409
+    assert caught.value.extra["conflict_seq"] == events[10]["seq"]
+    assert snapshot(store) == before
