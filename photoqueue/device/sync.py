@@ -247,8 +247,8 @@ class SyncClient:
         message = doc.get("error", response.text[:200]) if isinstance(doc, dict) else response.text[:200]
         result = SyncResult(ok=False, sent=len(batch), pending=pending, status_code=code,
                             error=f"centre answered {code}: {message}")
-        if code == 409 and batch and isinstance(doc, dict):
-            expected = doc.get("expected_seq")
+        if code == 409 and batch and isinstance(doc, dict) and "expected_seq" in doc:
+            expected = doc["expected_seq"]
             result.error += (f" (the centre lacks seq {expected}..{batch[0]['seq'] - 1}, which this station has "
                              "already dropped from its outbox)")
         elif code == 413 and self.batch_size > 1:
