@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from photoqueue.central.errors import CentralError
 from photoqueue.device import queue
 from photoqueue.device.events import Event
 
@@ -28,8 +29,9 @@ class Projection:
         self.seen_at: dict[Key, str] = {}  # server time of the last event folded per session
 
     def fold(self, station_id: str, events: Iterable[Event], received_at: str = "") -> None:
-        """Fold events (this station's, in seq order, each after what is folded). A failure leaves the
-        stream dropped (to be folded again from the store) and raises."""
+        """Fold events (this station's, in seq order, each after what is folded). An event that does not
+        follow from the earlier ones raises CentralError (422) and leaves the stream dropped (to be folded
+        again from the store)."""
         with self.lock:
             last = self.folded.get(station_id, 0)
             try:
@@ -42,7 +44,12 @@ class Projection:
                     state = self.states.get(key)
                     if state is None:
                         state = self.states[key] = queue.SessionState(room=event.room, date=event.date)
-                    queue.apply(state, event)
+                    try:
+                        queue.apply(state, event)
+                    except (KeyError, ValueError, IndexError, TypeError, AttributeError) as exc:
+                        raise CentralError(f"event seq {event.seq} ({event.type}) does not follow from this "
+                                           f"station's earlier events: {type(exc).__name__} {exc}",
+                                           http_status=422) from None
                     self._counts.pop(key, None)
                     if received_at:
                         self.seen_at[key] = received_at
