@@ -143,4 +143,13 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
     station.camera = make_camera(config, station.submit, clock, camera_source)
     station.hid = make_hid(config, station.submit)
     station.sync = make_sync(config, station.submit, health=station.health_snapshot, session_date=lambda: date)
+    if station.sync is not None:
+        # the centre's timetable for this room and day (cached for offline starts; the file as a fallback)
+        try:
+            station.room_day = station.sync.pull_timetable(config.station.room, date,
+                                                           config.central.timetable_cache or None,
+                                                           config.station.timetable or None)
+        except Exception as exc:  # the station must start offline whatever the centre does
+            log.warning("central: no timetable from the centre (%s); using %s", exc,
+                        config.station.timetable or "none")
     return station
