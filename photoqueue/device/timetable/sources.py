@@ -105,7 +105,10 @@ def _trim(rows: list[list[object]]) -> list[list[object]]:
 def _read_csv(path: Path, data: bytes) -> Sheet:
     notes = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")  # Excel's "Unicode text" export
+        try:
+            text = data.decode("utf-16")  # Excel's "Unicode text" export
+        except UnicodeDecodeError:  # found by fuzzing: a UTF-16 mark on bytes that are not UTF-16
+            raise TimetableError(f"{path}: starts like UTF-16 text but is not / 文件不是有效的 UTF-16 文本") from None
     else:
         try:
             text = data.decode("utf-8-sig")
