@@ -17,7 +17,8 @@ def test_coverage_guided_fuzzing_finds_no_crash(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for i, seed in enumerate([b"\x00PQ1234567890abcdef", b"\x01\xe6\x97\xa5\xe6\x9c\x9f,\xe7\xbb\x84\xe5\x88\xab\n",
-                              b'\x02[station]\nroom = "A"\n[printer]\nkind = "dummy"\n']):
+                              b'\x02[station]\nroom = "A"\n[printer]\nkind = "dummy"\n',
+                              b"\x01\xfe\xff\xff"]):  # found by atheris: a UTF-16 mark on bytes that are not UTF-16
         (corpus / f"seed{i}").write_bytes(seed)
     result = subprocess.run([sys.executable, str(HERE / "atheris_fuzz.py"), f"-atheris_runs={runs}", "-max_len=512",
                              str(corpus)], capture_output=True, text=True, timeout=600)

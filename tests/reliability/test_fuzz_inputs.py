@@ -115,6 +115,7 @@ timetable_bytes = st.one_of(
     csv_text.map(lambda t: t.encode("utf-8")),
     csv_text.map(lambda t: t.encode("gb18030", errors="replace")),
     st.binary(max_size=1500).map(lambda b: b"PK\x03\x04" + b),  # a zip (xlsx) header and noise
+    st.tuples(st.sampled_from([b"\xfe\xff", b"\xff\xfe"]), st.binary(max_size=200)).map(b"".join),  # UTF-16 marks
 )
 
 
