@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -145,7 +146,7 @@ def _start_central(options: DemoOptions, rooms: list[str], timetable: Path):
     """The central service as its own process with DATA_DIR/central.db: (process, url, token files)."""
     try:
         from photoqueue.central import admin
-        from photoqueue.central.process import CentralProcess
+        from photoqueue.central.process import free_port, wait_ready
     except ImportError:  # a build without the central part: the stations run offline
         return None, None, {}
     db_url = f"sqlite:///{(options.data_dir / 'central.db').resolve()}"
@@ -159,8 +160,28 @@ def _start_central(options: DemoOptions, rooms: list[str], timetable: Path):
         tokens[room] = str(token_file)
     admin.load_timetable(db_url, timetable)
     admin.add_user(db_url, "demo", "demo-password")
-    central = CentralProcess(db_url, log_path=str(options.data_dir / "central.log")).start()
-    return central, central.url, tokens
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(options.data_dir / "central.log", "ab") as log_file:
+        proc = subprocess.Popen([sys.executable, "-m", "photoqueue", "central", "serve", "--db", db_url,
+                                 "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+    try:
+        wait_ready(url, 60, alive=lambda: proc.poll() is None)
+    except PhotoqueueError:
+        proc.kill()
+        raise
+    return proc, url, tokens
+
+
+def die_with_parent() -> None:
+    """In a child, before exec (Linux): the kernel kills it when the demo dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def run(options: DemoOptions) -> int:
@@ -189,7 +210,7 @@ def run(options: DemoOptions) -> int:
                 "headless": headless, "seed": options.seed,
                 "central": ({"url": central_url, "token_file": tokens[room]} if central_url else None)}
         procs[room] = subprocess.Popen([sys.executable, "-m", "photoqueue.device.demo_room", json.dumps(spec)],
-                                       stdout=subprocess.PIPE, text=True, env=env)
+                                       stdout=subprocess.PIPE, text=True, env=env, preexec_fn=die_with_parent)
     summaries: dict[str, dict] = {}
     readers = [threading.Thread(target=_read, args=(room, p, progress, summaries), daemon=True)
                for room, p in procs.items()]
@@ -210,7 +231,11 @@ def run(options: DemoOptions) -> int:
         if central_proc is not None:
             if central_url:
                 _dashboard_picture(central_url, data_dir / "snapshots" / "dashboard.png")
-            central_proc.stop()
+            central_proc.terminate()
+            try:
+                central_proc.wait(15)
+            except subprocess.TimeoutExpired:
+                central_proc.kill()
     summary = {"date": date.isoformat(), "rooms": [summaries[r] for r in rooms if r in summaries],
                "data_dir": str(data_dir), "central_url": central_url}
     (data_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -44,17 +44,6 @@ def _emit(**record) -> None:
         sys.exit(1)
 
 
-def _die_with_parent() -> None:
-    """Linux: the kernel kills this process when the demo's parent dies (even by SIGKILL)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 class RoomSim:
     def __init__(self, spec: dict):
         from photoqueue.device.timetable import load_timetable
@@ -334,7 +323,6 @@ class RoomSim:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    _die_with_parent()
     spec = json.loads(argv[0])
     logging.basicConfig(level=logging.WARNING, format=f"%(levelname)s {spec['room']} %(name)s: %(message)s")
     sim = RoomSim(spec)
