@@ -81,9 +81,9 @@ def _class_info(state: queue.SessionState, name: str | None) -> dict[str, Any] |
     return state.plan_class(name) if name is not None else None
 
 
-def late_minutes(state: queue.SessionState, now: dt.datetime) -> float | None:
-    """How late the room runs: minutes past the active class's scheduled end (<= 0: on time)."""
-    planned = _class_info(state, state.active_class)
+def late_minutes(state: queue.SessionState, now: dt.datetime, class_name: str | None = None) -> float | None:
+    """How late the room runs: minutes past the scheduled end of the class being shot (<= 0: on time)."""
+    planned = _class_info(state, class_name if class_name is not None else state.active_class)
     if not planned or not planned.get("end"):
         return None
     end = dt.datetime.combine(now.date(), dt.time.fromisoformat(planned["end"]))
@@ -95,19 +95,20 @@ def display_state(state: queue.SessionState, *, now: dt.datetime, alerts: list[s
     """The hall screen for this session now (``flash``: {"kind", "text", "number"} or None)."""
     from photoqueue.display.model import CurrentClass, DisplayState, Flash, NextClass
 
+    # the class being shot: the called student's (tickets are issued ahead, to the active class)
+    shooting = state.tickets[state.called].class_name if state.called is not None else state.active_class
     current = None
-    if state.active_class is not None:
-        planned = _class_info(state, state.active_class)
-        done = sum(1 for t in state.tickets.values()
-                   if t.class_name == state.active_class and t.status == queue.PHOTOGRAPHED)
-        current = CurrentClass(state.active_class, done, int(planned["headcount"]) if planned else 0)
-    following = state.class_after(state.active_class) if state.active_class is not None else None
+    if shooting is not None:
+        planned = _class_info(state, shooting)
+        done = sum(1 for t in state.tickets.values() if t.class_name == shooting and t.status == queue.PHOTOGRAPHED)
+        current = CurrentClass(shooting, done, int(planned["headcount"]) if planned else 0)
+    following = state.class_after(shooting) if shooting is not None else None
     next_class = None
     if following is not None:
         planned = state.plan_class(following)
         start = dt.time.fromisoformat(planned["start"]) if planned and planned.get("start") else None
         next_class = NextClass(following, start, int(planned["headcount"]) if planned else 0)
-    late = late_minutes(state, now)
+    late = late_minutes(state, now, shooting)
     shown_flash = None
     if flash:
         shown_flash = Flash(kind=flash["kind"], text=flash.get("text", ""), number=flash.get("number"),
