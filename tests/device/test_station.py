@@ -256,3 +256,35 @@ keyboard = false
 
     tickets = collect(tmp_path / "data")["tickets"]
     assert [t["number"] for t in tickets] == [1, 2, 3]
+
+
+def test_the_screen_shows_the_class_being_shot_not_the_one_issuing():
+    from photoqueue.device.queue import Rules, SessionState, step
+    from photoqueue.device.station_view import display_state
+
+    state = SessionState(room="A", date=DATE)
+    now = dt.datetime(2023, 10, 25, 14, 50)
+    plan = ({"name": "一班", "headcount": 2, "start": "14:30", "end": "14:40"},
+            {"name": "二班", "headcount": 5, "start": "14:40", "end": "14:50"})
+    rules = Rules(digest_key=b"k" * 32)
+    step(state, cmd.LoadTimetable(plan), now, rules)
+    for i in range(3):
+        step(state, cmd.Scan(f"code-{i:04d}"), now, rules)
+    assert state.active_class == "二班" and state.called == 1  # issuing for 二班, shooting 一班
+    view = display_state(state, now=now, alerts=["打印机缺纸"])
+    assert view.current_class.name == "一班" and view.current_class.expected == 2
+    assert view.next_class.name == "二班" and view.next_class.start == dt.time(14, 40)
+    assert view.now_serving == 1 and view.next == (2, 3) and view.waiting == 2
+    assert view.late_minutes == 10.0  # 一班 was to end at 14:40
+    assert view.alerts == ("打印机缺纸",)
+
+
+def test_a_stepped_clock_moves_only_when_people_wait():
+    clock = SimClock(dt.datetime(2023, 10, 25, 14, 0), speed=1000, stepped=True)
+    before = clock.now()
+    time.sleep(0.05)
+    assert clock.now() == before
+    clock.sleep(60)  # 60 simulated seconds: 60 ms real
+    assert clock.now() == before + dt.timedelta(seconds=60)
+    clock.advance_to(before + dt.timedelta(minutes=5))
+    assert clock.monotonic() == 300
