@@ -14,11 +14,8 @@ wedged loop or a database that refuses commits gets the service restarted.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import os
 import queue as queue_mod
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +28,7 @@ from photoqueue.device import effects as fx
 from photoqueue.device.buttons import ButtonAction
 from photoqueue.device.errors import StationError
 from photoqueue.device.scanner.events import ScanEvent, ScannerAlert
+from photoqueue.device.station_health import sd_notify, write_health
 from photoqueue.device.station_printer import PrintResult
 from photoqueue.device.station_view import WallClock, display_state
 
@@ -40,23 +38,6 @@ TICK_S = 0.05  # the loop wakes at least this often: button holds, refresh, watc
 NOTICE_S = 30.0  # how long a staff notice stays in the screen's alert band (seconds of the station's clock)
 HEALTH_WRITE_S = 2.0
 FLASH_S = 4.0  # how long a scan's flash is part of the screen's state (seconds of the station's clock)
-
-
-def sd_notify(message: str) -> bool:
-    """Send a message to systemd ($NOTIFY_SOCKET), as sd_notify(3) does; False when not under systemd."""
-    address = os.environ.get("NOTIFY_SOCKET")
-    if not address:
-        return False
-    if address.startswith("@"):
-        address = "\0" + address[1:]  # an abstract socket
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            sock.connect(address)
-            sock.sendall(message.encode())
-    except OSError as exc:
-        log.debug("sd_notify failed: %s", exc)
-        return False
-    return True
 
 
 class _Call:
@@ -394,14 +375,8 @@ class Station:
 
     def _write_health(self) -> None:
         self._health_copy = self.health()
-        if self.health_path is None:
-            return
-        try:
-            tmp = self.health_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self._health_copy, ensure_ascii=False, default=str), encoding="utf-8")
-            os.replace(tmp, self.health_path)
-        except OSError as exc:
-            log.debug("health file: %s", exc)
+        if self.health_path is not None:
+            write_health(self.health_path, self._health_copy)
 
     def now(self) -> dt.datetime:
         return self.clock.now()
