@@ -82,7 +82,8 @@ class SessionState:
     plan: list[dict[str, Any]] = field(default_factory=list)  # from TimetableLoaded
     auto_advance: bool = True
     last_seq: int = 0
-    class_members: dict[str | None, set[int]] = field(default_factory=dict)  # class -> its numbers (apply keeps it)
+    # class -> tickets issued in it and not voided; kept by apply() so a scan need not walk the whole day
+    class_issued: dict[str | None, int] = field(default_factory=dict)
 
     @property
     def next_number(self) -> int:
@@ -114,12 +115,7 @@ class SessionState:
         return names[i + 1] if i + 1 < len(names) else None
 
     def issued_in(self, class_name: str | None) -> int:
-        # by the class's own tickets: a pass over the whole day's tickets made every scan slower as the day went on
-        if sum(len(m) for m in self.class_members.values()) != len(self.tickets):  # tickets set without apply()
-            self.class_members = {}
-            for t in self.tickets.values():
-                self.class_members.setdefault(t.class_name, set()).add(t.number)
-        return sum(1 for n in self.class_members.get(class_name, ()) if self.tickets[n].status != VOIDED)
+        return self.class_issued.get(class_name, 0)
 
     def position(self, number: int) -> int | None:
         """How many are ahead of this ticket (the called one included); None when not in line."""
@@ -293,7 +289,7 @@ def apply(state: SessionState, event: Event) -> SessionState:
         case TicketIssued():
             t = Ticket(event.number, event.code_digest, event.class_name, event.at)
             state.tickets[event.number] = t
-            state.class_members.setdefault(event.class_name, set()).add(event.number)
+            state.class_issued[event.class_name] = state.class_issued.get(event.class_name, 0) + 1
             if event.code:
                 state.by_code[event.code] = event.number
             state.by_digest[event.code_digest] = event.number
@@ -331,13 +327,17 @@ def apply(state: SessionState, event: Event) -> SessionState:
             state.undo_stack.clear()
         case TicketVoided():
             _leave_line(state, event.number, VOIDED, event.seq, event.called)
-            state.tickets[event.number].void_reason = event.reason
+            t = state.tickets[event.number]
+            t.void_reason = event.reason
+            state.class_issued[t.class_name] -= 1
         case ClassSwitched():
             state.active_class = event.class_name
         case TicketClassCorrected():
-            state.class_members.get(state.tickets[event.number].class_name, set()).discard(event.number)
-            state.class_members.setdefault(event.class_name, set()).add(event.number)
-            state.tickets[event.number].class_name = event.class_name
+            t = state.tickets[event.number]
+            if t.status != VOIDED:
+                state.class_issued[t.class_name] -= 1
+                state.class_issued[event.class_name] = state.class_issued.get(event.class_name, 0) + 1
+            t.class_name = event.class_name
         case TicketPrinted():
             t = state.tickets[event.number]
             t.printed, t.print_error = True, ""

@@ -128,6 +128,7 @@ class QueueMachine(RuleBasedStateMachine):
             assert r["issued"] == r["photographed"] + r["skipped"] + r["voided"] + r["waiting"]
             assert r["voided"] == sum(1 for t in self.state.tickets.values()
                                       if t.class_name == r["class"] and t.status == VOIDED)
+            assert self.state.issued_in(r["class"]) == r["issued"] - r["voided"]
 
 
 QueueMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
