@@ -54,7 +54,7 @@ def test_headless_two_room_day_and_its_export_agrees_with_its_summary(tmp_path):
         absent = sum(c["not_seen"] for c in room["classes"])
         assert photographed + absent + sum(c["skipped"] for c in room["classes"]) >= 16 - room["stats"]["unreadable"]
         assert room["tickets"] > 0 and photographed > 0
-        assert room["outbox_drained"] in (True, None)
+        assert room["outbox_drained"] is True  # the central service got every event
         # the printed summary names the room, its classes and their counts
         for c in room["classes"]:
             assert f"{c['class']}" in result.stdout
