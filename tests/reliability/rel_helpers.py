@@ -10,6 +10,8 @@ import socket
 import threading
 from pathlib import Path
 
+from central_helpers import ChaosProxy
+
 LONG = os.environ.get("PHOTOQUEUE_LONG", "") == "1"
 HERE = Path(__file__).parent
 ROOM = "第一组"
@@ -38,49 +40,28 @@ def record(fault: str, tried: int, survived: int, lost: int, **extra) -> None:
 
 # --- a TCP proxy that keeps every byte in both directions ----------------------------------------
 
-class TeeProxy:
+class TeeProxy(ChaosProxy):
     """Forwards 127.0.0.1:port to ``upstream`` and keeps what passed: ``sent`` (client to server)
-    and ``received`` (server to client), all connections in arrival order."""
+    and ``received`` (server to client), all connections in arrival order. Nothing is dropped: the
+    chaos proxy's listener with a faithful serving loop of its own."""
 
     def __init__(self, upstream: tuple[str, int] | None):
-        self.upstream = upstream  # None: a sink that keeps what it is sent and answers nothing (a printer)
+        # upstream None: a sink that keeps what it is sent and answers nothing (a network printer)
         self.sent = bytearray()
         self.received = bytearray()
-        self.connections = 0
-        self._lock = threading.Lock()
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self._closing = False
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(upstream)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def close(self) -> None:
-        self._closing = True
-        self.sock.close()
-
-    def _accept(self) -> None:
-        while not self._closing:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            if self.upstream is None:
-                threading.Thread(target=self._pump, args=(client, None, self.sent), daemon=True).start()
-                continue
-            try:
-                server = socket.create_connection(self.upstream, timeout=30)
-            except OSError:
-                client.close()
-                continue
-            for a, b, keep in ((client, server, self.sent), (server, client, self.received)):
-                threading.Thread(target=self._pump, args=(a, b, keep), daemon=True).start()
+    def _serve(self, client: socket.socket) -> None:
+        if self.upstream is None:
+            self._pump(client, None, self.sent)
+            return
+        try:
+            server = socket.create_connection(self.upstream, timeout=30)
+        except OSError:
+            client.close()
+            return
+        threading.Thread(target=self._pump, args=(server, client, self.received), daemon=True).start()
+        self._pump(client, server, self.sent)
 
     def _pump(self, src: socket.socket, dst: socket.socket | None, keep: bytearray) -> None:
         try:
