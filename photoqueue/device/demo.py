@@ -27,6 +27,8 @@ from pathlib import Path
 from photoqueue.errors import PhotoqueueError
 
 log = logging.getLogger(__name__)
+# The demo central's staff account, printed with its URL: a demo, not a secret.
+DEMO_STAFF = ("demo", "demo-password")
 
 DEFAULT_SPEED = 100.0
 SHIPPED_TIMETABLE = "timetable-2024.csv"
@@ -159,7 +161,7 @@ def _start_central(options: DemoOptions, rooms: list[str], timetable: Path):
             token_file.chmod(0o600)
         tokens[room] = str(token_file)
     admin.load_timetable(db_url, timetable)
-    admin.add_user(db_url, "demo", "demo-password")
+    admin.add_user(db_url, *DEMO_STAFF)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with open(options.data_dir / "central.log", "ab") as log_file:
@@ -196,7 +198,7 @@ def run(options: DemoOptions) -> int:
     timetable = write_day(options, date, rooms)
     central_proc, central_url, tokens = _start_central(options, rooms, timetable)
     if central_url:
-        print(f"central dashboard: {central_url}/  (staff login: demo / demo-password; public page {central_url}/status)",
+        print(f"central dashboard: {central_url}/  (staff login: {DEMO_STAFF[0]} / {DEMO_STAFF[1]}; public page {central_url}/status)",
               file=sys.stderr, flush=True)
     progress = Progress(rooms, options.progress)
     env = dict(os.environ)
@@ -246,20 +248,16 @@ def run(options: DemoOptions) -> int:
 
 
 def _dashboard_picture(url: str, path: Path) -> None:
-    """The centre's public page, as headless Chromium sees it (skipped where there is no Chromium)."""
-    import shutil
-
-    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if browser is None:
-        log.info("no Chromium here: no dashboard picture")
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The staff dashboard (wall and phone) and the public /status page, as headless Chromium shows them
+    once their live data has loaded; ``path`` (the wall shot) is the one the summary names."""
     try:
-        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                        f"--screenshot={path}", "--window-size=1280,800", f"{url}/status"],
-                       capture_output=True, timeout=60, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        log.warning("dashboard picture: %s", exc)
+        from photoqueue.central.dashboard.screenshots import take
+
+        shots = take(url, path.parent, DEMO_STAFF[0], DEMO_STAFF[1])
+    except Exception as exc:  # no Chromium or Playwright here: the demo goes on without pictures
+        log.warning("no dashboard pictures: %s", exc)
+        return
+    shots[0].replace(path)
 
 
 def _read(room: str, proc: subprocess.Popen, progress: Progress, summaries: dict) -> None:
@@ -310,9 +308,10 @@ def format_summary(summary: dict) -> str:
         lines.append(f"  {room['tickets_dir']}/ticket-*.png")
         lines += [f"  {p}" for p in room["snapshots"]]
     lines.append(f"  {summary['data_dir']}/summary.json")
-    dashboard = Path(summary["data_dir"]) / "snapshots" / "dashboard.png"
-    if dashboard.exists():
-        lines.append(f"  {dashboard}")
+    for name in ("dashboard.png", "dashboard-phone.png", "status-phone.png"):
+        picture = Path(summary["data_dir"]) / "snapshots" / name
+        if picture.exists():
+            lines.append(f"  {picture}")
     if summary.get("central_url"):
         lines.append(f"central dashboard: {summary['central_url']}/  (store: {summary['data_dir']}/central.db)")
     return "\n".join(lines)
