@@ -329,7 +329,7 @@ class Station:
         lasts (for snapshots; the live display times its flashes itself, see ``_feedback``)."""
         flash = self._flash if with_flash and self.clock.monotonic() < self._flash_until else None
         return display_state(self.session.state, now=self.clock.now(), alerts=self.alerts,
-                             location=self.location, flash=flash)
+                             location=self.location, flash=flash, live_clock=isinstance(self.clock, WallClock))
 
     @property
     def alerts(self) -> list[str]:

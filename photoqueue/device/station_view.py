@@ -91,8 +91,11 @@ def late_minutes(state: queue.SessionState, now: dt.datetime, class_name: str | 
 
 
 def display_state(state: queue.SessionState, *, now: dt.datetime, alerts: list[str], location: str = "",
-                  flash: dict | None = None, next_count: int = 6):
-    """The hall screen for this session now (``flash``: {"kind", "text", "number"} or None)."""
+                  flash: dict | None = None, next_count: int = 6, live_clock: bool = False):
+    """The hall screen for this session now (``flash``: {"kind", "text", "number"} or None).
+
+    ``live_clock``: the screen shows the wall clock and ticks by itself; otherwise it shows ``now``
+    (a simulated day's time, or a snapshot's)."""
     from photoqueue.display.model import CurrentClass, DisplayState, Flash, NextClass
 
     # the class being shot: the called student's (tickets are issued ahead, to the active class)
@@ -117,8 +120,8 @@ def display_state(state: queue.SessionState, *, now: dt.datetime, alerts: list[s
                         current_class=current, next_class=next_class, waiting=len(state.waiting),
                         alerts=tuple(alerts[-3:]), location=location,
                         wait_minutes=round(len(state.waiting) * SECONDS_PER_STUDENT / 60, 1),
-                        late_minutes=late if late is not None and late > 0 else None,
-                        clock=now.time().replace(microsecond=0), flash=shown_flash)
+                        late_minutes=late,  # negative: running early, which the screen shows too
+                        clock=None if live_clock else now.time().replace(microsecond=0), flash=shown_flash)
 
 
 def printer_ticket(effect: fx.PrintTicket, location: str = ""):
