@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ROUTER_MODULES = ("photoqueue.central.dashboard", "photoqueue.central.reports")
+ROUTER_MODULES = ("photoqueue.central.dashboard",)
 SESSION_COOKIE = "photoqueue_session"
 
 

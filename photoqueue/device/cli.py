@@ -25,6 +25,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export a station's (or a demo's) tickets and per-class counts")
     p.add_argument("--data-dir", required=True)
     p.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
+    p.add_argument("--report", choices=("agency", "counts", "makeup"), default="agency",
+                   help="with --format csv: the photo agency's list in shooting order (default), the per-class "
+                        "counts and fees, or the make-up list (xlsx holds all three)")
+    p.add_argument("--fee", type=float, default=20.0, help="fee per photographed student, yuan (default 20)")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(func=run_export)
 
@@ -93,11 +97,19 @@ def run_export(args: argparse.Namespace) -> int:
 
         if not args.out:
             raise StationError("--format xlsx needs --out FILE", exit_status=2)
-        write_xlsx(args.data_dir, args.out)
+        write_xlsx(args.data_dir, args.out, fee_yuan=args.fee)
         return 0
-    from photoqueue.device.export import export_text
+    if args.format == "csv" and args.report != "agency":
+        from photoqueue.device import reports
+        from photoqueue.device.export_xlsx import station_report
 
-    text = export_text(args.data_dir, args.format)
+        report, _ = station_report(args.data_dir, fee_yuan=args.fee)
+        text = (reports.counts_csv(report) if args.report == "counts"
+                else reports.table_csv(report.makeup, reports.MAKEUP_COLUMNS))
+    else:
+        from photoqueue.device.export import export_text
+
+        text = export_text(args.data_dir, args.format)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
     else:

@@ -2,7 +2,7 @@
 the photo agency's list. ``photoqueue export --format xlsx --out FILE`` calls :func:`write_xlsx`; the central
 dashboard builds the same workbook from its store with :func:`build_workbook`.
 
-Numbers come from :mod:`photoqueue.central.reports` (pure), so the workbook, the CSVs, the dashboard and
+Numbers come from :mod:`photoqueue.device.reports` (pure), so the workbook, the CSVs, the dashboard and
 ``GET /api/v1/counts`` agree. openpyxl is imported inside the functions (no work at import time).
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from photoqueue.central import reports
+from photoqueue.device import reports
 from photoqueue.device.errors import StationError
 
 CLASS_SHEET = "班级统计"

@@ -5,7 +5,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from photoqueue.central import reports
+from photoqueue.device import reports
 from photoqueue.device import commands as cmd
 from photoqueue.device import queue
 

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from photoqueue.central import reports
+from photoqueue.device import reports
 from photoqueue.central.dashboard import live
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.device.timetable.model import ClassSlot
