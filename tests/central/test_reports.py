@@ -5,9 +5,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from photoqueue.device import reports
 from photoqueue.device import commands as cmd
-from photoqueue.device import queue
+from photoqueue.device import queue, reports
 
 
 def row(room="A组", date="2024-06-01", name="会计1班", expected=50, issued=0, photographed=0, skipped=0,

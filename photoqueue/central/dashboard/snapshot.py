@@ -13,9 +13,9 @@ import threading
 import time
 from typing import Any
 
-from photoqueue.device import reports
 from photoqueue.central.dashboard import live
 from photoqueue.central.dashboard.settings import DashboardSettings
+from photoqueue.device import reports
 from photoqueue.device.timetable.model import ClassSlot
 
 
