@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -90,21 +88,17 @@ def test_live_clock_redraws_once_a_second(display):
     assert 1 <= display.frames - start <= 3  # about one a second (2 expected), never more
 
 
-def thread_cpu_seconds(thread: threading.Thread) -> float:
-    """CPU time of one thread (Linux /proc), so that other tests' threads do not count."""
-    fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def test_idle_costs_almost_no_cpu(display):
+def test_idle_display_repaints_only_the_clock(display):
+    # Idle CPU is a benchmark figure (bench_display.py); what a test can assert without timing the
+    # machine is the behaviour that makes it low: an unchanged state draws nothing but the clock.
     display.start()
     display.show(DisplayState(room="A组", now_serving=3))  # a live clock: one small repaint a second
     assert wait_for(lambda: display.frames >= 1)
-    thread = display._thread
-    cpu0, wall0 = thread_cpu_seconds(thread), time.monotonic()
+    frames0 = display.frames
+    for _ in range(5):
+        display.show(DisplayState(room="A组", now_serving=3))  # the same state again: nothing to draw
     time.sleep(3.0)
-    cpu, wall = thread_cpu_seconds(thread) - cpu0, time.monotonic() - wall0
-    assert cpu < 0.05 * wall, f"the idle display thread used {cpu:.3f} s of CPU in {wall:.1f} s"
+    assert display.frames - frames0 <= 4, "an idle screen should repaint only its clock, once a second"
 
 
 def test_flash_shows_then_goes(display):

@@ -6,7 +6,6 @@ import logging
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -35,9 +34,9 @@ def test_chime_wav_roundtrip(tmp_path):
 def test_call_chimes_and_speaks(tmp_path):
     settings = DisplaySettings(speech=True, sound_cache_dir=str(tmp_path))
     with Sounds(settings) as sounds:
-        t0 = time.perf_counter()
         future = sounds.call(17)
-        assert time.perf_counter() - t0 < 0.05  # the caller never waits
+        # the caller never waits: it gets a future back while espeak-ng is still speaking
+        assert not future.done()
         result = future.result(timeout=30)
         assert sounds.wait_idle(timeout=30)
     assert result.played, "the dummy audio driver plays (silently)"
