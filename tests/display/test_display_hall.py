@@ -45,22 +45,24 @@ def test_start_show_save_stop(display, tmp_path):
 
 def test_show_never_blocks_and_latest_wins(display, monkeypatch):
     drawn = []
+    release = threading.Event()
     real_render = Renderer.render
 
-    def slow_render(self, state, now=None):
+    def stuck_render(self, state, now=None):
         drawn.append(state.now_serving)
-        time.sleep(0.3)  # a very slow frame
+        release.wait(30)  # a frame that takes as long as the test wants
         return real_render(self, state, now)
 
-    monkeypatch.setattr(Renderer, "render", slow_render)
+    monkeypatch.setattr(Renderer, "render", stuck_render)
     display.start()
     display.show(sample_state(now_serving=1))
     assert wait_for(lambda: drawn)
-    t0 = time.perf_counter()
-    for n in range(2, 202):
-        display.show(sample_state(now_serving=n))
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 0.1, f"200 show() calls took {elapsed:.3f} s while a frame was being drawn"
+    caller = threading.Thread(target=lambda: [display.show(sample_state(now_serving=n)) for n in range(2, 202)])
+    caller.start()
+    caller.join(10)
+    # all 200 calls returned while the first frame was still being drawn
+    assert not caller.is_alive() and not release.is_set() and drawn == [1]
+    release.set()
     assert wait_for(lambda: drawn and drawn[-1] == 201)
     assert len(drawn) < 10  # the states in between were merged, not each drawn
 
