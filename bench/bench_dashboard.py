@@ -41,6 +41,7 @@ class Watcher:
         self.client, self.room = client, room
         self.seen: dict[int, float] = {}
         self.stop = False
+        self.response: httpx.Response | None = None
 
     def _note(self, doc: dict) -> None:
         for r in doc["rooms"]:
@@ -50,13 +51,14 @@ class Watcher:
     def sse(self) -> None:
         try:
             with self.client.stream("GET", "/dashboard/api/stream", timeout=None) as response:
+                self.response = response
                 for line in response.iter_lines():
                     if self.stop:
                         return
                     if line.startswith("data: "):
                         self._note(json.loads(line[6:]))
-        except httpx.HTTPError:
-            return  # the server stopped at the end of the run
+        except (httpx.HTTPError, httpx.StreamError):
+            return  # closed at the end of the run
 
     def poll(self) -> None:
         while not self.stop:
@@ -107,6 +109,10 @@ def main() -> int:
                 poll_ms.append((wait_for(poll, number) - synced) * 1000)
                 time.sleep(0.3 + (i % 5) * 0.13)  # spread over the poll period
             sse.stop = poll.stop = True
+            if sse.response is not None:
+                sse.response.close()  # hang up before the server stops, so it has no stream to cancel
+            for t in threads:
+                t.join(5)
             client.stop()
             store.close()
 
