@@ -14,6 +14,7 @@ import logging
 from photoqueue.device import commands as cmd
 from photoqueue.device import effects as fx
 from photoqueue.device import queue
+from photoqueue.device.events import Event
 from photoqueue.device.store import EventStore
 from photoqueue.device.timetable import RoomDay
 
@@ -42,28 +43,32 @@ class Session:
     def date(self) -> str:
         return self.state.date
 
-    def _catch_up(self) -> int:
-        n = 0
-        for event in self.store.events(room=self.state.room, date=self.state.date, after=self.state.last_seq):
+    def _catch_up(self) -> list[Event]:
+        events = list(self.store.events(room=self.state.room, date=self.state.date, after=self.state.last_seq))
+        for event in events:
             queue.apply(self.state, event)
-            n += 1
-        return n
+        return events
 
-    def refresh(self) -> bool:
-        """Read events other writers (a staff CLI, a second process) appended; True if any."""
-        return self._catch_up() > 0
+    def refresh(self) -> list[fx.Effect]:
+        """Read events other writers appended (the staff CLI's ``queue reprint``, a manual ``scan``)
+        and return their effects, so a running station prints, calls and redraws for them too."""
+        called_before = self.state.called
+        events = self._catch_up()
+        return queue.effects_after(self.state, events, called_before) if events else []
 
     def handle(self, command: cmd.Command, now: dt.datetime) -> list[fx.Effect]:
+        called_at_start = self.state.called
         with self.store.transaction():
-            self._catch_up()
+            others = self._catch_up()  # what other writers appended since we last looked
             decision = queue.decide(self.state, command, now, self.rules)
             stored = self.store.append(decision.events) if decision.events else []
+        effects = queue.effects_after(self.state, others, called_at_start) if others else []
         called_before = self.state.called
         for event in stored:
             queue.apply(self.state, event)
         for notice in decision.notices:
             log.info("%s: %s", type(command).__name__, getattr(notice, "message_en", notice))
-        return decision.notices + queue.effects_after(self.state, stored, called_before)
+        return effects + decision.notices + queue.effects_after(self.state, stored, called_before)
 
     def scan(self, code: str, now: dt.datetime, source: str = "manual") -> list[fx.Effect]:
         return self.handle(cmd.Scan(code, source), now)

@@ -319,8 +319,9 @@ class Station:
 
     def _refresh(self) -> None:
         try:
-            if self.session.refresh():  # the staff CLI changed the queue
-                self._dirty = True
+            effects = self.session.refresh()  # the staff CLI (or a manual scan) changed the queue
+            if effects:
+                self._dispatch(effects)
         except StationError as exc:
             self._db_error = str(exc)
 

@@ -127,3 +127,19 @@ def test_damaged_pages_fail_the_integrity_check(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(StationError):
         EventStore(path)
+
+
+def test_a_second_writer_s_events_come_back_as_effects(tmp_path):
+    """A staff CLI's reprint (another process, another connection) prints on the running station."""
+    from photoqueue.device import effects as fx
+
+    station = Session(EventStore(tmp_path / "station.db"), "A组", "2023-10-25", RULES)
+    station.scan("CODE-0001", NOW)
+    staff = Session(EventStore(tmp_path / "station.db"), "A组", "2023-10-25", RULES)
+    staff.handle(cmd.Reprint(1), NOW)
+    effects = station.refresh()
+    assert [(e.number, e.reprint) for e in effects if isinstance(e, fx.PrintTicket)] == [(1, True)]
+    assert station.refresh() == []  # reported once
+    staff.handle(cmd.Reprint(1), NOW)
+    effects = station.scan("CODE-0002", NOW)  # caught up inside the next command's transaction
+    assert [(e.number, e.reprint) for e in effects if isinstance(e, fx.PrintTicket)] == [(1, True), (2, False)]

@@ -21,7 +21,8 @@ def test_coverage_guided_fuzzing_finds_no_crash(tmp_path):
                               b"\x01\xfe\xff\xff"]):  # found by atheris: a UTF-16 mark on bytes that are not UTF-16
         (corpus / f"seed{i}").write_bytes(seed)
     result = subprocess.run([sys.executable, str(HERE / "atheris_fuzz.py"), f"-atheris_runs={runs}", "-max_len=512",
-                             str(corpus)], capture_output=True, text=True, timeout=600)
+                             str(corpus)], capture_output=True, text=True, timeout=600,
+                            cwd=tmp_path)  # libFuzzer writes crash-* files into the working directory
     done = re.findall(r"Done (\d+) in", result.stderr)
     crashed = result.returncode != 0
     record("atheris (coverage-guided): scan payloads, timetable files, config files", tried=runs,
