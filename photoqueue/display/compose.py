@@ -35,6 +35,14 @@ class Theme:
     flash_text: RGB
 
 
+# Alerts and flashes look the same in every theme: staff learn one red and one green.
+_SIGNALS = dict(
+    alert_bg=((200, 20, 20), (140, 0, 0)),
+    alert_text=(255, 255, 255),
+    flash_bg={"issued": (30, 120, 50), "reprint": (25, 90, 170), "refused": (200, 80, 0), "info": (70, 80, 95)},
+    flash_text=(255, 255, 255),
+)
+
 THEMES = {
     "dark": Theme(
         background=(0, 0, 0),
@@ -45,15 +53,7 @@ THEMES = {
         good=(110, 210, 120),
         warn=(255, 170, 60),
         bad=(255, 110, 100),
-        alert_bg=((200, 20, 20), (140, 0, 0)),
-        alert_text=(255, 255, 255),
-        flash_bg={
-            "issued": (30, 120, 50),
-            "reprint": (25, 90, 170),
-            "refused": (200, 80, 0),
-            "info": (70, 80, 95),
-        },
-        flash_text=(255, 255, 255),
+        **_SIGNALS,
     ),
     "light": Theme(
         background=(210, 215, 222),
@@ -64,15 +64,7 @@ THEMES = {
         good=(20, 120, 40),
         warn=(170, 90, 0),
         bad=(190, 20, 20),
-        alert_bg=((200, 20, 20), (140, 0, 0)),
-        alert_text=(255, 255, 255),
-        flash_bg={
-            "issued": (30, 120, 50),
-            "reprint": (25, 90, 170),
-            "refused": (200, 80, 0),
-            "info": (70, 80, 95),
-        },
-        flash_text=(255, 255, 255),
+        **_SIGNALS,
     ),
 }
 
