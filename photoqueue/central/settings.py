@@ -37,6 +37,7 @@ class CentralSettings:
     station_stale_s: float = _help("A station not heard from for this long shows as offline on /api/v1/rooms",
                                    60.0)
     log_level: str = _help("uvicorn's log level: critical, error, warning, info, debug", "warning")
+    fee_yuan: float = _help("Fee per photographed student in yuan, for the dashboard's fees and exports", 20.0)
 
     def validate(self) -> list[str]:
         errors = []
@@ -52,6 +53,8 @@ class CentralSettings:
             errors.append(f"rate_limit_per_s: must be 0 (off) or more, not {self.rate_limit_per_s}")
         if self.station_stale_s <= 0:
             errors.append(f"station_stale_s: must be more than 0, not {self.station_stale_s}")
+        if not 0 <= self.fee_yuan <= 10_000:
+            errors.append(f"fee_yuan: {self.fee_yuan} is not between 0 and 10000")
         if self.log_level not in ("critical", "error", "warning", "info", "debug"):
             errors.append(f"log_level: {self.log_level!r} is not one of critical, error, warning, info, debug")
         return errors

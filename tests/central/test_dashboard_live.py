@@ -125,3 +125,15 @@ def test_snapshot_cache_computes_once_while_fresh():
     for _ in range(3):
         assert cache.get("staff", lambda: calls.append(1) or {"n": len(calls)}) == '{"n":1}'
     assert len(calls) == 1
+
+
+def test_the_fee_is_a_service_setting():
+    """`central serve --set fee_yuan=25` reaches the dashboard's fees."""
+    from types import SimpleNamespace
+
+    from photoqueue.central.settings import CentralSettings
+
+    service = CentralSettings().with_values({"fee_yuan": "25"})
+    app = SimpleNamespace(state=SimpleNamespace(settings=service))
+    assert DashboardSettings.from_app(app).fee_yuan == 25.0
+    assert CentralSettings(fee_yuan=-1).validate() == ["fee_yuan: -1 is not between 0 and 10000"]
