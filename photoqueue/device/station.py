@@ -182,6 +182,22 @@ class Station:
             self.session.store.close()
 
     def _handle_item(self, item: object) -> None:
+        """Handle one item; a surprise in it is logged and shown, and the queue goes on with the next."""
+        try:
+            self._handle_one(item)
+        except Exception:  # StationError (a refused commit) is handled in _command; this is a bug's way out
+            log.exception("station: handling %s failed", type(item).__name__)
+            self._alert("internal", "内部错误，已跳过一项操作，请联系工作人员 / internal error: one action skipped",
+                        NOTICE_S)
+            if isinstance(item, ScanEvent):
+                # replace the last student's flash: it must not look like this scan's number
+                try:
+                    self._feedback(fx.ScanFeedback(False, "rejected", None, "internal", "出错了，请联系工作人员",
+                                                   "internal error"))
+                except Exception:  # the failing part may be the flash itself
+                    log.exception("station: cannot show the scan's refusal")
+
+    def _handle_one(self, item: object) -> None:
         self._last_turn = time.monotonic()
         if isinstance(item, _Call):
             try:

@@ -18,6 +18,7 @@ called from any thread (one sync runs at a time).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -50,10 +51,32 @@ def command_from_wire(kind: str, args: dict[str, Any]) -> cmd.Command:
         raise StationError(f"unknown command kind {kind!r} (known: {', '.join(COMMAND_KINDS)})")
     if not isinstance(args, dict):
         raise StationError(f"{kind}: args must be an object")
+    annotations = {f.name: f.type for f in dataclasses.fields(cls)}
+    for name, value in args.items():
+        if name not in annotations:
+            continue  # the constructor below names it
+        allowed = _WIRE_TYPES.get(annotations[name])
+        if allowed is None or not _wire_value_ok(value, allowed):
+            # caught here, not in the queue thread, where a wrong type would raise mid-decision
+            raise StationError(f"{kind}: argument {name}={value!r} must be {annotations[name]}")
     try:
         return cls(**args)
     except TypeError as exc:
         raise StationError(f"{kind}: bad arguments {args!r}: {exc}") from None
+
+
+# The command fields' annotations (strings: postponed evaluation) and the JSON values they accept.
+_WIRE_TYPES: dict[str | None, tuple[type | None, ...]] = {
+    "int": (int,), "int | None": (int, None), "str": (str,), "str | None": (str, None), "bool": (bool,),
+}
+
+
+def _wire_value_ok(value: Any, allowed: tuple[type | None, ...]) -> bool:
+    if value is None:
+        return None in allowed
+    if isinstance(value, bool):  # JSON true is not a ticket number
+        return bool in allowed
+    return any(t is not None and isinstance(value, t) for t in allowed)
 
 
 def backoff_delay(attempt: int, initial_s: float, max_s: float, rng: Callable[[], float] = random.random) -> float:

@@ -13,6 +13,7 @@ from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
 from photoqueue.device import commands as cmd
+from photoqueue.device.errors import StationError
 from photoqueue.device.queue import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
@@ -238,3 +239,37 @@ def test_days_offline_catch_up_in_many_batches_with_exact_counts(tmp_path):
         assert sorted(map(str, central.store.counts())) == sorted(map(str, collect(tmp_path)["classes"]))
         client.stop()
     store.close()
+
+
+@pytest.mark.parametrize("kind, args", [
+    ("recall", {"number": [1]}), ("recall", {"number": True}), ("recall", {"number": None}),
+    ("void", {"number": 3, "reason": 7}), ("switch_class", {"class_name": ["一班"]}),
+    ("correct_class", {"number": "4", "class_name": "一班"}), ("skip", {"number": 1.5}),
+])
+def test_wrong_typed_arguments_are_refused_on_the_wire(kind, args):
+    with pytest.raises(StationError, match=f"{kind}: argument"):
+        command_from_wire(kind, args)
+
+
+def test_right_typed_optional_arguments_pass():
+    assert command_from_wire("skip", {"number": None}) == cmd.Skip(None)
+    assert command_from_wire("correct_class", {"number": 2, "class_name": None}) == cmd.CorrectClass(2, None)
+
+
+def test_a_wrong_typed_command_is_acked_without_reaching_the_station(central, tmp_path, caplog):
+    session = open_session(tmp_path, "A")
+    received = []
+    client = client_for(central, session, "A", on_command=received.append)
+    # the centre now refuses it in add_command too; an older centre (or a row written by hand) still sends it
+    with central.store.db.write() as conn:
+        conn.execute("INSERT INTO commands (room, kind, args, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+                     ("A", "recall", '{"number": [1]}', "2024-06-20T09:00:00Z", "staff"))
+    central.store.add_command("A", "switch_class", {"class_name": "二班"}, by="staff")
+    with caplog.at_level("ERROR", logger="photoqueue.device.sync"):
+        client.sync_once()
+    assert received == [cmd.SwitchClass("二班")]
+    assert "recall: argument number=[1] must be int" in caplog.text
+    client.sync_once()  # carries the acks: the centre does not send the bad one again
+    assert central.store.pending_commands("A") == []
+    assert all(c["acked_at"] is not None for c in central.store.commands("A"))
+    client.stop()
