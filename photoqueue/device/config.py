@@ -254,6 +254,31 @@ def load_config(path: str | Path) -> Config:
     return parse_config(data, path)
 
 
+def check_files(config: Config) -> None:
+    """The files the station reads at its start (timetable, deployment key) load; one ConfigError with every
+    problem otherwise. Read-only: a key that the station would make is not made (nor looked for)."""
+    from photoqueue.device.digest import load_key
+    from photoqueue.device.timetable import load_timetable
+
+    problems = []
+    if config.station.timetable:
+        try:
+            load_timetable(config.station.timetable)
+        except PhotoqueueError as exc:
+            problems.append(f"[station] timetable: {exc}")
+    path, create = key_path(config.station)
+    if not create:
+        try:
+            load_key(path, create=False)
+        except PhotoqueueError as exc:
+            problems.append(f"[station] key_file: {exc}")
+    if problems:
+        where = str(config.path) if config.path else "config"
+        raise ConfigError(f"{where}: {len(problems)} problem(s) with the files it names; nothing was started or "
+                          f"changed / 配置文件所指文件有 {len(problems)} 处错误，未作任何更改\n  - "
+                          + "\n  - ".join(problems))
+
+
 # --- secrets ---------------------------------------------------------------------------------------
 
 

@@ -12,7 +12,8 @@ log = logging.getLogger(__name__)
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("station", help="run a photo room's station (camera, buttons, printer, hall screen)")
-    p.add_argument("--config", required=True, help="the station's TOML config (see docs/config.md)")
+    # not required by argparse: --print-example needs none (run_station asks for it otherwise)
+    p.add_argument("--config", help="the station's TOML config (see docs/config.md); required unless --print-example")
     p.add_argument("--check", action="store_true", help="only check the config and exit (0: good, 2: bad)")
     p.add_argument("--headless", action="store_true", help="no hall screen, whatever the config says")
     p.add_argument("--print-example", action="store_true",
@@ -36,13 +37,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_station(args: argparse.Namespace) -> int:
-    from photoqueue.device.config import example_toml, load_config
+    from photoqueue.device.config import ConfigError, check_files, example_toml, load_config
 
     if args.print_example:
         print(example_toml())
         return 0
+    if not args.config:
+        raise ConfigError("station: --config FILE is required (the station's TOML config; "
+                          "`photoqueue station --print-example > station.toml` writes one to start from)")
     config = load_config(args.config)  # every problem at once, exit 2, nothing touched
     if args.check:
+        check_files(config)  # the timetable and the key it names load too (read-only)
         print(f"{args.config}: ok")
         return 0
     logging.getLogger("photoqueue").setLevel(config.station.log_level.upper())

@@ -120,3 +120,36 @@ def test_secrets_come_from_files_or_systemd_credentials(tmp_path, monkeypatch):
     assert read_token(config.central) == "tok-123"
     monkeypatch.delenv("CREDENTIALS_DIRECTORY")
     assert key_path(config.station) == (tmp_path / "d" / "deployment.key", True)
+
+
+def test_check_reports_a_missing_timetable_and_key_file_at_once_touching_nothing(tmp_path, capsys):
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\nroom = "A"\ndata_dir = "{tmp_path / "d"}"\n'
+                      f'timetable = "{tmp_path / "no-timetable.csv"}"\nkey_file = "{tmp_path / "no.key"}"\n'
+                      '[printer]\nkind = "dummy"\n', encoding="utf-8")
+    assert main(["station", "--config", str(config), "--check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("photoqueue:") == 1 and "Traceback" not in err
+    assert "[station] timetable:" in err and "no-timetable.csv: no such file" in err
+    assert "[station] key_file:" in err and "deployment key file not found" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["station.toml"]
+
+
+def test_check_loads_a_good_timetable_and_key_file(tmp_path, capsys):
+    key = tmp_path / "station.key"
+    key.write_text("00" * 32)
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\nroom = "第一组"\ndata_dir = "{tmp_path / "d"}"\n'
+                      f'timetable = "{ROOT / "photoqueue" / "data" / "timetable-2024.csv"}"\nkey_file = "{key}"\n'
+                      '[printer]\nkind = "dummy"\n', encoding="utf-8")
+    assert main(["station", "--config", str(config), "--check"]) == 0
+    assert not (tmp_path / "d").exists()
+
+
+def test_print_example_needs_no_config_and_a_run_without_one_says_so(capsys):
+    assert main(["station", "--print-example"]) == 0
+    out = capsys.readouterr().out
+    assert tomllib.loads(out)["station"]["room"]
+    assert main(["station"]) == 2
+    err = capsys.readouterr().err
+    assert "--config FILE is required" in err and "Traceback" not in err
