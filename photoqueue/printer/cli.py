@@ -33,7 +33,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     printer = sub.add_parser("printer", help="printer tools: a virtual network ESC/POS printer")
     psub = printer.add_subparsers(dest="printer_command", metavar="ACTION")
     s = psub.add_parser("serve", help="run a virtual network ESC/POS printer that saves each ticket as a PNG")
-    s.add_argument("--port", type=int, default=9100, help="TCP port (default 9100; 0: any free port)")
+    s.add_argument("--port", type=int, default=9100, help="TCP port 0-65535 (default 9100; 0: any free port)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--out", default="virtual-printer", help="folder for ticket PNGs (default ./virtual-printer)")
     s.add_argument("--paper", type=int, choices=(58, 80), default=80, help="paper width in mm (default 80)")

@@ -77,10 +77,12 @@ class VirtualPrinter:
         return self._sock.getsockname()[1]
 
     def start(self) -> VirtualPrinter:
+        port = self._requested_port
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            # checked here: socket.bind would raise OverflowError, which names no port
+            raise PrinterError(f"port {port!r} is not a TCP port (0-65535; 0: any free port)", exit_status=2)
         if self.out_dir:
-            os.makedirs(self.out_dir, exist_ok=True)
-            existing = [int(m.group(1)) for f in os.listdir(self.out_dir) if (m := re.match(r"ticket-(\d+)", f))]
-            self._next_index = max(existing, default=0) + 1
+            self._next_index = self._prepare_out_dir(self.out_dir)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -95,6 +97,21 @@ class VirtualPrinter:
         self._thread = threading.Thread(target=self._serve, name="virtual-printer", daemon=True)
         self._thread.start()
         return self
+
+    @staticmethod
+    def _prepare_out_dir(out_dir: str) -> int:
+        """Make the ticket folder; the index of its next ticket (after the ticket-NNNN files it holds)."""
+        if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+            raise PrinterError(f"{out_dir}: is a file, not a folder for ticket PNGs (--out names a folder)",
+                               exit_status=2)
+        try:
+            os.makedirs(out_dir, exist_ok=True)
+            names = os.listdir(out_dir)
+        except OSError as exc:
+            raise PrinterError(f"{out_dir}: cannot use it as the folder for ticket PNGs: "
+                               f"{exc.strerror or exc}", exit_status=2) from None
+        existing = [int(m.group(1)) for f in names if (m := re.match(r"ticket-(\d+)", f))]
+        return max(existing, default=0) + 1
 
     def stop(self) -> None:
         self._stop.set()

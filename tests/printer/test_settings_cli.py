@@ -90,3 +90,21 @@ def test_printer_serve_runs_as_a_command(tmp_path, ticket):
         proc.terminate()
         proc.wait(10)
     assert (tmp_path / "ticket-0001.png").exists()
+
+
+def test_printer_serve_refuses_a_port_out_of_range_without_a_traceback(tmp_path, capsys):
+    for port in ("99999", "-1"):
+        assert main(["printer", "serve", "--port", port, "--out", str(tmp_path / "out"), "--seconds", "0"]) == 2
+        err = capsys.readouterr().err
+        assert f"port {port} is not a TCP port (0-65535" in err and "Traceback" not in err
+
+
+def test_printer_serve_names_an_out_path_that_is_a_file(tmp_path, capsys):
+    taken = tmp_path / "tickets.txt"
+    taken.write_text("not a folder")
+    assert main(["printer", "serve", "--port", "0", "--out", str(taken), "--seconds", "0"]) == 2
+    err = capsys.readouterr().err
+    assert f"{taken}: is a file, not a folder for ticket PNGs" in err and "Traceback" not in err
+    assert main(["printer", "serve", "--port", "0", "--out", str(taken / "sub"), "--seconds", "0"]) == 2
+    err = capsys.readouterr().err
+    assert f"{taken / 'sub'}: cannot use it as the folder for ticket PNGs" in err and "Traceback" not in err
