@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 
@@ -28,6 +29,8 @@ def run_decode(args) -> int:
     status = 0
     for path in args.images:
         try:
+            if os.path.isdir(path):  # load_gray would call it missing
+                raise ScannerError(f"{path}: is a directory, not an image file (name the images in it)")
             gray = load_gray(path)
         except ScannerError as exc:
             status = 1

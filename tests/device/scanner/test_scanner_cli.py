@@ -37,3 +37,9 @@ def test_decode_a_blank_image_finds_nothing(tmp_path, capsys):
     cv2.imwrite(str(p), np.full((100, 100), 200, np.uint8))
     assert main(["decode", "--json", str(p)]) == 0
     assert json.loads(capsys.readouterr().out)["codes"] == []
+
+
+def test_decode_a_directory_says_it_is_one(tmp_path, capsys):
+    assert main(["decode", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: is a directory" in err and "no such" not in err
