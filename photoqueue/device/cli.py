@@ -24,7 +24,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("export", help="export a station's (or a demo's) tickets and per-class counts")
     p.add_argument("--data-dir", required=True)
-    p.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
+    p.add_argument("--format", choices=("json", "csv", "xlsx"),
+                   help="default: from --out's extension, else json")
     p.add_argument("--report", choices=("agency", "counts", "makeup"), default="agency",
                    help="with --format csv: the photo agency's list in shooting order (default), the per-class "
                         "counts and fees, or the make-up list (xlsx holds all three)")
@@ -49,33 +50,44 @@ def _session_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--key-file", help=f"deployment key (default: DATA_DIR/{KEY_FILE_NAME}, made if missing)")
 
 
-def open_session(args: argparse.Namespace):
+def open_session(args: argparse.Namespace, *, existing: bool = False, timetable=None):
+    """The session the command works on. ``existing``: the station and the session must already be
+    there (staff actions on a running station), so a mistyped directory, room or date is an error
+    rather than a new, empty queue."""
     from photoqueue.device.digest import load_key
     from photoqueue.device.queue import Rules
-    from photoqueue.device.session import Session
+    from photoqueue.device.session import Session, resolve_date
     from photoqueue.device.store import EventStore, db_path
 
-    date = args.date or dt.date.today().isoformat()
-    try:
-        dt.date.fromisoformat(date)
-    except ValueError:
-        raise StationError(f"--date {date!r} is not a date (YYYY-MM-DD)", exit_status=2) from None
     data_dir = Path(args.data_dir)
-    key = load_key(args.key_file or data_dir / KEY_FILE_NAME, create=args.key_file is None)
-    return Session(EventStore(db_path(data_dir)), args.room, date, Rules(digest_key=key))
+    path = db_path(data_dir)
+    store = EventStore(path, create=not existing)
+    try:
+        planned = [s.date for s in timetable.slots if s.room == args.room] if timetable else None
+        date = resolve_date(store, args.room, args.date, dt.date.today(), planned)
+        if existing and (args.room, date) not in store.sessions():
+            known = ", ".join(f"{r} {d}" for r, d in store.sessions()) or "none"
+            raise StationError(f"{path}: no queue for {args.room} on {date} here (sessions: {known}) "
+                               "/ 此工作站没有该组该日期的记录", exit_status=2)
+        # A key is made only for a new station; an existing one must be given the key it numbers with.
+        key = load_key(args.key_file or data_dir / KEY_FILE_NAME,
+                       create=args.key_file is None and not store.sessions())
+        return Session(store, args.room, date, Rules(digest_key=key))
+    except BaseException:
+        store.close()
+        raise
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    session = open_session(args)
-    now = dt.datetime.now()
+    timetable = None
     if args.timetable:
         from photoqueue.device.timetable import load_timetable
 
-        room_day = load_timetable(args.timetable).room_day(session.room, dt.date.fromisoformat(session.date))
-        if not room_day.classes:
-            print(f"photoqueue: warning: the timetable has no classes for {session.room} on {session.date}",
-                  file=sys.stderr)
-        session.load_timetable(room_day, now)
+        timetable = load_timetable(args.timetable)
+    session = open_session(args, timetable=timetable)
+    now = dt.datetime.now()
+    if timetable is not None:
+        session.load_timetable(timetable.room_day(session.room, dt.date.fromisoformat(session.date)), now)
     status = 0
     for code in args.codes:
         effects = session.scan(code, now)
@@ -92,28 +104,39 @@ def run_scan(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    if args.format == "xlsx":
-        from photoqueue.device.export_xlsx import write_xlsx
+    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "") or "json"
+    if fmt not in ("json", "csv", "xlsx"):
+        raise StationError(f"cannot tell the format from {args.out!r}: give --format json|csv|xlsx", exit_status=2)
+    if args.report != "agency" and fmt != "csv":
+        raise StationError("--report chooses among the CSV exports: use it with --format csv "
+                           "(the xlsx holds all three, the JSON is the full record)", exit_status=2)
+    if not 0 <= args.fee <= 10_000:
+        raise StationError(f"--fee {args.fee} is not a fee in yuan (0 to 10000)", exit_status=2)
+    try:
+        if fmt == "xlsx":
+            from photoqueue.device.export_xlsx import write_xlsx
 
-        if not args.out:
-            raise StationError("--format xlsx needs --out FILE", exit_status=2)
-        write_xlsx(args.data_dir, args.out, fee_yuan=args.fee)
-        return 0
-    if args.format == "csv" and args.report != "agency":
-        from photoqueue.device import reports
-        from photoqueue.device.export_xlsx import station_report
+            if not args.out:
+                raise StationError("--format xlsx needs --out FILE", exit_status=2)
+            write_xlsx(args.data_dir, args.out, fee_yuan=args.fee)
+            return 0
+        if fmt == "csv" and args.report != "agency":
+            from photoqueue.device import reports
+            from photoqueue.device.export_xlsx import station_report
 
-        report, _ = station_report(args.data_dir, fee_yuan=args.fee)
-        text = (reports.counts_csv(report) if args.report == "counts"
-                else reports.table_csv(report.makeup, reports.MAKEUP_COLUMNS))
-    else:
-        from photoqueue.device.export import export_text
+            report, _ = station_report(args.data_dir, fee_yuan=args.fee)
+            text = (reports.counts_csv(report) if args.report == "counts"
+                    else reports.table_csv(report.makeup, reports.MAKEUP_COLUMNS))
+        else:
+            from photoqueue.device.export import export_text
 
-        text = export_text(args.data_dir, args.format)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+            text = export_text(args.data_dir, fmt)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    except OSError as exc:
+        raise StationError(f"cannot write {args.out}: {exc.strerror or exc}", exit_status=1) from None
     return 0
 
 
@@ -127,7 +150,7 @@ def _number(args: argparse.Namespace, i: int = 0) -> int:
 def run_queue(args: argparse.Namespace) -> int:
     from photoqueue.device.queue import class_counts
 
-    session = open_session(args)
+    session = open_session(args, existing=True)
     action = args.action
     if action == "status":
         s = session.state

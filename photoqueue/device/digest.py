@@ -21,6 +21,12 @@ def code_digest(key: bytes, code: str) -> str:
     return hmac.new(key, code.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def key_fingerprint(key: bytes) -> str:
+    """Names a key without revealing it: a station records it so that a tool run with another key
+    (whose digests would not match the station's) is refused."""
+    return hmac.new(key, b"photoqueue deployment key check", hashlib.sha256).hexdigest()[:16]
+
+
 def check_code(digest: str, length: int = 4) -> str:
     """A few characters of the digest, printed on the ticket and shown on screen so staff can
     match a ticket to its scan."""

@@ -213,6 +213,8 @@ def decide(state: SessionState, command: cmd.Command, now: dt.datetime, rules: R
             t = state.tickets.get(number)
             if t is None:
                 return _refuse(f"没有 {number} 号", f"no ticket {number}")
+            if not name or (state.plan and state.plan_class(name) is None):
+                return _refuse(f"时间表中没有班级 {name}", f"no class {name!r} in the timetable")
             if t.class_name == name:
                 return Decision()
             return Decision([TicketClassCorrected(**env, number=number, class_name=name, previous=t.class_name)])
@@ -235,7 +237,8 @@ def decide(state: SessionState, command: cmd.Command, now: dt.datetime, rules: R
 
 
 def _decide_scan(state: SessionState, code: str, env: dict[str, str], rules: Rules) -> Decision:
-    code = code.rstrip("\r\n")
+    # a scanner's Enter, or a space typed around a code, is not part of it: the same code must reprint
+    code = code.strip()
     rejection = check_code(code, rules.code_policy)
     if rejection is not None:
         return Decision(notices=[fx.ScanFeedback(ok=False, kind="rejected", number=None, rule=rejection.rule,

@@ -14,6 +14,8 @@ import logging
 from photoqueue.device import commands as cmd
 from photoqueue.device import effects as fx
 from photoqueue.device import queue
+from photoqueue.device.digest import key_fingerprint
+from photoqueue.device.errors import StationError
 from photoqueue.device.events import Event
 from photoqueue.device.store import EventStore
 from photoqueue.device.timetable import RoomDay
@@ -28,11 +30,41 @@ def plan_of(room_day: RoomDay) -> tuple[dict, ...]:
                   "end": c.end.strftime("%H:%M") if c.end else None} for c in room_day.classes)
 
 
+def resolve_date(store: EventStore | None, room: str, requested: str | None, today: dt.date,
+                 planned: list[dt.date] | None = None) -> str:
+    """The session date: the one asked for, else today's date by the clock, unless that looks wrong.
+
+    A Pi without a clock battery can boot with a wrong date; a new (room, date) session would then
+    number from 1 again and give codes that hold a number a second one. So with no date set, refuse
+    when this station already numbered on a later day, or when the timetable does not have this room
+    on the clock's date.
+    """
+    if requested:
+        try:
+            dt.date.fromisoformat(requested)
+        except ValueError:
+            raise StationError(f"date {requested!r} is not a date (YYYY-MM-DD)", exit_status=2) from None
+        return requested
+    day = today.isoformat()
+    later = sorted(d for r, d in (store.sessions() if store else []) if r == room and d > day)
+    if later:
+        raise StationError(f"the clock says {day} but this station already numbered {room} on {later[-1]}: the "
+                           "clock is wrong; set the date ([station] date, or --date) / 系统时钟早于已有记录，请设置日期",
+                           exit_status=2)
+    if planned and today not in planned:
+        days = ", ".join(d.isoformat() for d in sorted(set(planned)))
+        raise StationError(f"the timetable has no classes for {room} on {day} (its days: {days}); if the clock is "
+                           "right, set the date ([station] date, or --date) / 时间表中今天没有该组的安排，请设置日期",
+                           exit_status=2)
+    return day
+
+
 class Session:
     def __init__(self, store: EventStore, room: str, date: str, rules: queue.Rules):
         self.store = store
         self.rules = rules
         self.state = queue.SessionState(room=room, date=date)
+        store.claim(room, key_fingerprint(rules.digest_key))
         self._catch_up()  # replay the log
 
     @property

@@ -20,7 +20,25 @@ log = logging.getLogger(__name__)
 
 
 def session_date(config: Config, clock) -> str:
-    return config.station.date or clock.now().date().isoformat()
+    """[station] date, else the clock's date when it is plausible (see ``resolve_date``)."""
+    from photoqueue.device.session import resolve_date
+    from photoqueue.device.store import EventStore, db_path
+
+    if config.station.date:
+        return resolve_date(None, config.station.room, config.station.date, clock.now().date())
+    planned = None
+    if config.station.timetable:
+        from photoqueue.device.timetable import load_timetable
+
+        timetable = load_timetable(config.station.timetable)
+        planned = [s.date for s in timetable.slots if s.room == config.station.room]
+    path = db_path(config.station.data_dir)
+    store = EventStore(path, create=False) if path.exists() else None
+    try:
+        return resolve_date(store, config.station.room, None, clock.now().date(), planned)
+    finally:
+        if store is not None:
+            store.close()
 
 
 def load_room_day(config: Config, date: str):

@@ -148,6 +148,26 @@ class EventStore:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def claim(self, room: str, key_check: str) -> None:
+        """Bind this station database to one room and one deployment key on first use; refuse others.
+
+        A mistyped ``--room`` would otherwise start a second queue in the station's log (and stop its
+        sync: the centre refuses another room's events), and a tool run with another key would write
+        digests that match nothing at the centre.
+        """
+        with self.transaction():
+            meta = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN ('room', 'key_check')"))
+            if meta.get("room", room) != room:
+                raise StationError(f"{self.path}: this is the station of room {meta['room']!r}, not {room!r} "
+                                   f"/ 此工作站属于 {meta['room']}", exit_status=2)
+            if meta.get("key_check", key_check) != key_check:
+                raise StationError(f"{self.path}: this station numbers with another deployment key; give the "
+                                   "station's key (--key-file, or [station] key_file) / 部署密钥与本工作站不一致",
+                                   exit_status=2)
+            for name, value in (("room", room), ("key_check", key_check)):
+                if name not in meta:
+                    self._db.execute("INSERT INTO meta VALUES (?, ?)", (name, value))
+
     @property
     def station_id(self) -> str:
         return self._db.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()[0]

@@ -87,3 +87,57 @@ def test_bad_arguments_get_clear_errors(tmp_path):
     assert result.returncode == 1 and "no such data directory" in result.stderr
     result = pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", "25/10/2023", "CODE-0001-X", check=False)
     assert result.returncode == 2 and "not a date" in result.stderr
+
+
+def test_a_code_with_stray_spaces_is_the_same_code(tmp_path):
+    lines = [json.loads(x) for x in pq("scan", "--data-dir", tmp_path, "--room", "A组", "CODE000001", "CODE000001 ",
+                                       " CODE000001\t").stdout.splitlines()]
+    assert [(x["number"], x["reprint"]) for x in lines] == [(1, False), (1, True), (1, True)]
+
+
+def test_staff_actions_need_an_existing_station_room_and_date(tmp_path):
+    pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "CODE-0001-X")
+    for args, says in (((tmp_path / "typo", "A组", DATE), "no station database"),
+                       ((tmp_path, "B组", DATE), "no queue for B组 on 2023-10-25"),
+                       ((tmp_path, "A组", "2023-10-24"), "no queue for A组 on 2023-10-24")):
+        result = pq("queue", "--data-dir", args[0], "--room", args[1], "--date", args[2], "status", check=False)
+        assert result.returncode != 0 and says in result.stderr, result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_station_is_bound_to_its_room_and_its_key(tmp_path):
+    pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "CODE-0001-X")
+    result = pq("scan", "--data-dir", tmp_path, "--room", "A 组", "--date", DATE, "CODE-0002-X", check=False)
+    assert result.returncode == 2 and "room 'A组'" in result.stderr
+    other_key = tmp_path / "other.key"
+    other_key.write_text("cd" * 32)
+    result = pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "--key-file", other_key,
+                "CODE-0002-X", check=False)
+    assert result.returncode == 2 and "another deployment key" in result.stderr
+    (tmp_path / "deployment.key").unlink()  # a station whose key lives elsewhere: no new key is made
+    result = pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "CODE-0002-X", check=False)
+    assert result.returncode == 1 and "key file not found" in result.stderr
+    assert not (tmp_path / "deployment.key").exists()
+
+
+def test_class_correction_must_name_a_class_of_the_timetable(tmp_path, timetable_2024):
+    pq("scan", "--data-dir", tmp_path, "--room", ROOM, "--date", DATE, "--timetable", timetable_2024, "CODE-0001-X")
+    queue = ("queue", "--data-dir", tmp_path, "--room", ROOM, "--date", DATE)
+    for bad in (("correct-class", "1", "20财务管理1斑"), ("correct-class", "1")):
+        result = pq(*queue, *bad, check=False)
+        assert result.returncode == 1 and "no class" in result.stderr
+    pq(*queue, "correct-class", "1", "20商务英语A班")
+    data = json.loads(pq("export", "--data-dir", tmp_path).stdout)
+    assert data["tickets"][0]["class"] == "20商务英语A班"
+
+
+def test_export_options_are_checked(tmp_path):
+    pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "CODE-0001-X")
+    pq("export", "--data-dir", tmp_path, "--out", tmp_path / "list.csv")
+    assert (tmp_path / "list.csv").read_text(encoding="utf-8").startswith("order,room,date,number,code")
+    for args, says, status in ((("--out", tmp_path / "nowhere" / "x.json"), "cannot write", 1),
+                               (("--report", "makeup"), "--format csv", 2),
+                               (("--format", "csv", "--fee", "-5"), "not a fee", 2),
+                               (("--out", tmp_path / "x.txt"), "cannot tell the format", 2)):
+        result = pq("export", "--data-dir", tmp_path, *args, check=False)
+        assert result.returncode == status and says in result.stderr, result.stderr

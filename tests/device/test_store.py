@@ -143,3 +143,17 @@ def test_a_second_writer_s_events_come_back_as_effects(tmp_path):
     staff.handle(cmd.Reprint(1), NOW)
     effects = station.scan("CODE-0002", NOW)  # caught up inside the next command's transaction
     assert [(e.number, e.reprint) for e in effects if isinstance(e, fx.PrintTicket)] == [(1, True), (2, False)]
+
+
+def test_the_clock_date_is_refused_when_it_cannot_be_right(tmp_path):
+    from photoqueue.device.session import resolve_date
+
+    store = EventStore(tmp_path / "station.db")
+    Session(store, "A组", "2023-10-25", RULES).scan("CODE-0001", NOW)
+    # a Pi that booted a year back must not open a new session and number from 1 again
+    with pytest.raises(StationError, match="already numbered"):
+        resolve_date(store, "A组", None, dt.date(2022, 10, 25))
+    with pytest.raises(StationError, match="no classes for A组 on 2023-10-26"):
+        resolve_date(store, "A组", None, dt.date(2023, 10, 26), planned=[dt.date(2023, 10, 25)])
+    assert resolve_date(store, "A组", None, dt.date(2023, 10, 25), planned=[dt.date(2023, 10, 25)]) == "2023-10-25"
+    assert resolve_date(store, "A组", "2022-01-01", dt.date(2023, 10, 25)) == "2022-01-01"  # asked for: honoured
