@@ -47,6 +47,7 @@ apt-get install -y --no-install-recommends \
     python3-pygame libsdl2-2.0-0 \
     python3-lgpio python3-gpiozero \
     python3-numpy python3-pil python3-opencv \
+    python3-usb python3-cups \
     libzbar0 fonts-wqy-microhei espeak-ng
 
 echo "== service user"
