@@ -20,6 +20,7 @@ class PrintTicket(Effect):
     check_code: str
     issued_at: str
     ahead: int | None  # people ahead in line (0: being called now); None when not in line
+    pace_s: float = 10.0  # seconds a student, as measured (queue.pace_s): the expected wait is ahead x this
 
 
 @dataclass(frozen=True)

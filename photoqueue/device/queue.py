@@ -45,6 +45,13 @@ from photoqueue.device.events import (
     TicketVoided,
     TimetableLoaded,
 )
+from photoqueue.device.timetable.plan import measure_pace
+
+# The photographer's pace for the expected wait (screen and ticket): measured over the last photos once
+# there are enough, else the notices' pace (53 students in 10 minutes, about 11 s; 10 s keeps it round).
+DEFAULT_PACE_S = 10.0
+PACE_WINDOW = 30
+PACE_MIN_SAMPLES = 5
 
 WAITING, CALLED, PHOTOGRAPHED, SKIPPED, VOIDED = "waiting", "called", "photographed", "skipped", "voided"
 STATUSES = (WAITING, CALLED, PHOTOGRAPHED, SKIPPED, VOIDED)
@@ -84,6 +91,8 @@ class SessionState:
     last_seq: int = 0
     # class -> tickets issued in it and not voided; kept by apply() so a scan need not walk the whole day
     class_issued: dict[str | None, int] = field(default_factory=dict)
+    # (photographed_at, issued_at) of each photo in shooting order, for the live pace; an undo pops its photo
+    shots: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def next_number(self) -> int:
@@ -306,6 +315,7 @@ def apply(state: SessionState, event: Event) -> SessionState:
             if event.photographed is not None:
                 t = state.tickets[event.photographed]
                 t.status, t.photographed_at, t.shot_seq = PHOTOGRAPHED, event.at, event.seq
+                state.shots.append((event.at, t.issued_at))
             state.called = None
             _call(state, event.called)
             state.undo_stack.append((event.photographed, event.called))
@@ -318,6 +328,7 @@ def apply(state: SessionState, event: Event) -> SessionState:
             if event.photographed is not None:
                 t = state.tickets[event.photographed]
                 t.photographed_at, t.shot_seq = None, None
+                state.shots.pop()
                 _call(state, event.photographed)
         case TicketSkipped():
             _leave_line(state, event.number, SKIPPED, event.seq, event.called)
@@ -357,11 +368,24 @@ def apply(state: SessionState, event: Event) -> SessionState:
 # --- effects --------------------------------------------------------------------------------
 
 
+def pace_s(state: SessionState) -> float:
+    """Seconds a student takes, from the last photos (each counted from when the photographer could
+    start on that student: a photographer idle for want of students is not slow)."""
+    recent = state.shots[-PACE_WINDOW:]
+    try:
+        shots = [dt.datetime.fromisoformat(p) for p, _ in recent]
+        ready = [dt.datetime.fromisoformat(i) for _, i in recent]
+    except ValueError:
+        return DEFAULT_PACE_S
+    pace, samples = measure_pace(shots, ready_at=ready)
+    return pace if pace is not None and samples >= PACE_MIN_SAMPLES else DEFAULT_PACE_S
+
+
 def ticket_to_print(state: SessionState, number: int, reprint: bool) -> fx.PrintTicket:
     t = state.tickets[number]
     return fx.PrintTicket(room=state.room, date=state.date, number=number, class_name=t.class_name,
                           reprint=reprint, check_code=short_check(t.code_digest), issued_at=t.issued_at,
-                          ahead=state.position(number))
+                          ahead=state.position(number), pace_s=pace_s(state))
 
 
 def effects_after(state: SessionState, events: list[Event], called_before: int | None) -> list[fx.Effect]:

@@ -15,8 +15,6 @@ from typing import Any
 from photoqueue.device import effects as fx
 from photoqueue.device import queue
 
-SECONDS_PER_STUDENT = 10.0  # a photographer's pace, for the expected wait shown and printed
-
 
 class WallClock:
     """Real time: ``now()`` local wall time, ``monotonic()`` seconds for intervals."""
@@ -119,7 +117,7 @@ def display_state(state: queue.SessionState, *, now: dt.datetime, alerts: list[s
     return DisplayState(room=state.room, now_serving=state.called, next=tuple(state.waiting[:next_count]),
                         current_class=current, next_class=next_class, waiting=len(state.waiting),
                         alerts=tuple(alerts[-3:]), location=location,
-                        wait_minutes=round(len(state.waiting) * SECONDS_PER_STUDENT / 60, 1),
+                        wait_minutes=round(len(state.waiting) * queue.pace_s(state) / 60, 1),
                         late_minutes=late,  # negative: running early, which the screen shows too
                         clock=None if live_clock else now.time().replace(microsecond=0), flash=shown_flash)
 
@@ -129,7 +127,7 @@ def printer_ticket(effect: fx.PrintTicket, location: str = ""):
     from photoqueue.printer.ticket import Ticket
 
     issued = dt.datetime.fromisoformat(effect.issued_at)
-    wait = None if effect.ahead is None else round(effect.ahead * SECONDS_PER_STUDENT / 60, 1)
+    wait = None if effect.ahead is None else round(effect.ahead * effect.pace_s / 60, 1)
     return Ticket(room=effect.room, number=effect.number, class_name=effect.class_name, issued_at=issued,
                   position=effect.ahead, wait_minutes=wait, check_code=effect.check_code,
                   reprint=effect.reprint, location=location)

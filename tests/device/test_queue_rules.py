@@ -183,3 +183,27 @@ def test_skipped_waiting_ticket_leaves_the_line():
     run(s, cmd.Skip(3))
     assert s.waiting == [2] and s.tickets[3].status == SKIPPED and s.tickets[1].status == CALLED
     assert s.tickets[2].status == WAITING
+
+
+def test_the_expected_wait_follows_the_measured_pace():
+    from photoqueue.device.queue import DEFAULT_PACE_S, pace_s
+
+    s = fresh(plan=({"name": "一班", "headcount": 50, "start": None, "end": None},))
+    clock = [dt.datetime(2023, 10, 25, 14, 0)]
+
+    def at(seconds, command):
+        clock[0] += dt.timedelta(seconds=seconds)
+        return step(s, command, clock[0], RULES)[2]
+
+    for i in range(12):
+        at(1, cmd.Scan(f"CODE-{i:04d}"))  # a line forms
+    assert pace_s(s) == DEFAULT_PACE_S  # no photo yet
+    for _ in range(8):
+        at(20, cmd.Advance())  # one photo every 20 s
+    # the first photo counts from when its student was in line (31 s), the rest 20 s apart
+    assert pace_s(s) == (31 + 7 * 20) / 8
+    ticket = next(e for e in at(1, cmd.Scan("CODE-LATE")) if isinstance(e, fx.PrintTicket))
+    assert ticket.pace_s == pace_s(s) and ticket.ahead == 4  # #9 being shot, 10-12 waiting
+    before = len(s.shots)
+    at(1, cmd.Undo())
+    assert len(s.shots) == before - 1  # the undone photo no longer counts
