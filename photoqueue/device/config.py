@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from photoqueue.errors import PhotoqueueError
+from photoqueue.hints import did_you_mean
 
 # section -> (module, class) candidates, first importable wins; the fallbacks keep the station
 # usable before a part's own settings exist.
@@ -143,11 +144,6 @@ def _convert(value: Any, hint: Any) -> Any:
 # --- loading ---------------------------------------------------------------------------------------
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(choices)})"
-
-
 def _own_problems(obj: Any) -> list[str]:
     """A part's own validate(): returns a list of messages, or raises one error listing them."""
     validate = getattr(obj, "validate", None)
@@ -172,7 +168,7 @@ def _build(section: str, cls: type, table: dict, problems: list[str]) -> Any:
                                 f"file named by [station] key_file / [central] token_file, or a systemd "
                                 f"credential ({CREDENTIAL_KEY}, {CREDENTIAL_TOKEN})")
             else:
-                problems.append(f"[{section}] {key!r}: unknown key{_did_you_mean(key, names)}")
+                problems.append(f"[{section}] {key!r}: unknown key{did_you_mean(key, names, list_known=True)}")
             continue
         if hints[key] is int and isinstance(value, str) and _int_text(value) is not None:
             value = _int_text(value)  # e.g. a USB id written as "0x0416"
@@ -219,7 +215,7 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     values: dict[str, Any] = {}
     for name in data:
         if name not in schema:
-            problems.append(f"[{name}]: unknown section{_did_you_mean(name, list(schema))}")
+            problems.append(f"[{name}]: unknown section{did_you_mean(name, list(schema), list_known=True)}")
     for name in REQUIRED_SECTIONS:
         if name not in data and not any(difflib.get_close_matches(k, [name], n=1, cutoff=0.75) for k in data):
             hint = {"printer": "say which printer this station uses, e.g. [printer] with its kind/connection",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from photoqueue.display.errors import DisplayError
+from photoqueue.hints import did_you_mean
 
 
 class Problems:
@@ -22,9 +22,7 @@ class Problems:
         known = list(known)
         for key in data:
             if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
-                self.add(f"{where}{key!r}: unknown key{hint}")
+                self.add(f"{where}{key!r}: unknown key{did_you_mean(key, known, list_known=True)}")
 
     def raise_if_any(self) -> None:
         if self.messages:

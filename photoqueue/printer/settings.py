@@ -8,8 +8,9 @@ and a test checks that it does.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass, field
+
+from photoqueue.hints import did_you_mean
 
 KINDS = ("dummy", "usb", "serial", "network", "file", "cups", "virtual")
 MODES = ("image", "text")
@@ -77,9 +78,7 @@ class PrinterSettings:
                         continue
                 known[key] = value
             else:
-                close = difflib.get_close_matches(key, names, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(f"unknown printer setting {key!r}{hint}")
+                problems.append(f"unknown printer setting {key!r}{did_you_mean(key, names)}")
         return cls(**known), problems
 
     @property
@@ -98,9 +97,8 @@ class PrinterSettings:
         def choice(name: str, allowed: tuple) -> None:
             value = getattr(self, name)
             if value not in allowed:
-                close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                p.append(f"{name}: must be one of {', '.join(map(str, allowed))}, got {value!r}{hint}")
+                p.append(f"{name}: must be one of {', '.join(map(str, allowed))}, got {value!r}"
+                         f"{did_you_mean(value, allowed)}")
 
         def number(name: str, low: float, high: float, kind: type = int) -> None:
             value = getattr(self, name)
@@ -150,9 +148,8 @@ class PrinterSettings:
         if self.kind == "file" and not self.device:
             p.append("device: a file printer needs a device path such as /dev/usb/lp0")
         if isinstance(self.profile, str) and self.profile and not profile_exists(self.profile):
-            close = difflib.get_close_matches(self.profile, profile_names(), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            p.append(f"profile: python-escpos has no profile {self.profile!r}{hint}")
+            p.append(f"profile: python-escpos has no profile {self.profile!r}"
+                     f"{did_you_mean(self.profile, profile_names())}")
         return p
 
 

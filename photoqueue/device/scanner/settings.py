@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import MISSING, dataclass, field, fields
 
 from photoqueue.errors import PhotoqueueError
+from photoqueue.hints import did_you_mean
 
 
 class ScannerError(PhotoqueueError):
@@ -65,7 +65,7 @@ class ScannerSettings:
         for name, allowed in choices.items():
             value = getattr(self, name)
             if value not in allowed:
-                out.append(f"{name} must be one of {', '.join(allowed)}, not {value!r}{_did_you_mean(value, allowed)}")
+                out.append(f"{name} must be one of {', '.join(allowed)}, not {value!r}{did_you_mean(value, allowed)}")
         for name in ("resolution", "hires_resolution"):
             value = getattr(self, name)
             if len(value) != 2 or not all(isinstance(v, int) and 16 <= v <= 10000 for v in value):
@@ -84,7 +84,7 @@ class ScannerSettings:
     def from_dict(cls, data: dict) -> ScannerSettings:
         """Settings from a config table; unknown keys are errors, with a 'did you mean'."""
         known = {f.name for f in fields(cls)}
-        unknown = [f"unknown scanner setting {k!r}{_did_you_mean(k, known)}" for k in data if k not in known]
+        unknown = [f"unknown scanner setting {k!r}{did_you_mean(k, known)}" for k in data if k not in known]
         if unknown:
             raise ScannerError("scanner settings:\n" + "\n".join(f"- {p}" for p in unknown))
         return cls(**data)
@@ -93,8 +93,3 @@ class ScannerSettings:
     def help(cls) -> dict[str, tuple[object, str]]:
         """Each setting's default and help text."""
         return {f.name: (f.default if f.default is not MISSING else None, f.metadata["help"]) for f in fields(cls)}
-
-
-def _did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(str(word), list(options), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
