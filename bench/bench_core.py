@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import median, pct, table  # noqa: E402
 
-from photoqueue.device import commands as cmd  # noqa: E402
-from photoqueue.device.queue import Rules  # noqa: E402
+from photoqueue.core import commands as cmd  # noqa: E402
+from photoqueue.core.queue import Rules  # noqa: E402
 from photoqueue.device.session import Session  # noqa: E402
 from photoqueue.device.store import EventStore  # noqa: E402
 
@@ -63,7 +63,7 @@ def build_day(path: Path) -> None:
     session = Session(EventStore(path), "A组", "2023-10-25", RULES)
     store = session.store
     # One transaction per 500 commands keeps the set-up quick; replay reads the same events either way.
-    from photoqueue.device import queue
+    from photoqueue.core import queue
 
     for start in range(0, REPLAY_TICKETS, 500):
         with store.transaction():

@@ -18,13 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpx  # noqa: E402
 from common import median, pct, table  # noqa: E402
 
-from photoqueue.central.dashboard import demo_day  # noqa: E402
 from photoqueue.central.dashboard.devserver import running_server  # noqa: E402
 from photoqueue.central.dashboard.settings import DashboardSettings  # noqa: E402
 from photoqueue.central.dashboard.snapshot import public_snapshot, staff_snapshot  # noqa: E402
 from photoqueue.central.settings import CentralSettings  # noqa: E402
 from photoqueue.central.store import CentralStore  # noqa: E402
-from photoqueue.device.queue import Rules  # noqa: E402
+from photoqueue.core.queue import Rules  # noqa: E402
+from photoqueue.demo import dashboard_day as demo_day  # noqa: E402
 from photoqueue.device.session import Session  # noqa: E402
 from photoqueue.device.store import EventStore, db_path  # noqa: E402
 from photoqueue.device.sync import SyncClient  # noqa: E402

@@ -42,14 +42,14 @@ def raw_zxing():
 
 
 def pipeline():
-    from photoqueue.device.scanner.pipeline import Pipeline
+    from photoqueue.scanner.pipeline import Pipeline
 
     p = Pipeline()
     return lambda gray: p.decode(gray).texts
 
 
 def load_sets(frames: int, seed: int) -> dict[str, list[tuple[np.ndarray, str | None]]]:
-    from photoqueue.device.scanner import synth
+    from photoqueue.scanner import synth
 
     corpus = []
     for folder in sorted(CORPUS.glob("qrcode-*")):

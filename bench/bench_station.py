@@ -28,9 +28,9 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import median, pct, table  # noqa: E402
 
-from photoqueue.device import effects as fx  # noqa: E402
+from photoqueue.core import effects as fx  # noqa: E402
+from photoqueue.demo.frames import idle_frame, phone_frame, student_code  # noqa: E402
 from photoqueue.device.config import parse_config  # noqa: E402
-from photoqueue.device.demo_frames import idle_frame, phone_frame, student_code  # noqa: E402
 from photoqueue.device.station_build import build_station  # noqa: E402
 from photoqueue.device.station_camera import ReplayCamera  # noqa: E402
 

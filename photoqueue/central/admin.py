@@ -37,7 +37,7 @@ def add_user(db_url: str, name: str, password: str) -> int:
 
 def load_timetable(db_url: str, path: str | Path) -> int:
     """Hold a timetable file at the centre (its days replace what was there); returns the class count."""
-    from photoqueue.device.timetable import load_timetable as read
+    from photoqueue.timetable import load_timetable as read
 
     timetable = read(path)
     with CentralStore(db_url, pool_size=1) as store:

@@ -21,7 +21,7 @@ from photoqueue.central.errors import CentralError
 from photoqueue.central.migrations import current_version
 from photoqueue.central.settings import CentralSettings
 from photoqueue.central.store import CentralStore
-from photoqueue.device.timetable import Timetable
+from photoqueue.timetable import Timetable
 
 router = APIRouter()
 

@@ -1,6 +1,6 @@
 """The counts, kept folded in memory: every station's events through the station's own queue core.
 
-A projection is a cache of ``photoqueue.device.queue.apply`` folded over the stored events of
+A projection is a cache of ``photoqueue.core.queue.apply`` folded over the stored events of
 each (station, room, date), in seq order. It is never the source: ``catch_up`` reads whatever
 the store holds beyond what is folded (another process may have ingested it), and a stream
 whose fold failed is dropped and folded again from the store. Keyed by station as well as by
@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from photoqueue.central.errors import CentralError
-from photoqueue.device import queue
-from photoqueue.device.events import Event
+from photoqueue.core import queue
+from photoqueue.core.events import Event
 
 Key = tuple[str, str, str]  # (station_id, room, date)
 

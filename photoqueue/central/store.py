@@ -24,13 +24,13 @@ from photoqueue.central.db import Conn, Database
 from photoqueue.central.errors import CentralError
 from photoqueue.central.migrations import migrate
 from photoqueue.central.projection import Projection
-from photoqueue.device.errors import StationError
-from photoqueue.device.events import DuplicateFlagged, Event, TicketIssued, event_from_dict
-from photoqueue.device.timetable import ClassSlot, RoomDay, Timetable
+from photoqueue.core.errors import CoreError
+from photoqueue.core.events import DuplicateFlagged, Event, TicketIssued, event_from_dict
+from photoqueue.core.wire import command_from_wire
+from photoqueue.timetable import ClassSlot, RoomDay, Timetable
 
 log = logging.getLogger(__name__)
 
-COMMAND_KINDS = ("advance", "undo", "skip", "recall", "void", "switch_class", "correct_class", "reprint")
 HEALTH_KEYS_MAX = 20
 DUPLICATES_PER_ANSWER = 200  # more wait for the next answer, once the station has flagged these
 
@@ -211,7 +211,7 @@ class CentralStore:
                 if self.projection.folded_upto(station_id) < hw:
                     try:
                         self._fold_stored(conn, station_id, hw)
-                    except (CentralError, StationError, ValueError) as exc:
+                    except (CentralError, CoreError, ValueError) as exc:
                         log.error("station %s: its stored events do not fold: %s", station_id, exc)
 
     # --- reading ------------------------------------------------------------------------------
@@ -284,12 +284,10 @@ class CentralStore:
 
     def add_command(self, room: str, kind: str, args: dict[str, Any] | None = None, *, by: str = "") -> int:
         """Queue a staff action for a room's station (it arrives with the station's next sync)."""
-        from photoqueue.device.sync import command_from_wire
-
         args = dict(args or {})
         try:
             command_from_wire(kind, args)  # refuses an unknown kind or bad arguments now, not at the station
-        except StationError as exc:
+        except CoreError as exc:
             raise CentralError(str(exc), http_status=422, exit_status=2) from None
         with self.db.write() as conn:
             if conn.dialect == "postgresql":
@@ -368,9 +366,9 @@ def _parse_batch(raw_events: Any, room: str) -> tuple[list[Event], dict[int, str
         try:
             event = event_from_dict(d)
             if not isinstance(event.room, str) or not isinstance(event.date, str):
-                raise StationError("room and date must be strings")
+                raise CoreError("room and date must be strings")
             dt.date.fromisoformat(event.date)
-        except (StationError, ValueError) as exc:
+        except (CoreError, ValueError) as exc:
             raise CentralError(f"events[{i}] (seq {seq}): {exc}", http_status=422) from None
         if event.room != room:
             raise CentralError(f"events[{i}] (seq {seq}) is for room {event.room!r}; this station writes only "

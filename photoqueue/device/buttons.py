@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from photoqueue.device import commands as cmd
+from photoqueue.core import commands as cmd
 
 log = logging.getLogger(__name__)
 

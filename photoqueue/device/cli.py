@@ -8,8 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-from photoqueue.device import commands as cmd
-from photoqueue.device import effects as fx
+from photoqueue.core import commands as cmd
+from photoqueue.core import effects as fx
 from photoqueue.device.errors import StationError
 
 KEY_FILE_NAME = "deployment.key"
@@ -54,8 +54,8 @@ def open_session(args: argparse.Namespace, *, existing: bool = False, timetable=
     """The session the command works on. ``existing``: the station and the session must already be
     there (staff actions on a running station), so a mistyped directory, room or date is an error
     rather than a new, empty queue."""
-    from photoqueue.device.digest import load_key
-    from photoqueue.device.queue import Rules
+    from photoqueue.core.queue import Rules
+    from photoqueue.device.keyfile import load_key
     from photoqueue.device.session import Session, resolve_date
     from photoqueue.device.store import EventStore, db_path
 
@@ -81,7 +81,7 @@ def open_session(args: argparse.Namespace, *, existing: bool = False, timetable=
 def run_scan(args: argparse.Namespace) -> int:
     timetable = None
     if args.timetable:
-        from photoqueue.device.timetable import load_timetable
+        from photoqueue.timetable import load_timetable
 
         timetable = load_timetable(args.timetable)
     session = open_session(args, timetable=timetable)
@@ -114,15 +114,15 @@ def run_export(args: argparse.Namespace) -> int:
         raise StationError(f"--fee {args.fee} is not a fee in yuan (0 to 10000)", exit_status=2)
     try:
         if fmt == "xlsx":
-            from photoqueue.device.export_xlsx import write_xlsx
+            from photoqueue.device.export import write_xlsx
 
             if not args.out:
                 raise StationError("--format xlsx needs --out FILE", exit_status=2)
             write_xlsx(args.data_dir, args.out, fee_yuan=args.fee)
             return 0
         if fmt == "csv" and args.report != "agency":
-            from photoqueue.device import reports
-            from photoqueue.device.export_xlsx import station_report
+            from photoqueue.device.export import station_report
+            from photoqueue.reports import counts as reports
 
             report, _ = station_report(args.data_dir, fee_yuan=args.fee)
             text = (reports.counts_csv(report) if args.report == "counts"
@@ -148,7 +148,7 @@ def _number(args: argparse.Namespace, i: int = 0) -> int:
 
 
 def run_queue(args: argparse.Namespace) -> int:
-    from photoqueue.device.queue import class_counts
+    from photoqueue.core.queue import class_counts
 
     session = open_session(args, existing=True)
     action = args.action

@@ -30,13 +30,13 @@ from photoqueue.hints import did_you_mean
 # usable before a part's own settings exist.
 _SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
     "station": (("photoqueue.device.station_settings", "StationSettings"),),
-    "camera": (("photoqueue.device.scanner.settings", "ScannerSettings"),),
+    "camera": (("photoqueue.scanner.settings", "ScannerSettings"),),
     "printer": (("photoqueue.printer.settings", "PrinterSettings"),),
     "display": (("photoqueue.display.settings", "DisplaySettings"),),
     "buttons": (("photoqueue.device.buttons", "ButtonSettings"),),
     "central": (("photoqueue.device.sync", "SyncSettings"),),
     "sound": (("photoqueue.device.station_settings", "SoundSettings"),),
-    "codes": (("photoqueue.device.codecheck", "CodePolicy"),),
+    "codes": (("photoqueue.core.codecheck", "CodePolicy"),),
 }
 REQUIRED_SECTIONS = ("station", "printer")
 SECRET_WORDS = ("token", "password", "secret", "hmac_key", "deployment_key", "api_key")
@@ -253,8 +253,8 @@ def load_config(path: str | Path) -> Config:
 def check_files(config: Config) -> None:
     """The files the station reads at its start (timetable, deployment key) load; one ConfigError with every
     problem otherwise. Read-only: a key that the station would make is not made (nor looked for)."""
-    from photoqueue.device.digest import load_key
-    from photoqueue.device.timetable import load_timetable
+    from photoqueue.device.keyfile import load_key
+    from photoqueue.timetable import load_timetable
 
     problems = []
     if config.station.timetable:

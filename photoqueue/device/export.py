@@ -1,9 +1,10 @@
-"""Exports of a station's data dir (or a demo's, with one station dir per room).
+"""Exports of a station's data dir (or a demo's, with one station dir per room): the station's side of
+``photoqueue export``. It reads the station databases and hands the queue states to the pure
+:mod:`photoqueue.reports`, so the station and the centre export the same numbers.
 
 - ``collect(data_dir)``: the JSON shape DESIGN.md gives (tickets and per-class counts).
-- ``agency_rows(...)``: the photo agency's list for one room, in shooting order, with skips and
-  voids marked; the only export that carries raw collection codes, which never leave the station
-  otherwise.
+- ``agency_csv`` / ``write_xlsx``: the photo agency's list with raw collection codes, which never leave
+  the station otherwise, and the office's workbook.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from photoqueue.device import queue
+from photoqueue.atomicfile import atomic_write
+from photoqueue.core import queue
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import DB_NAME, EventStore
+from photoqueue.reports import counts as reports
+from photoqueue.reports.agency import STATION_AGENCY_COLUMNS, agency_rows, in_chinese, ticket_dict
 
-AGENCY_COLUMNS = ("order", "room", "date", "number", "code", "check", "class", "status", "time", "note")
+CSV_COLUMNS = tuple(k for k, _ in STATION_AGENCY_COLUMNS)
 
 
 def station_dbs(data_dir: str | Path) -> list[Path]:
@@ -40,24 +45,6 @@ def replay(store: EventStore, room: str, date: str) -> queue.SessionState:
     return state
 
 
-def ticket_dict(state: queue.SessionState, t: queue.Ticket) -> dict[str, Any]:
-    return {
-        "room": state.room, "date": state.date, "number": t.number, "status": t.status, "class": t.class_name,
-        "code_digest": t.code_digest, "issued_at": t.issued_at, "photographed_at": t.photographed_at,
-        "printed": t.printed, "print_error": t.print_error, "reprints": t.reprints,
-        "void_reason": t.void_reason, "flagged_room": t.flagged_room or None,
-    }
-
-
-def shooting_order(state: queue.SessionState) -> list[queue.Ticket]:
-    """Tickets in the order they left the line (photographed, skipped or voided), then those still in line."""
-    done = sorted((t for t in state.tickets.values() if t.shot_seq is not None), key=lambda t: t.shot_seq)
-    rest = [t for t in state.tickets.values() if t.shot_seq is None]
-    rest.sort(key=lambda t: (t.status != queue.CALLED, state.waiting.index(t.number) if t.number in state.waiting
-                             else t.number))
-    return done + rest
-
-
 def sessions(data_dir: str | Path) -> list[tuple[EventStore, queue.SessionState]]:
     out = []
     for path in station_dbs(data_dir):
@@ -76,28 +63,17 @@ def collect(data_dir: str | Path) -> dict[str, list[dict[str, Any]]]:
     return {"tickets": tickets, "classes": classes}
 
 
-def agency_rows(store: EventStore, state: queue.SessionState) -> list[dict[str, Any]]:
-    codes = store.codes(state.room, state.date)
-    rows = []
-    order = 0
-    for t in shooting_order(state):
-        if t.status == queue.PHOTOGRAPHED:
-            order += 1
-        note = {"skipped": "未到 no-show", "voided": f"作废 void {t.void_reason}".strip(),
-                "waiting": "未拍 not yet shot", "called": "拍摄中 being shot"}.get(t.status, "")
-        rows.append({"order": order if t.status == queue.PHOTOGRAPHED else "", "room": state.room,
-                     "date": state.date, "number": t.number, "code": codes.get(t.number, ""),
-                     "check": t.code_digest[:4].upper(), "class": t.class_name or "", "status": t.status,
-                     "time": t.photographed_at or "", "note": note})
-    return rows
+def station_agency_rows(store: EventStore, state: queue.SessionState) -> list[dict[str, Any]]:
+    """The agency's list of one session, with the raw codes the station keeps."""
+    return agency_rows(state, store.codes(state.room, state.date))
 
 
 def agency_csv(data_dir: str | Path) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=AGENCY_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for store, state in sessions(data_dir):
-        writer.writerows(agency_rows(store, state))
+        writer.writerows(station_agency_rows(store, state))
         store.close()
     return buf.getvalue()
 
@@ -108,3 +84,37 @@ def export_text(data_dir: str | Path, fmt: str) -> str:
     if fmt == "csv":
         return agency_csv(data_dir)
     raise StationError(f"unknown export format {fmt!r} (json, csv)")
+
+
+def station_report(data_dir: str | Path, fee_yuan: float = reports.DEFAULT_FEE_YUAN,
+                   colleges: Mapping[Any, str] | None = None) -> tuple[reports.Report, dict[str, list[dict]]]:
+    """The report and per-room agency rows (with raw codes) of a station's data dir, or a demo's."""
+    report = reports.build_report(collect(data_dir)["classes"], fee_yuan, colleges)
+    agency: dict[str, list[dict]] = {}
+    for store, state in sessions(data_dir):
+        agency.setdefault(state.room, []).extend(in_chinese(station_agency_rows(store, state)))
+        store.close()
+    return report, agency
+
+
+def colleges_from_timetable(path: str | Path) -> dict[tuple[str, str, str], str]:
+    """(date, room, class) -> college, from a timetable file (the station's plan does not carry colleges)."""
+    from photoqueue.timetable import load_timetable
+
+    return {(s.date.isoformat(), s.room, s.name): s.college for s in load_timetable(path).slots if s.college}
+
+
+def write_xlsx(data_dir: str | Path, out_path: str | Path, *, fee_yuan: float = reports.DEFAULT_FEE_YUAN,
+               timetable: str | Path | None = None) -> Path:
+    """Write the workbook of a station's (or a demo's) data dir to ``out_path``; returns the path."""
+    from photoqueue.reports.xlsx import build_workbook, workbook_bytes
+
+    colleges = colleges_from_timetable(timetable) if timetable else None
+    report, agency = station_report(data_dir, fee_yuan, colleges)
+    data = workbook_bytes(build_workbook(report, agency, STATION_AGENCY_COLUMNS))
+    out = Path(out_path)
+    try:
+        atomic_write(out, data)  # a reader never sees half a workbook
+    except OSError as exc:
+        raise StationError(f"{out}: cannot write the workbook: {exc} / 无法写入文件") from None
+    return out

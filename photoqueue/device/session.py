@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from photoqueue.device import commands as cmd
-from photoqueue.device import effects as fx
-from photoqueue.device import queue
-from photoqueue.device.digest import key_fingerprint
+from photoqueue.core import commands as cmd
+from photoqueue.core import effects as fx
+from photoqueue.core import queue
+from photoqueue.core.digest import key_fingerprint
+from photoqueue.core.events import Event
 from photoqueue.device.errors import StationError
-from photoqueue.device.events import Event
 from photoqueue.device.store import EventStore
-from photoqueue.device.timetable import RoomDay
+from photoqueue.timetable import RoomDay
 
 log = logging.getLogger(__name__)
 

@@ -23,14 +23,14 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from photoqueue.device import commands as cmd
-from photoqueue.device import effects as fx
+from photoqueue.core import commands as cmd
+from photoqueue.core import effects as fx
 from photoqueue.device.buttons import ButtonAction
 from photoqueue.device.errors import StationError
-from photoqueue.device.scanner.events import ScanEvent, ScannerAlert
 from photoqueue.device.station_health import sd_notify, write_health
 from photoqueue.device.station_printer import PrintResult
 from photoqueue.device.station_view import WallClock, display_state
+from photoqueue.scanner.events import ScanEvent, ScannerAlert
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ def session_date(config: Config, clock) -> str:
         return resolve_date(None, config.station.room, config.station.date, clock.now().date())
     planned = None
     if config.station.timetable:
-        from photoqueue.device.timetable import load_timetable
+        from photoqueue.timetable import load_timetable
 
         timetable = load_timetable(config.station.timetable)
         planned = [s.date for s in timetable.slots if s.room == config.station.room]
@@ -44,13 +44,13 @@ def session_date(config: Config, clock) -> str:
 def load_room_day(config: Config, date: str):
     if not config.station.timetable:
         return None
-    from photoqueue.device.timetable import load_timetable
+    from photoqueue.timetable import load_timetable
 
     return load_timetable(config.station.timetable).room_day(config.station.room, dt.date.fromisoformat(date))
 
 
 def session_factory(config: Config, date: str, key: bytes):
-    from photoqueue.device.queue import Rules
+    from photoqueue.core.queue import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore, db_path
 
@@ -62,8 +62,8 @@ def session_factory(config: Config, date: str, key: bytes):
 
 def make_camera(config: Config, submit, clock, source=None):
     """The camera thread: ``source`` given (demo, bench) or the one [camera] names (None: no camera)."""
-    from photoqueue.device.scanner.sources import make_source
     from photoqueue.device.station_camera import CameraScanner
+    from photoqueue.scanner.sources import make_source
 
     if source is None:
         source = make_source(config.camera)
@@ -135,7 +135,7 @@ def make_sync(config: Config, submit, health=None, session_date=None):
 def build_station(config: Config, *, clock=None, pin_factory=None, headless: bool = False,
                   camera_source=None, printer=None, keyboard: bool | None = None) -> Station:
     """A ready-to-run Station (not started). Reads the key and the timetable; touches nothing else."""
-    from photoqueue.device.digest import load_key
+    from photoqueue.device.keyfile import load_key
     from photoqueue.device.station_printer import PrinterAdapter
     from photoqueue.device.station_view import WallClock
 

@@ -108,8 +108,8 @@ class CameraScanner:
     """The camera thread: the scanner part's ``run_camera`` loop (supervisor -> pipeline -> debounce)."""
 
     def __init__(self, source, submit: Callable[[object], None], clock: Callable[[], float], settings=None):
-        from photoqueue.device.scanner import Scanner, ScannerSettings
-        from photoqueue.device.scanner.supervisor import CameraSupervisor
+        from photoqueue.scanner import Scanner, ScannerSettings
+        from photoqueue.scanner.supervisor import CameraSupervisor
 
         self.settings = settings or ScannerSettings()
         self.source = source
@@ -133,7 +133,7 @@ class CameraScanner:
         return self.supervisor.fault
 
     def _run(self) -> None:
-        from photoqueue.device.scanner import run_camera
+        from photoqueue.scanner import run_camera
 
         run_camera(self.supervisor, self.scanner, self._submit, self._stop, clock=self._clock)
 
@@ -156,7 +156,7 @@ class HidReader:
         self._thread.join(1)
 
     def _run(self) -> None:
-        from photoqueue.device.scanner import HidScanner, run_hid
+        from photoqueue.scanner import HidScanner, run_hid
 
         s = self.settings
         run_hid(lambda: HidScanner(s.hid_device, grab=s.hid_grab), self._submit, self._stop, s)

@@ -1,4 +1,4 @@
-"""`photoqueue station --config FILE` and `photoqueue demo ...`."""
+"""`photoqueue station --config FILE`: run a photo room's station."""
 
 from __future__ import annotations
 
@@ -19,21 +19,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--print-example", action="store_true",
                    help="print an example config with every key and its default, and exit")
     p.set_defaults(func=run_station)
-
-    p = sub.add_parser("demo", help="a whole simulated collection day: one station per room, students, "
-                                    "a photographer, printed tickets, the hall screen")
-    p.add_argument("--headless", action="store_true", help="no windows: save screen snapshots instead")
-    p.add_argument("--timetable", help="timetable file (default: the shipped 2024 timetable)")
-    p.add_argument("--date", help="which day of the timetable (default: its first date)")
-    p.add_argument("--rooms", help="comma-separated rooms (default: every room that day)")
-    p.add_argument("--students", type=int, help="at most this many students per room (classes scaled down)")
-    p.add_argument("--speed", type=float, default=None,
-                   help="how many times faster than real time the day runs; 0: as fast as it can "
-                        "(default: 100, so a 3-hour afternoon takes about 2 minutes)")
-    p.add_argument("--data-dir", default="demo-data", help="where the stations keep their data (default: ./demo-data)")
-    p.add_argument("--seed", type=int, default=2024, help="the day's random seed (who is late, absent, ...)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=run_demo)
 
 
 def run_station(args: argparse.Namespace) -> int:
@@ -72,10 +57,3 @@ def run_station(args: argparse.Namespace) -> int:
     if station.error is not None:
         raise station.error
     return 0
-
-
-def run_demo(args: argparse.Namespace) -> int:
-    from photoqueue.device.demo import DemoOptions, run
-
-    options = DemoOptions.from_args(args)
-    return run(options)

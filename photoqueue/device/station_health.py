@@ -14,6 +14,8 @@ import os
 import socket
 from pathlib import Path
 
+from photoqueue.atomicfile import atomic_write
+
 log = logging.getLogger(__name__)
 
 
@@ -36,8 +38,6 @@ def sd_notify(message: str) -> bool:
 
 def write_health(path: Path, health: dict) -> None:
     try:
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(health, ensure_ascii=False, default=str), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(health, ensure_ascii=False, default=str))
     except OSError as exc:
         log.debug("health file: %s", exc)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from photoqueue.device import effects as fx
+from photoqueue.core import effects as fx
 from photoqueue.device.station_view import printer_ticket
 
 log = logging.getLogger(__name__)

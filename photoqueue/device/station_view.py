@@ -12,8 +12,8 @@ import threading
 import time
 from typing import Any
 
-from photoqueue.device import effects as fx
-from photoqueue.device import queue
+from photoqueue.core import effects as fx
+from photoqueue.core import queue
 
 
 class WallClock:

@@ -23,8 +23,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from photoqueue.core.events import Event, TicketIssued, event_from_dict
 from photoqueue.device.errors import StationError
-from photoqueue.device.events import Event, TicketIssued, event_from_dict
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@
   which the centre ignores: exactly once at the centre, however often it is sent.
 - Failures back off exponentially with full jitter; after days offline the outbox drains batch
   after batch without waiting. Times are the centre's: a Pi without a clock battery changes nothing.
-- The centre's staff commands and cross-room duplicate flags become photoqueue.device.commands
+- The centre's staff commands and cross-room duplicate flags become photoqueue.core.commands
   objects handed to ``on_command`` (the station applies them as its own events, in its queue
   thread); command ids are acknowledged with the next request.
 - The room's timetable is pulled from the centre and cached; offline, the last copy (or a local
@@ -18,10 +18,8 @@ called from any thread (one sync runs at a time).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
-import os
 import random
 import threading
 import time
@@ -30,53 +28,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from photoqueue.device import commands as cmd
+from photoqueue.atomicfile import atomic_write
+from photoqueue.core import commands as cmd
+from photoqueue.core import wire
+from photoqueue.core.errors import CoreError
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import EventStore
-from photoqueue.device.timetable import RoomDay
+from photoqueue.timetable import RoomDay
 
 log = logging.getLogger(__name__)
 
-# The centre's command kinds and the queue commands they become.
-COMMAND_KINDS: dict[str, type[cmd.Command]] = {
-    "advance": cmd.Advance, "undo": cmd.Undo, "skip": cmd.Skip, "recall": cmd.Recall, "void": cmd.Void,
-    "switch_class": cmd.SwitchClass, "correct_class": cmd.CorrectClass, "reprint": cmd.Reprint,
-}
-
-
 def command_from_wire(kind: str, args: dict[str, Any]) -> cmd.Command:
-    """A staff command as the centre sends it ({"kind", "args"}) as a queue command; bad ones raise."""
-    cls = COMMAND_KINDS.get(kind)
-    if cls is None:
-        raise StationError(f"unknown command kind {kind!r} (known: {', '.join(COMMAND_KINDS)})")
-    if not isinstance(args, dict):
-        raise StationError(f"{kind}: args must be an object")
-    annotations = {f.name: f.type for f in dataclasses.fields(cls)}
-    for name, value in args.items():
-        if name not in annotations:
-            continue  # the constructor below names it
-        allowed = _WIRE_TYPES.get(annotations[name])
-        if allowed is None or not _wire_value_ok(value, allowed):
-            # caught here, not in the queue thread, where a wrong type would raise mid-decision
-            raise StationError(f"{kind}: argument {name}={value!r} must be {annotations[name]}")
+    """A staff command as the centre sends it, as a queue command; a bad one raises :class:`StationError`."""
     try:
-        return cls(**args)
-    except TypeError as exc:
-        raise StationError(f"{kind}: bad arguments {args!r}: {exc}") from None
-
-
-# The command fields' annotations (strings: postponed evaluation) and the JSON values they accept.
-_WIRE_TYPES: dict[str | None, tuple[type | None, ...]] = {
-    "int": (int,), "int | None": (int, None), "str": (str,), "str | None": (str, None), "bool": (bool,),
-}
-
-
-def _wire_value_ok(value: Any, allowed: tuple[type | None, ...]) -> bool:
-    if value is None:
-        return None in allowed
-    if isinstance(value, bool):  # JSON true is not a ticket number
-        return bool in allowed
-    return any(t is not None and isinstance(value, t) for t in allowed)
+        return wire.command_from_wire(kind, args)
+    except CoreError as exc:
+        raise StationError(str(exc)) from None
 
 
 def backoff_delay(attempt: int, initial_s: float, max_s: float, rng: Callable[[], float] = random.random) -> float:
@@ -428,9 +395,7 @@ class SyncClient:
     def _save_state(self) -> None:
         """Command ids handed to the station survive a restart, so none is applied twice."""
         doc = {"delivered_commands": sorted(self._delivered)[-1000:], "unacked_commands": sorted(self._to_ack)}
-        tmp = self.state_path.with_name(self.state_path.name + ".tmp")
         try:
-            tmp.write_text(json.dumps(doc), encoding="utf-8")
-            os.replace(tmp, self.state_path)
+            atomic_write(self.state_path, json.dumps(doc))
         except OSError as exc:
             log.warning("%s: cannot save sync state: %s", self.state_path, exc)

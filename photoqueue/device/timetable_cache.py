@@ -8,27 +8,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 
+from photoqueue.atomicfile import atomic_write
 from photoqueue.device.errors import StationError
-from photoqueue.device.timetable import ClassSlot, RoomDay
+from photoqueue.timetable import ClassSlot, RoomDay
 
 log = logging.getLogger(__name__)
 
 
 def save_room_day(path: str | Path, room_day: RoomDay, fetched_at: str = "") -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"room": room_day.room, "date": room_day.date.isoformat(), "fetched_at": fetched_at,
            "slots": [c.to_dict() for c in room_day.classes]}
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(doc, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(doc, ensure_ascii=False, indent=1))
 
 
 def load_room_day(path: str | Path, room: str, date: str) -> RoomDay | None:
@@ -68,7 +61,7 @@ def room_day_with_fallback(fetch: Callable[[], list[dict]], room: str, date: str
     if cached is not None:
         return cached, "cache"
     if fallback_file:
-        from photoqueue.device.timetable import load_timetable
+        from photoqueue.timetable import load_timetable
 
         return load_timetable(fallback_file).room_day(room, day), "file"
     return RoomDay(day, room, ()), ""

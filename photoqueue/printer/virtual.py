@@ -15,13 +15,13 @@ import re
 import selectors
 import socket
 import struct
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 
 from PIL import Image
 
+from photoqueue.atomicfile import atomic_write
 from photoqueue.printer.emulator import EscPosEmulator, SimState
 from photoqueue.printer.errors import PrinterError
 from photoqueue.printer.settings import PAPER_DOTS
@@ -219,10 +219,7 @@ class VirtualPrinter:
         if self.out_dir:
             name = f"ticket-{ticket.index:04d}{'' if how != 'uncut' else '-uncut'}.png"
             path = os.path.join(self.out_dir, name)
-            fd, tmp = tempfile.mkstemp(suffix=".png", dir=self.out_dir)
-            os.close(fd)
-            image.save(tmp)
-            os.replace(tmp, path)  # a watcher never sees half a PNG
+            atomic_write(path, lambda f: image.save(f, format="PNG"))  # a watcher never sees half a PNG
             ticket.path = path
             log.info("virtual printer: ticket %d (%s, %dx%d) saved as %s", ticket.index, how, *image.size, path)
         with self._changed:

@@ -7,8 +7,8 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from photoqueue.device import commands as cmd
-from photoqueue.device.queue import Rules
+from photoqueue.core import commands as cmd
+from photoqueue.core.queue import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 

@@ -210,7 +210,7 @@ def test_a_form_login_redirects(central):
 
 
 def test_timetable_posted_by_staff_is_served_to_stations(central, timetable_2021):
-    from photoqueue.device.timetable import load_timetable
+    from photoqueue.timetable import load_timetable
 
     timetable = load_timetable(timetable_2021)
     accounts.add_user(central.store.db, "dave", "long password")

@@ -13,11 +13,11 @@ from photoqueue.central import accounts
 from photoqueue.central.errors import CentralError
 from photoqueue.central.migrations import LATEST, current_version
 from photoqueue.central.store import CentralStore
-from photoqueue.device import commands as cmd
+from photoqueue.core import commands as cmd
+from photoqueue.core.queue import Rules
 from photoqueue.device.export import collect
-from photoqueue.device.queue import Rules
 from photoqueue.device.session import Session
-from photoqueue.device.timetable import load_timetable
+from photoqueue.timetable import load_timetable
 
 
 @pytest.fixture

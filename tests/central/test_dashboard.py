@@ -14,13 +14,13 @@ import pytest
 from PIL import Image
 
 from photoqueue.central import admin
-from photoqueue.central.dashboard import screenshots
 from photoqueue.central.dashboard.devserver import running_server
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.settings import CentralSettings
-from photoqueue.device.digest import load_key
-from photoqueue.device.export_xlsx import write_xlsx
-from photoqueue.device.queue import Rules
+from photoqueue.core.queue import Rules
+from photoqueue.demo import screenshots
+from photoqueue.device.export import write_xlsx
+from photoqueue.device.keyfile import load_key
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore, db_path
 from photoqueue.device.sync import SyncClient

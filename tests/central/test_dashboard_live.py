@@ -10,8 +10,8 @@ from pathlib import Path
 from photoqueue.central.dashboard import live
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.dashboard.snapshot import SnapshotCache
-from photoqueue.device import commands as cmd
-from photoqueue.device import queue
+from photoqueue.core import commands as cmd
+from photoqueue.core import queue
 
 DAY = dt.date(2024, 6, 1)
 PLAN = ({"name": "会计1班", "headcount": 20, "start": "09:00", "end": "09:05"},
@@ -96,7 +96,7 @@ def test_a_session_numbered_on_another_day_is_read_at_its_times_of_day():
 
 
 def test_a_room_without_station_data_shows_its_timetable():
-    from photoqueue.device.timetable.model import ClassSlot, RoomDay
+    from photoqueue.timetable.model import ClassSlot, RoomDay
 
     day = RoomDay(DAY, "B组", (ClassSlot(DAY, "B组", "商务1班", 40, dt.time(10, 0), dt.time(10, 10), location="101"),))
     view = live.scheduled_view(day)

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from photoqueue.device import commands as cmd
+from photoqueue.core import commands as cmd
+from photoqueue.core.queue import Rules
 from photoqueue.device.buttons import ButtonLogic, Buttons, ButtonSettings, KeyboardButtons
-from photoqueue.device.queue import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.station import Station
 from photoqueue.device.station_view import SimClock

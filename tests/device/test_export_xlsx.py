@@ -7,7 +7,7 @@ import sys
 import openpyxl
 import pytest
 
-from photoqueue.device import export_xlsx
+from photoqueue.device import export as export_xlsx
 from photoqueue.device.export import collect
 
 DATE = "2020-09-13"

@@ -15,9 +15,9 @@ import cv2
 import pytest
 
 from photoqueue.cli import main
-from photoqueue.device import commands as cmd
+from photoqueue.core import commands as cmd
+from photoqueue.demo.frames import idle_frame, phone_frame, student_code
 from photoqueue.device.config import parse_config
-from photoqueue.device.demo_frames import idle_frame, phone_frame, student_code
 from photoqueue.device.errors import StationError
 from photoqueue.device.station import sd_notify
 from photoqueue.device.station_build import build_station
@@ -259,7 +259,7 @@ keyboard = false
 
 
 def test_the_screen_shows_the_class_being_shot_not_the_one_issuing():
-    from photoqueue.device.queue import Rules, SessionState, step
+    from photoqueue.core.queue import Rules, SessionState, step
     from photoqueue.device.station_view import display_state
 
     state = SessionState(room="A", date=DATE)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from photoqueue.device import commands as cmd
-from photoqueue.device.queue import Rules
-from photoqueue.device.scanner.events import ScanEvent
+from photoqueue.core import commands as cmd
+from photoqueue.core.queue import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.station import Station
 from photoqueue.device.station_view import SimClock
 from photoqueue.device.store import EventStore
+from photoqueue.scanner.events import ScanEvent
 
 DATE = "2024-06-20"
 KEY = bytes(range(32))

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from photoqueue.device import commands as cmd
+from photoqueue.core import commands as cmd
+from photoqueue.core.events import TicketIssued
+from photoqueue.core.queue import Rules
 from photoqueue.device.errors import StationError
-from photoqueue.device.events import TicketIssued
-from photoqueue.device.queue import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import SCHEMA_VERSION, EventStore
 
@@ -131,7 +131,7 @@ def test_damaged_pages_fail_the_integrity_check(tmp_path):
 
 def test_a_second_writer_s_events_come_back_as_effects(tmp_path):
     """A staff CLI's reprint (another process, another connection) prints on the running station."""
-    from photoqueue.device import effects as fx
+    from photoqueue.core import effects as fx
 
     station = Session(EventStore(tmp_path / "station.db"), "A组", "2023-10-25", RULES)
     station.scan("CODE-0001", NOW)

@@ -12,13 +12,13 @@ import pytest
 from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
-from photoqueue.device import commands as cmd
+from photoqueue.core import commands as cmd
+from photoqueue.core.queue import Rules
 from photoqueue.device.errors import StationError
-from photoqueue.device.queue import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 from photoqueue.device.sync import SyncClient, SyncSettings, backoff_delay, command_from_wire
-from photoqueue.device.timetable import load_timetable
+from photoqueue.timetable import load_timetable
 
 DATE = "2024-06-20"
 KEY = bytes(range(32))

@@ -17,8 +17,8 @@ picamera2 = pytest.importorskip("picamera2", reason="needs picamera2 on a Raspbe
 
 @pytest.fixture(scope="module")
 def camera():
-    from photoqueue.device.scanner.picam import Picamera2Source
-    from photoqueue.device.scanner.settings import ScannerSettings
+    from photoqueue.scanner.picam import Picamera2Source
+    from photoqueue.scanner.settings import ScannerSettings
 
     try:
         source = Picamera2Source(ScannerSettings(source="picamera2"))
@@ -42,7 +42,7 @@ def test_main_stream_gives_a_hires_frame(camera):
 
 
 def test_lores_pipeline_keeps_up(camera):
-    from photoqueue.device.scanner.pipeline import Pipeline
+    from photoqueue.scanner.pipeline import Pipeline
 
     p = Pipeline()
     times = []
@@ -57,7 +57,7 @@ def test_lores_pipeline_keeps_up(camera):
 @pytest.mark.skipif(not os.environ.get("PHOTOQUEUE_SMOKE_CODE"),
                     reason="needs a person holding a code to the camera (PHOTOQUEUE_SMOKE_CODE=1)")
 def test_a_code_held_to_the_camera_is_one_scan(camera):
-    from photoqueue.device.scanner.scanner import Scanner
+    from photoqueue.scanner.scanner import Scanner
 
     scanner = Scanner()
     print("\nhold a QR code in front of the camera for 5 seconds ...")

@@ -17,12 +17,12 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["photoqueue"]):
+    from photoqueue.core.queue import Rules
     from photoqueue.device.config import load_config
-    from photoqueue.device.queue import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore
-    from photoqueue.device.timetable import load_timetable
     from photoqueue.errors import PhotoqueueError
+    from photoqueue.timetable import load_timetable
 
 WORK = Path(tempfile.mkdtemp(prefix="pq-atheris-"))
 SESSION = Session(EventStore(WORK / "station.db"), "第一组", "2024-10-25", Rules(digest_key=bytes(32)))

@@ -40,12 +40,12 @@ class RecordingDisplay:
 
 
 def main(config_path: str) -> int:
-    from photoqueue.device import commands as cmd
-    from photoqueue.device import effects as fx
+    from photoqueue.core import commands as cmd
+    from photoqueue.core import effects as fx
     from photoqueue.device.config import load_config
-    from photoqueue.device.scanner.events import ScanEvent
     from photoqueue.device.station_build import build_station
     from photoqueue.device.station_printer import PrintResult
+    from photoqueue.scanner.events import ScanEvent
 
     station = build_station(load_config(config_path), headless=True, keyboard=False)
     station.display = RecordingDisplay()

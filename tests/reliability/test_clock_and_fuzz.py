@@ -5,9 +5,9 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from photoqueue.device import commands as cmd
-from photoqueue.device import effects as fx
-from photoqueue.device.queue import Rules, class_counts
+from photoqueue.core import commands as cmd
+from photoqueue.core import effects as fx
+from photoqueue.core.queue import Rules, class_counts
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 

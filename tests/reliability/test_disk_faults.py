@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from photoqueue.device import effects as fx
+from photoqueue.core import effects as fx
+from photoqueue.core.queue import Rules
 from photoqueue.device.errors import StationError
-from photoqueue.device.queue import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 

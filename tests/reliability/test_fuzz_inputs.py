@@ -81,7 +81,7 @@ def station(tmp_path_factory):
 @FUZZ
 @given(codes=st.lists(payloads, min_size=1, max_size=6))
 def test_any_payload_at_a_running_station_gets_a_number_or_a_clear_refusal(station, codes):
-    from photoqueue.device.scanner.events import ScanEvent
+    from photoqueue.scanner.events import ScanEvent
 
     screen = station.display
     before = len(screen.flashes)
@@ -122,7 +122,7 @@ timetable_bytes = st.one_of(
 @FUZZ
 @given(data=timetable_bytes, suffix=st.sampled_from([".csv", ".xlsx", ".txt", ""]))
 def test_any_timetable_file_loads_or_gets_a_clear_error(tmp_path_factory, data, suffix):
-    from photoqueue.device.timetable import load_timetable
+    from photoqueue.timetable import load_timetable
 
     path = tmp_path_factory.mktemp("tt") / f"timetable{suffix}"
     path.write_bytes(data)

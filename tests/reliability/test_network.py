@@ -25,9 +25,9 @@ from photoqueue.central.admin import add_station
 from photoqueue.central.process import CentralProcess, CentralThread, free_port
 from photoqueue.central.settings import CentralSettings
 from photoqueue.central.store import CentralStore
-from photoqueue.device import commands as cmd
+from photoqueue.core import commands as cmd
+from photoqueue.core.queue import Rules
 from photoqueue.device.export import collect
-from photoqueue.device.queue import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 from photoqueue.device.sync import SyncClient, backoff_delay

@@ -20,9 +20,9 @@ from rel_helpers import record, size
 from photoqueue.central.admin import add_station
 from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
-from photoqueue.device import commands as cmd
+from photoqueue.core import commands as cmd
+from photoqueue.core.queue import Rules
 from photoqueue.device.export import collect
-from photoqueue.device.queue import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 from photoqueue.device.sync import SyncClient

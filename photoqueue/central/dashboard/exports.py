@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from photoqueue.device import export_xlsx, reports
+from photoqueue.reports import counts as reports
+from photoqueue.reports import xlsx as export_xlsx
+from photoqueue.reports.agency import AGENCY_COLUMNS, agency_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -27,7 +29,7 @@ def agency_of(store: Any, room: str | None = None) -> dict[str, list[dict]]:
     sessions = sorted(store.projection.sessions(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0]))
     for (_sid, r, _date), state in sessions:
         if room is None or r == room:
-            out.setdefault(r, []).extend(reports.agency_list(state))
+            out.setdefault(r, []).extend(agency_list(state))
     return out
 
 
@@ -66,7 +68,7 @@ def agency_xlsx(store: Any, fee_yuan: float, room: str | None) -> tuple[bytes, s
 
 def agency_csv(store: Any, fee_yuan: float, room: str | None) -> tuple[bytes, str, str]:
     rows = [r for rows in agency_of(store, room).values() for r in rows]
-    text = reports.table_csv(rows, reports.AGENCY_COLUMNS)
+    text = reports.table_csv(rows, AGENCY_COLUMNS)
     return text.encode("utf-8"), CSV, f"图片社名单-{room or '全部'}-{_stamp()}.csv"
 
 

@@ -15,11 +15,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from photoqueue.device import queue
-from photoqueue.device.export import ticket_dict
-from photoqueue.device.timetable.model import ClassSlot, RoomDay
-from photoqueue.device.timetable.plan import ClassPlan, measure_pace, plan_room
-from photoqueue.device.timetable.progress import room_progress
+from photoqueue.core import queue
+from photoqueue.core.pace import measure_pace
+from photoqueue.reports.agency import ticket_dict
+from photoqueue.timetable.model import ClassSlot, RoomDay
+from photoqueue.timetable.plan import ClassPlan, plan_room
+from photoqueue.timetable.progress import room_progress
 
 RECENT_TICKETS = 8
 STATUS_ZH = {"done": "已完成", "shooting": "拍摄中", "waiting": "待拍"}

@@ -15,8 +15,8 @@ from typing import Any
 
 from photoqueue.central.dashboard import live
 from photoqueue.central.dashboard.settings import DashboardSettings
-from photoqueue.device import reports
-from photoqueue.device.timetable.model import ClassSlot
+from photoqueue.reports import counts as reports
+from photoqueue.timetable.model import ClassSlot
 
 
 def latest_sessions(store: Any) -> dict[str, Any]:

@@ -1,0 +1,68 @@
+"""The ``photoqueue`` command line.
+
+Each part of the system owns its subcommands in a module of its own that offers
+``add_commands(subparsers)``; commands that join several parts (``timetable plan --data-dir`` reads a
+station's data) live in this package, the outer shell, which may import any part. This module assembles them, configures logging
+(the one place that does) and turns a :class:`PhotoqueueError` into a message and an
+exit status instead of a traceback. Handlers import their heavy libraries lazily so
+``photoqueue --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+
+from photoqueue import __version__
+from photoqueue.errors import PhotoqueueError
+
+log = logging.getLogger(__name__)
+
+# Modules that contribute subcommands, in the order their commands appear in --help.
+COMMAND_MODULES = (
+    "photoqueue.device.cli",
+    "photoqueue.device.station_cli",
+    "photoqueue.demo.cli",
+    "photoqueue.cli.timetable",
+    "photoqueue.scanner.cli",
+    "photoqueue.printer.cli",
+    "photoqueue.display.cli",
+    "photoqueue.central.cli",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="photoqueue", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"photoqueue {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(sub)
+    return parser
+
+
+def configure_logging(verbosity: int) -> None:
+    level = logging.getLevelName(os.environ.get("PHOTOQUEUE_LOG_LEVEL", "").upper())
+    if not isinstance(level, int):
+        level = max(logging.WARNING - 10 * verbosity, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        result = args.func(args)
+    except PhotoqueueError as exc:
+        print(f"photoqueue: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)

@@ -1,0 +1,480 @@
+"""The queue core: commands in, events and effects out. Pure: no I/O, no clock, no hardware.
+
+The three steps, kept apart so that nothing can be shown or printed before it is on disk:
+
+1. ``decide(state, command, now) -> Decision``: which events the command causes (nothing is
+   changed), or notices when it causes none (a refused code, nothing to undo).
+2. The caller commits ``decision.events`` (see :mod:`photoqueue.device.store`), then
+   ``apply(state, event)`` folds each committed event into the state.
+3. ``effects_after(state, events)`` says what to do about them: print this ticket, redraw,
+   sync, sound a call, alert staff.
+
+``step()`` runs all three without a store, for tests and simulations.
+
+The rules are DESIGN.md's "The queue: exact rules": numbers start at 1 and go up by one; a code
+that already holds a number gets the same number again; tickets move waiting -> called ->
+photographed, or -> skipped (recallable to the head of the line), or -> voided; a press marks the
+called ticket photographed and calls the next; a hold undoes the last press.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from photoqueue.core import commands as cmd
+from photoqueue.core import effects as fx
+from photoqueue.core.codecheck import CodePolicy, check_code
+from photoqueue.core.digest import code_digest, ticket_check
+from photoqueue.core.events import (
+    Advanced,
+    AdvanceUndone,
+    ClassSwitched,
+    DuplicateFlagged,
+    Event,
+    TicketClassCorrected,
+    TicketIssued,
+    TicketPrinted,
+    TicketPrintFailed,
+    TicketRecalled,
+    TicketReprinted,
+    TicketSkipped,
+    TicketVoided,
+    TimetableLoaded,
+)
+from photoqueue.core.pace import measure_pace
+
+# The photographer's pace for the expected wait (screen and ticket): measured over the last photos once
+# there are enough, else the notices' pace (53 students in 10 minutes, about 11 s; 10 s keeps it round).
+DEFAULT_PACE_S = 10.0
+PACE_WINDOW = 30
+PACE_MIN_SAMPLES = 5
+
+
+class TicketStatus(StrEnum):
+    """Where a ticket is: waiting -> called -> photographed, or skipped (recallable), or voided by staff."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    PHOTOGRAPHED = "photographed"
+    SKIPPED = "skipped"
+    VOIDED = "voided"
+
+
+WAITING, CALLED, PHOTOGRAPHED, SKIPPED, VOIDED = TicketStatus
+STATUSES = tuple(TicketStatus)
+
+
+@dataclass
+class Ticket:
+    number: int
+    code_digest: str
+    class_name: str | None
+    issued_at: str
+    status: str = WAITING
+    photographed_at: str | None = None
+    shot_seq: int | None = None  # seq of the event that gave the ticket its final status (shooting order)
+    printed: bool | None = None  # None: no print outcome yet
+    print_error: str = ""
+    reprints: int = 0
+    void_reason: str = ""
+    flagged_room: str = ""  # another room where this code also holds a number
+
+
+@dataclass
+class SessionState:
+    """One session's queue: (room, date). Owned by one thread; ``apply`` changes it in place."""
+
+    room: str
+    date: str
+    tickets: dict[int, Ticket] = field(default_factory=dict)
+    by_code: dict[str, int] = field(default_factory=dict)  # raw code -> number (station only)
+    by_digest: dict[str, int] = field(default_factory=dict)
+    waiting: list[int] = field(default_factory=list)  # head first
+    called: int | None = None
+    undo_stack: list[tuple[int | None, int | None]] = field(default_factory=list)
+    active_class: str | None = None
+    plan: list[dict[str, Any]] = field(default_factory=list)  # from TimetableLoaded
+    auto_advance: bool = True
+    last_seq: int = 0
+    # class -> tickets issued in it and not voided; kept by apply() so a scan need not walk the whole day
+    class_issued: dict[str | None, int] = field(default_factory=dict)
+    # (photographed_at, issued_at) of each photo in shooting order, for the live pace; an undo pops its photo
+    shots: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def next_number(self) -> int:
+        return len(self.tickets) + 1
+
+    def copy(self) -> SessionState:
+        return copy.deepcopy(self)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything that defines the queue, for comparisons (``last_seq`` excluded)."""
+        d = copy.deepcopy(self.__dict__)
+        d.pop("last_seq")
+        d["tickets"] = {n: t.__dict__ for n, t in d["tickets"].items()}
+        return d
+
+    def plan_class(self, name: str | None) -> dict[str, Any] | None:
+        for c in self.plan:
+            if c["name"] == name:
+                return c
+        return None
+
+    def class_after(self, name: str | None) -> str | None:
+        names = [c["name"] for c in self.plan]
+        if name is None:
+            return names[0] if names else None
+        if name not in names:
+            return None
+        i = names.index(name)
+        return names[i + 1] if i + 1 < len(names) else None
+
+    def issued_in(self, class_name: str | None) -> int:
+        return self.class_issued.get(class_name, 0)
+
+    def position(self, number: int) -> int | None:
+        """How many are ahead of this ticket (the called one included); None when not in line."""
+        if self.called == number:
+            return 0
+        if number in self.waiting:
+            return self.waiting.index(number) + (1 if self.called is not None else 0)
+        return None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the core needs to know that is not an event: the deployment key and the code policy."""
+
+    digest_key: bytes
+    code_policy: CodePolicy = CodePolicy()
+
+
+@dataclass
+class Decision:
+    events: list[Event] = field(default_factory=list)
+    notices: list[fx.Effect] = field(default_factory=list)
+
+
+# --- decide ---------------------------------------------------------------------------------
+
+
+def _env(state: SessionState, now: dt.datetime) -> dict[str, str]:
+    return {"room": state.room, "date": state.date, "at": now.isoformat(timespec="seconds")}
+
+
+def _refuse(zh: str, en: str, kind: str = "refused") -> Decision:
+    return Decision(notices=[fx.StaffNotice(kind=kind, message_zh=zh, message_en=en)])
+
+
+def _next_in_line(state: SessionState) -> int | None:
+    """Who is called when the called ticket leaves: the head of the waiting line."""
+    return state.waiting[0] if state.waiting else None
+
+
+def decide(state: SessionState, command: cmd.Command, now: dt.datetime, rules: Rules) -> Decision:
+    env = _env(state, now)
+    match command:
+        case cmd.Scan(code=code):
+            return _decide_scan(state, code, env, rules)
+        case cmd.LoadTimetable(classes=classes, auto_advance=auto):
+            classes = [dict(c) for c in classes]
+            if classes == state.plan and auto == state.auto_advance:
+                return Decision()
+            events: list[Event] = [TimetableLoaded(**env, classes=classes, auto_advance=auto)]
+            names = [c["name"] for c in classes]
+            if state.active_class not in names and not state.tickets and names:
+                events.append(ClassSwitched(**env, class_name=names[0], previous=state.active_class, by="start"))
+            return Decision(events)
+        case cmd.Advance():
+            if state.called is None and not state.waiting:
+                return _refuse("没有等待拍摄的同学", "nobody is waiting", kind="idle")
+            called = state.waiting[0] if state.waiting else None
+            return Decision([Advanced(**env, photographed=state.called, called=called)])
+        case cmd.Undo():
+            if not state.undo_stack:
+                return _refuse("没有可撤销的操作", "nothing to undo")
+            photographed, called = state.undo_stack[-1]
+            return Decision([AdvanceUndone(**env, photographed=photographed, called=called)])
+        case cmd.Skip(number=number):
+            number = state.called if number is None else number
+            t = state.tickets.get(number) if number is not None else None
+            if t is None or t.status not in (WAITING, CALLED):
+                return _refuse(f"{number} 号不在队列中，无法标记未到", f"ticket {number} is not in line")
+            called = None
+            if t.status == CALLED:
+                called = _next_in_line(state)
+            return Decision([TicketSkipped(**env, number=number, called=called)])
+        case cmd.Recall(number=number):
+            t = state.tickets.get(number)
+            if t is None or t.status != SKIPPED:
+                return _refuse(f"{number} 号未被标记为未到", f"ticket {number} is not skipped")
+            return Decision([TicketRecalled(**env, number=number, called=state.called is None)])
+        case cmd.Void(number=number, reason=reason):
+            t = state.tickets.get(number)
+            if t is None or t.status not in (WAITING, CALLED, SKIPPED):
+                return _refuse(f"{number} 号无法作废", f"ticket {number} cannot be voided")
+            called = _next_in_line(state) if t.status == CALLED else None
+            return Decision([TicketVoided(**env, number=number, reason=reason, called=called)])
+        case cmd.SwitchClass(class_name=name):
+            target = state.class_after(state.active_class) if name is None else name
+            if name is None and target is None:
+                return _refuse("已是最后一个班级", "this is the last class")
+            if target == state.active_class:
+                return Decision()
+            if name is not None and state.plan and state.plan_class(name) is None:
+                return _refuse(f"时间表中没有班级 {name}", f"no class {name!r} in the timetable")
+            return Decision([ClassSwitched(**env, class_name=target, previous=state.active_class, by="staff")])
+        case cmd.CorrectClass(number=number, class_name=name):
+            t = state.tickets.get(number)
+            if t is None:
+                return _refuse(f"没有 {number} 号", f"no ticket {number}")
+            if not name or (state.plan and state.plan_class(name) is None):
+                return _refuse(f"时间表中没有班级 {name}", f"no class {name!r} in the timetable")
+            if t.class_name == name:
+                return Decision()
+            return Decision([TicketClassCorrected(**env, number=number, class_name=name, previous=t.class_name)])
+        case cmd.Reprint(number=number):
+            if number not in state.tickets:
+                return _refuse(f"没有 {number} 号", f"no ticket {number}")
+            return Decision([TicketReprinted(**env, number=number, by="staff")])
+        case cmd.PrintOutcome(number=number, ok=ok, reason=reason, reprint=reprint):
+            if number not in state.tickets:
+                return Decision()
+            if ok:
+                return Decision([TicketPrinted(**env, number=number, reprint=reprint)])
+            return Decision([TicketPrintFailed(**env, number=number, reason=reason)])
+        case cmd.FlagDuplicate(number=number, other_room=room, other_number=other):
+            t = state.tickets.get(number)
+            if t is None or t.flagged_room == room:
+                return Decision()
+            return Decision([DuplicateFlagged(**env, number=number, other_room=room, other_number=other)])
+    raise TypeError(f"not a queue command: {command!r}")
+
+
+def _decide_scan(state: SessionState, code: str, env: dict[str, str], rules: Rules) -> Decision:
+    # a scanner's Enter, or a space typed around a code, is not part of it: the same code must reprint
+    code = code.strip()
+    rejection = check_code(code, rules.code_policy)
+    if rejection is not None:
+        return Decision(notices=[fx.ScanFeedback(ok=False, kind="rejected", number=None, rule=rejection.rule,
+                                                 message_zh=rejection.message_zh, message_en=rejection.message_en)])
+    if code in state.by_code:
+        return Decision([TicketReprinted(**env, number=state.by_code[code], by="scan")])
+    number = state.next_number
+    class_name = state.active_class
+    called = state.called is None and not state.waiting
+    events: list[Event] = [TicketIssued(**env, number=number, code=code, code_digest=code_digest(rules.digest_key, code),
+                                        class_name=class_name, called=called)]
+    planned = state.plan_class(class_name)
+    if state.auto_advance and planned and state.issued_in(class_name) + 1 >= int(planned["headcount"]):
+        following = state.class_after(class_name)
+        if following is not None:
+            events.append(ClassSwitched(**env, class_name=following, previous=class_name, by="auto"))
+    return Decision(events)
+
+
+# --- apply ----------------------------------------------------------------------------------
+
+
+def _call(state: SessionState, number: int | None) -> None:
+    """Make ``number`` (the head of the line, or None) the called ticket."""
+    state.called = number
+    if number is not None:
+        if number in state.waiting:
+            state.waiting.remove(number)
+        state.tickets[number].status = CALLED
+
+
+def _leave_line(state: SessionState, number: int, status: str, seq: int, next_called: int | None) -> None:
+    """A skip or a void: the ticket leaves the line; if it was the called one, ``next_called`` is called."""
+    t = state.tickets[number]
+    was_called = t.status == CALLED
+    t.status, t.shot_seq = status, seq
+    if number in state.waiting:
+        state.waiting.remove(number)
+    if was_called:
+        state.called = None
+        _call(state, next_called)
+    state.undo_stack.clear()  # the line changed without a press: an undo could not be exact
+
+
+def apply(state: SessionState, event: Event) -> SessionState:
+    """Fold one committed event into the state (in place) and return it."""
+    match event:
+        case TimetableLoaded():
+            state.plan = [dict(c) for c in event.classes]
+            state.auto_advance = event.auto_advance
+        case TicketIssued():
+            t = Ticket(event.number, event.code_digest, event.class_name, event.at)
+            state.tickets[event.number] = t
+            state.class_issued[event.class_name] = state.class_issued.get(event.class_name, 0) + 1
+            if event.code:
+                state.by_code[event.code] = event.number
+            state.by_digest[event.code_digest] = event.number
+            state.waiting.append(event.number)
+            if event.called:
+                _call(state, event.number)
+                state.undo_stack.clear()  # the line moved without a press: an undo could not be exact
+        case TicketReprinted():
+            state.tickets[event.number].reprints += 1
+        case Advanced():
+            if event.photographed is not None:
+                t = state.tickets[event.photographed]
+                t.status, t.photographed_at, t.shot_seq = PHOTOGRAPHED, event.at, event.seq
+                state.shots.append((event.at, t.issued_at))
+            state.called = None
+            _call(state, event.called)
+            state.undo_stack.append((event.photographed, event.called))
+        case AdvanceUndone():
+            state.undo_stack.pop()
+            if event.called is not None:
+                state.tickets[event.called].status = WAITING
+                state.waiting.insert(0, event.called)
+            state.called = None
+            if event.photographed is not None:
+                t = state.tickets[event.photographed]
+                t.photographed_at, t.shot_seq = None, None
+                state.shots.pop()
+                _call(state, event.photographed)
+        case TicketSkipped():
+            _leave_line(state, event.number, SKIPPED, event.seq, event.called)
+        case TicketRecalled():
+            t = state.tickets[event.number]
+            t.status, t.shot_seq = WAITING, None
+            state.waiting.insert(0, event.number)
+            if event.called:
+                _call(state, event.number)
+            state.undo_stack.clear()
+        case TicketVoided():
+            _leave_line(state, event.number, VOIDED, event.seq, event.called)
+            t = state.tickets[event.number]
+            t.void_reason = event.reason
+            state.class_issued[t.class_name] -= 1
+        case ClassSwitched():
+            state.active_class = event.class_name
+        case TicketClassCorrected():
+            t = state.tickets[event.number]
+            if t.status != VOIDED:
+                state.class_issued[t.class_name] -= 1
+                state.class_issued[event.class_name] = state.class_issued.get(event.class_name, 0) + 1
+            t.class_name = event.class_name
+        case TicketPrinted():
+            t = state.tickets[event.number]
+            t.printed, t.print_error = True, ""
+        case TicketPrintFailed():
+            t = state.tickets[event.number]
+            if not t.printed or t.print_error == "":
+                t.printed, t.print_error = False, event.reason
+        case DuplicateFlagged():
+            state.tickets[event.number].flagged_room = event.other_room
+    state.last_seq = max(state.last_seq, event.seq)
+    return state
+
+
+# --- effects --------------------------------------------------------------------------------
+
+
+def pace_s(state: SessionState) -> float:
+    """Seconds a student takes, from the last photos (each counted from when the photographer could
+    start on that student: a photographer idle for want of students is not slow)."""
+    recent = state.shots[-PACE_WINDOW:]
+    try:
+        shots = [dt.datetime.fromisoformat(p) for p, _ in recent]
+        ready = [dt.datetime.fromisoformat(i) for _, i in recent]
+    except ValueError:
+        return DEFAULT_PACE_S
+    pace, samples = measure_pace(shots, ready_at=ready)
+    return pace if pace is not None and samples >= PACE_MIN_SAMPLES else DEFAULT_PACE_S
+
+
+def ticket_to_print(state: SessionState, number: int, reprint: bool) -> fx.PrintTicket:
+    t = state.tickets[number]
+    return fx.PrintTicket(room=state.room, date=state.date, number=number, class_name=t.class_name,
+                          reprint=reprint, check_code=ticket_check(t.code_digest), issued_at=t.issued_at,
+                          ahead=state.position(number), pace_s=pace_s(state))
+
+
+def effects_after(state: SessionState, events: list[Event], called_before: int | None) -> list[fx.Effect]:
+    """What to do about events that are committed and applied (``called_before``: the called
+    ticket before them)."""
+    out: list[fx.Effect] = []
+    for e in events:
+        match e:
+            case TicketIssued():
+                out.append(ticket_to_print(state, e.number, reprint=False))
+                out.append(fx.ScanFeedback(ok=True, kind="issued", number=e.number, rule="",
+                                           message_zh=f"您的拍摄号：{e.number}", message_en=f"your number: {e.number}"))
+            case TicketReprinted():
+                out.append(ticket_to_print(state, e.number, reprint=True))
+                if e.by == "scan":
+                    out.append(fx.ScanFeedback(ok=True, kind="reprint", number=e.number, rule="",
+                                               message_zh=f"已取号，补打 {e.number} 号",
+                                               message_en=f"already numbered: reprint of {e.number}"))
+            case ClassSwitched(by="auto"):
+                out.append(fx.StaffNotice(kind="class_full", message_zh=f"{e.previous} 已取号满额，切换到 {e.class_name}",
+                                          message_en=f"{e.previous} is full; now issuing for {e.class_name}"))
+            case TicketPrintFailed():
+                out.append(fx.StaffNotice(kind="print_failed", message_zh=f"{e.number} 号小票未打印：{e.reason}",
+                                          message_en=f"ticket {e.number} not printed: {e.reason}"))
+            case DuplicateFlagged():
+                out.append(fx.StaffNotice(kind="duplicate",
+                                          message_zh=f"{e.number} 号的采集码已在 {e.other_room} 取号",
+                                          message_en=f"ticket {e.number}: this code also holds a number in {e.other_room}"))
+    if events:
+        if state.called is not None and state.called != called_before:
+            out.append(fx.CallNumber(number=state.called))
+        out.append(fx.Redraw())
+        out.append(fx.SyncOutbox())
+    return out
+
+
+def step(state: SessionState, command: cmd.Command, now: dt.datetime, rules: Rules,
+         first_seq: int | None = None) -> tuple[SessionState, list[Event], list[fx.Effect]]:
+    """decide + apply + effects with no store: events get consecutive seqs after ``state.last_seq``."""
+    decision = decide(state, command, now, rules)
+    called_before = state.called
+    seq = state.last_seq if first_seq is None else first_seq - 1
+    committed = []
+    for e in decision.events:
+        seq += 1
+        committed.append(e.with_seq(seq))
+        apply(state, committed[-1])
+    return state, committed, decision.notices + effects_after(state, committed, called_before)
+
+
+# --- counts ---------------------------------------------------------------------------------
+
+
+def class_counts(state: SessionState) -> list[dict[str, Any]]:
+    """Per class, in plan order (then classes only tickets name, then tickets with no class):
+    expected, issued, photographed, skipped, voided, waiting, not_seen."""
+    names: list[str | None] = [c["name"] for c in state.plan]
+    for t in state.tickets.values():
+        if t.class_name not in names:
+            names.append(t.class_name)
+    rows = []
+    for name in names:
+        planned = state.plan_class(name)
+        row = {"room": state.room, "date": state.date, "class": name,
+               "expected": int(planned["headcount"]) if planned else 0,
+               "issued": 0, "photographed": 0, "skipped": 0, "voided": 0, "waiting": 0}
+        for t in state.tickets.values():
+            if t.class_name != name:
+                continue
+            row["issued"] += 1
+            if t.status == PHOTOGRAPHED:
+                row["photographed"] += 1
+            elif t.status == SKIPPED:
+                row["skipped"] += 1
+            elif t.status == VOIDED:
+                row["voided"] += 1
+            else:
+                row["waiting"] += 1
+        row["not_seen"] = max(row["expected"] - (row["issued"] - row["voided"]), 0)
+        rows.append(row)
+    return rows

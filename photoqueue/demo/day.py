@@ -1,0 +1,318 @@
+"""`photoqueue demo`: a whole simulated collection day on this machine.
+
+One process per room (photoqueue.demo.room) runs a real station on a simulated clock, with
+its own data dir DATA_DIR/<room>/; this parent starts them (and the central service, when this
+build has one), draws a progress bar on stderr, and prints the day's summary: per room and class,
+expected / photographed / absent, and the files written (also saved as DATA_DIR/summary.json).
+
+Run it again with the same --data-dir and it resumes: the stations replay their logs, students
+already numbered are not sent again, and those still in line who scan again get their old numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from photoqueue.errors import PhotoqueueError
+
+log = logging.getLogger(__name__)
+# The demo central's staff account, printed with its URL: a demo, not a secret.
+DEMO_STAFF = ("demo", "demo-password")
+
+DEFAULT_SPEED = 100.0
+SHIPPED_TIMETABLE = "timetable-2024.csv"
+
+
+def shipped_timetable() -> Path:
+    return Path(str(resources.files("photoqueue.data").joinpath(SHIPPED_TIMETABLE)))
+
+
+@dataclass
+class DemoOptions:
+    data_dir: Path
+    timetable: Path
+    date: str | None = None
+    rooms: list[str] | None = None
+    students: int | None = None
+    speed: float = DEFAULT_SPEED
+    headless: bool = False
+    seed: int = 2024
+    progress: bool = True
+
+    @classmethod
+    def from_args(cls, args) -> DemoOptions:
+        if args.students is not None and args.students < 1:
+            raise PhotoqueueError("--students must be at least 1", exit_status=2)
+        speed = DEFAULT_SPEED if args.speed is None else args.speed
+        if speed < 0:
+            raise PhotoqueueError("--speed must be 0 (as fast as it can) or more", exit_status=2)
+        return cls(data_dir=Path(args.data_dir), timetable=Path(args.timetable) if args.timetable else shipped_timetable(),
+                   date=args.date, rooms=[r.strip() for r in args.rooms.split(",") if r.strip()] if args.rooms else None,
+                   students=args.students, speed=speed, headless=args.headless, seed=args.seed,
+                   progress=not args.no_progress)
+
+
+def _has_screen() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and \
+        os.environ.get("SDL_VIDEODRIVER", "") not in ("dummy", "offscreen")
+
+
+def _resolve(options: DemoOptions):
+    from photoqueue.timetable import load_timetable
+
+    tt = load_timetable(options.timetable)
+    if not tt.dates:
+        raise PhotoqueueError(f"{options.timetable}: the timetable has no classes", exit_status=2)
+    if options.date:
+        try:
+            date = dt.date.fromisoformat(options.date)
+        except ValueError:
+            raise PhotoqueueError(f"--date {options.date!r} is not a date (YYYY-MM-DD)", exit_status=2) from None
+        if date not in tt.dates:
+            raise PhotoqueueError(f"--date {date}: the timetable has no classes that day (it has "
+                                  f"{', '.join(d.isoformat() for d in tt.dates)})", exit_status=2)
+    else:
+        date = tt.dates[0]
+    available = tt.rooms_on(date)
+    rooms = options.rooms or available
+    unknown = [r for r in rooms if r not in available]
+    if unknown:
+        raise PhotoqueueError(f"--rooms: no room {', '.join(unknown)} on {date} (rooms that day: "
+                              f"{', '.join(available)})", exit_status=2)
+    return date, rooms
+
+
+class Progress:
+    """A one-line progress bar on stderr (only when stderr is a terminal or asked for)."""
+
+    def __init__(self, rooms: list[str], enabled: bool):
+        self.done = {r: 0 for r in rooms}
+        self.total = {r: 0 for r in rooms}
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def update(self, room: str, done: int, total: int) -> None:
+        with self._lock:
+            self.done[room], self.total[room] = done, total
+            now = time.monotonic()
+            if not self.enabled or (now - self._last < (0.1 if self.tty else 5.0) and done < total):
+                return
+            self._last = now
+            d, t = sum(self.done.values()), max(sum(self.total.values()), 1)
+            width = 30
+            filled = int(width * d / t)
+            line = f"demo [{'#' * filled}{'.' * (width - filled)}] {d}/{t} students " + \
+                " ".join(f"{r}:{self.done[r]}/{self.total[r]}" for r in self.done)
+            sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
+            sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled and self.tty:
+            sys.stderr.write("\n")
+
+
+def write_day(options: DemoOptions, date: dt.date, rooms: list[str]) -> Path:
+    """The day's timetable as the demo runs it (headcounts scaled by --students): DATA_DIR/timetable.csv,
+    read by every room's station and by the central service, so their expected counts agree."""
+    import csv
+
+    from photoqueue.demo.plan import scale_room_day
+    from photoqueue.timetable import load_timetable
+
+    tt = load_timetable(options.timetable)
+    path = options.data_dir / "timetable.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["date", "room", "location", "start", "end", "college", "class_name", "headcount"])
+        for room in rooms:
+            for c in scale_room_day(tt.room_day(room, date), options.students).classes:
+                out.writerow([c.date.isoformat(), c.room, c.location, c.start.strftime("%H:%M") if c.start else "",
+                              c.end.strftime("%H:%M") if c.end else "", c.college, c.name, c.headcount])
+    return path
+
+
+def _start_central(options: DemoOptions, rooms: list[str], timetable: Path):
+    """The central service as its own process with DATA_DIR/central.db: (process, url, token files)."""
+    try:
+        from photoqueue.central import admin
+        from photoqueue.central.process import free_port, wait_ready
+    except ImportError:  # a build without the central part: the stations run offline
+        return None, None, {}
+    db_url = f"sqlite:///{(options.data_dir / 'central.db').resolve()}"
+    tokens = {}
+    for room in rooms:
+        token_file = options.data_dir / room / "central-token"
+        if not token_file.exists():  # a resumed demo keeps its stations' registrations
+            token_file.parent.mkdir(parents=True, exist_ok=True)
+            token_file.write_text(admin.add_station(db_url, room, label="demo") + "\n", encoding="utf-8")
+            token_file.chmod(0o600)
+        tokens[room] = str(token_file)
+    admin.load_timetable(db_url, timetable)
+    admin.add_user(db_url, *DEMO_STAFF)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(options.data_dir / "central.log", "ab") as log_file:
+        proc = subprocess.Popen([sys.executable, "-m", "photoqueue", "central", "serve", "--db", db_url,
+                                 "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+    try:
+        wait_ready(url, 60, alive=lambda: proc.poll() is None)
+    except PhotoqueueError:
+        proc.kill()
+        raise
+    return proc, url, tokens
+
+
+def die_with_parent() -> None:
+    """In a child, before exec (Linux): the kernel kills it when the demo dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def run(options: DemoOptions) -> int:
+    from photoqueue.device.keyfile import load_key
+
+    date, rooms = _resolve(options)
+    headless = options.headless or not _has_screen()
+    data_dir = options.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "deployment.key"
+    load_key(key_file, create=True)  # one key for the whole day: the centre matches codes across rooms
+    timetable = write_day(options, date, rooms)
+    central_proc, central_url, tokens = _start_central(options, rooms, timetable)
+    if central_url:
+        print(f"central dashboard: {central_url}/  (staff login: {DEMO_STAFF[0]} / {DEMO_STAFF[1]}; public page {central_url}/status)",
+              file=sys.stderr, flush=True)
+    progress = Progress(rooms, options.progress)
+    env = dict(os.environ)
+    if headless:
+        env["SDL_VIDEODRIVER"] = env.get("SDL_VIDEODRIVER") if env.get("SDL_VIDEODRIVER") == "offscreen" else "dummy"
+    env.setdefault("SDL_AUDIODRIVER", "dummy")
+    procs = {}
+    for i, room in enumerate(rooms, start=1):
+        spec = {"room": room, "tag": f"room{i}", "date": date.isoformat(), "timetable": str(timetable),
+                "data_dir": str(data_dir), "key_file": str(key_file), "speed": options.speed,
+                "headless": headless, "seed": options.seed,
+                "central": ({"url": central_url, "token_file": tokens[room]} if central_url else None)}
+        procs[room] = subprocess.Popen([sys.executable, "-m", "photoqueue.demo.room", json.dumps(spec)],
+                                       stdout=subprocess.PIPE, text=True, env=env, preexec_fn=die_with_parent)
+    summaries: dict[str, dict] = {}
+    readers = [threading.Thread(target=_read, args=(room, p, progress, summaries), daemon=True)
+               for room, p in procs.items()]
+    for t in readers:
+        t.start()
+    failed = []
+    try:
+        for room, p in procs.items():
+            if p.wait() != 0:
+                failed.append(room)
+        for t in readers:
+            t.join(10)
+    finally:
+        progress.finish()
+        for p in procs.values():
+            if p.poll() is None:
+                p.terminate()
+        if central_proc is not None:
+            if central_url:
+                _dashboard_picture(central_url, data_dir / "snapshots" / "dashboard.png")
+            central_proc.terminate()
+            try:
+                central_proc.wait(15)
+            except subprocess.TimeoutExpired:
+                central_proc.kill()
+    summary = {"date": date.isoformat(), "rooms": [summaries[r] for r in rooms if r in summaries],
+               "data_dir": str(data_dir), "central_url": central_url}
+    (data_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(format_summary(summary))
+    if failed:
+        raise PhotoqueueError(f"the station of {', '.join(failed)} stopped with an error (see above)")
+    return 0
+
+
+def _dashboard_picture(url: str, path: Path) -> None:
+    """The staff dashboard (wall and phone) and the public /status page, as headless Chromium shows them
+    once their live data has loaded; ``path`` (the wall shot) is the one the summary names."""
+    try:
+        from photoqueue.demo.screenshots import take
+
+        shots = take(url, path.parent, DEMO_STAFF[0], DEMO_STAFF[1])
+    except Exception as exc:  # no Chromium or Playwright here: the demo goes on without pictures
+        log.warning("no dashboard pictures: %s", exc)
+        return
+    shots[0].replace(path)
+
+
+def _read(room: str, proc: subprocess.Popen, progress: Progress, summaries: dict) -> None:
+    for line in proc.stdout:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if record.get("type") == "progress":
+            progress.update(room, record["done"], record["total"])
+        elif record.get("type") == "summary":
+            summaries[room] = {k: v for k, v in record.items() if k != "type"}
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal: CJK characters take two columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 0)
+
+
+def format_summary(summary: dict) -> str:
+    lines = [f"photoqueue demo — {summary['date']}", ""]
+    header = f"{_pad('room', 8)} {_pad('class', 34)} {'expected':>8} {'photographed':>12} {'absent':>6} {'skipped':>7}"
+    for room in summary["rooms"]:
+        lines.append(header)
+        totals = [0, 0, 0, 0]
+        for c in room["classes"]:
+            row = [c["expected"], c["photographed"], c["not_seen"], c["skipped"]]
+            totals = [a + b for a, b in zip(totals, row, strict=True)]
+            lines.append(f"{_pad(room['room'], 8)} {_pad(str(c['class'] or '-'), 34)} {row[0]:>8} {row[1]:>12} "
+                         f"{row[2]:>6} {row[3]:>7}")
+        lines.append(f"{_pad(room['room'], 8)} {_pad('total', 34)} {totals[0]:>8} {totals[1]:>12} {totals[2]:>6} "
+                     f"{totals[3]:>7}")
+        st = room["stats"]
+        lines.append(f"  tickets {room['tickets']} (numbers 1..{room['tickets']} "
+                     f"{'without a gap' if room['numbers_contiguous'] else 'WITH GAPS'}); reprints {st['reprints']}, "
+                     f"foreign codes refused {st['refused']}, late-class corrections {st['corrections']}, "
+                     f"undos {st['undos']}, skips {st['skips']}, recalls {st['recalls']}"
+                     + (f"; resumed: {st['rescans_kept_number']} re-scans kept their numbers" if room["resumed"] else ""))
+        if room.get("outbox_drained") is not None:
+            lines.append(f"  outbox {'drained' if room['outbox_drained'] else 'NOT drained'}")
+        lines.append("")
+    lines.append("files written:")
+    for room in summary["rooms"]:
+        lines.append(f"  {room['database']}")
+        lines.append(f"  {room['tickets_dir']}/ticket-*.png")
+        lines += [f"  {p}" for p in room["snapshots"]]
+    lines.append(f"  {summary['data_dir']}/summary.json")
+    for name in ("dashboard.png", "dashboard-phone.png", "status-phone.png"):
+        picture = Path(summary["data_dir"]) / "snapshots" / name
+        if picture.exists():
+            lines.append(f"  {picture}")
+    if summary.get("central_url"):
+        lines.append(f"central dashboard: {summary['central_url']}/  (store: {summary['data_dir']}/central.db)")
+    return "\n".join(lines)
+

@@ -1,0 +1,335 @@
+"""One room of the demo, in a process of its own: a real station, and the people around it.
+
+The station is the real one (session, camera thread with the real decoder, gpiozero buttons on
+MockFactory pins, the printer part's virtual printer, the hall display), run on a simulated clock.
+Around it: students hold phone frames up to the replay camera, staff switch classes and correct a
+late student's class, and a photographer presses the button (hold to undo a mistaken press, the
+skip and recall buttons for a student who wandered off).
+
+Run as ``python -m photoqueue.demo.room SPEC_JSON``; it writes JSON lines to stdout
+(progress, then a summary) for the demo's parent process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import queue
+import random
+import shutil
+import sys
+import time
+import zlib
+from pathlib import Path
+
+from photoqueue.core import commands as cmd
+from photoqueue.core import effects as fx
+from photoqueue.demo.frames import idle_frame, phone_frame
+from photoqueue.demo.plan import Student, plan_room
+
+log = logging.getLogger(__name__)
+
+PINS = {"advance": 17, "skip": 27, "recall": 22}
+SCAN_WAIT_S = 3.0  # real seconds a student holds a frame before trying another angle
+SHOOT_S = (6.0, 11.0)  # a photographer's pace per student, simulated seconds
+SCREEN_SIZE = (1280, 720)
+CAMERA_FPS = 15.0  # at --speed > 0 the replay camera runs at this real rate
+
+
+def _emit(**record) -> None:
+    try:
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    except BrokenPipeError:  # the demo's parent is gone: so are we
+        sys.exit(1)
+
+
+class RoomSim:
+    def __init__(self, spec: dict):
+        from photoqueue.timetable import load_timetable
+
+        self.spec = spec
+        self.room = spec["room"]
+        self.tag = spec["tag"]  # an ASCII name for snapshot files: room1, room2 ...
+        self.speed = float(spec["speed"])
+        self.gap_s = 1.5  # the scanner's debounce gap (its default), on the stepped simulated clock
+        self.headless = bool(spec["headless"])
+        self.data_dir = Path(spec["data_dir"]) / self.room
+        self.snap_dir = Path(spec["data_dir"]) / "snapshots"
+        date = dt.date.fromisoformat(spec["date"])
+        # the parent wrote the day's timetable, already scaled to --students
+        self.room_day = load_timetable(spec["timetable"]).room_day(self.room, date)
+        self.plan = plan_room(self.room_day, spec["seed"])
+        self.rng = random.Random(f"{spec['seed']}/{self.room}/photographer")
+        self.feedback: queue.Queue = queue.Queue()
+        self.stats = {"rescans_kept_number": 0, "rescans_changed_number": 0, "unreadable": 0, "refused": 0,
+                      "reprints": 0, "undos": 0, "skips": 0, "recalls": 0, "corrections": 0, "switches": 0}
+        self.snapshots: list[str] = []
+        self._left: set[int] = set()  # tickets whose student was not there when called
+        self.rescans: list[tuple[dt.datetime, Student]] = []  # students who will scan a second time
+
+    # --- the station ------------------------------------------------------------------------------
+
+    def _config(self):
+        from photoqueue.device.config import parse_config
+
+        return parse_config({
+            "station": {"room": self.room, "data_dir": str(self.data_dir), "date": self.spec["date"],
+                        "key_file": self.spec["key_file"], "screen": not self.headless},
+            "camera": {"fps": CAMERA_FPS, "debounce_gap_s": self.gap_s},
+            "printer": {"kind": "virtual", "port": 0, "out_dir": str(self.data_dir / "tickets")},
+            "buttons": {"advance_pin": PINS["advance"], "skip_pin": PINS["skip"], "recall_pin": PINS["recall"],
+                        "keyboard": False},
+            "display": {"fullscreen": False, "size": list(SCREEN_SIZE)},
+            "sound": {"call_chime": False},
+            **({"central": self.spec["central"]} if self.spec.get("central") else {}),
+        })
+
+    def _start(self) -> None:
+        from gpiozero.pins.mock import MockFactory
+
+        from photoqueue.device.station_build import build_station
+        from photoqueue.device.station_camera import ReplayCamera
+        from photoqueue.device.station_view import SimClock
+
+        first = self.plan[0].arrive_at if self.plan else dt.datetime.combine(self.room_day.date, dt.time(8))
+        # stepped: simulated time passes only while people wait, so the day keeps to its timetable
+        # however busy this machine is (the station's own work takes no simulated time)
+        self.clock = SimClock(first - dt.timedelta(minutes=1), self.speed, stepped=True)
+        self.pins = MockFactory()
+        self.camera = ReplayCamera(fps=0 if self.speed == 0 else CAMERA_FPS, idle=idle_frame())
+        self.station = build_station(self._config(), clock=self.clock, pin_factory=self.pins,
+                                     headless=self.headless, camera_source=self.camera, keyboard=False)
+        self.station.room_day = self.room_day
+        self.station.location = self.room_day.classes[0].location if self.room_day.classes else ""
+        self.station.printer.location = self.station.location
+        self.station.observers.append(self._observe)
+        self.station.start()
+        self.state = self.station.session.state  # read only through ask()
+
+    def _observe(self, effects: list[fx.Effect]) -> None:
+        for e in effects:
+            if isinstance(e, fx.ScanFeedback):
+                self.feedback.put(e)
+
+    def ask(self, fn):
+        """Run fn(state) on the station's queue thread (after everything submitted before)."""
+        return self.station.call(lambda s: fn(s.session.state)).result(30)
+
+    def wait_until(self, when: dt.datetime) -> None:
+        delta = (when - self.clock.now()).total_seconds()
+        if delta > 0:
+            self.clock.sleep(delta)
+
+    # --- people ------------------------------------------------------------------------------------
+
+    def show_code(self, text: str, seed: int) -> fx.ScanFeedback | None:
+        """A student holds a phone up until the station answers (another angle if it does not)."""
+        while not self.feedback.empty():
+            self.feedback.get_nowait()
+        try:
+            for attempt in range(5):
+                self.camera.hold(phone_frame(text, seed * 7 + attempt))
+                try:
+                    return self.feedback.get(timeout=SCAN_WAIT_S)
+                except queue.Empty:
+                    continue
+        finally:
+            self.camera.clear()
+            if self.speed == 0:
+                self.camera.wait_empty()
+            else:
+                self.camera.wait_cleared()  # the camera sees the empty hall before the next phone
+            self.ask(lambda s: None)
+        self.stats["unreadable"] += 1
+        return None
+
+    def press(self, name: str, hold_s: float = 0.25) -> None:
+        pin = self.pins.pin(PINS[name])
+        pin.drive_low()  # pull-up wiring: pressed = low
+        self.clock.sleep(hold_s)
+        if hold_s >= 1.0:
+            time.sleep(0.15)  # let the station's loop tick and see the hold (its clock does not flow)
+        pin.drive_high()
+        self.ask(lambda s: None)
+
+    def arrive(self, st: Student) -> None:
+        if st.behaviour == "absent":
+            return
+        planned = [c.name for c in self.room_day.classes]
+        active = self.ask(lambda s: s.active_class)
+        if st.behaviour != "late" and active in planned and planned.index(active) < planned.index(st.class_name):
+            self.station.submit(cmd.SwitchClass(st.class_name))  # staff at the door: the next class is here
+            self.stats["switches"] += 1
+        if st.foreign_code:
+            fb = self.show_code(st.foreign_code, zlib.crc32(st.code.encode()) % 10000 + 1)
+            if fb is not None and not fb.ok:
+                self.stats["refused"] += 1
+        fb = self.show_code(st.code, zlib.crc32(st.code.encode()) % 10000)
+        if fb is None or fb.number is None:
+            return
+        ticket_class = self.ask(lambda s: s.tickets[fb.number].class_name)
+        if ticket_class != st.class_name:
+            self.station.submit(cmd.CorrectClass(fb.number, st.class_name))  # a late student: staff fix the class
+            self.stats["corrections"] += 1
+        if st.behaviour == "twice":  # comes back unsure a little later, and scans again
+            later = self.clock.now() + dt.timedelta(seconds=self.gap_s + self.rng.uniform(5, 20))
+            self.rescans.append((later, st))
+
+    def rescan(self, st: Student) -> None:
+        again = self.show_code(st.code, zlib.crc32(st.code.encode()) % 10000 + 2)
+        if again is not None:
+            self.stats["reprints"] += again.kind == "reprint"
+
+    def rescan_waiting(self) -> None:
+        """On resume: students still in line scan again, and must get their old numbers."""
+        waiting = self.ask(lambda s: {c: n for c, n in s.by_code.items()
+                                      if s.tickets[n].status in ("waiting", "called")})
+        for code, number in sorted(waiting.items(), key=lambda kv: kv[1])[:10]:
+            fb = self.show_code(code, number + 99)
+            if fb is not None and fb.number == number:
+                self.stats["rescans_kept_number"] += 1
+            elif fb is not None:
+                self.stats["rescans_changed_number"] += 1
+
+    # --- the day ------------------------------------------------------------------------------------
+
+    def run(self) -> dict:
+        self._start()
+        try:
+            numbered = self.ask(lambda s: set(s.by_code))
+            resumed = bool(numbered)
+            if resumed:
+                last = self.ask(lambda s: max((t.photographed_at or t.issued_at for t in s.tickets.values()),
+                                              default=None))
+                if last:
+                    self.clock.advance_to(dt.datetime.fromisoformat(last))
+                self.rescan_waiting()
+            by_code = {s.code: s for s in self.plan}
+            pending = [s for s in self.plan if s.code not in numbered]
+            done = len(self.plan) - len(pending)
+            _emit(type="progress", room=self.room, done=done, total=len(self.plan))
+            returns: list[tuple[dt.datetime, Student]] = []
+            press_at: dt.datetime | None = None
+            midpoint = len(self.plan) // 2
+            while True:
+                called = self.ask(lambda s: s.called)
+                if called is not None and press_at is None:
+                    press_at = self.clock.now() + dt.timedelta(seconds=self.rng.uniform(*SHOOT_S))
+                options = []
+                if pending:
+                    options.append((pending[0].arrive_at, 0))
+                if returns:
+                    options.append((min(returns, key=lambda r: r[0])[0], 1))
+                if press_at is not None:
+                    options.append((press_at, 2))
+                if self.rescans:
+                    options.append((min(r[0] for r in self.rescans), 3))
+                if not options:
+                    break
+                when, what = min(options)
+                self.wait_until(when)
+                if what == 0:
+                    self.arrive(pending.pop(0))
+                    done += 1
+                    _emit(type="progress", room=self.room, done=done, total=len(self.plan))
+                    if done == midpoint:
+                        self.snapshot("2")
+                    if done == 1:
+                        self.snapshot("1")
+                elif what == 1:
+                    returns.sort(key=lambda r: r[0])
+                    returns.pop(0)
+                    self.press("recall")
+                    self.stats["recalls"] += 1
+                elif what == 3:
+                    self.rescans.sort(key=lambda r: r[0])
+                    self.rescan(self.rescans.pop(0)[1])
+                else:
+                    press_at = None
+                    self.photograph(called, by_code, returns)
+            self.station.printer.drain(30)
+            self.snapshot("3")
+            return self.summary(resumed)
+        finally:
+            self.station.stop()
+
+    def photograph(self, called: int, by_code: dict, returns: list) -> None:
+        code = self.ask(lambda s: next((c for c, n in s.by_code.items() if n == called), None))
+        student = by_code.get(code)
+        status = self.ask(lambda s: s.tickets[called].status)
+        if status != "called":
+            return
+        if student is not None and student.behaviour == "leaves" and not self._left_before(called):
+            self.press("skip")  # not there when called
+            self.stats["skips"] += 1
+            self._left.add(called)
+            if student.comes_back:
+                returns.append((self.clock.now() + dt.timedelta(seconds=self.rng.uniform(40, 120)), student))
+            return
+        self.press("advance")
+        if self.rng.random() < 0.01:  # a mistaken second press, undone by holding the button
+            waiting = self.ask(lambda s: s.called)
+            if waiting is not None:
+                self.clock.sleep(1.0)
+                self.press("advance")
+                self.press("advance", hold_s=2.5)
+                self.stats["undos"] += 1
+
+    def _left_before(self, number: int) -> bool:
+        return number in self._left
+
+    def snapshot(self, label: str) -> None:
+        """The hall screen (and the first ticket) as PNGs in DATA_DIR/snapshots/."""
+        try:
+            self.snap_dir.mkdir(parents=True, exist_ok=True)
+            path = self.snap_dir / f"{self.tag}-screen-{label}.png"
+            display = self.station.display
+            if display is not None and getattr(display, "is_running", False):
+                display.save_png(path)
+            else:
+                from photoqueue.display.render import render_png
+
+                view = self.station.call(lambda s: s.view()).result(30)
+                render_png(view, SCREEN_SIZE, path)
+            self.snapshots.append(str(path))
+            tickets = sorted((self.data_dir / "tickets").glob("ticket-*.png"))
+            target = self.snap_dir / f"{self.tag}-ticket.png"
+            if tickets and not target.exists():
+                shutil.copyfile(tickets[0], target)
+                self.snapshots.append(str(target))
+        except Exception as exc:  # a picture must never stop the day
+            log.warning("snapshot %s: %s", label, exc)
+
+    def summary(self, resumed: bool) -> dict:
+        from photoqueue.core.queue import class_counts
+
+        counts = self.ask(lambda s: class_counts(s))
+        numbers = self.ask(lambda s: sorted(s.tickets))
+        sync = self.station.sync
+        drained = None
+        if sync is not None and hasattr(sync, "drain"):
+            try:
+                drained = bool(sync.drain(30))
+            except Exception as exc:  # the centre may be gone; the station's data is safe either way
+                log.warning("sync drain: %s", exc)
+                drained = False
+        return {"room": self.room, "tag": self.tag, "resumed": resumed, "classes": counts,
+                "tickets": len(numbers), "numbers_contiguous": numbers == list(range(1, len(numbers) + 1)),
+                "students_planned": len(self.plan), "stats": self.stats, "snapshots": self.snapshots,
+                "tickets_dir": str(self.data_dir / "tickets"), "database": str(self.data_dir / "station.db"),
+                "outbox_drained": drained}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    spec = json.loads(argv[0])
+    logging.basicConfig(level=logging.WARNING, format=f"%(levelname)s {spec['room']} %(name)s: %(message)s")
+    sim = RoomSim(spec)
+    result = sim.run()
+    _emit(type="summary", **result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
