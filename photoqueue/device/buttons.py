@@ -195,6 +195,12 @@ class Buttons:
         if self.buzzer is not None and beep:
             self.buzzer.beep(on_time=on, off_time=on, n=n, background=True)
 
+    def start(self) -> Buttons:
+        return self  # gpiozero's devices watch their pins from construction
+
+    def stop(self) -> None:
+        self.close()
+
     def close(self) -> None:
         for d in self.devices:
             d.close()
@@ -247,7 +253,10 @@ class KeyboardButtons:
 
     def _run(self) -> None:
         while True:
-            key = self._stream.read(1)
+            try:
+                key = self._stream.read(1)
+            except (OSError, ValueError):  # the terminal went away (hung up, closed): no more keys
+                return
             if not key:
                 return
             self.handle_key(key)
@@ -255,8 +264,11 @@ class KeyboardButtons:
     def tick(self, now: float) -> None:
         pass
 
-    def feedback(self, ok: bool, *args, **kwargs) -> None:
-        pass
+    def feedback(self, ok: bool, good_ms: int = 120, bad_ms: int = 80, beep: bool = True) -> None:
+        pass  # a terminal has no LED; the screen's flash is the feedback
+
+    def stop(self) -> None:
+        self.close()
 
     def close(self) -> None:
         if self._restore:

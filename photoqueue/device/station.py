@@ -25,8 +25,10 @@ from typing import Any
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
+from photoqueue.core.queue import SKIPPED
 from photoqueue.device.buttons import ButtonAction
 from photoqueue.device.errors import StationError
+from photoqueue.device.parts import Part, StationParts
 from photoqueue.device.station_health import sd_notify, write_health
 from photoqueue.device.station_printer import PrintResult
 from photoqueue.device.station_view import WallClock, display_state
@@ -46,26 +48,38 @@ class _Call:
         self.future: Future = Future()
 
 
+def _part(name: str) -> property:
+    """``station.printer`` and the like: the part in ``station.parts`` (tests and the demo swap them)."""
+    return property(lambda self: getattr(self.parts, name), lambda self, part: setattr(self.parts, name, part))
+
+
 class Station:
-    """A room's station. ``adapters`` are built by :mod:`photoqueue.device.station_build` (or given by
-    tests, the demo and the benchmark): ``printer`` (print_ticket), ``display`` (show, flash),
-    ``buttons`` (tick, feedback), ``sounds`` (call), ``sync`` (nudge/status), ``camera`` (start/stop)."""
+    """A room's station. ``parts`` (:class:`StationParts`: printer, display, buttons, sounds, sync,
+    camera, hid) are built by :mod:`photoqueue.device.station_build`, or given by tests, the demo and
+    the benchmark; the parts a room lacks are null objects."""
+
+    printer = _part("printer")
+    display = _part("display")
+    buttons = _part("buttons")
+    sounds = _part("sounds")
+    sync = _part("sync")
+    camera = _part("camera")
+    hid = _part("hid")
 
     def __init__(self, *, session_factory: Callable[[], Any], room_day=None, clock=None,
-                 printer=None, display=None, buttons=None, sounds=None, sync=None, camera=None, hid=None,
-                 health_path: Path | None = None, refresh_s: float = 1.0, health_stale_s: float = 10.0,
-                 auto_advance: bool = True, location: str = "", beeps: tuple[bool, int, int] = (True, 120, 80)):
+                 parts: StationParts | None = None, health_path: Path | None = None, refresh_s: float = 1.0,
+                 health_stale_s: float = 10.0, auto_advance: bool = True, location: str = "",
+                 beeps: tuple[bool, int, int] = (True, 120, 80)):
         self.session_factory = session_factory
         self.room_day = room_day
         self.clock = clock or WallClock()
-        self.printer, self.display, self.buttons = printer, display, buttons
-        self.sounds, self.sync, self.camera, self.hid = sounds, sync, camera, hid
+        self.parts = parts or StationParts()
         self._health_copy: dict[str, Any] = {}
         self.health_path = health_path
         self.refresh_s = refresh_s
         self.health_stale_s = health_stale_s
         self.auto_advance = auto_advance
-        self.location = location or (room_day.classes[0].location if room_day and room_day.classes else "")
+        self._location = location
         self.beeps = beeps
         self.inbox: queue_mod.Queue = queue_mod.Queue()
         self.session = None
@@ -85,6 +99,15 @@ class Station:
         self.last_redraw_at = 0.0  # time.perf_counter() of the last screen update handed to the display
         self.error: BaseException | None = None
         self.observers: list[Callable[[list[fx.Effect]], None]] = []  # see every effect (demo, bench)
+
+    @property
+    def location(self) -> str:
+        """Where the room is, for the screen and the ticket: as configured, else the timetable in use (the
+        centre's, once pulled, replaces the file's)."""
+        if self._location:
+            return self._location
+        classes = self.room_day.classes if self.room_day is not None else ()
+        return next((c.location for c in classes if c.location), "")
 
     # --- any thread ----------------------------------------------------------------------------------
 
@@ -162,22 +185,18 @@ class Station:
             self._dispatch(self.session.load_timetable(self.room_day, self.clock.now(), self.auto_advance))
         elif self.room_day is not None:
             self._alert("timetable", f"时间表中没有 {self.session.room} 今天的班级 / no classes for this room today")
-        for part in (self.printer, self.display, self.sync, self.camera, self.hid):
-            start = getattr(part, "start", None)
-            if start is not None:
-                start()
+        self._started: list[tuple[str, Part]] = []
+        for name, part in self.parts.in_order():
+            part.start()
+            self._started.append((name, part))
         self._dirty = True
 
     def _close(self) -> None:
-        for part in (self.camera, self.hid, self.sync, self.buttons, self.printer, self.display, self.sounds):
-            for name in ("stop", "close"):
-                end = getattr(part, name, None)
-                if end is not None:
-                    try:
-                        end()
-                    except Exception as exc:  # shutting down: log and go on with the rest
-                        log.warning("stopping %s: %s", type(part).__name__, exc)
-                    break
+        for name, part in reversed(getattr(self, "_started", [])):  # inputs first, outputs last
+            try:
+                part.stop()
+            except Exception as exc:  # shutting down: log and go on with the rest
+                log.warning("stopping the %s (%s): %s", name, type(part).__name__, exc)
         if self.session is not None:
             self.session.store.close()
 
@@ -224,7 +243,7 @@ class Station:
     def _button_command(self, name: str) -> cmd.Command | None:
         state = self.session.state
         if name == "recall":
-            skipped = [t for t in state.tickets.values() if t.status == "skipped"]
+            skipped = [t for t in state.tickets.values() if t.status == SKIPPED]
             if not skipped:
                 self._notice(fx.StaffNotice("refused", "没有未到的号可召回", "no skipped ticket to recall"))
                 return None
@@ -260,33 +279,26 @@ class Station:
             observe(effects)
         for e in effects:
             if isinstance(e, fx.PrintTicket):
-                if self.printer is not None:
-                    self.printer.print_ticket(e)
+                self.parts.printer.print_ticket(e, self.location)
             elif isinstance(e, fx.ScanFeedback):
                 self._feedback(e)
             elif isinstance(e, fx.StaffNotice):
                 self._notice(e)
             elif isinstance(e, fx.CallNumber):
-                if self.sounds is not None:
-                    self.sounds.call(e.number)
+                self.parts.sounds.call(e.number)
             elif isinstance(e, fx.Redraw):
                 self._dirty = True
             elif isinstance(e, fx.SyncOutbox):
-                wake = getattr(self.sync, "wake", None)
-                if wake is not None:
-                    wake()
+                self.parts.sync.wake()
 
     def _feedback(self, e: fx.ScanFeedback) -> None:
         kind = {"issued": "issued", "reprint": "reprint"}.get(e.kind, "refused")
         text = e.message_zh if kind == "refused" else ""
         self._flash = {"kind": kind, "text": text, "number": e.number}
         self._flash_until = self.clock.monotonic() + FLASH_S
-        flash = getattr(self.display, "flash", None)
-        if flash is not None:
-            flash(kind, text, e.number)
-        if self.buttons is not None:
-            on, good_ms, bad_ms = self.beeps
-            self.buttons.feedback(e.ok, good_ms, bad_ms, beep=on)
+        self.parts.display.flash(kind, text, e.number)
+        on, good_ms, bad_ms = self.beeps
+        self.parts.buttons.feedback(e.ok, good_ms, bad_ms, beep=on)
         log.info("scan: %s %s %s", e.kind, e.number if e.number is not None else "-", e.message_en)
         self._dirty = True
 
@@ -320,8 +332,7 @@ class Station:
     def _tick(self) -> None:
         self._last_turn = time.monotonic()
         mono = self.clock.monotonic()
-        if self.buttons is not None:
-            self.buttons.tick(mono)
+        self.parts.buttons.tick(mono)
         expired = [k for k, (_, until) in self._alerts.items() if until is not None and mono >= until]
         for k in expired:
             del self._alerts[k]
@@ -354,10 +365,10 @@ class Station:
 
     def _redraw(self) -> None:
         self._dirty = False
-        if self.display is None:
+        if not self.parts.present("display"):
             return
         try:
-            self.display.show(self.view(with_flash=False))
+            self.parts.display.show(self.view(with_flash=False))
         except Exception as exc:  # the screen must never take the queue down
             log.error("display: %s", exc)
         self.redraws += 1
@@ -372,17 +383,16 @@ class Station:
     def health(self) -> dict[str, Any]:
         """The station's status (queue thread, or a copy through ``call``)."""
         s = self.session.state if self.session else None
-        sync_status = getattr(self.sync, "status", None)
         return {
             "healthy": self.healthy,
             "room": s.room if s else None, "date": s.date if s else None,
             "called": s.called if s else None, "waiting": len(s.waiting) if s else 0,
             "issued": len(s.tickets) if s else 0, "active_class": s.active_class if s else None,
             "database": self._db_error or "ok",
-            "printer": "ok" if getattr(self.printer, "healthy", True) else "failing",
-            "camera": getattr(self.camera, "fault", None) or ("ok" if self.camera is not None else "none"),
+            "printer": "ok" if self.parts.printer.healthy else "failing",
+            "camera": self.parts.camera.fault or ("ok" if self.parts.present("camera") else "none"),
             "alerts": self.alerts,
-            "sync": sync_status() if callable(sync_status) else None,
+            "sync": self.parts.sync.status(),
             "at": self.clock.now().isoformat(timespec="seconds"),
         }
 

@@ -14,6 +14,15 @@ from pathlib import Path
 
 from photoqueue.device.config import Config, key_path, read_token
 from photoqueue.device.errors import StationError
+from photoqueue.device.parts import (
+    NullButtons,
+    NullCamera,
+    NullDisplay,
+    NullPart,
+    NullSounds,
+    NullSync,
+    StationParts,
+)
 from photoqueue.device.station import Station
 
 log = logging.getLogger(__name__)
@@ -61,26 +70,27 @@ def session_factory(config: Config, date: str, key: bytes):
 
 
 def make_camera(config: Config, submit, clock, source=None):
-    """The camera thread: ``source`` given (demo, bench) or the one [camera] names (None: no camera)."""
+    """The camera thread: ``source`` given (demo, bench) or the one [camera] names (none: NullCamera)."""
     from photoqueue.device.station_camera import CameraScanner
     from photoqueue.scanner.sources import make_source
 
     if source is None:
         source = make_source(config.camera)
         if source is None:
-            return None
+            return NullCamera()
     return CameraScanner(source, submit, clock.monotonic, config.camera)
 
 
 def make_hid(config: Config, submit):
     if not config.camera.hid_device:
-        return None
+        return NullPart()
     from photoqueue.device.station_camera import HidReader
 
     return HidReader(config.camera, submit)
 
 
-def make_buttons(config: Config, submit, clock, pin_factory=None, keyboard: bool | None = None):
+def make_buttons(config: Config, submit, clock, pin_factory=None, keyboard: bool | None = None,
+                 keyboard_stream=None):
     from photoqueue.device.buttons import Buttons, KeyboardButtons, make_pin_factory
 
     b = config.buttons
@@ -91,16 +101,17 @@ def make_buttons(config: Config, submit, clock, pin_factory=None, keyboard: bool
         except Exception as exc:  # gpiozero raises many kinds when there is no GPIO at all
             log.warning("buttons: no GPIO here (%s)", exc)
     use_keys = b.keyboard if keyboard is None else keyboard
-    if use_keys and sys.stdin is not None and sys.stdin.isatty():
+    stream = keyboard_stream or sys.stdin
+    if use_keys and stream is not None and stream.isatty():
         log.warning("buttons: using the keyboard: space/enter advance, u undo, s skip, r recall, n next class, "
                     "p reprint")
-        return KeyboardButtons(submit)
-    return None
+        return KeyboardButtons(submit, stream)
+    return NullButtons()
 
 
 def make_display(config: Config, headless: bool = False):
     if headless or not config.station.screen:
-        return None
+        return NullDisplay()
     from photoqueue.display.hall import HallDisplay
 
     return HallDisplay(config.display)
@@ -108,21 +119,21 @@ def make_display(config: Config, headless: bool = False):
 
 def make_sounds(config: Config):
     if not config.sound.call_chime or os.environ.get("SDL_AUDIODRIVER") == "dummy":
-        return None
+        return NullSounds()
     from photoqueue.display.sound import Sounds
 
     return Sounds(config.display)
 
 
 def make_sync(config: Config, submit, health=None, session_date=None):
-    """The sync client when [central] url is set and a token is there; else None (offline)."""
+    """The sync client when [central] url is set and a token is there; else NullSync (offline)."""
     central = config.central
     if not central.url:
-        return None
+        return NullSync()
     token = read_token(central)
     if token is None:
         log.warning("central: %s is set but there is no token; running offline", central.url)
-        return None
+        return NullSync()
     from photoqueue.device.store import db_path
     from photoqueue.device.sync import SyncClient
 
@@ -133,7 +144,7 @@ def make_sync(config: Config, submit, health=None, session_date=None):
 
 
 def build_station(config: Config, *, clock=None, pin_factory=None, headless: bool = False,
-                  camera_source=None, printer=None, keyboard: bool | None = None) -> Station:
+                  camera_source=None, printer=None, keyboard: bool | None = None, keyboard_stream=None) -> Station:
     """A ready-to-run Station (not started). Reads the key and the timetable; touches nothing else."""
     from photoqueue.device.keyfile import load_key
     from photoqueue.device.station_printer import PrinterAdapter
@@ -154,14 +165,17 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
                       health_path=data_dir / "health.json", refresh_s=config.station.refresh_s,
                       health_stale_s=config.station.health_stale_s, auto_advance=config.station.auto_advance,
                       beeps=beeps)
-    station.printer = printer or PrinterAdapter(config.printer, station.submit, location=station.location)
-    station.display = make_display(config, headless)
-    station.sounds = make_sounds(config)
-    station.buttons = make_buttons(config, station.submit, clock, pin_factory, keyboard)
-    station.camera = make_camera(config, station.submit, clock, camera_source)
-    station.hid = make_hid(config, station.submit)
-    station.sync = make_sync(config, station.submit, health=station.health_snapshot, session_date=lambda: date)
-    if station.sync is not None:
+    submit = station.submit
+    station.parts = StationParts(
+        printer=printer or PrinterAdapter(config.printer, submit),
+        display=make_display(config, headless),
+        buttons=make_buttons(config, submit, clock, pin_factory, keyboard, keyboard_stream),
+        sounds=make_sounds(config),
+        sync=make_sync(config, submit, health=station.health_snapshot, session_date=lambda: date),
+        camera=make_camera(config, submit, clock, camera_source),
+        hid=make_hid(config, submit),
+    )
+    if station.parts.present("sync"):
         # the centre's timetable for this room and day (cached for offline starts; the file as a fallback)
         try:
             station.room_day = station.sync.pull_timetable(config.station.room, date,

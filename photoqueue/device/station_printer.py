@@ -32,12 +32,11 @@ class PrintResult:
 class PrinterAdapter:
     """photoqueue.printer's TicketPrinter + PrinterWorker, speaking the station's items."""
 
-    def __init__(self, settings, submit: Callable[[object], None], *, location: str = ""):
+    def __init__(self, settings, submit: Callable[[object], None]):
         from photoqueue.printer import PrinterWorker, TicketPrinter
 
         self.settings = settings
         self._submit = submit
-        self.location = location
         self.printer = TicketPrinter(settings)
         self.worker = PrinterWorker(self.printer, on_result=self._on_result)
         self.printed = 0
@@ -51,8 +50,8 @@ class PrinterAdapter:
         self.worker.stop(timeout)
         self.printer.close()
 
-    def print_ticket(self, effect: fx.PrintTicket) -> None:
-        self.worker.submit(printer_ticket(effect, self.location), tag=(effect.number, effect.reprint))
+    def print_ticket(self, effect: fx.PrintTicket, location: str = "") -> None:
+        self.worker.submit(printer_ticket(effect, location), tag=(effect.number, effect.reprint))
 
     def drain(self, timeout: float = 10.0) -> bool:
         """Wait until every submitted ticket was handled (for tests, the demo and the bench)."""

@@ -117,6 +117,12 @@ class Sounds:
             time.sleep(0.05)
         return not channel.get_busy()
 
+    def start(self) -> Sounds:
+        return self  # the audio device opens on the first call
+
+    def stop(self) -> None:
+        self.close()
+
     def close(self) -> None:
         """Finish queued calls and release the audio device."""
         self._executor.shutdown(wait=True)

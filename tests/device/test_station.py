@@ -19,6 +19,7 @@ from photoqueue.core import commands as cmd
 from photoqueue.demo.frames import idle_frame, phone_frame, student_code
 from photoqueue.device.config import parse_config
 from photoqueue.device.errors import StationError
+from photoqueue.device.parts import Adapter
 from photoqueue.device.station import sd_notify
 from photoqueue.device.station_build import build_station
 from photoqueue.device.station_camera import ReplayCamera
@@ -30,7 +31,7 @@ DATE = "2023-10-25"
 TIMETABLE = os.path.join(os.path.dirname(__file__), "..", "..", "photoqueue", "data", "timetable-2024.csv")
 
 
-class Screen:
+class Screen(Adapter):
     """A display adapter that keeps what it was asked to show."""
 
     def __init__(self):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from central_helpers import ChaosProxy
 
+from photoqueue.device.parts import Adapter
+
 LONG = os.environ.get("PHOTOQUEUE_LONG", "") == "1"
 HERE = Path(__file__).parent
 ROOM = "第一组"
@@ -132,7 +134,7 @@ call_chime = false
 """
 
 
-class ScreenRecorder:
+class ScreenRecorder(Adapter):
     """The hall screen's adapter: keeps every state shown and every flash."""
 
     def __init__(self):

@@ -15,6 +15,8 @@ import sys
 import threading
 import time
 
+from photoqueue.device.parts import Adapter
+
 _out = threading.Lock()
 
 
@@ -24,7 +26,7 @@ def say(line: str) -> None:
         sys.stdout.flush()
 
 
-class RecordingDisplay:
+class RecordingDisplay(Adapter):
     """The hall screen's adapter, reduced to what the test needs: the flash after a scan."""
 
     def __init__(self):
