@@ -37,7 +37,6 @@ from common import median, pct, table  # noqa: E402
 
 from photoqueue.display import DisplaySettings, DisplayState, Flash, HallDisplay, Sounds  # noqa: E402
 from photoqueue.display._pygame import pygame  # noqa: E402
-from photoqueue.display.model import ALERT_PAPER_OUT, alert_offline  # noqa: E402
 from photoqueue.display.render import Renderer  # noqa: E402
 from photoqueue.display.samples import sample_state  # noqa: E402
 
@@ -52,7 +51,7 @@ def busy_state(number: int, *, live_clock: bool = True) -> DisplayState:
         current=LONG_A,
         upcoming=LONG_B,
         now_serving=number,
-        alerts=(ALERT_PAPER_OUT, alert_offline(dt.time(14, 5))),
+        alerts=("打印机缺纸，请换纸", "网络离线（自 14:05）"),
     )
     d = s.to_dict() | {"waiting": 8 + number % 5}
     if live_clock:

@@ -164,13 +164,6 @@ class Database:
     def describe(self) -> str:
         return str(self.path) if self.dialect == "sqlite" else _safe_url(self.url)
 
-    def is_integrity_error(self, exc: BaseException) -> bool:
-        if self.dialect == "sqlite":
-            return isinstance(exc, sqlite3.IntegrityError)
-        import psycopg
-
-        return isinstance(exc, psycopg.errors.IntegrityError)
-
     def error_types(self) -> tuple[type[BaseException], ...]:
         if self.dialect == "sqlite":
             return (sqlite3.Error,)

@@ -11,7 +11,6 @@ Shared by the station and the central service: pure, no I/O.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -51,10 +50,6 @@ class Event:
     def with_seq(self, seq: int) -> Event:
         return dataclasses.replace(self, seq=seq)
 
-    @property
-    def session(self) -> tuple[str, str]:
-        return (self.room, self.date)
-
 
 def event_from_dict(d: dict[str, Any]) -> Event:
     """Build an event from its dict form; unknown types or fields raise :class:`CoreError`."""
@@ -73,17 +68,6 @@ def event_from_dict(d: dict[str, Any]) -> Event:
         return cls(**fields_in)
     except TypeError as exc:
         raise CoreError(f"{kind}: {exc}") from None
-
-
-def event_from_json(text: str) -> Event:
-    try:
-        return event_from_dict(json.loads(text))
-    except json.JSONDecodeError as exc:
-        raise CoreError(f"malformed event JSON: {exc}") from None
-
-
-def event_to_json(event: Event) -> str:
-    return json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
 # --- the events -----------------------------------------------------------------------------

@@ -236,11 +236,6 @@ class EventStore:
         rows = self._db.execute("SELECT room, date, min(seq) FROM events GROUP BY room, date ORDER BY 3")
         return [(r, d) for r, d, _ in rows]
 
-    def number_of(self, room: str, date: str, code: str) -> int | None:
-        row = self._db.execute("SELECT number FROM codes WHERE room = ? AND date = ? AND code = ?",
-                               (room, date, code)).fetchone()
-        return row[0] if row else None
-
     def codes(self, room: str, date: str) -> dict[int, str]:
         """number -> raw code, for the photo agency's export (never leaves the station otherwise)."""
         rows = self._db.execute("SELECT number, code FROM codes WHERE room = ? AND date = ?", (room, date))

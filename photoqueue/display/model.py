@@ -31,17 +31,6 @@ from photoqueue.display.errors import DisplayError
 
 FLASH_KINDS = ("issued", "reprint", "refused", "info")
 
-# The alerts the station raises, worded once here so every room shows them alike.
-ALERT_PAPER_OUT = "打印机缺纸，请换纸"
-ALERT_PRINTER_LOST = "打印机未连接"
-ALERT_CAMERA_LOST = "摄像头断开，请检查连接"
-
-
-def alert_offline(since: dt.time | dt.datetime) -> str:
-    """The alert for a station that has not reached the central service since ``since``."""
-    return f"网络离线（自 {since.strftime('%H:%M')}）"
-
-
 @dataclass(frozen=True)
 class CurrentClass:
     """The class being shot: its name, how many are photographed, how many the timetable expects."""

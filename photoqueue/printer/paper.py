@@ -48,10 +48,6 @@ class Paper:
             self.blocks.append(np.zeros((dots, self.width), dtype=bool))
             self.height += dots
 
-    @property
-    def inked(self) -> bool:
-        return any(b.any() for b in self.blocks)
-
     def take(self) -> Image.Image | None:
         """The strip as a mode "1" image (black = printed) and a fresh strip; None if nothing was fed."""
         if not self.blocks:

@@ -134,12 +134,6 @@ class VirtualPrinter:
             if value is not None:
                 setattr(self.state, name, value)
 
-    def drop_connection(self) -> None:
-        """Close the current connection at once (a printer unplugged mid-job)."""
-        conn = self._conn
-        if conn is not None:
-            _reset(conn)
-
     def wait_for_tickets(self, count: int, timeout: float = 5.0) -> bool:
         with self._changed:
             return self._changed.wait_for(lambda: self.printed >= count, timeout)

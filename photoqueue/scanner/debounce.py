@@ -46,10 +46,6 @@ class Debouncer:
         self._last_seen[text] = now
         return [ScanEvent(text, self.source, now)]
 
-    def in_view(self) -> list[str]:
-        """Codes taken and not yet gone for longer than the gap."""
-        return list(self._last_seen)
-
     def _forget(self, now: float) -> None:
         for text, seen in list(self._last_seen.items()):
             if now - seen > self.gap_s:

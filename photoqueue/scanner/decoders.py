@@ -159,13 +159,3 @@ def _zbar_quad(points: list[tuple[int, int]]) -> np.ndarray | None:
     tl, bl, br, tr = points
     return np.array([tl, tr, br, bl], np.float32)
 
-
-def make_decoder(name: str) -> Decoder:
-    """A decoder by name: ``zxing``, ``zxing-global`` or ``zbar``."""
-    if name == "zxing":
-        return ZxingDecoder()
-    if name == "zxing-global":
-        return ZxingDecoder("global")
-    if name == "zbar":
-        return ZbarDecoder()
-    raise ValueError(f"unknown decoder {name!r} (zxing, zxing-global, zbar)")

@@ -60,10 +60,6 @@ class CameraSupervisor:
         self.finished = False
 
     @property
-    def is_open(self) -> bool:
-        return self.source is not None
-
-    @property
     def fault(self) -> str | None:
         return self._fault
 

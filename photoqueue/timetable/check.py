@@ -21,7 +21,7 @@ gap between the last morning slot and the first afternoon one is lunch, never a 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from photoqueue.timetable.errors import TimetableError
@@ -195,6 +195,3 @@ def _duplicates(rows) -> list[Finding]:
                                 f"{fmt_time(first.start)}) / 与第 {first.row} 行班级重复"))
     return out
 
-
-def settings_help() -> dict[str, str]:
-    return {f.name: f.metadata["help"] for f in fields(CheckSettings)}

@@ -4,7 +4,6 @@ import json
 import pytest
 
 from photoqueue.display import CurrentClass, DisplayError, DisplayState, Flash, NextClass
-from photoqueue.display.model import ALERT_PAPER_OUT, alert_offline
 
 DESIGN_EXAMPLE = {
     "room": "第一组",
@@ -111,8 +110,3 @@ def test_load_errors_name_the_file(tmp_path):
     good = tmp_path / "good.json"
     good.write_text(json.dumps(DESIGN_EXAMPLE, ensure_ascii=False), encoding="utf-8")
     assert DisplayState.load(good).now_serving == 17
-
-
-def test_alert_wording():
-    assert alert_offline(dt.time(14, 5)) == "网络离线（自 14:05）"
-    assert "缺纸" in ALERT_PAPER_OUT

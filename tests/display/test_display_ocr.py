@@ -18,7 +18,6 @@ from PIL import Image, ImageOps, ImageStat
 
 from photoqueue.display import Flash
 from photoqueue.display._pygame import pygame
-from photoqueue.display.model import ALERT_PAPER_OUT, alert_offline
 from photoqueue.display.render import Renderer
 from photoqueue.display.samples import sample_state
 
@@ -86,7 +85,7 @@ def test_screens_read_back(size, tmp_path, longest_names):
     assert tesseract_ok()
     current, upcoming = longest_names
     state = sample_state(
-        current=current, upcoming=upcoming, alerts=(ALERT_PAPER_OUT, alert_offline(dt.time(14, 5)))
+        current=current, upcoming=upcoming, alerts=("打印机缺纸，请换纸", "网络离线（自 14:05）")
     )
     renderer, image = screenshot(state, size, tmp_path, "screen")
     lines = {p.slot_name: p for p in renderer.placed()}

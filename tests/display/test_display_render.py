@@ -11,7 +11,6 @@ from photoqueue.display import DisplaySettings, Flash, render_png
 from photoqueue.display._pygame import pygame
 from photoqueue.display.fonts import MIN_PX
 from photoqueue.display.layout import Box
-from photoqueue.display.model import ALERT_CAMERA_LOST, ALERT_PAPER_OUT, alert_offline
 from photoqueue.display.render import Renderer
 from photoqueue.display.samples import sample_state
 
@@ -22,7 +21,7 @@ NOW = dt.datetime(2023, 10, 25, 14, 32, 5)
 
 def states(longest):
     a, b = longest
-    alerts = (ALERT_PAPER_OUT, ALERT_CAMERA_LOST, alert_offline(dt.time(14, 5)))
+    alerts = ("打印机缺纸，请换纸", "摄像头断开，请检查连接", "网络离线（自 14:05）")
     return {
         "plain": sample_state(),
         "longest": sample_state(current=a, upcoming=b, alerts=alerts),
