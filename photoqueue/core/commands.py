@@ -72,7 +72,7 @@ class Reprint(Command):
 
 
 @dataclass(frozen=True)
-class PrintOutcome(Command):
+class RecordPrint(Command):
     """What the printer did with a ticket: recorded so that unprinted tickets can be found."""
 
     number: int

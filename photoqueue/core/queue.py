@@ -69,7 +69,7 @@ STATUSES = tuple(TicketStatus)
 
 
 @dataclass
-class Ticket:
+class TicketState:
     number: int
     code_digest: str
     class_name: str | None
@@ -90,7 +90,7 @@ class SessionState:
 
     room: str
     date: str
-    tickets: dict[int, Ticket] = field(default_factory=dict)
+    tickets: dict[int, TicketState] = field(default_factory=dict)
     by_code: dict[str, int] = field(default_factory=dict)  # raw code -> number (station only)
     by_digest: dict[str, int] = field(default_factory=dict)
     waiting: list[int] = field(default_factory=list)  # head first
@@ -242,7 +242,7 @@ def decide(state: SessionState, command: cmd.Command, now: dt.datetime, rules: R
             if number not in state.tickets:
                 return _refuse(f"没有 {number} 号", f"no ticket {number}")
             return Decision([TicketReprinted(**env, number=number, by="staff")])
-        case cmd.PrintOutcome(number=number, ok=ok, reason=reason, reprint=reprint):
+        case cmd.RecordPrint(number=number, ok=ok, reason=reason, reprint=reprint):
             if number not in state.tickets:
                 return Decision()
             if ok:
@@ -310,7 +310,7 @@ def apply(state: SessionState, event: Event) -> SessionState:
             state.plan = [dict(c) for c in event.classes]
             state.auto_advance = event.auto_advance
         case TicketIssued():
-            t = Ticket(event.number, event.code_digest, event.class_name, event.at)
+            t = TicketState(event.number, event.code_digest, event.class_name, event.at)
             state.tickets[event.number] = t
             state.class_issued[event.class_name] = state.class_issued.get(event.class_name, 0) + 1
             if event.code:

@@ -58,7 +58,7 @@ def _slot(c, date: dt.date) -> tuple[dt.datetime, dt.timedelta]:
     return start, max(end - start, MIN_SLOT)
 
 
-def plan_room(room_day: RoomDay, seed: int) -> list[Student]:
+def plan_students(room_day: RoomDay, seed: int) -> list[Student]:
     """Every student of the room's day (absent ones included), in arrival order."""
     rng = random.Random(f"{seed}/{room_day.date}/{room_day.room}")
     students = []

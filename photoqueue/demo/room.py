@@ -26,7 +26,7 @@ from pathlib import Path
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
 from photoqueue.demo.frames import idle_frame, phone_frame
-from photoqueue.demo.plan import Student, plan_room
+from photoqueue.demo.plan import Student, plan_students
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class RoomSim:
         date = dt.date.fromisoformat(spec["date"])
         # the parent wrote the day's timetable, already scaled to --students
         self.room_day = load_timetable(spec["timetable"]).room_day(self.room, date)
-        self.plan = plan_room(self.room_day, spec["seed"])
+        self.plan = plan_students(self.room_day, spec["seed"])
         self.rng = random.Random(f"{spec['seed']}/{self.room}/photographer")
         self.feedback: queue.Queue = queue.Queue()
         self.stats = {"rescans_kept_number": 0, "rescans_changed_number": 0, "unreadable": 0, "refused": 0,

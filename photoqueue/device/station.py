@@ -32,7 +32,7 @@ from photoqueue.device.parts import Part, StationParts
 from photoqueue.device.station_health import sd_notify, write_health
 from photoqueue.device.station_printer import PrintResult
 from photoqueue.device.station_view import WallClock, display_state
-from photoqueue.scanner.events import ScanEvent, ScannerAlert
+from photoqueue.scanner.reads import ScanEvent, ScannerAlert
 
 log = logging.getLogger(__name__)
 
@@ -322,7 +322,7 @@ class Station:
             self._alerts.pop("printer", None)
         else:
             self._alert("printer", f"{r.number} 号小票未打印：{r.message_zh}")
-        self._command(cmd.PrintOutcome(r.number, r.ok, r.reason_code or r.message_en, r.reprint))
+        self._command(cmd.RecordPrint(r.number, r.ok, r.reason_code or r.message_en, r.reprint))
 
     def _alert(self, key: str, text: str, seconds: float | None = None) -> None:
         until = None if seconds is None else self.clock.monotonic() + seconds

@@ -23,7 +23,7 @@ STATION_AGENCY_COLUMNS = (("order", "照片序"), ("room", "拍摄组"), ("date"
                           ("time", "拍摄时间"), ("note", "备注"))
 
 
-def shooting_order(state: queue.SessionState) -> list[queue.Ticket]:
+def shooting_order(state: queue.SessionState) -> list[queue.TicketState]:
     """Tickets in the order they left the line (photographed, skipped or voided), then those still in line."""
     done = sorted((t for t in state.tickets.values() if t.shot_seq is not None), key=lambda t: t.shot_seq)
     rest = [t for t in state.tickets.values() if t.shot_seq is None]
@@ -32,7 +32,7 @@ def shooting_order(state: queue.SessionState) -> list[queue.Ticket]:
     return done + rest
 
 
-def _note(t: queue.Ticket) -> str:
+def _note(t: queue.TicketState) -> str:
     if t.status == queue.VOIDED:
         return f"作废 {t.void_reason}".strip()
     return {queue.SKIPPED: "未到", queue.WAITING: "未拍", queue.CALLED: "拍摄中"}.get(t.status, "")
@@ -62,7 +62,7 @@ def agency_list(state: queue.SessionState) -> list[dict[str, Any]]:
     return in_chinese(agency_rows(state))
 
 
-def ticket_dict(state: queue.SessionState, t: queue.Ticket) -> dict[str, Any]:
+def ticket_dict(state: queue.SessionState, t: queue.TicketState) -> dict[str, Any]:
     """A ticket as the export's ``tickets`` and the dashboard show it (a digest, never the raw code)."""
     return {
         "room": state.room, "date": state.date, "number": t.number, "status": t.status, "class": t.class_name,

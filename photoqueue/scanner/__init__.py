@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 
-from photoqueue.scanner.events import ScanEvent, ScannerAlert
+from photoqueue.scanner.reads import ScanEvent, ScannerAlert
 from photoqueue.scanner.settings import ScannerError, ScannerSettings
 
 _LAZY = {
@@ -21,7 +21,7 @@ _LAZY = {
     "Pipeline": "pipeline",
     "DecodeResult": "pipeline",
     "CameraSupervisor": "supervisor",
-    "ReplaySource": "sources",
+    "ImageFileSource": "sources",
     "OpenCVSource": "sources",
     "CameraError": "sources",
     "make_source": "sources",

@@ -10,7 +10,7 @@ already taken that stays in view keeps its place.
 
 from __future__ import annotations
 
-from photoqueue.scanner.events import ScanEvent, ScannerAlert, alert
+from photoqueue.scanner.reads import ScanEvent, ScannerAlert, alert
 
 
 class Debouncer:

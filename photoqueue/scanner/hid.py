@@ -12,7 +12,7 @@ from __future__ import annotations
 import string
 import time
 
-from photoqueue.scanner.events import ScanEvent
+from photoqueue.scanner.reads import ScanEvent
 
 EV_KEY = 1
 KEY_UP, KEY_DOWN, KEY_HOLD = 0, 1, 2

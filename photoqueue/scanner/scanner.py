@@ -15,8 +15,8 @@ from collections.abc import Callable
 import numpy as np
 
 from photoqueue.scanner.debounce import Debouncer
-from photoqueue.scanner.events import ScanEvent, ScannerAlert, alert
 from photoqueue.scanner.pipeline import DecodeResult, HiRes, make_pipeline
+from photoqueue.scanner.reads import ScanEvent, ScannerAlert, alert
 from photoqueue.scanner.settings import ScannerSettings
 from photoqueue.scanner.supervisor import CameraSupervisor, frame_problem
 

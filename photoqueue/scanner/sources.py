@@ -61,7 +61,7 @@ def load_gray(path: str | Path) -> np.ndarray:
     return img
 
 
-class ReplaySource:
+class ImageFileSource:
     """Frames from image files, a folder of images, a video, or an in-memory list of arrays.
 
     At the end it returns None and sets ``exhausted`` (or starts again with ``loop``). ``fps`` > 0
@@ -192,7 +192,7 @@ def make_source(settings: ScannerSettings) -> FrameSource | None:
     if settings.source in ("usb", "opencv"):
         return OpenCVSource(settings.device or 0, settings.resolution, settings.fps)
     if settings.source == "replay":
-        return ReplaySource(settings.device, fps=settings.fps)
+        return ImageFileSource(settings.device, fps=settings.fps)
     return None
 
 

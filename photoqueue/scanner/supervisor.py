@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from photoqueue.scanner.events import ScannerAlert, alert
+from photoqueue.scanner.reads import ScannerAlert, alert
 from photoqueue.scanner.settings import ScannerSettings
 from photoqueue.scanner.sources import FrameSource
 

@@ -58,7 +58,7 @@ def extend_station(store: EventStore, room: str, n_events: int, *, rng: random.R
         elif r < 0.96:
             command = cmd.CorrectClass(rng.randint(1, issued), rng.choice(PLAN)["name"])
         else:
-            command = cmd.PrintOutcome(rng.randint(1, issued), ok=rng.random() < 0.8, reason="paper out")
+            command = cmd.RecordPrint(rng.randint(1, issued), ok=rng.random() < 0.8, reason="paper out")
         session.handle(command, now)
 
 

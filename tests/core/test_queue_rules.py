@@ -161,11 +161,11 @@ def test_rejected_code_costs_no_number():
 
 def test_print_failure_is_recorded_and_reprint_is_possible():
     s = fresh()
-    run(s, cmd.Scan("CODE-AAAA"), cmd.PrintOutcome(1, ok=False, reason="out of paper"))
+    run(s, cmd.Scan("CODE-AAAA"), cmd.RecordPrint(1, ok=False, reason="out of paper"))
     assert s.tickets[1].printed is False and s.tickets[1].print_error == "out of paper"
     effects = run(s, cmd.Reprint(1))
     assert [e.reprint for e in effects if isinstance(e, fx.PrintTicket)] == [True]
-    run(s, cmd.PrintOutcome(1, ok=True, reprint=True))
+    run(s, cmd.RecordPrint(1, ok=True, reprint=True))
     assert s.tickets[1].printed is True
 
 

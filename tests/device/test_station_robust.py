@@ -11,7 +11,7 @@ from photoqueue.device.session import Session
 from photoqueue.device.station import Station
 from photoqueue.device.station_view import SimClock
 from photoqueue.device.store import EventStore
-from photoqueue.scanner.events import ScanEvent
+from photoqueue.scanner.reads import ScanEvent
 
 DATE = "2024-06-20"
 KEY = bytes(range(32))

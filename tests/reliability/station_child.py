@@ -47,7 +47,7 @@ def main(config_path: str) -> int:
     from photoqueue.device.config import load_config
     from photoqueue.device.station_build import build_station
     from photoqueue.device.station_printer import PrintResult
-    from photoqueue.scanner.events import ScanEvent
+    from photoqueue.scanner.reads import ScanEvent
 
     station = build_station(load_config(config_path), headless=True, keyboard=False)
     station.display = RecordingDisplay()

@@ -81,7 +81,7 @@ def station(tmp_path_factory):
 @FUZZ
 @given(codes=st.lists(payloads, min_size=1, max_size=6))
 def test_any_payload_at_a_running_station_gets_a_number_or_a_clear_refusal(station, codes):
-    from photoqueue.scanner.events import ScanEvent
+    from photoqueue.scanner.reads import ScanEvent
 
     screen = station.display
     before = len(screen.flashes)

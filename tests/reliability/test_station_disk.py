@@ -16,7 +16,7 @@ from rel_helpers import ScreenRecorder, TeeProxy, printed_numbers, record, stati
 
 from photoqueue.device.config import load_config
 from photoqueue.device.station_build import build_station
-from photoqueue.scanner.events import ScanEvent
+from photoqueue.scanner.reads import ScanEvent
 
 DB_ALERT = "数据库写入失败"
 

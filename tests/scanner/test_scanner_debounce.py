@@ -1,7 +1,7 @@
 """Debounce: one scan per showing of a code; two codes at once take neither."""
 
 from photoqueue.scanner.debounce import Debouncer
-from photoqueue.scanner.events import ScanEvent, ScannerAlert
+from photoqueue.scanner.reads import ScanEvent, ScannerAlert
 
 
 def feed(d, frames, start=0.0, step=1 / 15):

@@ -5,10 +5,10 @@ import threading
 import numpy as np
 
 from photoqueue.scanner import synth
-from photoqueue.scanner.events import ScanEvent, ScannerAlert
+from photoqueue.scanner.reads import ScanEvent, ScannerAlert
 from photoqueue.scanner.scanner import Scanner, run_camera
 from photoqueue.scanner.settings import ScannerSettings
-from photoqueue.scanner.sources import CameraError, ReplaySource
+from photoqueue.scanner.sources import CameraError, ImageFileSource
 from photoqueue.scanner.supervisor import CameraSupervisor, frame_problem
 
 GOOD = np.full((480, 640), 120, np.uint8)
@@ -144,6 +144,6 @@ def test_camera_loop_end_to_end_with_a_replay_and_a_fault(clock):
 
 
 def test_replay_source_ends_the_camera_loop(clock):
-    sup = CameraSupervisor(ReplaySource([GOOD, GOOD]), SETTINGS, clock=clock, sleep=clock.sleep)
+    sup = CameraSupervisor(ImageFileSource([GOOD, GOOD]), SETTINGS, clock=clock, sleep=clock.sleep)
     run_camera(sup, Scanner(), lambda e: None, threading.Event(), clock=clock)
     assert sup.finished

@@ -3,8 +3,8 @@
 import threading
 import types
 
-from photoqueue.scanner.events import ScanEvent, ScannerAlert
 from photoqueue.scanner.hid import EV_KEY, KEYMAP, HidScanner, KeyDecoder
+from photoqueue.scanner.reads import ScanEvent, ScannerAlert
 from photoqueue.scanner.scanner import run_hid
 from photoqueue.scanner.settings import ScannerSettings
 

@@ -8,7 +8,7 @@ import pytest
 
 from photoqueue.scanner.picam import Picamera2Source, y_plane
 from photoqueue.scanner.settings import ScannerSettings
-from photoqueue.scanner.sources import CameraError, OpenCVSource, ReplaySource, load_gray, make_source
+from photoqueue.scanner.sources import CameraError, ImageFileSource, OpenCVSource, load_gray, make_source
 
 
 def frames(n=3, shape=(480, 640)):
@@ -25,14 +25,14 @@ def read_all(src):
 
 
 def test_replay_in_memory_frames_then_exhausted():
-    src = ReplaySource(frames())
+    src = ImageFileSource(frames())
     got = read_all(src)
     assert [int(f[0, 0]) for f in got] == [40, 80, 120] and src.exhausted
 
 
 def test_replay_loops_and_paces_with_injected_sleep():
     slept = []
-    src = ReplaySource(frames(2), loop=True, fps=10, sleep=slept.append)
+    src = ImageFileSource(frames(2), loop=True, fps=10, sleep=slept.append)
     src.open()
     got = [int(src.read()[0, 0]) for _ in range(5)]
     assert got == [40, 80, 40, 80, 40] and slept == [0.1] * 5
@@ -42,7 +42,7 @@ def test_replay_folder_in_natural_order_and_color_to_gray(tmp_path):
     for i in (10, 2, 1):
         cv2.imwrite(str(tmp_path / f"{i}.png"), np.full((20, 30, 3), i * 10, np.uint8))
     (tmp_path / "notes.txt").write_text("not an image")
-    got = read_all(ReplaySource(tmp_path))
+    got = read_all(ImageFileSource(tmp_path))
     assert [int(f[0, 0]) for f in got] == [10, 20, 100] and got[0].ndim == 2
 
 
@@ -53,13 +53,13 @@ def test_replay_video(tmp_path):
     for i in range(4):
         writer.write(np.full((48, 64, 3), 50 + 40 * i, np.uint8))
     writer.release()
-    got = read_all(ReplaySource(path))
+    got = read_all(ImageFileSource(path))
     assert len(got) == 4 and got[0].shape == (48, 64) and abs(int(got[3][10, 10]) - 170) < 10
 
 
 def test_replay_missing_path_is_a_camera_error(tmp_path):
     with pytest.raises(CameraError):
-        ReplaySource(tmp_path / "nope").open()
+        ImageFileSource(tmp_path / "nope").open()
 
 
 def test_load_gray_errors_are_clear(tmp_path):
@@ -79,7 +79,7 @@ def test_usb_camera_that_is_not_there_will_not_open():
 def test_make_source_by_kind(tmp_path):
     assert make_source(ScannerSettings()) is None
     assert isinstance(make_source(ScannerSettings(source="usb", device="2")), OpenCVSource)
-    assert isinstance(make_source(ScannerSettings(source="replay", device=str(tmp_path))), ReplaySource)
+    assert isinstance(make_source(ScannerSettings(source="replay", device=str(tmp_path))), ImageFileSource)
     assert isinstance(make_source(ScannerSettings(source="picamera2")), Picamera2Source)
 
 
