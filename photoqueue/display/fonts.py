@@ -10,24 +10,13 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
+from photoqueue import cjkfont
 from photoqueue.display._pygame import pygame
 from photoqueue.display.compose import Line
 from photoqueue.display.layout import Box
 
 log = logging.getLogger(__name__)
-
-# Debian / Raspberry Pi OS packages: fonts-wqy-microhei, fonts-noto-cjk, fonts-wqy-zenhei, fonts-droid-fallback.
-CANDIDATE_FONTS = [
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-]
 
 ELLIPSIS = "…"
 MIN_PX = 8  # never smaller than this
@@ -36,18 +25,13 @@ MIN_SCALE = 0.5  # below this share of the slot-height size, cut the elastic run
 
 def find_font(path: str | None) -> str | None:
     """The font file to use: ``path`` if it exists, else the first Chinese font found; None = pygame's own."""
-    if path:
-        if Path(path).is_file():
-            return str(path)
-        log.warning("display: font %s not found; falling back to another font", path)
-    for candidate in CANDIDATE_FONTS:
-        if Path(candidate).is_file():
-            return candidate
-    log.warning(
-        "display: no Chinese font found (install fonts-wqy-microhei); using pygame's default font, "
-        "which has no Chinese glyphs"
-    )
-    return None
+    found = cjkfont.find_cjk_font(path)
+    if found is None:
+        log.warning(
+            "display: no Chinese font found (install fonts-wqy-microhei); using pygame's default font, "
+            "which has no Chinese glyphs"
+        )
+    return found
 
 
 @dataclass(frozen=True)

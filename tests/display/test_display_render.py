@@ -164,7 +164,8 @@ def test_missing_font_falls_back_with_a_warning(caplog, tmp_path):
 
 
 def test_no_font_at_all_uses_pygames_default(caplog, monkeypatch, tmp_path):
-    monkeypatch.setattr("photoqueue.display.fonts.CANDIDATE_FONTS", [])
+    monkeypatch.setattr("photoqueue.cjkfont.CANDIDATES", [])
+    monkeypatch.setattr("photoqueue.cjkfont.fontconfig_fonts", lambda: ())
     with caplog.at_level(logging.WARNING, logger="photoqueue.display"):
         r = draw(sample_state(), (800, 480), DisplaySettings(font_path=str(tmp_path / "gone.ttf")))
     assert r.fonts.path is None
