@@ -1,4 +1,11 @@
-"""Connections to a printer, built from settings on top of python-escpos's printer classes.
+"""Connections to a printer, built from settings.
+
+python-escpos opens the network, serial and USB connections (its printer classes find the USB device,
+detach the kernel driver, configure the port), and this module then talks to the device it opened
+through its public ``device`` property: python-escpos has no public call that writes raw bytes with a
+deadline or reads a status byte with a timeout, which a queue that must never block needs. The file,
+CUPS and dummy connections are owned outright (a file descriptor, pycups, a byte buffer), for the same
+reason; python-escpos's own ``Dummy`` stays the reference the tests compare ESC/POS bytes with.
 
 A :class:`Link` sends a job's bytes with a deadline and asks real-time status (DLE EOT n) with a
 timeout, whatever the connection: nothing here may block longer than the settings allow. python-escpos
@@ -46,7 +53,7 @@ class Link:
 
     def __init__(self, settings: PrinterSettings, printer):
         self.settings = settings
-        self.escpos = printer  # the python-escpos printer object underneath
+        self.escpos = printer  # what was opened: a python-escpos printer, or the link's own sink
         self.written = 0  # bytes of the current job handed to the connection so far
 
     def write(self, data: bytes, deadline: float) -> None:
@@ -73,7 +80,7 @@ class Link:
             log.debug("closing %s: %s", self.settings.kind, exc)
 
     def _send(self, chunk: bytes, timeout: float) -> None:
-        self.escpos._raw(chunk)
+        raise NotImplementedError
 
 
 class NetworkLink(Link):
@@ -182,8 +189,8 @@ class FileLink(Link):
     file. A regular file (for tests) just collects the bytes.
     """
 
-    def __init__(self, settings: PrinterSettings, printer):
-        super().__init__(settings, printer)
+    def __init__(self, settings: PrinterSettings):
+        super().__init__(settings, None)
         path = settings.device
         is_dev = path.startswith("/dev/")
         flags = os.O_NONBLOCK | (os.O_RDWR if is_dev else os.O_WRONLY | os.O_APPEND | os.O_CREAT)
@@ -193,7 +200,12 @@ class FileLink(Link):
             raise PrinterError(f"cannot open printer device {path}: {exc.strerror} (unplugged?)",
                                reason="unreachable") from exc
         self.can_query = stat.S_ISCHR(os.fstat(self.fd).st_mode)
-        printer.device = os.fdopen(self.fd, "r+b" if is_dev else "wb", buffering=0)
+
+    def close(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError as exc:
+            log.debug("closing %s: %s", self.settings.device, exc)
 
     def _send(self, chunk: bytes, timeout: float) -> None:
         view = memoryview(chunk)
@@ -222,29 +234,76 @@ class FileLink(Link):
 
 
 class CupsLink(Link):
-    """A raw CUPS queue: bytes go into a CUPS job; 'status' is only whether the queue is stopped."""
+    """A raw CUPS queue through pycups: a ticket's bytes become one raw CUPS job; 'status' is only
+    whether the queue is stopped (CUPS states 4 printing and 5 stopped count as not ready)."""
 
     can_query = True
+
+    def __init__(self, settings: PrinterSettings, connection):
+        super().__init__(settings, connection)
+        self.job = bytearray()
+
+    def _send(self, chunk: bytes, timeout: float) -> None:
+        self.job += chunk
 
     def query(self, n: int, timeout: float) -> int | None:
         if n != cmd.STATUS_PRINTER:
             return None
         try:
-            return 0x1A if self.escpos._read() == b"8" else 0x12
+            state = self.escpos.getPrinters().get(self.settings.cups_printer, {}).get("printer-state")
         except Exception as exc:  # pycups raises its own IPPError/RuntimeError types
             raise PrinterError(f"CUPS: {exc}", reason="unreachable") from exc
+        return 0x1A if not state or state in (4, 5) else 0x12
 
     def end_job(self) -> None:
+        if not self.job:
+            return
+        import tempfile
+
+        import cups
+
         try:
-            self.escpos.send()
+            with tempfile.NamedTemporaryFile(prefix="photoqueue-", suffix=".bin") as f:
+                f.write(self.job)
+                f.flush()
+                self.escpos.printFile(self.settings.cups_printer, f.name, "photoqueue ticket",
+                                      {"document-format": cups.CUPS_FORMAT_RAW})
         except Exception as exc:
             raise PrinterError(f"CUPS did not take the job: {exc}", reason="connection_lost") from exc
+        finally:
+            self.job.clear()
+
+    def close(self) -> None:
+        self.job.clear()
+
+
+class ByteSink:
+    """What a dummy printer was sent (``output``, as python-escpos's Dummy names it)."""
+
+    def __init__(self):
+        self._chunks: list[bytes] = []
+
+    @property
+    def output(self) -> bytes:
+        return b"".join(self._chunks)
+
+    def write(self, data: bytes) -> None:
+        self._chunks.append(bytes(data))
+
+    def close(self) -> None:
+        pass
 
 
 class DummyLink(Link):
-    """python-escpos's Dummy: keeps every byte sent in ``escpos.output``."""
+    """No printer: keeps every byte sent in ``escpos.output``."""
 
     persistent = True
+
+    def __init__(self, settings: PrinterSettings):
+        super().__init__(settings, ByteSink())
+
+    def _send(self, chunk: bytes, timeout: float) -> None:
+        self.escpos.write(chunk)
 
 
 def open_link(settings: PrinterSettings, *, port: int | None = None) -> Link:
@@ -255,9 +314,7 @@ def open_link(settings: PrinterSettings, *, port: int | None = None) -> Link:
 
     try:
         if kind == "dummy":
-            from escpos.printer import Dummy
-
-            return DummyLink(settings, Dummy(**common))
+            return DummyLink(settings)
         if kind in ("network", "virtual"):
             from escpos.printer import Network
 
@@ -286,16 +343,18 @@ def open_link(settings: PrinterSettings, *, port: int | None = None) -> Link:
             printer.open()
             return UsbLink(settings, printer)
         if kind == "file":
-            from escpos.printer import File
-
-            return FileLink(settings, File(settings.device, **common))
+            return FileLink(settings)
         if kind == "cups":
             _need("cups", "apt-get install python3-cups (or pip install pycups)")
-            from escpos.printer import CupsPrinter
+            import cups
 
-            printer = CupsPrinter(settings.cups_printer, **common)
-            printer.open(job_name="photoqueue ticket")
-            return CupsLink(settings, printer)
+            try:
+                connection = cups.Connection()
+            except RuntimeError as exc:
+                raise PrinterError(f"CUPS is not running: {exc}", reason="unreachable") from exc
+            if settings.cups_printer not in connection.getPrinters():
+                raise PrinterError(f"CUPS has no printer {settings.cups_printer!r}", reason="unreachable")
+            return CupsLink(settings, connection)
     except DeviceNotFoundError as exc:
         raise PrinterError(f"printer not found: {exc}".replace("\n", " "), reason="unreachable") from exc
     raise PrinterError(f"unknown printer kind {kind!r}", reason="config_error")
