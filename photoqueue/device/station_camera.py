@@ -104,29 +104,46 @@ class ReplayCamera:
             self._held = None
 
 
-class CameraScanner:
-    """The camera thread: the scanner part's ``run_camera`` loop (supervisor -> pipeline -> debounce)."""
+class _ReaderThread:
+    """A part that reads codes on a thread of its own until stopped; ``_run`` watches ``self._stop``."""
 
-    def __init__(self, source, submit: Callable[[object], None], clock: Callable[[], float], settings=None):
-        from photoqueue.scanner import Scanner, ScannerSettings
-        from photoqueue.scanner.supervisor import CameraSupervisor
+    thread_name = "reader"
+    join_s = 1.0  # how long stop() waits: a read in progress ends by its own timeout
 
-        self.settings = settings or ScannerSettings()
-        self.source = source
-        self.scanner = Scanner(self.settings, source=getattr(source, "name", "camera"))
-        self.supervisor = CameraSupervisor(source, self.settings)
+    def __init__(self, submit: Callable[[object], None]):
         self._submit = submit
-        self._clock = clock
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
 
-    def start(self) -> CameraScanner:
+    def start(self) -> _ReaderThread:
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(3)
+        if self._thread.is_alive():
+            self._thread.join(self.join_s)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class CameraScanner(_ReaderThread):
+    """The camera thread: the scanner part's ``run_camera`` loop (supervisor -> pipeline -> debounce)."""
+
+    thread_name = "camera"
+    join_s = 3.0
+
+    def __init__(self, source, submit: Callable[[object], None], clock: Callable[[], float], settings=None):
+        from photoqueue.scanner import Scanner, ScannerSettings
+        from photoqueue.scanner.supervisor import CameraSupervisor
+
+        super().__init__(submit)
+        self.settings = settings or ScannerSettings()
+        self.source = source
+        self.scanner = Scanner(self.settings, source=getattr(source, "name", "camera"))
+        self.supervisor = CameraSupervisor(source, self.settings)
+        self._clock = clock
 
     @property
     def fault(self) -> str | None:
@@ -138,22 +155,14 @@ class CameraScanner:
         run_camera(self.supervisor, self.scanner, self._submit, self._stop, clock=self._clock)
 
 
-class HidReader:
+class HidReader(_ReaderThread):
     """The USB barcode scanner thread (the scanner part's ``run_hid``), when [camera] hid_device is set."""
 
+    thread_name = "hid"
+
     def __init__(self, settings, submit: Callable[[object], None]):
+        super().__init__(submit)
         self.settings = settings
-        self._submit = submit
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="hid", daemon=True)
-
-    def start(self) -> HidReader:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(1)
 
     def _run(self) -> None:
         from photoqueue.scanner import HidScanner, run_hid
