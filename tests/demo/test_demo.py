@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from photoqueue.demo.plan import plan_room
+from photoqueue.demo.plan import plan_students
 from photoqueue.device.export import collect
 from photoqueue.timetable import load_timetable
 
@@ -125,7 +125,7 @@ def test_killed_with_sigkill_and_run_again_it_resumes_without_a_number_duplicate
         assert room["resumed"] == bool(old)
         assert room["stats"]["rescans_changed_number"] == 0
         # everyone who came got exactly one number
-        plan = plan_room(timetable.room_day(room["room"], dt.date.fromisoformat(summary["date"])), 2024)
+        plan = plan_students(timetable.room_day(room["room"], dt.date.fromisoformat(summary["date"])), 2024)
         came = sum(1 for s in plan if s.behaviour != "absent")
         assert len(mine) == came - room["stats"]["unreadable"]
     assert summary_classes(data) == export_classes(data)
