@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "photoqueue.printer.cli",
     "photoqueue.display.cli",
     "photoqueue.central.cli",
+    "photoqueue.reports.reconcile.cli",
 )
 
 

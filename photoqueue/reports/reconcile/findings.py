@@ -163,6 +163,7 @@ class _Teller:
     def assignments(self) -> list[Assignment]:
         s = self.s
         bad = {f.number for f in self.found if f.kind in MISALIGNMENTS}
+        bad_files = {name for f in self.found if f.kind in MISALIGNMENTS for name in f.files}
         out: list[Assignment | None] = [None] * len(s.photos)
         for pos, j in enumerate(s.idx):
             j, i, k = int(j), int(self.assigned[pos]), int(s.k[j])
@@ -172,7 +173,7 @@ class _Teller:
             number = s.turns[i].number
             if s.shifts[pos] != 0:
                 conf *= 0.8
-            if number in bad or s.turns[i].outcome == "future":
+            if number in bad or s.photos[j].file in bad_files or s.turns[i].outcome == "future":
                 conf *= 0.6
             out[j] = Assignment(s.photos[j].file, s.photos[j].taken.isoformat(), number, round(conf, 2))
         for j, p in enumerate(s.photos):

@@ -1,0 +1,148 @@
+"""reconcile's alignment on generated days: several hundred students, retakes, a camera minutes off that
+drifts, absences, skips, voids, recalls, an undo, and the planted mistakes the notices fear."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from photoqueue.reports.reconcile import Photo, reconcile
+from photoqueue.reports.reconcile.model import MISALIGNMENTS
+from photoqueue.reports.reconcile.synth import simulate_day
+from photoqueue.reports.reconcile.timeline import build_turns
+
+
+def run(day, **kw):
+    return reconcile(day.events, day.photos, room=day.room, date=day.date, **kw)
+
+
+def wrong(day, rec):
+    return [(p.file, p.number, day.truth[p.file]) for p in rec.photos if p.number != day.truth[p.file]]
+
+
+def misalignments(rec):
+    return {(f.kind, f.number) for f in rec.findings if f.kind in MISALIGNMENTS}
+
+
+def test_a_clean_day_has_no_finding_and_every_photo_on_its_number():
+    day = simulate_day(400, seed=11, anomalies=False, test_shots=0, offset_s=-312.0, drift_s=3.0)
+    rec = run(day)
+    assert rec.findings == []
+    assert wrong(day, rec) == []
+    assert abs(rec.camera_offset_s - day.offset_s) <= 3.0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_every_planted_anomaly_is_found_at_its_number(seed):
+    day = simulate_day(350, seed=seed, offset_s=-185.0 + 97 * seed, drift_s=(-1) ** seed * 5.0)
+    rec = run(day)
+    planted = set(day.planted)
+    assert {k for k, _ in planted} >= {"empty_press", "missing_press", "extra_press"}
+    assert misalignments(rec) == planted
+    assert wrong(day, rec) == []  # the shift keeps every photo on its student, before and after
+    assert abs(rec.camera_offset_s - day.offset_s) <= 3.0
+    assert [(f.kind, f.number) for f in rec.findings if f.kind not in MISALIGNMENTS] == [("before_first_call", 1)]
+
+
+def test_a_forgotten_press_never_corrected_shifts_nothing_after_it():
+    day = simulate_day(300, seed=7, corrected_after=None)
+    (number,) = [n for k, n in day.planted if k == "missing_press"]
+    rec = run(day)
+    assert ("missing_press", number) in misalignments(rec)
+    assert wrong(day, rec) == []
+    # the files named are the second student's, photographed while the first one's number was called
+    finding = next(f for f in rec.findings if f.kind == "missing_press")
+    assert {day.truth[f] for f in finding.files} == {number + 1}
+
+
+def test_a_camera_hours_off_is_found_from_the_data():
+    day = simulate_day(200, seed=9, offset_s=3 * 3600 + 17.0, drift_s=0.0, anomalies=False, test_shots=0)
+    rec = run(day)
+    assert abs(rec.camera_offset_s - day.offset_s) <= 3.0
+    assert wrong(day, rec) == [] and rec.findings == []
+
+
+def test_confidence_is_high_on_clean_stretches_and_lower_at_a_finding():
+    day = simulate_day(300, seed=2)
+    rec = run(day)
+    bad = {n for _, n in day.planted}
+    by_number = rec.by_number()
+    clean = [p.confidence for n, ps in by_number.items() if all(abs(n - b) > 3 for b in bad) for p in ps]
+    assert min(clean) >= 0.5 and sum(clean) / len(clean) > 0.9
+    (number,) = [n for k, n in day.planted if k == "missing_press"]
+    assert max(p.confidence for p in by_number[number + 1]) < 0.8
+
+
+def test_photos_before_the_first_call_and_after_the_last_press_are_named_not_assigned():
+    day = simulate_day(60, seed=4, anomalies=False, test_shots=3)
+    last = day.photos[-1].taken + dt.timedelta(minutes=5)
+    photos = day.photos + [Photo("IMG_9998.JPG", last), Photo("IMG_9999.JPG", last + dt.timedelta(seconds=2))]
+    closed = [e for e in day.events]
+    rec = reconcile(closed, photos, room=day.room, date=day.date)
+    kinds = {f.kind: f for f in rec.findings}
+    assert set(kinds["before_first_call"].files) == {p.file for p in day.photos[:3]}
+    assert kinds["after_last_call"].files == ("IMG_9998.JPG", "IMG_9999.JPG")
+    assert {p.file for p in rec.photos if p.number is None} == {p.file for p in day.photos[:3]} | {
+        "IMG_9998.JPG", "IMG_9999.JPG"}
+
+
+def test_photos_from_another_day_are_left_out_with_a_message():
+    day = simulate_day(80, seed=5, anomalies=False, test_shots=0)
+    stray = Photo("OLD_0001.JPG", day.photos[0].taken - dt.timedelta(days=3))
+    rec = run(dataclasses.replace(day, photos=[stray, *day.photos]))
+    (other,) = [f for f in rec.findings if f.kind == "other_day"]
+    assert other.files == ("OLD_0001.JPG",) and "2024-06-09" in other.message
+    assert "OLD_0001.JPG" not in {p.file for p in rec.photos}
+    assert wrong(day, rec) == []
+
+
+def test_a_long_pause_in_the_photos_is_named_at_the_number_after_it():
+    day = simulate_day(120, seed=6, anomalies=False, test_shots=0)
+    rec = reconcile(day.events, day.photos, room=day.room, date=day.date)
+    assert not [f for f in rec.findings if f.kind == "long_gap"]
+    from photoqueue.reports.reconcile import Params
+
+    rec = reconcile(day.events, day.photos, room=day.room, date=day.date, params=Params(long_gap_s=12.0))
+    gaps = [f for f in rec.findings if f.kind == "long_gap"]
+    assert gaps and all(f.number is not None and "分钟没有照片" in f.message for f in gaps)
+
+
+def test_undo_reopens_the_turn_and_drops_the_undone_one():
+    at = "2024-06-12T09:00:{:02d}"
+    env = {"room": "A", "date": "2024-06-12"}
+    events = [
+        {"type": "ticket_issued", "number": 1, "called": True, "at": at.format(0), **env},
+        {"type": "advanced", "photographed": 1, "called": 2, "at": at.format(10), **env},
+        {"type": "advance_undone", "photographed": 1, "called": 2, "at": at.format(12), **env},
+        {"type": "advanced", "photographed": 1, "called": 2, "at": at.format(20), **env},
+        {"type": "ticket_skipped", "number": 2, "called": 3, "at": at.format(30), **env},
+        {"type": "ticket_recalled", "number": 2, "called": False, "at": at.format(31), **env},
+        {"type": "advanced", "photographed": 3, "called": 2, "at": at.format(40), **env},
+    ]
+    turns = build_turns(events, "2024-06-12")
+    assert [(t.number, t.outcome) for t in turns] == [(1, "press"), (2, "skip"), (3, "press"), (2, "open")]
+    assert turns[0].end - turns[0].start == 20 and len(turns[0].undone) == 1
+
+
+def test_a_live_forgotten_press_is_a_shift_until_staff_press_for_it():
+    day = simulate_day(120, seed=3, corrected_after=2)
+    (number,) = [n for k, n in day.planted if k == "missing_press"]
+    (fix,) = [n for k, n in day.planted if k == "extra_press"]
+    # the day as the station saw it at moments: cut the events and the photos at a station time
+    def at(cut_number, extra_s=0.0):
+        events, photos = [], []
+        for e in day.events:
+            events.append(e)
+            if getattr(e, "called", None) == cut_number and e.type == "advanced":
+                break
+        cut = dt.datetime.fromisoformat(events[-1].at) + dt.timedelta(seconds=extra_s)
+        photos = [p for p, t in zip(day.photos, day.shot_times, strict=True)
+                  if day.events[0].at and dt.datetime.fromisoformat(day.date) + dt.timedelta(hours=8, minutes=30,
+                                                                                              seconds=t) < cut]
+        return reconcile(events, photos, room=day.room, date=day.date)
+
+    assert at(number - 5).shift == 0 and at(number - 5).live == []
+    during = at(number + 2, extra_s=4.0)
+    assert during.shift == 1 and any(f"{number} 号之后少了一次按键" in a for a in during.live)
+    after = at(fix + 1, extra_s=1.0)
+    assert after.shift == 0 and after.live == []
