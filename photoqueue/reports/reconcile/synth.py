@@ -27,6 +27,7 @@ from photoqueue.device.events import (
 from photoqueue.reports.reconcile.model import Photo
 
 SHOTS = (1, 1, 1, 1, 2, 2, 2, 3, 3, 4)  # frames per student: mostly one or two, sometimes up to four
+KINDS = ("noshow_press", "double_press", "undo", "forgotten", "void_called")
 
 
 @dataclass
@@ -47,6 +48,7 @@ class _Sim:
         self.t = 0.0
         self.events: list[Event] = []
         self.shots: list[tuple[float, int | None]] = []
+        self.frames = SHOTS
 
     def at(self, t: float) -> str:
         return (self.start + dt.timedelta(seconds=int(t))).isoformat(timespec="seconds")
@@ -59,7 +61,7 @@ class _Sim:
 
     def photograph(self, number: int | None, walk: tuple[float, float] = (3.0, 8.0)) -> None:
         self.wait(*walk)
-        for i in range(self.rng.choice(SHOTS)):
+        for i in range(self.rng.choice(self.frames)):
             if i:
                 self.wait(0.7, 2.5)
             self.shots.append((self.t, number))
@@ -68,18 +70,20 @@ class _Sim:
 
 def simulate_day(n: int = 400, *, seed: int = 1, room: str = "A", date: str = "2024-06-12",
                  offset_s: float = -185.0, drift_s: float = 4.0, anomalies: bool = True,
-                 corrected_after: int | None = 6, test_shots: int = 2) -> SimDay:
+                 corrected_after: int | None = 6, test_shots: int = 2, kinds: tuple[str, ...] = KINDS,
+                 shots: tuple[int, ...] = SHOTS) -> SimDay:
     """A day of ``n`` students. ``anomalies`` False: a clean day (absences and voids stay, no
     mistakes). ``corrected_after``: students after the forgotten press until staff press for it
-    (None: never)."""
+    (None: never). ``kinds``: which mistakes to plant, once each. ``shots``: frames per student, drawn."""
     rng = random.Random(seed)
     sim = _Sim(rng, room, date, dt.datetime.fromisoformat(date) + dt.timedelta(hours=8, minutes=30))
+    sim.frames = shots
     plan: dict[int, str] = {}
     if anomalies:
-        kinds = ["noshow_press", "double_press", "undo", "forgotten", "void_called"]
-        rng.shuffle(kinds)
-        spots = rng.sample(range(20, n - 30), len(kinds)) if n > 60 else []
-        for kind, spot in zip(kinds, spots, strict=False):
+        planned = list(kinds)
+        rng.shuffle(planned)
+        spots = rng.sample(range(20, n - 30), len(planned)) if n > 60 else []
+        for kind, spot in zip(planned, spots, strict=False):
             plan[spot] = kind
     for spot in rng.sample(range(5, n - 5), max(1, n // 60)):
         plan.setdefault(spot, rng.choice(("absent", "absent", "void_called")))
