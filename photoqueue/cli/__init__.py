@@ -31,7 +31,7 @@ COMMAND_MODULES = (
     "photoqueue.printer.cli",
     "photoqueue.display.cli",
     "photoqueue.central.cli",
-    "photoqueue.reports.reconcile.cli",
+    "photoqueue.cli.reconcile",
 )
 
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from photoqueue.device import commands as cmd
-from photoqueue.device.queue import Rules
+from photoqueue.core import commands as cmd
+from photoqueue.core.queue import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore, db_path
 from photoqueue.reports.reconcile.photos import read_folder, write_jpeg

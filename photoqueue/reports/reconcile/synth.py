@@ -15,7 +15,7 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from photoqueue.device.events import (
+from photoqueue.core.events import (
     Advanced,
     AdvanceUndone,
     Event,
