@@ -37,6 +37,7 @@ _SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
     "central": (("photoqueue.device.sync", "SyncSettings"),),
     "sound": (("photoqueue.device.station_settings", "SoundSettings"),),
     "codes": (("photoqueue.core.codecheck", "CodePolicy"),),
+    "photos": (("photoqueue.device.photo_watch", "PhotoSettings"),),
 }
 REQUIRED_SECTIONS = ("station", "printer")
 SECRET_WORDS = ("token", "password", "secret", "hmac_key", "deployment_key", "api_key")

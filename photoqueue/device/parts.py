@@ -120,6 +120,7 @@ class StationParts:
     sync: SyncPart = field(default_factory=NullSync)
     camera: CameraPart = field(default_factory=NullCamera)
     hid: Part = field(default_factory=NullPart)
+    photos: Part = field(default_factory=NullPart)  # the live photo check (photo_watch), off by default
 
     def in_order(self) -> list[tuple[str, Part]]:
         """(name, part) in start order: outputs first, so the first scan has a printer and a screen;

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,15 @@ TICK_S = 0.05  # the loop wakes at least this often: button holds, refresh, watc
 NOTICE_S = 30.0  # how long a staff notice stays in the screen's alert band (seconds of the station's clock)
 HEALTH_WRITE_S = 2.0
 FLASH_S = 4.0  # how long a scan's flash is part of the screen's state (seconds of the station's clock)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A named alert for the hall screen (and the dashboard, through health) from another thread: the
+    photo watch's "photos and numbers disagree". ``text`` None clears it."""
+
+    key: str
+    text: str | None = None
 
 
 class _Call:
@@ -236,6 +246,11 @@ class Station:
                 self._command(command)
         elif isinstance(item, cmd.Command):
             self._command(item)
+        elif isinstance(item, Alert):
+            if item.text:
+                self._alert(item.key, item.text)
+            elif self._alerts.pop(item.key, None) is not None:
+                self._dirty = True
         else:
             log.warning("station: ignored an item of type %s", type(item).__name__)
         self.handled += 1

@@ -23,6 +23,7 @@ from photoqueue.device.parts import (
     NullSync,
     StationParts,
 )
+from photoqueue.device.photo_watch import make_photo_watch
 from photoqueue.device.station import Station
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
         sync=make_sync(config, submit, health=station.health_snapshot, session_date=lambda: date),
         camera=make_camera(config, submit, clock, camera_source),
         hid=make_hid(config, submit),
+        photos=make_photo_watch(getattr(config, "photos", None), data_dir, config.station.room, date, submit),
     )
     if station.parts.present("sync"):
         # the centre's timetable for this room and day (cached for offline starts; the file as a fallback)

@@ -36,7 +36,8 @@ C_FORGET = 3.0  # a second student in one window, after a pause as long as a cha
 C_FORGET_TIGHT = 12.0  # ... after a pause no longer than between retakes
 C_PAUSE = 5.0  # one student, with a pause as long as a change of students between shots
 C_EMPTY = 4.0  # a press with no photo
-C_EXTRA = 5.0  # a press that brings photos that ran ahead back by one (staff pressing for a missing press)
+C_EXTRA = 3.0  # a press that brings photos that ran ahead back by one (staff pressing for a missing press):
+# cheaper than an empty press, since while photos run ahead an empty window is most likely that correction
 C_BEHIND = 7.0  # a press that puts photos behind the numbers (a double press the student ignored): rarer
 C_SKIPPED_PHOTO = 1.5  # a photo on a number that was skipped or voided
 INF = float("inf")
