@@ -280,6 +280,20 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - used, 0)
 
 
+def _photo_lines(photos: dict | None) -> list[str]:
+    """The camera's folder against the numbers (photoqueue reconcile), for one room."""
+    if not photos:
+        return []
+    if photos.get("error"):
+        return [f"  photos {photos['photos']} in {photos['folder']}: not reconciled ({photos['error']})"]
+    lines = [f"  photos {photos['photos']} in {photos['folder']}; camera clock found "
+             f"{photos.get('camera_offset_s') or 0:+.0f} s from the station's (set {photos['camera_set_s']:+.0f} s)"]
+    found = photos.get("findings") or []
+    lines.append("  reconcile: " + ("photos and numbers line up" if not found else f"{len(found)} finding(s)"))
+    lines += [f"    {f['number'] if f['number'] is not None else '-':>5}  {f['message']}" for f in found]
+    return lines
+
+
 def format_summary(summary: dict) -> str:
     lines = [f"photoqueue demo — {summary['date']}", ""]
     header = f"{_pad('room', 8)} {_pad('class', 34)} {'expected':>8} {'photographed':>12} {'absent':>6} {'skipped':>7}"
@@ -301,6 +315,7 @@ def format_summary(summary: dict) -> str:
                      + (f"; resumed: {st['rescans_kept_number']} re-scans kept their numbers" if room["resumed"] else ""))
         if room.get("outbox_drained") is not None:
             lines.append(f"  outbox {'drained' if room['outbox_drained'] else 'NOT drained'}")
+        lines += _photo_lines(room.get("photos"))
         lines.append("")
     lines.append("files written:")
     for room in summary["rooms"]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
+from photoqueue.demo.camera_roll import CameraRoll
 from photoqueue.demo.frames import idle_frame, phone_frame
 from photoqueue.demo.plan import Student, plan_students
 
@@ -67,6 +68,8 @@ class RoomSim:
         self.snapshots: list[str] = []
         self._left: set[int] = set()  # tickets whose student was not there when called
         self.rescans: list[tuple[dt.datetime, Student]] = []  # students who will scan a second time
+        self.roll = CameraRoll(self.data_dir / "photos", random.Random(f"{spec['seed']}/{self.room}/camera"),
+                               len(self.plan))
 
     # --- the station ------------------------------------------------------------------------------
 
@@ -101,7 +104,6 @@ class RoomSim:
         self.station = build_station(self._config(), clock=self.clock, pin_factory=self.pins,
                                      headless=self.headless, camera_source=self.camera, keyboard=False)
         self.station.room_day = self.room_day
-        self.station.location = self.room_day.classes[0].location if self.room_day.classes else ""
         self.station.printer.location = self.station.location
         self.station.observers.append(self._observe)
         self.station.start()
@@ -267,7 +269,10 @@ class RoomSim:
             if student.comes_back:
                 returns.append((self.clock.now() + dt.timedelta(seconds=self.rng.uniform(40, 120)), student))
             return
+        self.roll.before_press(self, called)
         self.press("advance")
+        if self.roll.after_press(self):  # a planted double press, or staff's press for a forgotten one
+            return
         if self.rng.random() < 0.01:  # a mistaken second press, undone by holding the button
             waiting = self.ask(lambda s: s.called)
             if waiting is not None:
@@ -318,7 +323,8 @@ class RoomSim:
                 "tickets": len(numbers), "numbers_contiguous": numbers == list(range(1, len(numbers) + 1)),
                 "students_planned": len(self.plan), "stats": self.stats, "snapshots": self.snapshots,
                 "tickets_dir": str(self.data_dir / "tickets"), "database": str(self.data_dir / "station.db"),
-                "outbox_drained": drained}
+                "outbox_drained": drained,
+                "photos": self.roll.reconcile(self.data_dir / "station.db", self.room, self.spec["date"])}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -58,6 +58,13 @@ def test_headless_two_room_day_and_its_export_agrees_with_its_summary(tmp_path):
         # the printed summary names the room, its classes and their counts
         for c in room["classes"]:
             assert f"{c['class']}" in result.stdout
+        # the camera's folder: JPEGs with EXIF times by a clock minutes off, found again by reconcile
+        photos = room["photos"]
+        assert photos["photos"] >= photographed and len(list(Path(photos["folder"]).glob("IMG_*.JPG"))) == photos[
+            "photos"]
+        assert abs(photos["camera_offset_s"] - photos["camera_set_s"]) <= 3
+        assert photos["planted"] == [] and photos["findings"] == []  # too short a day to plant a mistake
+    assert "reconcile: photos and numbers line up" in result.stdout
     # the pictures the README uses
     snaps = sorted(p.name for p in (data / "snapshots").iterdir())
     assert {"room1-screen-3.png", "room1-ticket.png", "room2-screen-3.png", "room2-ticket.png"} <= set(snaps)

@@ -39,7 +39,7 @@ C_EMPTY = 4.0  # a press with no photo
 C_EXTRA = 3.0  # a press that brings photos that ran ahead back by one (staff pressing for a missing press):
 # cheaper than an empty press, since while photos run ahead an empty window is most likely that correction
 C_BEHIND = 7.0  # a press that puts photos behind the numbers (a double press the student ignored): rarer
-C_SKIPPED_PHOTO = 1.5  # a photo on a number that was skipped or voided
+C_SKIPPED_PHOTO = 1.5  # photos on a number that was skipped or voided (once per number)
 INF = float("inf")
 
 
@@ -73,13 +73,15 @@ def _day(turns: list[Turn], max_shift: int) -> _Day:
                 np.array([t.outcome in (PRESS, OPEN, "future") for t in ext], dtype=bool), future)
 
 
-def burst_gap(u: np.ndarray, k: np.ndarray, params: Params) -> float:
+def burst_gap(u: np.ndarray, k: np.ndarray, windows: clockmod.Windows, params: Params) -> float:
     """The pause that separates two students: between the retakes' pauses (same window) and the
-    changes of students (next window), learnt from the day unless given."""
+    changes of students (next window, called at the press: an idle room's wait says nothing), learnt
+    from the day unless given."""
     if params.burst_gap_s is not None:
         return params.burst_gap_s
     gaps, dk = np.diff(u), np.diff(k)
-    within, change = gaps[dk == 0], gaps[dk == 1]
+    called_at_press = windows.starts[k[1:]] <= windows.ends[np.maximum(k[1:] - 1, 0)] + 1.0
+    within, change = gaps[dk == 0], gaps[(dk == 1) & called_at_press]
     if len(change) < 10:
         return params.default_burst_gap_s
     low = float(np.percentile(change, 10))
@@ -142,11 +144,13 @@ def align(day: _Day, u: np.ndarray, k: np.ndarray, long: np.ndarray, max_shift: 
     cost[zero] = C_EMPTY * day.press_before[k[0]] + node_bad[k[0]]
     for j in range(1, m):
         trans = _transitions(day, int(k[j - 1]), int(k[j]), bool(long[j]), shifts)
-        total = cost[:, None] + trans
+        new_turn = np.clip(k[j] + shifts, 0, len(day.turns) - 1)
+        enters = (k[j] + shifts)[None, :] != (k[j - 1] + shifts)[:, None]
+        total = cost[:, None] + trans + enters * node_bad[new_turn][None, :]
         back[j] = np.argmin(total, axis=0)
         cost = total[back[j], np.arange(n)]
         valid = _valid(day, int(k[j]), shifts)
-        cost = np.where(valid, cost + node_bad[np.clip(k[j] + shifts, 0, len(day.turns) - 1)], INF)
+        cost = np.where(valid, cost, INF)
     real = len(day.turns) - day.future
     last_i = np.clip(k[-1] + shifts, 0, len(day.turns) - 1)
     cost = cost + C_EMPTY * (day.press_before[real] - day.press_before[np.minimum(last_i + 1, real)])
@@ -193,7 +197,7 @@ def reconcile(events, photos: list[Photo], *, room: str, date: str, params: Para
     gap_s = params.default_burst_gap_s
     long = np.zeros(len(u), dtype=bool)
     if len(idx):
-        gap_s = burst_gap(u[idx], k[idx], params)
+        gap_s = burst_gap(u[idx], k[idx], windows, params)
         long[idx] = long_pauses(dayx, u[idx], k[idx], gap_s)
         shifts = align(dayx, u[idx], k[idx], long[idx], params.max_shift)
     story = fmod.Story(turns=dayx.turns, real=len(turns), photos=same_day, u=u, k=k, inside=inside, idx=idx,

@@ -74,8 +74,8 @@ def _msg(kind: str, n: int | None, **kw: Any) -> str:
                          f"number {n}'s photos look like two students ({kw.get('gap', 0):.0f} s pause between)"),
         "photos_for_skipped": (f"{n} 号已标记{kw.get('how', '未到')}，却有照片",
                                f"number {n} was {kw.get('how_en', 'skipped')} but has photos"),
-        "long_gap": (f"{n} 号之前 {kw.get('gap', 0) / 60:.0f} 分钟没有照片",
-                     f"no photo for {kw.get('gap', 0) / 60:.0f} min before number {n}"),
+        "long_gap": (f"{n} 号之前 {kw.get('gap', 0) / 60:.0f} 分钟没有照片（期间有人在叫号）",
+                     f"no photo for {kw.get('gap', 0) / 60:.0f} min before number {n} while numbers were called"),
         "before_first_call": (f"{kw.get('count')} 张照片拍于第一次叫号（{n} 号）之前：试拍？",
                               f"{kw.get('count')} photo(s) before the first call (number {n}): test shots?"),
         "after_last_call": (f"{kw.get('count')} 张照片拍于最后一次按键（{n} 号）之后",
@@ -124,7 +124,8 @@ class _Teller:
                 else:
                     self.add("extra_press", k0 + 1, sub="extra_press_realigned" if s1 == 0 else "extra_press_behind")
             self.empties(int(a[pos - 1]) + 1, int(a[pos]))
-            gap = float(s.u[j1] - s.u[j0])
+            # the wait while a number was called: an idle room (nobody in line) is no gap
+            gap = float(s.u[j1] - max(s.u[j0], s.turns[k1].start))
             if gap >= s.params.long_gap_s:
                 self.add("long_gap", int(a[pos]), gap=gap)
         self.empties(int(a[-1]) + 1, s.real)

@@ -1,0 +1,111 @@
+"""The photographer's camera in the simulated day: small JPEGs with EXIF times, by a camera clock a few minutes
+off that drifts, 1-3 frames a student, into DATA_DIR/<room>/photos/. Planted, once each where the day is
+long enough: a forgotten press (a second student photographed before the press; staff press once more for
+it a few students later) and a double press (a number marked photographed with nobody photographed). At the
+end ``photoqueue reconcile``'s alignment runs on the folder and its findings go into the day's summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+FRAMES = (1, 1, 2, 2, 3)
+MIN_STUDENTS = 20  # a shorter day gets its photos but no planted mistakes
+
+
+class CameraRoll:
+    def __init__(self, folder: Path, rng: random.Random, students: int):
+        self.folder = folder
+        self.rng = rng
+        self.offset_s = rng.choice((-1, 1)) * rng.uniform(90, 300)  # camera minus station
+        self.drift_per_hour_s = rng.uniform(-1.5, 1.5)
+        self.start: dt.datetime | None = None
+        # a resumed day goes on after the frames already on the card, and plants nothing more
+        self.frames = len(list(folder.glob("IMG_*.JPG"))) if folder.is_dir() else 0
+        self.presses = 0
+        self.planted: list[tuple[str, int]] = []
+        long_day = students >= MIN_STUDENTS and not self.frames
+        self.forget_at = students // 3 if long_day else None
+        self.fix_at: int | None = None  # set when the press is forgotten: staff notice at the next student
+        self.double_at = students * 2 // 3 if long_day else None
+
+    def _camera_time(self, t: dt.datetime) -> dt.datetime:
+        self.start = self.start or t
+        hours = (t - self.start).total_seconds() / 3600
+        return t + dt.timedelta(seconds=self.offset_s + self.drift_per_hour_s * hours)
+
+    def _burst(self, end: dt.datetime) -> None:
+        from photoqueue.reports.reconcile.photos import write_jpeg
+
+        shots = self.rng.choice(FRAMES)
+        last = end - dt.timedelta(seconds=self.rng.uniform(0.8, 1.5))
+        for i in range(shots):
+            t = last - dt.timedelta(seconds=1.5 * (shots - 1 - i))
+            self.frames += 1
+            shade = 150 + (self.frames * 37) % 100
+            write_jpeg(self.folder / f"IMG_{self.frames:04d}.JPG", self._camera_time(t), colour=(shade, 170, 200))
+
+    def before_press(self, sim: Any, called: int) -> None:
+        """The called student's frames, just before the photographer's press (and, once, the next student's
+        too: the press between them forgotten)."""
+        self._burst(sim.clock.now())
+        if self.presses == self.forget_at and not sim.ask(lambda s: bool(s.waiting)):
+            self.forget_at += 1  # nobody in line to walk in: the mistake waits for a busier moment
+        elif self.presses == self.forget_at:
+            sim.clock.sleep(self.rng.uniform(8.0, 10.0))  # the next student walks in and is photographed
+            self._burst(sim.clock.now())
+            self.planted.append(("missing_press", called))
+            self.fix_at = self.presses + 1
+
+    def after_press(self, sim: Any) -> bool:
+        """Once, staff press again for the forgotten press; once, a double press. True when it pressed."""
+        at = self.presses
+        self.presses += 1
+        fixing = at == self.fix_at
+        if not fixing and at != self.double_at:
+            return False
+        number = sim.ask(lambda s: s.called)
+        pending_fix = self.fix_at is not None and self.fix_at >= at
+        if number is None or (not fixing and pending_fix):
+            # nobody called to press for, or the forgotten press not yet made good: later
+            if fixing:
+                self.fix_at = at + 1
+            else:
+                self.double_at = at + 1
+            return False
+        sim.clock.sleep(1.2)
+        sim.press("advance")
+        self.planted.append(("extra_press" if fixing else "empty_press", number))
+        if fixing:
+            self.fix_at = None
+        return True
+
+    def reconcile(self, database: Path, room: str, date: str) -> dict[str, Any]:
+        """The day's photos against the room's numbers, for the summary."""
+        from photoqueue.device.store import EventStore
+        from photoqueue.reports.reconcile import reconcile
+        from photoqueue.reports.reconcile.model import MISALIGNMENTS
+        from photoqueue.reports.reconcile.photos import read_folder
+
+        out: dict[str, Any] = {"folder": str(self.folder), "photos": self.frames,
+                               "camera_set_s": round(-self.offset_s, 1), "planted": self.planted}
+        try:
+            photos, problems = read_folder(self.folder)
+            with EventStore(database, create=False) as store:
+                events = list(store.events(room=room, date=date))
+            rec = reconcile(events, photos, room=room, date=date, problems=problems)
+        except Exception as exc:  # the summary must come whatever the photo check does
+            log.warning("reconcile: %s", exc)
+            out["error"] = str(exc)
+            return out
+        out["camera_offset_s"] = None if rec.camera_offset_s is None else round(rec.camera_offset_s, 1)
+        out["findings"] = [{"kind": f.kind, "number": f.number, "message": f.message.split(" / ")[0]}
+                           for f in rec.findings if f.kind in MISALIGNMENTS]
+        out["other_findings"] = len(rec.findings) - len(out["findings"])
+        return out
