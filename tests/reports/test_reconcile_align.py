@@ -96,15 +96,13 @@ def test_photos_from_another_day_are_left_out_with_a_message():
     assert wrong(day, rec) == []
 
 
-def test_a_long_pause_in_the_photos_is_named_at_the_number_after_it():
-    day = simulate_day(120, seed=6, anomalies=False, test_shots=0)
-    rec = reconcile(day.events, day.photos, room=day.room, date=day.date)
-    assert not [f for f in rec.findings if f.kind == "long_gap"]
-    from photoqueue.reports.reconcile import Params
-
-    rec = reconcile(day.events, day.photos, room=day.room, date=day.date, params=Params(long_gap_s=12.0))
-    gaps = [f for f in rec.findings if f.kind == "long_gap"]
-    assert gaps and all(f.number is not None and "分钟没有照片" in f.message for f in gaps)
+def test_a_long_wait_after_a_call_is_named_at_its_number_and_an_idle_room_is_not():
+    day = simulate_day(120, seed=6, kinds=("late",), test_shots=0)
+    (number,) = [n for k, n in day.planted if k == "long_gap"]
+    rec = run(day)
+    assert [(f.kind, f.number) for f in rec.findings] == [("long_gap", number)]
+    assert "分钟没有照片" in rec.findings[0].message
+    assert wrong(day, rec) == []
 
 
 def test_undo_reopens_the_turn_and_drops_the_undone_one():

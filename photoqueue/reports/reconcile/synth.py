@@ -74,7 +74,8 @@ def simulate_day(n: int = 400, *, seed: int = 1, room: str = "A", date: str = "2
                  shots: tuple[int, ...] = SHOTS) -> SimDay:
     """A day of ``n`` students. ``anomalies`` False: a clean day (absences and voids stay, no
     mistakes). ``corrected_after``: students after the forgotten press until staff press for it
-    (None: never). ``kinds``: which mistakes to plant, once each. ``shots``: frames per student, drawn."""
+    (None: never). ``kinds``: which mistakes to plant, once each
+    (and ``late``: a student who comes minutes after the call). ``shots``: frames per student, drawn."""
     rng = random.Random(seed)
     sim = _Sim(rng, room, date, dt.datetime.fromisoformat(date) + dt.timedelta(hours=8, minutes=30))
     sim.frames = shots
@@ -114,6 +115,12 @@ def simulate_day(n: int = 400, *, seed: int = 1, room: str = "A", date: str = "2
         elif kind == "noshow_press":
             sim.wait(5, 10)
             planted.append(("empty_press", called))
+            nxt = line.popleft() if line else None
+            sim.emit(Advanced, photographed=called, called=nxt)
+            called = nxt
+        elif kind == "late":  # the student comes minutes after the call: a long gap, not a mistake
+            planted.append(("long_gap", called))
+            sim.photograph(front, walk=(150.0, 170.0))
             nxt = line.popleft() if line else None
             sim.emit(Advanced, photographed=called, called=nxt)
             called = nxt
