@@ -144,3 +144,18 @@ def test_a_live_forgotten_press_is_a_shift_until_staff_press_for_it():
     assert during.shift == 1 and any(f"{number} 号之后少了一次按键" in a for a in during.live)
     after = at(fix + 1, extra_s=1.0)
     assert after.shift == 0 and after.live == []
+
+
+def test_a_folder_that_covers_half_the_day_says_so_once_not_per_number():
+    day = simulate_day(200, seed=8, anomalies=False, test_shots=0)
+    half = day.photos[: len(day.photos) // 2]
+    rec = run(dataclasses.replace(day, photos=half))
+    (gap,) = rec.findings
+    assert gap.kind == "not_covered" and "在这个文件夹里没有照片" in gap.message
+    assert all(p.number == day.truth[p.file] for p in rec.photos)
+
+
+def test_too_few_photos_to_learn_the_clock_are_named():
+    day = simulate_day(60, seed=3, anomalies=False, test_shots=0)
+    rec = run(dataclasses.replace(day, photos=day.photos[10:13]))
+    assert "few_photos" in {f.kind for f in rec.findings}

@@ -41,6 +41,7 @@ C_EXTRA = 3.0  # a press that brings photos that ran ahead back by one (staff pr
 C_BEHIND = 7.0  # a press that puts photos behind the numbers (a double press the student ignored): rarer
 C_SKIPPED_PHOTO = 1.5  # photos on a number that was skipped or voided (once per number)
 INF = float("inf")
+FEW_PHOTOS = 10  # fewer photos than this cannot tell the camera's clock
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,8 @@ def reconcile(events, photos: list[Photo], *, room: str, date: str, params: Para
         rec.findings = findings
         return rec
     same_day.sort(key=lambda p: (p.taken, p.file))
+    if len(same_day) < FEW_PHOTOS and params.offset_s is None:
+        findings.append(fmod.few_photos(len(same_day)))
     cam = np.array([seconds_since_midnight(p.taken, day) for p in same_day])
     clock, uncertainty = clockmod.estimate(turns, cam, walk_in_s=params.walk_in_s,
                                            press_after_s=params.press_after_s, max_drift_s=params.max_drift_s,

@@ -19,6 +19,8 @@ from photoqueue.reports.reconcile.model import (
     Turn,
 )
 
+EDGE_RUN = 3  # more empty presses than this before the first photo or after the last: the folder's edge
+
 
 @dataclass
 class Story:
@@ -50,6 +52,11 @@ def other_day(photos: list[Photo], date: str) -> list[Finding]:
                     f"{len(photos)} photo(s) taken on another day ({', '.join(days[:3])}), not {date}: left out")]
 
 
+def few_photos(count: int) -> Finding:
+    return Finding("few_photos", None, (), f"只有 {count} 张照片，不足以推算相机时钟，结果不可靠；可用 --offset 指定 / "
+                   f"only {count} photo(s): too few to learn the camera's clock; give it with --offset")
+
+
 def no_photos(date: str) -> Finding:
     return Finding("no_photos", None, (), f"没有 {date} 当天的照片 / no photo taken on {date}")
 
@@ -74,6 +81,9 @@ def _msg(kind: str, n: int | None, **kw: Any) -> str:
                          f"number {n}'s photos look like two students ({kw.get('gap', 0):.0f} s pause between)"),
         "photos_for_skipped": (f"{n} 号已标记{kw.get('how', '未到')}，却有照片",
                                f"number {n} was {kw.get('how_en', 'skipped')} but has photos"),
+        "not_covered": (f"{n}–{kw.get('last')} 号（{kw.get('count')} 个已拍的号）在这个文件夹里没有照片",
+                        f"numbers {n}-{kw.get('last')} ({kw.get('count')} photographed) have no photo in this "
+                        "folder: another card, or a transfer that started late or stopped?"),
         "long_gap": (f"{n} 号之前 {kw.get('gap', 0) / 60:.0f} 分钟没有照片（期间有人在叫号）",
                      f"no photo for {kw.get('gap', 0) / 60:.0f} min before number {n} while numbers were called"),
         "before_first_call": (f"{kw.get('count')} 张照片拍于第一次叫号（{n} 号）之前：试拍？",
@@ -100,18 +110,27 @@ class _Teller:
         n = self.s.turns[turn].number if turn is not None else None
         self.found.append(Finding(kind, n, files, _msg(sub or kind, n, **kw)))
 
-    def empties(self, lo: int, hi: int) -> None:
-        """Press turns in [lo, hi) with no photo."""
-        for i in range(max(lo, 0), min(hi, self.s.real)):
+    def empties(self, lo: int, hi: int, edge: bool = False) -> None:
+        """Press turns in [lo, hi) with no photo. At the folder's ``edge`` (before its first photo or after
+        its last) a run of them is one finding: the folder does not cover those numbers (a card changed,
+        a transfer started late), which says nothing about presses."""
+        lo, hi = max(lo, 0), min(hi, self.s.real)
+        empty = [i for i in range(lo, hi) if self.s.turns[i].outcome == PRESS and i not in self.by_turn]
+        if edge and len(empty) > EDGE_RUN:
+            first, last = self.s.turns[empty[0]].number, self.s.turns[empty[-1]].number
+            self.found.append(Finding("not_covered", first, (), _msg("not_covered", first, last=last,
+                                                                     count=len(empty))))
+            return
+        for i in range(lo, hi):
             if self.s.turns[i].outcome == PRESS and i not in self.by_turn:
                 self.add("empty_press", i)
 
     def path(self) -> None:
         s, a = self.s, self.assigned
         if not len(a):
-            self.empties(0, s.real)
+            self.empties(0, s.real, edge=True)
             return
-        self.empties(0, int(a[0]))
+        self.empties(0, int(a[0]), edge=True)
         for pos in range(1, len(a)):
             j0, j1 = int(s.idx[pos - 1]), int(s.idx[pos])
             k0, k1 = int(s.k[j0]), int(s.k[j1])
@@ -128,7 +147,7 @@ class _Teller:
             gap = float(s.u[j1] - max(s.u[j0], s.turns[k1].start))
             if gap >= s.params.long_gap_s:
                 self.add("long_gap", int(a[pos]), gap=gap)
-        self.empties(int(a[-1]) + 1, s.real)
+        self.empties(int(a[-1]) + 1, s.real, edge=True)
 
     def per_number(self) -> None:
         s = self.s

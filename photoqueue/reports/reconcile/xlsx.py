@@ -20,7 +20,8 @@ KIND_ZH = {
     "two_students": "疑似两人", "photos_for_skipped": "未到/作废却有照片", "long_gap": "长时间无照片",
     "before_first_call": "首次叫号前的照片", "after_last_call": "最后按键后的照片", "no_call": "无人叫号时的照片",
     "other_day": "非当天照片", "not_photo": "非照片文件", "unreadable": "无法读取", "no_exif": "无拍摄时间",
-    "no_photos": "没有照片",
+    "no_photos": "没有照片", "not_covered": "文件夹未覆盖",
+    "few_photos": "照片太少",
 }
 
 
