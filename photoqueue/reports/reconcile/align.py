@@ -61,17 +61,18 @@ class Params:
 @dataclass
 class _Day:
     turns: list[Turn]
-    press_before: np.ndarray  # press_before[i]: press turns among turns[:i]
-    photographable: np.ndarray
+    press_before_list: list[int]  # [i]: press turns among turns[:i]
+    photographable_list: list[bool]  # a photo may belong to this turn (press, open, a next number)
     future: int  # virtual turns after an open last one: the next numbers, for photos running ahead
 
 
 def _day(turns: list[Turn], max_shift: int) -> _Day:
     future = max_shift if turns and turns[-1].outcome == OPEN else 0
     ext = turns + [Turn(turns[-1].number + m, INF, None, "future") for m in range(1, future + 1)]
-    press = np.array([t.outcome == PRESS for t in ext], dtype=np.int64)
-    return _Day(ext, np.concatenate([[0], np.cumsum(press)]),
-                np.array([t.outcome in (PRESS, OPEN, "future") for t in ext], dtype=bool), future)
+    before = [0]
+    for t in ext:
+        before.append(before[-1] + (t.outcome == PRESS))
+    return _Day(ext, before, [t.outcome in (PRESS, OPEN, "future") for t in ext], future)
 
 
 def burst_gap(u: np.ndarray, k: np.ndarray, windows: clockmod.Windows, params: Params) -> float:
@@ -90,37 +91,30 @@ def burst_gap(u: np.ndarray, k: np.ndarray, windows: clockmod.Windows, params: P
     return float(np.clip(np.sqrt(max(high, 0.1) * low), 1.5, 60.0))
 
 
-def _transitions(day: _Day, k0: int, k1: int, long: bool, shifts: np.ndarray) -> np.ndarray:
-    """Cost matrix [from shift, to shift] between consecutive photos in windows k0 <= k1."""
-    n = len(shifts)
-    a, b = shifts[:, None], shifts[None, :]
-    if k1 == k0:
-        t = np.full((n, n), INF)
-        t[np.arange(n), np.arange(n)] = C_PAUSE if long else 0.0
-        t[np.arange(n - 1), np.arange(1, n)] = C_FORGET if long else C_FORGET_TIGHT
-        return t
-    i0, i1 = k0 + a, k1 + b
-    last = len(day.turns) - 1
-    p = day.press_before
-    empties = p[np.clip(i1, 0, last + 1)] - p[np.clip(i0 + 1, 0, last + 1)]
-    back = _back_cost(a, b)
-    cost = C_EMPTY * np.maximum(empties, 0) + back + C_FORGET * np.maximum(b - a, 0)
-    same = i1 == i0
-    cost = np.where(same, back + (C_PAUSE if long else 0.0), cost)
-    return np.where((i1 >= i0) & (b <= a + 1), cost, INF)
-
-
-def _back_cost(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _back_cost(a: int, b: int) -> float:
     """Cost of the shift going down from ``a`` to ``b``: each step to or above 0 a correction, each
     step below 0 photos falling behind."""
-    behind = np.maximum(np.maximum(-b, 0) - np.maximum(-a, 0), 0)
-    return C_EXTRA * (np.maximum(a - b, 0) - behind) + C_BEHIND * behind
+    if b >= a:
+        return 0.0
+    behind = max(max(-b, 0) - max(-a, 0), 0)
+    return C_EXTRA * (a - b - behind) + C_BEHIND * behind
 
 
-def _valid(day: _Day, k: int, shifts: np.ndarray) -> np.ndarray:
-    i = k + shifts
-    ok = (i >= 0) & (i < len(day.turns))
-    return ok
+def _step_cost(day: _Day, k0: int, k1: int, a: int, b: int, long: bool) -> float:
+    """From shift ``a`` at a photo in window ``k0`` to shift ``b`` at the next, in window ``k1``."""
+    i0, i1 = k0 + a, k1 + b
+    if i1 < i0 or b > a + 1:
+        return INF
+    if k1 == k0:
+        if b == a:
+            return C_PAUSE if long else 0.0
+        cost = C_FORGET if long else C_FORGET_TIGHT
+    elif i1 == i0:  # one student across a press
+        return _back_cost(a, b) + (C_PAUSE if long else 0.0)
+    else:
+        p = day.press_before_list
+        cost = C_EMPTY * (p[i1] - p[i0 + 1]) + _back_cost(a, b) + (C_FORGET if b > a else 0.0)
+    return cost if day.photographable_list[i1] else cost + C_SKIPPED_PHOTO
 
 
 def long_pauses(day: _Day, u: np.ndarray, k: np.ndarray, gap_s: float) -> np.ndarray:
@@ -135,34 +129,44 @@ def long_pauses(day: _Day, u: np.ndarray, k: np.ndarray, gap_s: float) -> np.nda
 
 
 def align(day: _Day, u: np.ndarray, k: np.ndarray, long: np.ndarray, max_shift: int) -> np.ndarray:
-    """The cheapest shift per photo (photos in time order, ``k`` their windows, ``long`` their pauses)."""
-    shifts = np.arange(-max_shift, max_shift + 1)
-    m, n = len(u), len(shifts)
-    back = np.zeros((m, n), dtype=np.int64)
-    node_bad = np.where(day.photographable, 0.0, C_SKIPPED_PHOTO)
-    cost = np.full(n, INF)
-    zero = max_shift
-    cost[zero] = C_EMPTY * day.press_before[k[0]] + node_bad[k[0]]
-    for j in range(1, m):
-        trans = _transitions(day, int(k[j - 1]), int(k[j]), bool(long[j]), shifts)
-        new_turn = np.clip(k[j] + shifts, 0, len(day.turns) - 1)
-        enters = (k[j] + shifts)[None, :] != (k[j - 1] + shifts)[:, None]
-        total = cost[:, None] + trans + enters * node_bad[new_turn][None, :]
-        back[j] = np.argmin(total, axis=0)
-        cost = total[back[j], np.arange(n)]
-        valid = _valid(day, int(k[j]), shifts)
-        cost = np.where(valid, cost, INF)
-    real = len(day.turns) - day.future
-    last_i = np.clip(k[-1] + shifts, 0, len(day.turns) - 1)
-    cost = cost + C_EMPTY * (day.press_before[real] - day.press_before[np.minimum(last_i + 1, real)])
-    path = np.empty(m, dtype=np.int64)
-    path[-1] = int(np.argmin(cost))
-    if not np.isfinite(cost[path[-1]]):
+    """The cheapest shift per photo (photos in time order, ``k`` their windows, ``long`` their pauses).
+    Plain Python over a handful of states: numpy's per-call overhead on 7x7 arrays costs more than the
+    arithmetic."""
+    shifts = list(range(-max_shift, max_shift + 1))
+    n, turns = len(shifts), len(day.turns)
+    ks, longs = [int(x) for x in k], [bool(x) for x in long]
+    cost = [INF] * n
+    cost[max_shift] = C_EMPTY * day.press_before_list[ks[0]] + (
+        0.0 if day.photographable_list[ks[0]] else C_SKIPPED_PHOTO)
+    back = [[0] * n]
+    for j in range(1, len(ks)):
+        k0, k1, lg = ks[j - 1], ks[j], longs[j]
+        new, came = [INF] * n, [0] * n
+        for bi, b in enumerate(shifts):
+            if not 0 <= k1 + b < turns:
+                continue
+            best, arg = INF, 0
+            for ai, a in enumerate(shifts):
+                if cost[ai] == INF:
+                    continue
+                v = cost[ai] + _step_cost(day, k0, k1, a, b, lg)
+                if v < best:
+                    best, arg = v, ai
+            new[bi], came[bi] = best, arg
+        cost = new
+        back.append(came)
+    real = turns - day.future
+    p = day.press_before_list
+    final = [c + C_EMPTY * (p[real] - p[min(max(ks[-1] + s, 0) + 1, real)]) if c < INF else INF
+             for c, s in zip(cost, shifts, strict=True)]
+    end = min(range(n), key=final.__getitem__)
+    if final[end] == INF:
         raise ReconcileError("the photos cannot be aligned with the queue (more presses missing or extra "
                              "than the alignment allows; raise max_shift)")
-    for j in range(m - 1, 0, -1):
-        path[j - 1] = back[j, path[j]]
-    return shifts[path]
+    path = [end] * len(ks)
+    for j in range(len(ks) - 1, 0, -1):
+        path[j - 1] = back[j][path[j]]
+    return np.array([shifts[i] for i in path], dtype=np.int64)
 
 
 def reconcile(events, photos: list[Photo], *, room: str, date: str, params: Params | None = None,
