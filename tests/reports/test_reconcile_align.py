@@ -159,3 +159,30 @@ def test_too_few_photos_to_learn_the_clock_are_named():
     day = simulate_day(60, seed=3, anomalies=False, test_shots=0)
     rec = run(dataclasses.replace(day, photos=day.photos[10:13]))
     assert "few_photos" in {f.kind for f in rec.findings}
+
+
+def _day_events(presses: int):
+    """A clean stretch as plain rows: numbers called every 10 s, each photographed 6 s after its call."""
+    env = {"room": "A", "date": "2024-06-12"}
+    t0 = dt.datetime(2024, 6, 12, 9, 0, 0)
+    rows = [{"type": "ticket_issued", "number": 1, "called": True, "at": t0.isoformat(), **env}]
+    photos = []
+    for n in range(1, presses + 1):
+        photos.append(Photo(f"IMG_{n:04d}.JPG", t0 + dt.timedelta(seconds=10 * (n - 1) + 6 + 120)))  # camera +120 s
+        rows.append({"type": "advanced", "photographed": n, "called": n + 1,
+                     "at": (t0 + dt.timedelta(seconds=10 * n)).isoformat(), **env})
+    return rows, photos, t0, env
+
+
+def test_a_live_double_press_alerts_once_the_next_photo_arrives_and_an_undo_clears_it():
+    rows, photos, t0, env = _day_events(30)
+    at = t0 + dt.timedelta(seconds=301)
+    rows.append({"type": "advanced", "photographed": 31, "called": 32, "at": at.isoformat(), **env})  # the slip
+    assert reconcile(rows, photos, room="A", date="2024-06-12").live == []  # nothing shows it yet
+    nxt = Photo("IMG_0031.JPG", at + dt.timedelta(seconds=5 + 120))  # student 31 walks in anyway
+    rec = reconcile(rows, [*photos, nxt], room="A", date="2024-06-12")
+    assert any("31 号按了键但没有照片" in a for a in rec.live)
+    undone = [*rows, {"type": "advance_undone", "photographed": 31, "called": 32,
+                      "at": (at + dt.timedelta(seconds=2)).isoformat(), **env}]  # a hold of the button
+    rec = reconcile(undone, [*photos, nxt], room="A", date="2024-06-12")
+    assert rec.live == [] and rec.by_number()[31][0].file == "IMG_0031.JPG"
