@@ -79,6 +79,39 @@ def simulate_day(n: int = 400, *, seed: int = 1, room: str = "A", date: str = "2
     rng = random.Random(seed)
     sim = _Sim(rng, room, date, dt.datetime.fromisoformat(date) + dt.timedelta(hours=8, minutes=30))
     sim.frames = shots
+    plan = _plan(rng, n, anomalies, kinds)
+    for _ in range(max(0, test_shots)):
+        sim.shots.append((sim.t, None))
+        sim.wait(1.0, 3.0)
+    sim.wait(40, 60)
+    for number in range(1, n + 1):
+        sim.emit(TicketIssued, number=number, code_digest=f"d{number}", class_name="c1", called=number == 1)
+    q = _Queue(sim, n, corrected_after)
+    while q.called is not None:
+        kind = plan.pop(q.called, "normal") if q.ahead == 0 else "normal"
+        front = q.called if q.ahead == 0 else q.line[q.ahead - 1]
+        if kind in ("absent", "void_called"):
+            q.leave(kind)
+        elif kind == "noshow_press":
+            sim.wait(5, 10)
+            q.planted.append(("empty_press", q.called))
+            q.press()
+        elif kind == "late":  # the student comes minutes after the call: a long gap, not a mistake
+            q.planted.append(("long_gap", q.called))
+            sim.photograph(front, walk=(150.0, 170.0))
+            q.press()
+        elif kind == "undo":
+            q.undo(front)
+        else:
+            q.shoot(kind, front)
+        q.recalls()
+        if q.ahead and q.called is not None and not q.line:
+            break  # the camera already photographed the last student: the last number stays called
+    return _finish(sim, room, date, offset_s, drift_s, q.planted)
+
+
+def _plan(rng: random.Random, n: int, anomalies: bool, kinds: tuple[str, ...]) -> dict[int, str]:
+    """number -> what happens when it is called (the mistakes once each, and a few absences and voids)."""
     plan: dict[int, str] = {}
     if anomalies:
         planned = list(kinds)
@@ -88,88 +121,79 @@ def simulate_day(n: int = 400, *, seed: int = 1, room: str = "A", date: str = "2
             plan[spot] = kind
     for spot in rng.sample(range(5, n - 5), max(1, n // 60)):
         plan.setdefault(spot, rng.choice(("absent", "absent", "void_called")))
-    planted: list[tuple[str, int]] = []
-    first_shots = max(0, test_shots)
-    for _ in range(first_shots):
-        sim.shots.append((sim.t, None))
-        sim.wait(1.0, 3.0)
-    sim.wait(40, 60)
-    for number in range(1, n + 1):
-        sim.emit(TicketIssued, number=number, code_digest=f"d{number}", class_name="c1", called=number == 1)
-    line = deque(range(2, n + 1))
-    called: int | None = 1
-    ahead = 0  # students the camera is ahead of the queue (a forgotten press not yet pressed for)
-    recall: list[tuple[int, int]] = []  # (after how many more turns, number)
-    since_forget = None
-    while called is not None:
-        kind = plan.pop(called, "normal") if ahead == 0 else "normal"
-        front = called if ahead == 0 else line[ahead - 1]
-        if kind in ("absent", "void_called"):
-            sim.wait(5, 15)
-            nxt = line.popleft() if line else None
-            cls = TicketSkipped if kind == "absent" else TicketVoided
-            sim.emit(cls, number=called, called=nxt)
-            if kind == "absent":
-                recall.append((3, called))
-            called = nxt
-        elif kind == "noshow_press":
-            sim.wait(5, 10)
-            planted.append(("empty_press", called))
-            nxt = line.popleft() if line else None
-            sim.emit(Advanced, photographed=called, called=nxt)
-            called = nxt
-        elif kind == "late":  # the student comes minutes after the call: a long gap, not a mistake
-            planted.append(("long_gap", called))
-            sim.photograph(front, walk=(150.0, 170.0))
-            nxt = line.popleft() if line else None
-            sim.emit(Advanced, photographed=called, called=nxt)
-            called = nxt
-        elif kind == "undo":
-            sim.photograph(front)
-            nxt = line.popleft() if line else None
-            sim.emit(Advanced, photographed=called, called=nxt)
-            sim.wait(1.0, 2.5)
-            sim.emit(AdvanceUndone, photographed=called, called=nxt)
-            if nxt is not None:
-                line.appendleft(nxt)
-            sim.photograph(front, walk=(0.5, 1.5))  # one more frame, then the right press
-            nxt = line.popleft() if line else None
-            sim.emit(Advanced, photographed=called, called=nxt)
-            called = nxt
-        else:
-            sim.photograph(front)
-            if kind == "forgotten" and line:
-                planted.append(("missing_press", called))
-                ahead, since_forget = 1, 0
-                sim.photograph(line[0])  # the next student walks in; no press between
-            if kind == "double_press" and len(line) >= 2:
-                nxt = line.popleft()
-                sim.emit(Advanced, photographed=called, called=nxt)
-                sim.wait(0.4, 1.2)
-                planted.append(("empty_press", nxt))
-                called = nxt  # the screen jumps past this student, who is not photographed
-            nxt = line.popleft() if line else None
-            sim.emit(Advanced, photographed=called, called=nxt)
-            called = nxt
-            if since_forget is not None:
-                since_forget += 1
-                if corrected_after is not None and since_forget > corrected_after and called is not None:
-                    sim.wait(1.0, 3.0)  # staff notice and press once more for the missing press
-                    planted.append(("extra_press", called))
-                    nxt = line.popleft() if line else None
-                    sim.emit(Advanced, photographed=called, called=nxt)
-                    called, ahead, since_forget = nxt, 0, None
-        recall = [(left - 1, num) for left, num in recall]
-        for _, num in [r for r in recall if r[0] <= 0]:
-            sim.emit(TicketRecalled, number=num, called=called is None)
-            if called is None:
-                called = num
+    return plan
+
+
+class _Queue:
+    """The room's line as the station keeps it, and the photographer's presses on it."""
+
+    def __init__(self, sim: _Sim, n: int, corrected_after: int | None):
+        self.sim, self.corrected_after = sim, corrected_after
+        self.line = deque(range(2, n + 1))
+        self.called: int | None = 1
+        self.ahead = 0  # students the camera is ahead of the queue (a forgotten press not yet pressed for)
+        self.recall: list[tuple[int, int]] = []  # (after how many more turns, number)
+        self.since_forget: int | None = None
+        self.planted: list[tuple[str, int]] = []
+
+    def press(self) -> None:
+        nxt = self.line.popleft() if self.line else None
+        self.sim.emit(Advanced, photographed=self.called, called=nxt)
+        self.called = nxt
+
+    def leave(self, kind: str) -> None:
+        self.sim.wait(5, 15)
+        nxt = self.line.popleft() if self.line else None
+        cls = TicketSkipped if kind == "absent" else TicketVoided
+        self.sim.emit(cls, number=self.called, called=nxt)
+        if kind == "absent":
+            self.recall.append((3, self.called))
+        self.called = nxt
+
+    def undo(self, front: int) -> None:
+        sim = self.sim
+        sim.photograph(front)
+        nxt = self.line.popleft() if self.line else None
+        sim.emit(Advanced, photographed=self.called, called=nxt)
+        sim.wait(1.0, 2.5)
+        sim.emit(AdvanceUndone, photographed=self.called, called=nxt)
+        if nxt is not None:
+            self.line.appendleft(nxt)
+        sim.photograph(front, walk=(0.5, 1.5))  # one more frame, then the right press
+        self.press()
+
+    def shoot(self, kind: str, front: int) -> None:
+        sim = self.sim
+        sim.photograph(front)
+        if kind == "forgotten" and self.line:
+            self.planted.append(("missing_press", self.called))
+            self.ahead, self.since_forget = 1, 0
+            sim.photograph(self.line[0])  # the next student walks in; no press between
+        if kind == "double_press" and len(self.line) >= 2:
+            nxt = self.line.popleft()
+            sim.emit(Advanced, photographed=self.called, called=nxt)
+            sim.wait(0.4, 1.2)
+            self.planted.append(("empty_press", nxt))
+            self.called = nxt  # the screen jumps past this student, who is not photographed
+        self.press()
+        if self.since_forget is not None:
+            self.since_forget += 1
+            if (self.corrected_after is not None and self.since_forget > self.corrected_after
+                    and self.called is not None):
+                sim.wait(1.0, 3.0)  # staff notice and press once more for the missing press
+                self.planted.append(("extra_press", self.called))
+                self.press()
+                self.ahead, self.since_forget = 0, None
+
+    def recalls(self) -> None:
+        self.recall = [(left - 1, num) for left, num in self.recall]
+        for _, num in [r for r in self.recall if r[0] <= 0]:
+            self.sim.emit(TicketRecalled, number=num, called=self.called is None)
+            if self.called is None:
+                self.called = num
             else:
-                line.appendleft(num)
-        recall = [r for r in recall if r[0] > 0]
-        if ahead and called is not None and not line and ahead > 0:
-            break  # the camera already photographed the last student: the last number stays called
-    return _finish(sim, room, date, offset_s, drift_s, planted)
+                self.line.appendleft(num)
+        self.recall = [r for r in self.recall if r[0] > 0]
 
 
 def _finish(sim: _Sim, room: str, date: str, offset_s: float, drift_s: float, planted) -> SimDay:
