@@ -450,9 +450,15 @@ def step(state: SessionState, command: cmd.Command, now: dt.datetime, rules: Rul
 # --- counts ---------------------------------------------------------------------------------
 
 
-def class_counts(state: SessionState) -> list[dict[str, Any]]:
+def class_counts(state: SessionState, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Per class, in plan order (then classes only tickets name, then tickets with no class):
-    expected, issued, photographed, skipped, voided, waiting, not_seen."""
+    expected, issued, photographed, skipped, voided, waiting, not_seen, and (the office's split and overflow,
+    photoqueue.core.glossary) absent, not_started, over.
+
+    The sum every report keeps: expected + over == photographed + skipped + waiting + absent + not_started,
+    with not_seen == absent + not_started. ``now`` is the local wall-clock time: a class whose slot has ended
+    by then (or that the station has already switched past) counts its never-scanned students as absent; the
+    others as not_started. Without ``now`` only the switch tells."""
     names: list[str | None] = [c["name"] for c in state.plan]
     for t in state.tickets.values():
         if t.class_name not in names:
@@ -475,6 +481,28 @@ def class_counts(state: SessionState) -> list[dict[str, Any]]:
                 row["voided"] += 1
             else:
                 row["waiting"] += 1
-        row["not_seen"] = max(row["expected"] - (row["issued"] - row["voided"]), 0)
+        valid = row["issued"] - row["voided"]
+        row["not_seen"] = max(row["expected"] - valid, 0)
+        passed = slot_passed(state, name, now)
+        row["absent"] = row["not_seen"] if passed else 0
+        row["not_started"] = 0 if passed else row["not_seen"]
+        row["over"] = max(valid - row["expected"], 0)
         rows.append(row)
     return rows
+
+
+def slot_passed(state: SessionState, name: str | None, now: dt.datetime | None) -> bool:
+    """Whether a class's slot is over: its end (else the next class's start, else its own start) is at or
+    before ``now`` on the session's date, or the station has switched to a class after it in the plan."""
+    names = [c["name"] for c in state.plan]
+    if name in names and state.active_class in names and names.index(name) < names.index(state.active_class):
+        return True
+    if now is None or name not in names:
+        return False
+    today = now.date().isoformat()
+    if state.date != today:
+        return state.date < today
+    i = names.index(name)
+    following = state.plan[i + 1].get("start") if i + 1 < len(state.plan) else None
+    until = state.plan[i].get("end") or following or state.plan[i].get("start")
+    return bool(until) and str(until) <= now.strftime("%H:%M")

@@ -1,7 +1,10 @@
 """The photo agency's list: per room, every ticket in shooting order, with skips and voids marked.
 
 One list serves both ends: the station's carries the raw collection code (the agency joins photos to
-students by it; raw codes never leave the station otherwise), the centre's only the code's digest.
+students by it; raw codes never leave the station otherwise), the centre's only the code's digest. Every
+file says which on its first line (``codes_notice``), so a list with raw codes is not passed on unawares.
+
+Statuses and notes use :mod:`photoqueue.core.glossary`'s words (过号 for a skipped ticket, as everywhere).
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from photoqueue.core import queue
+from photoqueue.core import glossary, queue
 
-STATUS_ZH = {"waiting": "排队中", "called": "拍摄中", "photographed": "已拍", "skipped": "未到", "voided": "作废"}
+STATUS_ZH = {status: glossary.status_label(status) for status in glossary.STATUS_TERM}
 
 # Column order and Chinese headings: the centre's list (digests only) and the station's (raw codes too).
 AGENCY_COLUMNS = (("order", "照片序"), ("room", "拍摄组"), ("date", "日期"), ("number", "拍摄号"),
@@ -32,10 +35,21 @@ def shooting_order(state: queue.SessionState) -> list[queue.TicketState]:
     return done + rest
 
 
+def codes_notice(raw_codes: bool, lang: str = "zh") -> str:
+    """The first line of an agency list: whether it carries raw collection codes."""
+    if lang == "en":
+        return ("Contains RAW collection codes (station export): give only to the photo agency" if raw_codes
+                else "Code digests only, no raw collection codes (central export)")
+    return ("本文件含原始采集码（工作站导出），仅交图片社，请勿外传" if raw_codes
+            else "本文件只含采集码摘要，不含原始采集码（中心导出）")
+
+
 def _note(t: queue.TicketState) -> str:
     if t.status == queue.VOIDED:
-        return f"作废 {t.void_reason}".strip()
-    return {queue.SKIPPED: "未到", queue.WAITING: "未拍", queue.CALLED: "拍摄中"}.get(t.status, "")
+        return f"{glossary.label('voided')} {t.void_reason}".strip()
+    if t.status == queue.SKIPPED:
+        return "过号，可召回"
+    return {queue.WAITING: "未拍（排队中）", queue.CALLED: glossary.label("called")}.get(t.status, "")
 
 
 def agency_rows(state: queue.SessionState, codes: Mapping[int, str] | None = None) -> list[dict[str, Any]]:

@@ -5,8 +5,12 @@ Everything here takes the per-class rows of ``photoqueue.core.queue.class_counts
 ``classes``, the API's ``GET /api/v1/counts``) or a session's queue state, and returns plain dicts, so the
 dashboard, the CSV/XLSX exports and the station's ``photoqueue export`` all show the same numbers.
 
-Fees are settled per class by the number actually photographed (photographed x fee). They are summed in
-fen (integer hundredths of a yuan) so that every total is exactly the sum of its parts.
+The words are :mod:`photoqueue.core.glossary`'s. Every row and total keeps the office's sum
+(expected + over == photographed + skipped + waiting + absent + not_started; voided stands outside it).
+
+Fees are settled per class under a fee rule (glossary.FEE_RULES: per photographed student, the default; per
+student who took a number; per expected graduate) times the fee. They are summed in fen (integer
+hundredths of a yuan) so that every total is exactly the sum of its parts.
 """
 
 from __future__ import annotations
@@ -17,21 +21,41 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from photoqueue.core import glossary
+from photoqueue.reports.errors import ReportError
+
 DEFAULT_FEE_YUAN = 20.0
 NO_COLLEGE = "未注明学院"
 
 COUNT_KEYS = ("expected", "issued", "photographed", "skipped", "voided", "waiting", "not_seen")
+# The office's split of not_seen and a class's overflow (photoqueue.core.queue.class_counts adds them).
+SPLIT_KEYS = ("absent", "not_started", "over")
+ALL_KEYS = COUNT_KEYS + SPLIT_KEYS
 
-# Column order and Chinese headings of each export; the CSV/XLSX writers and the dashboard share them.
-CLASS_COLUMNS = (("date", "日期"), ("room", "拍摄组"), ("college", "学院"), ("class", "班级"),
-                 ("expected", "应拍"), ("issued", "已取号"), ("photographed", "已拍"), ("skipped", "未到(过号)"),
-                 ("voided", "作废"), ("waiting", "排队中"), ("not_seen", "未取号"), ("fee", "应收费用(元)"))
-TOTAL_COLUMNS = (("key", "分组"), ("classes", "班级数"), ("expected", "应拍"), ("issued", "已取号"),
-                 ("photographed", "已拍"), ("skipped", "未到(过号)"), ("voided", "作废"), ("waiting", "排队中"),
-                 ("not_seen", "未取号"), ("fee", "应收费用(元)"))
-MAKEUP_COLUMNS = (("date", "日期"), ("room", "拍摄组"), ("college", "学院"), ("class", "班级"),
-                  ("expected", "应拍"), ("photographed", "已拍"), ("missing", "需补拍"), ("not_seen", "未取号"),
-                  ("skipped", "过号未拍"), ("waiting", "排队未拍"))
+CLASS_KEYS = ("date", "room", "college", "class", "expected", "issued", "photographed", "skipped", "voided",
+               "waiting", "not_seen", "absent", "not_started", "over", "fee")
+TOTAL_KEYS = ("key", "classes", "expected", "issued", "photographed", "skipped", "voided", "waiting",
+               "not_seen", "absent", "not_started", "over", "fee")
+MAKEUP_KEYS = ("date", "room", "college", "class", "expected", "photographed", "missing", "absent",
+                "not_started", "skipped", "waiting")
+_OWN_WORDS = {"key": ("分组", "group"), "classes": ("班级数", "classes")}
+
+
+def columns(keys: tuple[str, ...], lang: str = "zh") -> tuple[tuple[str, str], ...]:
+    """(key, heading) pairs in the glossary's words for ``lang`` ("zh" or "en")."""
+    out = []
+    for k in keys:
+        if k in _OWN_WORDS:
+            out.append((k, _OWN_WORDS[k][1 if lang == "en" else 0]))
+        else:
+            out.append((k, glossary.label(k, lang)))
+    return tuple(out)
+
+
+# Column order and headings of each export; the CSV/XLSX writers and the dashboard share them.
+CLASS_COLUMNS = columns(CLASS_KEYS)
+TOTAL_COLUMNS = columns(TOTAL_KEYS)
+MAKEUP_COLUMNS = columns(MAKEUP_KEYS)
 
 
 def fee_fen(fee_yuan: float) -> int:
@@ -55,17 +79,56 @@ def college_of(colleges: Mapping[Any, str] | None, row: Mapping[str, Any]) -> st
     return NO_COLLEGE
 
 
+def fee_rule_text(rule: str, fee_yuan: float, lang: str = "zh") -> str:
+    """The fee rule as printed on a sheet: 收费标准：每人 20 元，按已拍人数收费."""
+    _, zh, en = glossary.FEE_RULES[rule]
+    amount = yuan(fee_fen(fee_yuan))
+    return f"Fee: {amount} yuan {en}" if lang == "en" else f"收费标准：每人 {amount} 元，{zh}"
+
+
+def sum_rule_line(lang: str = "zh") -> str:
+    """The office's sum, printed under the class table so a reader can check it."""
+    lead = "Every row adds up: " if lang == "en" else "每行都满足："
+    tail = " (voided tickets stand outside the sum)" if lang == "en" else "（作废的号不计入）"
+    return lead + glossary.sum_rule_text(lang) + tail
+
+
+def check_fee_rule(rule: str) -> str:
+    if rule not in glossary.FEE_RULES:
+        raise ReportError(f"收费规则 {rule!r} 不存在，可选：{'、'.join(glossary.FEE_RULES)} / "
+                          f"no fee rule {rule!r}; choose one of {', '.join(glossary.FEE_RULES)}")
+    return rule
+
+
+def _fee_base(row: Mapping[str, Any], rule: str) -> int:
+    if rule == "issued":  # a voided ticket was a mistake: nobody pays for it
+        return max(row["issued"] - row["voided"], 0)
+    return row[glossary.FEE_RULES[rule][0]]
+
+
+def _split(row: dict[str, Any], c: Mapping[str, Any]) -> None:
+    """absent/not_started/over from the source row; rows from before the split count every never-scanned
+    student as not_started (no clock says their slot passed) and derive the overflow from the counts."""
+    row["absent"] = min(int(c.get("absent") or 0), row["not_seen"])
+    row["not_started"] = row["not_seen"] - row["absent"]
+    over = c.get("over")
+    row["over"] = int(over) if over is not None else max(row["issued"] - row["voided"] - row["expected"], 0)
+
+
 def class_rows(classes: Iterable[Mapping[str, Any]], fee_yuan: float = DEFAULT_FEE_YUAN,
-               colleges: Mapping[Any, str] | None = None) -> list[dict[str, Any]]:
-    """Each class with its college, counts, and the fee due (photographed x fee)."""
+               colleges: Mapping[Any, str] | None = None,
+               fee_rule: str = glossary.DEFAULT_FEE_RULE) -> list[dict[str, Any]]:
+    """Each class with its college, counts, and the fee due (the fee rule's count x fee)."""
     per = fee_fen(fee_yuan)
+    check_fee_rule(fee_rule)
     rows = []
     for c in classes:
         row = {"date": c.get("date", ""), "room": c.get("room", ""), "college": college_of(colleges, c),
                "class": c.get("class") or "(未分班)"}
         for k in COUNT_KEYS:
             row[k] = int(c.get(k) or 0)
-        row["fee_fen"] = row["photographed"] * per
+        _split(row, c)
+        row["fee_fen"] = _fee_base(row, fee_rule) * per
         row["fee"] = yuan(row["fee_fen"])
         rows.append(row)
     return rows
@@ -73,7 +136,7 @@ def class_rows(classes: Iterable[Mapping[str, Any]], fee_yuan: float = DEFAULT_F
 
 def _total(key: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"key": key, "classes": len(rows)}
-    for k in COUNT_KEYS:
+    for k in ALL_KEYS:
         out[k] = sum(r[k] for r in rows)
     out["fee_fen"] = sum(r["fee_fen"] for r in rows)
     out["fee"] = yuan(out["fee_fen"])
@@ -93,15 +156,17 @@ def grand_total(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def makeup_list(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Classes with students not yet photographed, and how many (expected - photographed), with why:
-    never took a number, skipped (no-show after scanning), or still in line."""
+    """Classes with students not yet photographed (需补拍 = expected - photographed), and why: never took a
+    number (absent, slot passed; or not started), skipped (过号, can be recalled), or still in line."""
     out = []
     for r in rows:
         missing = max(int(r["expected"]) - int(r["photographed"]), 0)
         if missing:
+            absent = int(r.get("absent") or 0)
             out.append({"date": r["date"], "room": r["room"], "college": r.get("college", NO_COLLEGE),
                         "class": r["class"], "expected": r["expected"], "photographed": r["photographed"],
-                        "missing": missing, "not_seen": r["not_seen"], "skipped": r["skipped"],
+                        "missing": missing, "not_seen": r["not_seen"], "absent": absent,
+                        "not_started": int(r["not_seen"]) - absent, "skipped": r["skipped"],
                         "waiting": r["waiting"]})
     return out
 
@@ -112,20 +177,21 @@ class Report:
 
     fee_yuan: float
     classes: list[dict[str, Any]]
+    fee_rule: str = glossary.DEFAULT_FEE_RULE
     by_college: list[dict[str, Any]] = field(default_factory=list)
     by_day: list[dict[str, Any]] = field(default_factory=list)
     total: dict[str, Any] = field(default_factory=dict)
     makeup: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"fee_yuan": self.fee_yuan, "classes": self.classes, "by_college": self.by_college,
+        return {"fee_yuan": self.fee_yuan, "fee_rule": self.fee_rule, "classes": self.classes, "by_college": self.by_college,
                 "by_day": self.by_day, "total": self.total, "makeup": self.makeup}
 
 
 def build_report(classes: Iterable[Mapping[str, Any]], fee_yuan: float = DEFAULT_FEE_YUAN,
-                 colleges: Mapping[Any, str] | None = None) -> Report:
-    rows = class_rows(classes, fee_yuan, colleges)
-    return Report(fee_yuan=fee_yuan, classes=rows, by_college=totals_by(rows, "college"),
+                 colleges: Mapping[Any, str] | None = None, fee_rule: str = glossary.DEFAULT_FEE_RULE) -> Report:
+    rows = class_rows(classes, fee_yuan, colleges, fee_rule)
+    return Report(fee_yuan=fee_yuan, fee_rule=fee_rule, classes=rows, by_college=totals_by(rows, "college"),
                   by_day=totals_by(rows, "date"), total=grand_total(rows), makeup=makeup_list(rows))
 
 
@@ -140,9 +206,11 @@ def table_csv(rows: Iterable[Mapping[str, Any]], columns: tuple[tuple[str, str],
     return buf.getvalue()
 
 
-def counts_csv(report: Report) -> str:
+def counts_csv(report: Report, lang: str = "zh") -> str:
     """Per class, then the per-college, per-day and grand totals, in one CSV."""
-    extra = [dict(t, date="", room="", college=t["key"], **{"class": "学院小计"}) for t in report.by_college]
-    extra += [dict(t, date=t["key"], room="", college="", **{"class": "当日小计"}) for t in report.by_day]
-    extra.append(dict(report.total, date="", room="", college="", **{"class": "合计"}))
-    return table_csv(report.classes + extra, CLASS_COLUMNS)
+    college_sub, day_sub, total = ("College subtotal", "Day subtotal", "Total") if lang == "en" else (
+        "学院小计", "当日小计", "合计")
+    extra = [dict(t, date="", room="", college=t["key"], **{"class": college_sub}) for t in report.by_college]
+    extra += [dict(t, date=t["key"], room="", college="", **{"class": day_sub}) for t in report.by_day]
+    extra.append(dict(report.total, date="", room="", college="", **{"class": total}))
+    return table_csv(report.classes + extra, columns(CLASS_KEYS, lang))

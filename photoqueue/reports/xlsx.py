@@ -8,20 +8,21 @@ Numbers come from :mod:`photoqueue.reports.counts` (pure), so the workbook, the 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from photoqueue.reports import counts as reports
-from photoqueue.reports.agency import AGENCY_COLUMNS
+from photoqueue.reports.agency import AGENCY_COLUMNS, codes_notice
 
 CLASS_SHEET = "班级统计"
 TOTALS_SHEET = "学院与日期合计"
 MAKEUP_SHEET = "补拍名单"
 AGENCY_PREFIX = "图片社"
-
-
+SHEETS_EN = {CLASS_SHEET: "Classes", TOTALS_SHEET: "Totals", MAKEUP_SHEET: "Make-up", AGENCY_PREFIX: "Agency"}
+DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
 
 def _sheet(wb, title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Mapping[str, Any]],
            widths: Mapping[str, int] | None = None):
@@ -33,7 +34,12 @@ def _sheet(wb, title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Ma
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for r in rows:
-        ws.append([_cell(r.get(k)) for k, _ in columns])
+        ws.append([_cell(k, r.get(k)) for k, _ in columns])
+        for cell in ws[ws.max_row]:  # a real date cell sorts and filters as a date in Excel/WPS
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = TIME_FORMAT
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = DATE_FORMAT
     ws.freeze_panes = "A2"
     from openpyxl.utils import get_column_letter
 
@@ -42,8 +48,22 @@ def _sheet(wb, title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Ma
     return ws
 
 
-def _cell(value: Any) -> Any:
-    return "" if value is None else value
+def _cell(key: str, value: Any) -> Any:
+    """A value as its cell: dates and times (ISO text in the data) become date cells; the rest as is."""
+    if value is None:
+        return ""
+    if key == "date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value  # a label in a totals row ("合计")
+    if key in ("time", "issued_at", "photographed_at") and isinstance(value, str) and value:
+        try:
+            # a wall-clock time in the room; Excel has no time zones, so an offset is dropped, not shifted
+            return dt.datetime.fromisoformat(value).replace(tzinfo=None)
+        except ValueError:
+            return value
+    return value
 
 
 def _bold_last_row(ws) -> None:
@@ -68,35 +88,46 @@ PARTS = ("counts", "totals", "makeup", "agency")
 
 def build_workbook(report: reports.Report, agency: Mapping[str, Sequence[Mapping[str, Any]]],
                    agency_columns: Sequence[tuple[str, str]] = AGENCY_COLUMNS,
-                   parts: Sequence[str] = PARTS):
+                   parts: Sequence[str] = PARTS, lang: str = "zh"):
     """An openpyxl Workbook: the class sheet (with a grand-total row), college and day totals, the make-up
-    list, and one agency sheet per room (``agency``: room -> rows in shooting order); ``parts`` picks which."""
+    list, and one agency sheet per room (``agency``: room -> rows in shooting order); ``parts`` picks which.
+    Every sheet's printed header says whether the file carries raw collection codes (a ``code`` column)."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
+    raw = any(k == "code" for k, _ in agency_columns) and "agency" in parts
+    notice = codes_notice(raw, lang)
+    wb.properties.title = notice
+    name = (lambda zh: SHEETS_EN[zh]) if lang == "en" else (lambda zh: zh)
     wide = {"class": 22, "college": 16, "date": 12, "room": 10, "code": 36, "code_digest": 20, "time": 20,
             "note": 16}
     if "counts" in parts:
-        total = dict(report.total, date="合计", room="", college="", **{"class": ""})
-        ws = _sheet(wb, CLASS_SHEET, reports.CLASS_COLUMNS, report.classes + [total], wide)
+        total = dict(report.total, date="Total" if lang == "en" else "合计", room="", college="", **{"class": ""})
+        ws = _sheet(wb, name(CLASS_SHEET), reports.columns(reports.CLASS_KEYS, lang), report.classes + [total],
+                    wide)
         _bold_last_row(ws)
         ws.append([])
-        ws.append([f"收费标准：每人 {reports.yuan(reports.fee_fen(report.fee_yuan))} 元，按已拍人数结算"])
+        ws.append([reports.fee_rule_text(report.fee_rule, report.fee_yuan, lang)])
+        ws.append([reports.sum_rule_line(lang)])
+        ws.append([notice])
     if "totals" in parts:
-        ws = _sheet(wb, TOTALS_SHEET, reports.TOTAL_COLUMNS,
-                    [dict(t, key=f"学院：{t['key']}") for t in report.by_college]
-                    + [dict(t, key=f"日期：{t['key']}") for t in report.by_day]
-                    + [dict(report.total, key="合计")], {"key": 24})
+        college, day = ("College: ", "Date: ") if lang == "en" else ("学院：", "日期：")
+        ws = _sheet(wb, name(TOTALS_SHEET), reports.columns(reports.TOTAL_KEYS, lang),
+                    [dict(t, key=f"{college}{t['key']}") for t in report.by_college]
+                    + [dict(t, key=f"{day}{t['key']}") for t in report.by_day]
+                    + [dict(report.total, key="Total" if lang == "en" else "合计")], {"key": 24})
         _bold_last_row(ws)
     if "makeup" in parts:
-        _sheet(wb, MAKEUP_SHEET, reports.MAKEUP_COLUMNS, report.makeup, wide)
+        _sheet(wb, name(MAKEUP_SHEET), reports.columns(reports.MAKEUP_KEYS, lang), report.makeup, wide)
     if "agency" in parts:
         taken = set(wb.sheetnames)
         for room, rows in agency.items():
-            _sheet(wb, _sheet_title(AGENCY_PREFIX, room, taken), agency_columns, rows, wide)
+            _sheet(wb, _sheet_title(name(AGENCY_PREFIX), room, taken), agency_columns, rows, wide)
         if not agency:
-            _sheet(wb, AGENCY_PREFIX, agency_columns, [], wide)
+            _sheet(wb, name(AGENCY_PREFIX), agency_columns, [], wide)
+    for ws in wb.worksheets:  # printed on every page, so a sheet printed alone still says it
+        ws.oddHeader.center.text = notice
     return wb
 
 

@@ -44,7 +44,7 @@ def test_cli_writes_a_workbook_with_counts_makeup_and_agency_sheets(station, tmp
     head, rows = sheet_rows(wb["班级统计"])
     classes = [dict(zip(head, r, strict=True)) for r in rows if r[3]]
     counts = collect(station)["classes"]
-    assert [(c["班级"], c["应拍"], c["已拍"], c["未到(过号)"], c["作废"]) for c in classes] == [
+    assert [(c["班级"], c["应拍"], c["已拍"], c["过号"], c["作废"]) for c in classes] == [
         (c["class"], c["expected"], c["photographed"], c["skipped"], c["voided"]) for c in counts]
     total = next(dict(zip(head, r, strict=True)) for r in rows if r[0] == "合计")
     assert total["已拍"] == sum(c["photographed"] for c in counts) == 6
@@ -68,7 +68,7 @@ def test_agency_sheet_is_in_shooting_order_with_codes_and_marks(station, tmp_pat
     assert [r["照片序"] for r in photographed] == [1, 2, 3, 4, 5, 6]
     assert [r["拍摄号"] for r in photographed] == [1, 2, 3, 4, 5, 6]
     assert all(r["采集码"] == f"collect-code-{r['拍摄号']:03d}" and len(r["采集码摘要"]) == 64 for r in rows)
-    assert next(r for r in rows if r["拍摄号"] == 7)["状态"] == "未到"
+    assert next(r for r in rows if r["拍摄号"] == 7)["状态"] == "过号"
     assert next(r for r in rows if r["拍摄号"] == 10)["备注"].startswith("作废")
     assert next(r for r in rows if r["拍摄号"] == 11)["班级"] == "社工181、182高"
 

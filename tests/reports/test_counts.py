@@ -81,7 +81,7 @@ def test_agency_list_is_in_shooting_order_with_digests_and_marks_skips_and_voids
     state = _state()
     rows = agency.agency_list(state)
     assert [(r["number"], r["status"], r["order"]) for r in rows] == [
-        (1, "已拍", 1), (2, "未到", ""), (3, "已拍", 2), (5, "作废", ""), (4, "已拍", 3)]
+        (1, "已拍", 1), (2, "过号", ""), (3, "已拍", 2), (5, "作废", ""), (4, "已拍", 3)]
     assert all(len(r["code_digest"]) == 64 and "student-code" not in str(r) for r in rows)
     assert rows[3]["note"] == "作废 重复取号"
     assert rows[0]["class"] == "会计1班" and rows[4]["class"] == "会计2班"
