@@ -20,6 +20,27 @@ def add_station(db_url: str, room: str, label: str = "") -> str:
         return accounts.add_station(store.db, room, label)[1]
 
 
+def station_room_problem(db_url: str, room: str) -> tuple[str | None, bool]:
+    """(why ``room`` does not fit the timetable held at the centre, or None; whether one is held at all).
+    Without a held timetable nothing can be checked: that itself is the warning."""
+    from photoqueue.timetable.fit import room_problem
+
+    with CentralStore(db_url, pool_size=1) as store:
+        timetable = store.timetable()
+    if not timetable.slots:
+        return (f"no timetable is held at the centre yet, so room {room!r} could not be checked "
+                "(`photoqueue central load-timetable FILE` first) / 中心还没有时间表，无法核对拍摄组"), False
+    return room_problem(timetable, room), True
+
+
+def timetable_findings(path: str | Path) -> list:
+    """The timetable rules' findings (errors and warnings) for a file about to be held."""
+    from photoqueue.timetable import load_timetable as read
+    from photoqueue.timetable.fit import findings_of
+
+    return findings_of(read(path))
+
+
 def revoke_station(db_url: str, *, station: int | None = None, room: str | None = None) -> int:
     with CentralStore(db_url, pool_size=1) as store:
         return accounts.revoke_station(store.db, station=station, room=room)

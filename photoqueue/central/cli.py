@@ -26,6 +26,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--room", required=True)
     p.add_argument("--label", default="", help="a note to tell stations apart, e.g. the Pi's name")
+    p.add_argument("--force", action="store_true",
+                   help="register a room the timetable held at the centre does not have")
     p.set_defaults(func=run_add_station)
 
     p = csub.add_parser("revoke-station", help="revoke a station's token (by id, or every token of a room)")
@@ -73,8 +75,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_add_station(args: argparse.Namespace) -> int:
-    from photoqueue.central.admin import add_station
+    from photoqueue.central.admin import add_station, station_room_problem
 
+    problem, held = station_room_problem(args.db, args.room)
+    if problem and held and not args.force:
+        raise CentralError(f"{problem}; nothing was registered (--force registers it anyway)", exit_status=2)
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
     print(add_station(args.db, args.room, args.label))
     return 0
 
@@ -106,19 +113,38 @@ def run_add_user(args: argparse.Namespace) -> int:
             raise CentralError(f"{args.password_file}: cannot read the password: {exc.strerror}",
                                exit_status=2) from None
     else:
-        import getpass
-
-        password = getpass.getpass(f"password for {args.name}: ")
-        if getpass.getpass("again: ") != password:
-            raise CentralError("the two passwords differ", exit_status=2)
+        password = _prompt_password(args.name)
     uid = add_user(args.db, args.name, password)
     print(f"staff account {args.name!r} ready (id {uid})", file=sys.stderr)
     return 0
 
 
-def run_load_timetable(args: argparse.Namespace) -> int:
-    from photoqueue.central.admin import load_timetable
+def _prompt_password(name: str) -> str:
+    """The password, typed twice. End of input (Ctrl-D, or a pipe with one line) is a refusal, not a
+    traceback: nothing is created."""
+    import getpass
 
+    try:
+        password = getpass.getpass(f"password for {name}: ")
+        again = getpass.getpass("again: ")
+    except EOFError:
+        print(file=sys.stderr)
+        raise CentralError("no password read (input ended); nothing was created: type it twice at the prompt, "
+                           "or use --password-file FILE / 没有读到密码，未创建账号", exit_status=2) from None
+    if again != password:
+        raise CentralError("the two passwords differ", exit_status=2)
+    return password
+
+
+def run_load_timetable(args: argparse.Namespace) -> int:
+    from photoqueue.central.admin import load_timetable, timetable_findings
+
+    findings = timetable_findings(args.file)
     n = load_timetable(args.db, args.file)
+    for f in findings:  # held anyway (the office may fix it later), but never without a word
+        print(f"warning: {args.file} row {f.row}: {f.severity} {f.rule}: {f.message}", file=sys.stderr)
+    if findings:
+        print(f"warning: {len(findings)} finding(s); `photoqueue timetable check {args.file}` explains each, "
+              "and stations refuse a timetable with errors / 时间表有问题，请检查并改正后重新导入", file=sys.stderr)
     print(f"{n} classes held at the centre", file=sys.stderr)
     return 0

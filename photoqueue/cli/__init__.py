@@ -18,8 +18,19 @@ import sys
 
 from photoqueue import __version__
 from photoqueue.errors import PhotoqueueError
+from photoqueue.hints import did_you_mean
 
 log = logging.getLogger(__name__)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a "did you mean" for a mistyped command or choice, in Chinese and English. Subcommand
+    parsers are made from the root's class, so every level words it the same way."""
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        if action.choices is not None and value not in action.choices:
+            hint = did_you_mean(value, action.choices, list_known=True)
+            raise argparse.ArgumentError(action, f"没有 {value!r} 这个选项 / {value!r} is not a choice{hint}")
 
 # Modules that contribute subcommands, in the order their commands appear in --help.
 COMMAND_MODULES = (
@@ -36,7 +47,7 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="photoqueue", description=__doc__.splitlines()[0])
+    parser = Parser(prog="photoqueue", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"photoqueue {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -66,4 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `photoqueue ... | head`: the reader left; stop quietly (and keep Python's exit flush quiet too)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return int(result or 0)

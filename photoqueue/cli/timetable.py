@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-import unicodedata
 
 from photoqueue.timetable.errors import TimetableError
 
@@ -31,6 +30,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--early", type=float, default=0.0, metavar="MINUTES",
                    help="a class may start this long before its slot when the room is free (default 0)")
     q.add_argument("--json", action="store_true", help="print the plan as JSON")
+    q.add_argument("--lang", choices=("zh", "en"), default="zh", help="zh (default) or en")
+    q.add_argument("--out", metavar="FILE.xlsx",
+                   help="also write the timetable corrected to this pace (each class's planned start and end)")
     _import_args(q)
     q.set_defaults(func=run_plan)
 
@@ -73,7 +75,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    from photoqueue.cli import plan_text
     from photoqueue.timetable.loader import load_timetable
+    from photoqueue.timetable.model import RoomDay
     from photoqueue.timetable.plan import PlanSettings, plan_room
 
     settings = PlanSettings(early_min=args.early)
@@ -85,24 +89,35 @@ def run_plan(args: argparse.Namespace) -> int:
     o = _options(args)
     timetable = load_timetable(args.file, year=o.year, date=o.date, room=o.room)
     tickets = _tickets(args.data_dir) if args.data_dir else None
-    plans = []
+    plans, no_data = [], set()
     for date in timetable.dates:
         for room in timetable.rooms_on(date):
-            room_day = timetable.room_day(room, date)
+            # the published order, not the start times: the order students and class leaders were given
+            room_day = RoomDay(date, room, tuple(s for s in timetable.slots if s.room == room and s.date == date))
             pace, source, now, measured = settings.pace_s, "given" if args.pace else "default", None, None
             if tickets is not None:
                 pace, source, now, measured = _measured(tickets, room_day, settings, given=args.pace)
+                if not any(t["room"] == room and t["date"] == date.isoformat() for t in tickets):
+                    no_data.add((room, date))
             if args.now:
                 now = _now(args.now, date)
             plan = plan_room(room_day, pace, now=now, measured=measured,
                              early=dt.timedelta(minutes=settings.early_min))
             plans.append(_with_source(plan, source))
+    if args.out:
+        plan_text.write_corrected(args.out, plans, timetable)
     if args.json:
         late = [{"room": p.room, "date": p.date.isoformat(), "late_s": round(p.late_by.total_seconds()),
-                 "max_start_delay_s": round(p.max_start_delay.total_seconds())} for p in plans if _is_late(p)]
-        print(json.dumps({"rooms": [p.to_dict() for p in plans], "late": late}, ensure_ascii=False, indent=1))
+                 "max_start_delay_s": round(p.max_start_delay.total_seconds())}
+                for p in plans if plan_text.is_late(p) and (p.room, p.date) not in no_data]
+        print(json.dumps({"rooms": [p.to_dict() for p in plans], "late": late,
+                          "no_data": [{"room": r, "date": d.isoformat()} for r, d in sorted(no_data)]},
+                         ensure_ascii=False, indent=1))
     else:
-        sys.stdout.write(render(plans))
+        sys.stdout.write(plan_text.render(plans, args.lang, frozenset(no_data),
+                                          plan_text.order_notes(timetable, args.lang)))
+        if args.out:
+            print(f"调整后的时间表已写入 {args.out} / corrected timetable written to {args.out}")
     return 0
 
 
@@ -145,66 +160,3 @@ def _now(text: str, date: dt.date) -> dt.datetime:
     except ValueError:
         raise TimetableError(f"--now {text!r} is not a time HH:MM or an ISO date-time / 时间格式错误",
                              exit_status=2) from None
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - _width(text), 0)
-
-
-def _hm(t: dt.datetime | None) -> str:
-    return t.strftime("%H:%M") if t else "?"
-
-
-def _mins(d: dt.timedelta | None) -> str:
-    if d is None:
-        return ""
-    m = round(d.total_seconds() / 60)
-    return "on time" if m == 0 else (f"+{m} min" if m > 0 else f"{m} min")
-
-
-def _amount(d: dt.timedelta) -> str:
-    m = round(d.total_seconds() / 60)
-    return f"{m} min" if m else "under a minute"
-
-
-def _is_late(p) -> bool:
-    return p.late_by > dt.timedelta(0) or p.max_start_delay > dt.timedelta(0)
-
-
-def _verdict(p) -> str:
-    finish = (f"finishes {_hm(p.finish)}, {_amount(p.late_by)} after its last slot ({_hm(p.scheduled_finish)})"
-              if p.late_by > dt.timedelta(0) else f"finishes {_hm(p.finish)}, on time ({_hm(p.scheduled_finish)})")
-    if p.max_start_delay <= dt.timedelta(0):
-        return finish + "; every class starts on time"
-    worst = max(p.classes, key=lambda c: c.start_delay or dt.timedelta(0))
-    return (f"{finish}; classes start up to {_amount(p.max_start_delay)} late ({worst.name} at "
-            f"{_hm(worst.start)} instead of {_hm(worst.scheduled_start)})")
-
-
-def render(plans) -> str:
-    """The plans as a table for a person, then the rooms that run late."""
-    lines = []
-    for p in plans:
-        lines.append(f"{p.room} {p.date} {p.location}  pace {p.pace_s:.1f} s/student ({p.pace_source})"
-                     + (f"  as of {p.now:%H:%M}" if p.now else ""))
-        name_w = max([_width(c.name) for c in p.classes] + [5]) + 2
-        lines.append(f"  {_pad('class', name_w)}{'students':>8}  {'slot':<11}  {'planned':<11}  "
-                     f"{'starts':<8}  {'ends':<8}  status")
-        for c in p.classes:
-            slot = f"{_hm(c.scheduled_start)}-{_hm(c.scheduled_end)}"
-            planned = f"{_hm(c.start)}-{_hm(c.end)}"
-            lines.append(f"  {_pad(c.name, name_w)}{c.headcount:>8}  {slot:<11}  {planned:<11}  "
-                         f"{_mins(c.start_delay):<8}  {_mins(c.end_delay):<8}  {c.status}")
-        lines.append(f"  {_verdict(p)}")
-        lines.append("")
-    late = [p for p in plans if _is_late(p)]
-    if late:
-        lines.append("Running late / 将会延误:")
-        lines += [f"  {p.room} {p.date}: {_verdict(p)}" for p in late]
-    else:
-        lines.append("No room runs late at this pace / 按此速度各组均不会延误")
-    return "\n".join(lines) + "\n"

@@ -171,6 +171,24 @@ def _refuse(zh: str, en: str, kind: str = "refused") -> Decision:
     return Decision(notices=[fx.StaffNotice(kind=kind, message_zh=zh, message_en=en)])
 
 
+_STATUS_WHY = {WAITING: ("在排队中", "is in line"), CALLED: ("正在拍摄", "is being photographed"),
+               PHOTOGRAPHED: ("已拍", "is already photographed"), SKIPPED: ("已过号", "is skipped"),
+               VOIDED: ("已作废", "is voided")}
+
+
+def _why(state: SessionState, number: int | None) -> tuple[str, str]:
+    """Why a ticket cannot be acted on, in the glossary's words: where it is, or that it does not exist."""
+    t = state.tickets.get(number) if number is not None else None
+    if t is None:
+        if number is None:
+            return "没有正在拍摄的号", "no ticket is being photographed"
+        last = len(state.tickets)
+        return (f"没有 {number} 号（今天已发 1–{last} 号）" if last else f"没有 {number} 号（今天还没有发号）",
+                f"there is no ticket {number} ({f'1-{last} issued today' if last else 'none issued yet'})")
+    zh, en = _STATUS_WHY.get(t.status, (t.status, t.status))
+    return f"{number} 号{zh}", f"ticket {number} {en}"
+
+
 def _next_in_line(state: SessionState) -> int | None:
     """Who is called when the called ticket leaves: the head of the waiting line."""
     return state.waiting[0] if state.waiting else None
@@ -204,7 +222,8 @@ def decide(state: SessionState, command: cmd.Command, now: dt.datetime, rules: R
             number = state.called if number is None else number
             t = state.tickets.get(number) if number is not None else None
             if t is None or t.status not in (WAITING, CALLED):
-                return _refuse(f"{number} 号不在队列中，无法标记未到", f"ticket {number} is not in line")
+                zh, en = _why(state, number)
+                return _refuse(f"无法标记过号：{zh}", f"ticket {number} is not in line: {en}")
             called = None
             if t.status == CALLED:
                 called = _next_in_line(state)
@@ -212,18 +231,22 @@ def decide(state: SessionState, command: cmd.Command, now: dt.datetime, rules: R
         case cmd.Recall(number=number):
             t = state.tickets.get(number)
             if t is None or t.status != SKIPPED:
-                return _refuse(f"{number} 号未被标记为未到", f"ticket {number} is not skipped")
+                zh, en = _why(state, number)
+                return _refuse(f"无法召回：{zh}（只有过号的号可以召回）",
+                               f"ticket {number} is not skipped, so it cannot be recalled: {en}")
             return Decision([TicketRecalled(**env, number=number, called=state.called is None)])
         case cmd.Void(number=number, reason=reason):
             t = state.tickets.get(number)
             if t is None or t.status not in (WAITING, CALLED, SKIPPED):
-                return _refuse(f"{number} 号无法作废", f"ticket {number} cannot be voided")
+                zh, en = _why(state, number)
+                return _refuse(f"{number} 号无法作废：{zh}", f"ticket {number} cannot be voided: {en}")
             called = _next_in_line(state) if t.status == CALLED else None
             return Decision([TicketVoided(**env, number=number, reason=reason, called=called)])
         case cmd.SwitchClass(class_name=name):
             target = state.class_after(state.active_class) if name is None else name
             if name is None and target is None:
-                return _refuse("已是最后一个班级", "this is the last class")
+                return _refuse(f"已是最后一个班级（{state.active_class}），没有下一个班级",
+                               f"this is the last class ({state.active_class}); there is no next one")
             if target == state.active_class:
                 return Decision()
             if name is not None and state.plan and state.plan_class(name) is None:
@@ -232,15 +255,19 @@ def decide(state: SessionState, command: cmd.Command, now: dt.datetime, rules: R
         case cmd.CorrectClass(number=number, class_name=name):
             t = state.tickets.get(number)
             if t is None:
-                return _refuse(f"没有 {number} 号", f"no ticket {number}")
-            if not name or (state.plan and state.plan_class(name) is None):
+                zh, en = _why(state, number)
+                return _refuse(zh, f"no ticket {number}: {en}")
+            if not name:
+                return _refuse("没有给出班级：请写出要改成的班级", "no class given: name the class to correct to")
+            if (state.plan and state.plan_class(name) is None):
                 return _refuse(f"时间表中没有班级 {name}", f"no class {name!r} in the timetable")
             if t.class_name == name:
                 return Decision()
             return Decision([TicketClassCorrected(**env, number=number, class_name=name, previous=t.class_name)])
         case cmd.Reprint(number=number):
             if number not in state.tickets:
-                return _refuse(f"没有 {number} 号", f"no ticket {number}")
+                zh, en = _why(state, number)
+                return _refuse(zh, f"no ticket {number}: {en}")
             return Decision([TicketReprinted(**env, number=number, by="staff")])
         case cmd.RecordPrint(number=number, ok=ok, reason=reason, reprint=reprint):
             if number not in state.tickets:

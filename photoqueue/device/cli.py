@@ -8,11 +8,13 @@ import json
 import sys
 from pathlib import Path
 
-from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
+from photoqueue.core import glossary
 from photoqueue.device.errors import StationError
+from photoqueue.device.staff_cli import add_queue_command
 
 KEY_FILE_NAME = "deployment.key"
+FORMATS = ("json", "csv", "xlsx", "html")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -24,30 +26,31 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("export", help="export a station's (or a demo's) tickets and per-class counts")
     p.add_argument("--data-dir", required=True)
-    p.add_argument("--format", choices=("json", "csv", "xlsx"),
-                   help="default: from --out's extension, else json")
-    p.add_argument("--report", choices=("agency", "counts", "makeup"), default="agency",
+    p.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else json (html: the slip)")
+    p.add_argument("--report", choices=("agency", "counts", "makeup", "slip"), default="agency",
                    help="with --format csv: the photo agency's list in shooting order (default), the per-class "
-                        "counts and fees, or the make-up list (xlsx holds all three)")
-    p.add_argument("--fee", type=float, default=20.0, help="fee per photographed student, yuan (default 20)")
+                        "counts and fees, or the make-up list (xlsx holds all three); slip: the printable "
+                        "per-class settlement slip (HTML)")
+    p.add_argument("--fee", type=float, default=20.0, help="fee per student in yuan (default 20)")
+    p.add_argument("--fee-rule", choices=tuple(glossary.FEE_RULES), default=glossary.DEFAULT_FEE_RULE,
+                   help="what the fee multiplies: photographed (default), issued (took a number), or expected "
+                        "(every graduate, photographed or not); printed on the sheet")
+    p.add_argument("--lang", choices=glossary.LANGS, default="zh",
+                   help="zh (default): Chinese headings and values; en: English (the agency CSV as scripts "
+                        "have read it since the first release)")
+    p.add_argument("--timetable", help="timetable file, for the colleges on the sheets")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(func=run_export)
 
-    p = sub.add_parser("queue", help="staff actions on a station's queue: advance, undo, skip, recall, void, ...")
-    _session_args(p)
-    p.add_argument("action", choices=("status", "advance", "undo", "skip", "recall", "void", "next-class",
-                                      "switch-class", "correct-class", "reprint", "unprinted"))
-    p.add_argument("args", nargs="*", help="NUMBER for skip/recall/void/reprint; CLASS for switch-class; "
-                                           "NUMBER CLASS for correct-class")
-    p.add_argument("--reason", default="", help="why a ticket is voided")
-    p.set_defaults(func=run_queue)
+    add_queue_command(sub, _session_args)
 
 
 def _session_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", required=True, help="the station's data directory")
     p.add_argument("--room", required=True)
     p.add_argument("--date", help="session date YYYY-MM-DD (default: today)")
-    p.add_argument("--key-file", help=f"deployment key (default: DATA_DIR/{KEY_FILE_NAME}, made if missing)")
+    p.add_argument("--key-file", help=f"deployment key (default: DATA_DIR/{KEY_FILE_NAME}, made only when a new "
+                                      "station numbers its first ticket; an existing station needs its own key)")
 
 
 def open_session(args: argparse.Namespace, *, existing: bool = False, timetable=None):
@@ -103,13 +106,44 @@ def run_scan(args: argparse.Namespace) -> int:
     return status
 
 
-def run_export(args: argparse.Namespace) -> int:
-    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "") or "json"
-    if fmt not in ("json", "csv", "xlsx"):
-        raise StationError(f"cannot tell the format from {args.out!r}: give --format json|csv|xlsx", exit_status=2)
-    if args.report != "agency" and fmt != "csv":
+def _export_format(args: argparse.Namespace) -> str:
+    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "")
+    fmt = fmt or ("html" if args.report == "slip" else "json")
+    if fmt not in FORMATS:
+        raise StationError(f"cannot tell the format from {args.out!r}: give --format json|csv|xlsx|html "
+                           "/ 无法从文件名判断格式", exit_status=2)
+    if args.report == "slip" and fmt != "html":
+        raise StationError("--report slip is a print-ready HTML page: use --format html or an .html --out "
+                           "/ 结算单是 HTML 页面", exit_status=2)
+    if args.report not in ("agency", "slip") and fmt != "csv":
         raise StationError("--report chooses among the CSV exports: use it with --format csv "
                            "(the xlsx holds all three, the JSON is the full record)", exit_status=2)
+    if fmt == "html" and args.report != "slip":
+        raise StationError("--format html is the settlement slip: add --report slip / HTML 只用于结算单",
+                           exit_status=2)
+    return fmt
+
+
+def _export_body(args: argparse.Namespace, fmt: str) -> str:
+    from photoqueue.device import export
+
+    colleges = export.colleges_from_timetable(args.timetable) if args.timetable else None
+    if fmt == "html" or (fmt == "csv" and args.report != "agency"):
+        from photoqueue.reports import counts as reports
+
+        report, _ = export.station_report(args.data_dir, args.fee, colleges, args.fee_rule, args.lang)
+        if fmt == "html":
+            from photoqueue.reports.slip import slip_html
+
+            return slip_html(report, args.lang, made=dt.datetime.now())
+        if args.report == "counts":
+            return reports.counts_csv(report, args.lang)
+        return reports.table_csv(report.makeup, reports.columns(reports.MAKEUP_KEYS, args.lang))
+    return export.export_text(args.data_dir, fmt, args.lang)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    fmt = _export_format(args)
     if not 0 <= args.fee <= 10_000:
         raise StationError(f"--fee {args.fee} is not a fee in yuan (0 to 10000)", exit_status=2)
     try:
@@ -118,19 +152,10 @@ def run_export(args: argparse.Namespace) -> int:
 
             if not args.out:
                 raise StationError("--format xlsx needs --out FILE", exit_status=2)
-            write_xlsx(args.data_dir, args.out, fee_yuan=args.fee)
+            write_xlsx(args.data_dir, args.out, fee_yuan=args.fee, timetable=args.timetable,
+                       fee_rule=args.fee_rule, lang=args.lang)
             return 0
-        if fmt == "csv" and args.report != "agency":
-            from photoqueue.device.export import station_report
-            from photoqueue.reports import counts as reports
-
-            report, _ = station_report(args.data_dir, fee_yuan=args.fee)
-            text = (reports.counts_csv(report) if args.report == "counts"
-                    else reports.table_csv(report.makeup, reports.MAKEUP_COLUMNS))
-        else:
-            from photoqueue.device.export import export_text
-
-            text = export_text(args.data_dir, fmt)
+        text = _export_body(args, fmt)
         if args.out:
             Path(args.out).write_text(text, encoding="utf-8")
         else:
@@ -138,49 +163,3 @@ def run_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise StationError(f"cannot write {args.out}: {exc.strerror or exc}", exit_status=1) from None
     return 0
-
-
-def _number(args: argparse.Namespace, i: int = 0) -> int:
-    try:
-        return int(args.args[i])
-    except (IndexError, ValueError):
-        raise StationError(f"{args.action} needs a ticket NUMBER", exit_status=2) from None
-
-
-def run_queue(args: argparse.Namespace) -> int:
-    from photoqueue.core.queue import class_counts
-
-    session = open_session(args, existing=True)
-    action = args.action
-    if action == "status":
-        s = session.state
-        print(json.dumps({"room": s.room, "date": s.date, "called": s.called, "waiting": s.waiting,
-                          "active_class": s.active_class, "issued": len(s.tickets),
-                          "classes": class_counts(s)}, ensure_ascii=False, indent=1))
-        return 0
-    if action == "unprinted":
-        # printed None after a crash: the station stopped between the commit and the printer's answer
-        for t in session.state.tickets.values():
-            if t.printed is not True:
-                reason = t.print_error if t.printed is False else "no print outcome (stopped before the printer answered)"
-                print(f"{t.number}\t{t.class_name or ''}\t{reason}")
-        return 0
-    command = {
-        "advance": lambda: cmd.Advance(),
-        "undo": lambda: cmd.Undo(),
-        "skip": lambda: cmd.Skip(_number(args) if args.args else None),
-        "recall": lambda: cmd.Recall(_number(args)),
-        "void": lambda: cmd.Void(_number(args), args.reason),
-        "next-class": lambda: cmd.SwitchClass(None),
-        "switch-class": lambda: cmd.SwitchClass(" ".join(args.args) or None),
-        "correct-class": lambda: cmd.CorrectClass(_number(args), " ".join(args.args[1:]) or None),
-        "reprint": lambda: cmd.Reprint(_number(args)),
-    }[action]()
-    effects = session.handle(command, dt.datetime.now())
-    refused = [e for e in effects if isinstance(e, fx.StaffNotice) and e.kind in ("refused", "idle")]
-    for e in effects:
-        if isinstance(e, fx.StaffNotice):
-            print(f"{e.message_zh} / {e.message_en}", file=sys.stderr)
-    print(json.dumps({"called": session.state.called, "waiting": session.state.waiting[:10],
-                      "active_class": session.state.active_class}, ensure_ascii=False))
-    return 1 if refused else 0

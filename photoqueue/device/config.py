@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import importlib
 import os
@@ -251,29 +252,84 @@ def load_config(path: str | Path) -> Config:
     return parse_config(data, path)
 
 
-def check_files(config: Config) -> None:
-    """The files the station reads at its start (timetable, deployment key) load; one ConfigError with every
-    problem otherwise. Read-only: a key that the station would make is not made (nor looked for)."""
+def check_files(config: Config, today: dt.date | None = None) -> list[str]:
+    """The files the station reads at its start (timetable, deployment key) load, the timetable has no
+    errors and has this room (and the [station] date), and the data_dir can be written; one ConfigError
+    with every problem and its fix otherwise. Returns notes that do not stop a start (today's date is not
+    in the timetable while no date is set: a check the day before is fine). Read-only: nothing is made."""
     from photoqueue.device.keyfile import load_key
-    from photoqueue.timetable import load_timetable
 
-    problems = []
-    if config.station.timetable:
-        try:
-            load_timetable(config.station.timetable)
-        except PhotoqueueError as exc:
-            problems.append(f"[station] timetable: {exc}")
+    problems = timetable_problems(config.station)
+    notes = []
+    if config.station.timetable and not problems and not config.station.date:
+        notes += _today_note(config.station, today or dt.date.today())
     path, create = key_path(config.station)
     if not create:
         try:
             load_key(path, create=False)
         except PhotoqueueError as exc:
             problems.append(f"[station] key_file: {exc}")
+    data_dir = data_dir_problem(Path(config.station.data_dir))
+    if data_dir:
+        problems.append(f"[station] data_dir: {data_dir}")
     if problems:
         where = str(config.path) if config.path else "config"
         raise ConfigError(f"{where}: {len(problems)} problem(s) with the files it names; nothing was started or "
                           f"changed / 配置文件所指文件有 {len(problems)} 处错误，未作任何更改\n  - "
                           + "\n  - ".join(problems))
+    return notes
+
+
+def timetable_problems(station) -> list[str]:
+    """The [station] timetable loads, has no errors, has the room, and the [station] date when one is set."""
+    from photoqueue.timetable import load_timetable
+    from photoqueue.timetable.fit import date_problem, errors_problem, findings_of, room_problem
+
+    if not station.timetable:
+        return []
+    try:
+        timetable = load_timetable(station.timetable)
+    except PhotoqueueError as exc:
+        return [f"[station] timetable: {exc}"]
+    problems = []
+    errors = errors_problem(station.timetable, findings_of(timetable))
+    if errors:
+        problems.append(f"[station] timetable: {errors}")
+    room = room_problem(timetable, station.room)
+    if room:
+        problems.append(f"[station] room: {room}")
+    elif station.date:
+        date = date_problem(timetable, station.room, dt.date.fromisoformat(station.date))
+        if date:
+            problems.append(f"[station] date: {date}")
+    return problems
+
+
+def _today_note(station, today: dt.date) -> list[str]:
+    from photoqueue.timetable import load_timetable
+    from photoqueue.timetable.fit import date_problem
+
+    problem = date_problem(load_timetable(station.timetable), station.room, today)
+    return [f"note: today {problem}; the station will refuse to start on such a day unless [station] date is set"
+            ] if problem else []
+
+
+def data_dir_problem(path: Path) -> str | None:
+    """Why the station could not write its data dir (or make it), with the fix; None when it can. Looks
+    only: the nearest existing directory must be writable by this user."""
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        return (f"{path}: {probe} is a file, not a directory; choose another data_dir / "
+                f"{probe} 是文件，不是目录，请换一个 data_dir")
+    if os.access(probe, os.W_OK | os.X_OK):
+        return None
+    what = "is read-only for this user" if probe == path else f"cannot be created: {probe} is read-only for this user"
+    return (f"{path} {what}; fix: `sudo install -d -o $(id -un) {path}`, or set data_dir to a directory "
+            f"this user can write / 数据目录不可写（或无法创建），请创建并授权该目录，或换一个 data_dir")
 
 
 # --- secrets ---------------------------------------------------------------------------------------

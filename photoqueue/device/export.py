@@ -4,7 +4,9 @@
 
 - ``collect(data_dir)``: the JSON shape DESIGN.md gives (tickets and per-class counts).
 - ``agency_csv`` / ``write_xlsx``: the photo agency's list with raw collection codes, which never leave
-  the station otherwise, and the office's workbook.
+  the station otherwise, and the office's workbook. Both in one language and shape: the same Chinese
+  headings and values, the first line saying the file carries raw codes; ``lang="en"`` gives the English
+  CSV scripts have read since the first release (keys as headings, the queue's own status words).
 """
 
 from __future__ import annotations
@@ -17,11 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from photoqueue.atomicfile import atomic_write
-from photoqueue.core import queue
+from photoqueue.core import glossary, queue
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import DB_NAME, EventStore
 from photoqueue.reports import counts as reports
-from photoqueue.reports.agency import STATION_AGENCY_COLUMNS, agency_rows, in_chinese, ticket_dict
+from photoqueue.reports.agency import (
+    STATION_AGENCY_COLUMNS,
+    agency_rows,
+    codes_notice,
+    in_chinese,
+    ticket_dict,
+)
 
 CSV_COLUMNS = tuple(k for k, _ in STATION_AGENCY_COLUMNS)
 
@@ -68,31 +76,46 @@ def station_agency_rows(store: EventStore, state: queue.SessionState) -> list[di
     return agency_rows(state, store.codes(state.room, state.date))
 
 
-def agency_csv(data_dir: str | Path) -> str:
+def agency_csv(data_dir: str | Path, lang: str = "zh") -> str:
+    """The agency's list of every session, in shooting order, with raw codes. Chinese: a BOM (Excel on a
+    Chinese Windows), the raw-codes notice, the xlsx's headings and values, times Excel reads as dates."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    if lang == "en":
+        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for store, state in sessions(data_dir):
+            writer.writerows(station_agency_rows(store, state))
+            store.close()
+        return buf.getvalue()
+    buf.write("\ufeff")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([codes_notice(True)])
+    writer.writerow([zh for _, zh in STATION_AGENCY_COLUMNS])
     for store, state in sessions(data_dir):
-        writer.writerows(station_agency_rows(store, state))
+        for row in in_chinese(station_agency_rows(store, state)):
+            row["time"] = str(row["time"]).replace("T", " ")
+            writer.writerow([row.get(k, "") for k in CSV_COLUMNS])
         store.close()
     return buf.getvalue()
 
 
-def export_text(data_dir: str | Path, fmt: str) -> str:
+def export_text(data_dir: str | Path, fmt: str, lang: str = "zh") -> str:
     if fmt == "json":
         return json.dumps(collect(data_dir), ensure_ascii=False, indent=1) + "\n"
     if fmt == "csv":
-        return agency_csv(data_dir)
+        return agency_csv(data_dir, lang)
     raise StationError(f"unknown export format {fmt!r} (json, csv)")
 
 
 def station_report(data_dir: str | Path, fee_yuan: float = reports.DEFAULT_FEE_YUAN,
-                   colleges: Mapping[Any, str] | None = None) -> tuple[reports.Report, dict[str, list[dict]]]:
+                   colleges: Mapping[Any, str] | None = None, fee_rule: str = glossary.DEFAULT_FEE_RULE,
+                   lang: str = "zh") -> tuple[reports.Report, dict[str, list[dict]]]:
     """The report and per-room agency rows (with raw codes) of a station's data dir, or a demo's."""
-    report = reports.build_report(collect(data_dir)["classes"], fee_yuan, colleges)
+    report = reports.build_report(collect(data_dir)["classes"], fee_yuan, colleges, fee_rule)
     agency: dict[str, list[dict]] = {}
     for store, state in sessions(data_dir):
-        agency.setdefault(state.room, []).extend(in_chinese(station_agency_rows(store, state)))
+        rows = station_agency_rows(store, state)
+        agency.setdefault(state.room, []).extend(rows if lang == "en" else in_chinese(rows))
         store.close()
     return report, agency
 
@@ -105,13 +128,15 @@ def colleges_from_timetable(path: str | Path) -> dict[tuple[str, str, str], str]
 
 
 def write_xlsx(data_dir: str | Path, out_path: str | Path, *, fee_yuan: float = reports.DEFAULT_FEE_YUAN,
-               timetable: str | Path | None = None) -> Path:
+               timetable: str | Path | None = None, fee_rule: str = glossary.DEFAULT_FEE_RULE,
+               lang: str = "zh") -> Path:
     """Write the workbook of a station's (or a demo's) data dir to ``out_path``; returns the path."""
     from photoqueue.reports.xlsx import build_workbook, workbook_bytes
 
     colleges = colleges_from_timetable(timetable) if timetable else None
-    report, agency = station_report(data_dir, fee_yuan, colleges)
-    data = workbook_bytes(build_workbook(report, agency, STATION_AGENCY_COLUMNS))
+    report, agency = station_report(data_dir, fee_yuan, colleges, fee_rule, lang)
+    columns = STATION_AGENCY_COLUMNS if lang != "en" else tuple((k, k) for k, _ in STATION_AGENCY_COLUMNS)
+    data = workbook_bytes(build_workbook(report, agency, columns, lang=lang))
     out = Path(out_path)
     try:
         atomic_write(out, data)  # a reader never sees half a workbook

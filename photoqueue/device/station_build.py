@@ -153,14 +153,15 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
 
     clock = clock or WallClock()
     date = session_date(config, clock)
+    data_dir = Path(config.station.data_dir)
+    try:  # before the key: a key made in the data dir needs the directory
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StationError(f"{data_dir}: cannot make the data directory: {exc.strerror or exc}; make it "
+                           "writable by this user or choose another data_dir / 无法创建数据目录") from None
     path, create = key_path(config.station)
     key = load_key(path, create=create)
     room_day = load_room_day(config, date)
-    data_dir = Path(config.station.data_dir)
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StationError(f"{data_dir}: cannot make the data directory: {exc}") from None
     beeps = (config.sound.scan_beeps, config.sound.good_beep_ms, config.sound.bad_beep_ms)
     station = Station(session_factory=session_factory(config, date, key), room_day=room_day, clock=clock,
                       health_path=data_dir / "health.json", refresh_s=config.station.refresh_s,

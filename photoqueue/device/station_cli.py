@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,12 @@ def run_station(args: argparse.Namespace) -> int:
         raise ConfigError("station: --config FILE is required (the station's TOML config; "
                           "`photoqueue station --print-example > station.toml` writes one to start from)")
     config = load_config(args.config)  # every problem at once, exit 2, nothing touched
+    # the timetable (no errors, this room, this date), the key and the data_dir, at --check and at the start
+    # alike: a day that will go wrong stops here, with the fix, instead of issuing tickets with no class
+    notes = check_files(config)
+    for note in notes:
+        print(f"{args.config}: {note}", file=sys.stderr)
     if args.check:
-        check_files(config)  # the timetable and the key it names load too (read-only)
         print(f"{args.config}: ok")
         return 0
     logging.getLogger("photoqueue").setLevel(config.station.log_level.upper())

@@ -9,6 +9,8 @@ rule                severity  what
 end-before-start    error     a slot ends before (or when) it starts: 10:55-10:20
 overlap             error     two slots of one room on one date share time (reported on the later one)
 pace-impossible     error     under ``min_pace_s`` (5 s) a student: 53 students in 17:10-17:12
+pace-tight          warning   under ``tight_pace_s`` (9 s) a student: 43 students in 10:50-10:55 (7 s);
+                              the pace stations measure (9-11 s) cannot meet it, the room runs late
 pace-slow           warning   over ``max_pace_s`` (60 s) a student: 68 students in 9:25-10:55
 hole                warning   over ``max_hole_min`` (30 min) idle inside a half-day of one room
 duplicate-class     error     the same class twice (names compared after NFKC, so （ and ( match)
@@ -36,6 +38,8 @@ class CheckSettings:
 
     min_pace_s: float = field(default=5.0, metadata={"help": "fewer seconds a student than this is impossible"})
     max_pace_s: float = field(default=60.0, metadata={"help": "more seconds a student than this is suspicious"})
+    tight_pace_s: float = field(default=9.0, metadata={
+        "help": "fewer seconds a student than this is faster than a photographer works (9-11 s measured)"})
     max_hole_min: float = field(default=30.0, metadata={"help": "a longer idle gap inside a half-day is a hole"})
     lunch: str = field(default="12:00", metadata={"help": "slots starting before this are the morning (HH:MM)"})
 
@@ -43,6 +47,8 @@ class CheckSettings:
         errors = []
         if not 0 < self.min_pace_s < self.max_pace_s:
             errors.append("min_pace_s must be above 0 and below max_pace_s")
+        if not self.min_pace_s <= self.tight_pace_s < self.max_pace_s:
+            errors.append("tight_pace_s must be between min_pace_s and max_pace_s")
         if self.max_hole_min <= 0:
             errors.append("max_hole_min must be above 0")
         if parse_time(self.lunch) is None:
@@ -130,6 +136,11 @@ def _pace(r, s: CheckSettings) -> list[Finding]:
         return [_finding(r, ERROR, "pace-impossible",
                          f"{_slot(r)}: {said}, under the {s.min_pace_s:g} s a student any room can do "
                          f"/ {zh}，不可能完成")]
+    if pace < s.tight_pace_s:
+        return [_finding(r, WARNING, "pace-tight",
+                         f"{_slot(r)}: {said}, under the {s.tight_pace_s:g} s a student a photographer keeps up: "
+                         f"the room will run late / {zh}，快于实际拍摄速度（约 {s.tight_pace_s:g} 秒/人），"
+                         "该组会延误")]
     if pace > s.max_pace_s:
         return [_finding(r, WARNING, "pace-slow",
                          f"{_slot(r)}: {said}, over {s.max_pace_s:g} s: is the time mistyped? "

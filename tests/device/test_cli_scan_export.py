@@ -39,7 +39,7 @@ def test_export_json_and_the_agency_csv_in_shooting_order(tmp_path, timetable_20
     pq("scan", "--data-dir", tmp_path, "--room", ROOM, "--date", DATE, "--timetable", timetable_2024,
        *(f"CODE-{i:04d}-X" for i in range(5)))
     queue = ("queue", "--data-dir", tmp_path, "--room", ROOM, "--date", DATE)
-    pq(*queue, "skip")  # 1 is a no-show, 2 is called
+    pq(*queue, "skip", "1", "--yes", "--reason", "叫了三次没来")  # 1 is a no-show, 2 is called
     pq(*queue, "advance")  # 2 photographed, 3 called
     pq(*queue, "void", "5", "--reason", "scanned twice by mistake")
     pq(*queue, "advance")  # 3 photographed, 4 called
@@ -51,7 +51,7 @@ def test_export_json_and_the_agency_csv_in_shooting_order(tmp_path, timetable_20
     assert {k: first[k] for k in ("room", "date", "class", "expected", "issued", "photographed", "skipped",
                                   "voided")} == {"room": ROOM, "date": DATE, "class": "20财务管理1班", "expected": 53,
                                                  "issued": 5, "photographed": 2, "skipped": 1, "voided": 1}
-    rows = list(csv.DictReader(io.StringIO(pq("export", "--data-dir", tmp_path, "--format", "csv").stdout)))
+    rows = list(csv.DictReader(io.StringIO(pq("export", "--data-dir", tmp_path, "--format", "csv", "--lang", "en").stdout)))
     assert [(r["number"], r["status"], r["order"]) for r in rows] == [
         ("1", "skipped", ""), ("2", "photographed", "1"), ("5", "voided", ""), ("3", "photographed", "2"),
         ("4", "called", "")]
@@ -133,7 +133,7 @@ def test_class_correction_must_name_a_class_of_the_timetable(tmp_path, timetable
 
 def test_export_options_are_checked(tmp_path):
     pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "CODE-0001-X")
-    pq("export", "--data-dir", tmp_path, "--out", tmp_path / "list.csv")
+    pq("export", "--data-dir", tmp_path, "--out", tmp_path / "list.csv", "--lang", "en")
     assert (tmp_path / "list.csv").read_text(encoding="utf-8").startswith("order,room,date,number,code")
     for args, says, status in ((("--out", tmp_path / "nowhere" / "x.json"), "cannot write", 1),
                                (("--report", "makeup"), "--format csv", 2),

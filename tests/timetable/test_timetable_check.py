@@ -23,6 +23,12 @@ EXPECTED_2024 = {
     (75, "error", "overlap"),           # 第二组 26日 10:20-10:30 given to 化工2班 and 学前教育 both
     (85, "warning", "hole"),            # 第一组 26日 afternoon: nothing 13:40-14:40
     (97, "warning", "pace-slow"),       # 第二组 26日 体育教育2班 14:25-15:35 for 41 students
+    # issue 15: 5-minute slots for 34-43 students, faster than the 9-11 s a student stations measure
+    (48, "warning", "pace-tight"),
+    (78, "warning", "pace-tight"),
+    (79, "warning", "pace-tight"),
+    (80, "warning", "pace-tight"),
+    (82, "warning", "pace-tight"),
 }
 
 
@@ -109,7 +115,22 @@ def test_pace_thresholds_are_strict(tmp_path, csv_lines):
         "2023-10-25,A组,,08:10,08:20,,三班,10",   # exactly 60 s: fine
         "2023-10-25,A组,,08:20,08:30,,四班,9",    # 66.7 s: slow
     )
-    assert {(f.row, f.rule) for f in check_file(path).findings} == {(3, "pace-impossible"), (5, "pace-slow")}
+    # the tight-pace warning (issue 15) set to the impossible line, so only these two thresholds are under test
+    loose = CheckSettings(tight_pace_s=5.0)
+    assert {(f.row, f.rule) for f in check_file(path, settings=loose).findings} == {(3, "pace-impossible"),
+                                                                                     (5, "pace-slow")}
+
+
+def test_slots_faster_than_a_photographer_works_are_warned(tmp_path, csv_lines):
+    path = csv_lines(
+        tmp_path,
+        "2023-10-26,第二组,,10:50,10:55,,车辆2班,43",  # 7 s a student: the room runs late
+        "2023-10-26,第二组,,10:55,11:00,,车辆3班,33",  # 9.1 s: a photographer keeps up
+        "2023-10-26,第二组,,11:00,11:05,,车辆4班,34",  # 8.8 s
+    )
+    found = {(f.row, f.severity, f.rule) for f in check_file(path).findings}
+    assert found == {(2, "warning", "pace-tight"), (4, "warning", "pace-tight")}
+    assert not check_file(path, settings=CheckSettings(tight_pace_s=6.5)).findings
 
 
 def test_touching_slots_do_not_overlap_and_rooms_and_dates_are_separate(tmp_path, csv_lines):
@@ -148,7 +169,8 @@ def test_hole_after_an_overlap_counts_from_the_latest_end(tmp_path, csv_lines):
 
 def test_settings_change_the_thresholds(tmp_path, csv_lines):
     path = csv_lines(tmp_path, "2023-10-25,A组,,08:00,08:10,,一班,100")  # 6 s a student
-    assert check_file(path).findings == []
+    assert {f.rule for f in check_file(path).findings} == {"pace-tight"}  # issue 15: under 9 s warns
+    assert check_file(path, settings=CheckSettings(tight_pace_s=5)).findings == []
     rules = {f.rule for f in check_file(path, settings=CheckSettings(min_pace_s=8)).findings}
     assert rules == {"pace-impossible"}
     assert CheckSettings(min_pace_s=70).validate() and CheckSettings(lunch="noon").validate()

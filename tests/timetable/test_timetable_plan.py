@@ -126,7 +126,7 @@ def test_plan_command_on_the_2024_timetable(timetable_2024, capsys):
     second = next(r for r in out["rooms"] if (r["room"], r["date"]) == ("第二组", "2023-10-25"))
     assert second["finish"] == "2023-10-25T17:19:43"  # 53 students cannot fit 17:10-17:12
     assert late[("第二组", "2023-10-25")] == 7 * 60 + 43
-    assert main(["timetable", "plan", str(timetable_2024)]) == 0
+    assert main(["timetable", "plan", "--lang", "en", str(timetable_2024)]) == 0
     text = capsys.readouterr().out
     assert "Running late" in text and "第二组 2023-10-25: finishes 17:19, 8 min after its last slot" in text
 
