@@ -25,7 +25,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_scan)
 
     p = sub.add_parser("export", help="export a station's (or a demo's) tickets and per-class counts")
-    p.add_argument("--data-dir", required=True)
+    p.add_argument("--data-dir", required=True, type=given)
     p.add_argument("--format", choices=FORMATS, help="default: from --out's extension, else json (html: the slip)")
     p.add_argument("--report", choices=("agency", "counts", "makeup", "slip"), default="agency",
                    help="with --format csv: the photo agency's list in shooting order (default), the per-class "
@@ -45,9 +45,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add_queue_command(sub, _session_args)
 
 
+def given(text: str) -> str:
+    """An argument that must not be empty: an empty --data-dir would be the current directory."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty / 不能为空")
+    return text
+
+
 def _session_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", required=True, help="the station's data directory")
-    p.add_argument("--room", required=True)
+    p.add_argument("--data-dir", required=True, type=given, help="the station's data directory")
+    p.add_argument("--room", required=True, type=given)
     p.add_argument("--date", help="session date YYYY-MM-DD (default: today)")
     p.add_argument("--key-file", help=f"deployment key (default: DATA_DIR/{KEY_FILE_NAME}, made only when a new "
                                       "station numbers its first ticket; an existing station needs its own key)")

@@ -281,7 +281,8 @@ def check_files(config: Config, today: dt.date | None = None) -> list[str]:
 
 
 def timetable_problems(station) -> list[str]:
-    """The [station] timetable loads, has no errors, has the room, and the [station] date when one is set."""
+    """The [station] timetable loads, has the room (and the [station] date when one is set), and has no
+    errors in this room's rows (another room's mistakes are that room's to fix; they do not stop this one)."""
     from photoqueue.timetable import load_timetable
     from photoqueue.timetable.fit import date_problem, errors_problem, findings_of, room_problem
 
@@ -291,17 +292,19 @@ def timetable_problems(station) -> list[str]:
         timetable = load_timetable(station.timetable)
     except PhotoqueueError as exc:
         return [f"[station] timetable: {exc}"]
-    problems = []
-    errors = errors_problem(station.timetable, findings_of(timetable))
-    if errors:
-        problems.append(f"[station] timetable: {errors}")
     room = room_problem(timetable, station.room)
     if room:
-        problems.append(f"[station] room: {room}")
-    elif station.date:
-        date = date_problem(timetable, station.room, dt.date.fromisoformat(station.date))
+        return [f"[station] room: {room}"]
+    day = dt.date.fromisoformat(station.date) if station.date else None
+    problems = []
+    if day is not None:
+        date = date_problem(timetable, station.room, day)
         if date:
             problems.append(f"[station] date: {date}")
+    rows = {s.row for s in timetable.slots if s.room == station.room and (day is None or s.date == day)}
+    errors = errors_problem(station.timetable, [f for f in findings_of(timetable) if f.row in rows])
+    if errors:
+        problems.append(f"[station] timetable ({station.room}): {errors}")
     return problems
 
 

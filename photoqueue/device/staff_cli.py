@@ -146,9 +146,16 @@ def confirm_on_current(state: SessionState, action: str, number: int, args: argp
     return reason
 
 
-def check_class(state: SessionState, name: str | None, action: str) -> None:
-    """A class the timetable does not have is refused here, with the closest name and the day's classes."""
+def check_class(state: SessionState, name: str | None, action: str) -> str | None:
+    """The plan's spelling of ``name`` (full-width letters and brackets typed on a Chinese keyboard match);
+    a class the timetable does not have is refused here, with the closest name and the day's classes."""
+    from photoqueue.timetable.values import name_key
+
     names = [c["name"] for c in state.plan]
+    if name is not None and name not in names:
+        same = [n for n in names if name_key(n) == name_key(name)]
+        if len(same) == 1:
+            return same[0]
     if name is None:
         known = "、".join(names) or "（没有时间表）"
         raise StationError(f"{action} 需要班级：没有给出班级；可选：{known} / no class given: "
@@ -156,6 +163,7 @@ def check_class(state: SessionState, name: str | None, action: str) -> None:
     if names and name not in names:
         raise StationError(f"时间表中没有班级 {name}{did_you_mean(name, names, list_known=True)} / "
                            f"no class {name!r} in the timetable", exit_status=1)
+    return name
 
 
 def build_command(state: SessionState, args: argparse.Namespace) -> cmd.Command:
@@ -177,11 +185,9 @@ def build_command(state: SessionState, args: argparse.Namespace) -> cmd.Command:
         case "next-class":
             return cmd.SwitchClass(None)
         case "switch-class":
-            check_class(state, class_name, "switch-class")
-            return cmd.SwitchClass(class_name)
+            return cmd.SwitchClass(check_class(state, class_name, "switch-class"))
         case "correct-class":
-            check_class(state, class_name, "correct-class")
-            return cmd.CorrectClass(number, class_name)
+            return cmd.CorrectClass(number, check_class(state, class_name, "correct-class"))
         case _:
             return cmd.Reprint(number)
 
