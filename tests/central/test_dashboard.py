@@ -84,7 +84,7 @@ def central(tmp_path_factory, timetable_2021):
         station.scan(10)
         for _ in range(4):
             station.queue("advance")
-        station.queue("skip")
+        station.queue("skip", "5", "--yes", "--reason", "叫了三次没来")  # 5 is being photographed
         station.sync()
         yield url, station, db
         station.client.stop()

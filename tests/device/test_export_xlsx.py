@@ -24,7 +24,7 @@ def station(tmp_path_factory, timetable_2021):
     pq("scan", *session, "--timetable", str(timetable_2021), *[f"collect-code-{i:03d}" for i in range(1, 13)])
     for _ in range(6):
         pq("queue", *session, "advance")
-    pq("queue", *session, "skip")
+    pq("queue", *session, "skip", "7", "--yes", "--reason", "叫了三次没来")  # 7 is being photographed
     pq("queue", *session, "void", "10", "--reason", "重复取号")
     pq("queue", *session, "correct-class", "11", "社工181、182高")
     return data

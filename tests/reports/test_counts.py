@@ -94,3 +94,24 @@ def test_counts_csv_carries_chinese_headings_classes_and_totals():
     assert lines[0].startswith("日期,拍摄组,学院,班级,应拍")
     assert lines[-1].split(",")[3] == "合计"
     assert lines[-1].split(",")[-1] == str(3 * 20)
+
+
+def test_totals_carry_the_split_and_the_overflow_and_keep_the_offices_sum():
+    classes = [dict(row(name="早班", expected=3, issued=5, photographed=4, waiting=1), absent=0, not_started=0,
+                    over=2),
+               dict(row(name="晚班", expected=4, issued=1, photographed=1), absent=0, not_started=3, over=0),
+               dict(row(name="缺人班", expected=5, issued=2, photographed=2), absent=3, not_started=0, over=0)]
+    report = reports.build_report(classes)
+    t = report.total
+    assert (t["absent"], t["not_started"], t["over"]) == (3, 3, 2)
+    assert t["expected"] + t["over"] == t["photographed"] + t["skipped"] + t["waiting"] + t["absent"] + t[
+        "not_started"]
+    makeup = {m["class"]: m for m in report.makeup}
+    assert (makeup["缺人班"]["absent"], makeup["晚班"]["not_started"]) == (3, 3)
+    headings = [zh for _, zh in reports.CLASS_COLUMNS]
+    assert {"过号", "未到（已过时段）", "未开始", "超出应拍"} <= set(headings) and "未到(过号)" not in headings
+
+
+def test_rows_from_before_the_split_still_add_up():
+    (r,) = reports.class_rows([row(expected=10, issued=12, photographed=11, voided=1)])
+    assert (r["absent"], r["not_started"], r["over"]) == (0, 0, 1)
