@@ -31,6 +31,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "unprinted": (),
 }
 YES = ("y", "yes", "是", "确认")
+clock = dt.datetime.now  # the station's wall clock (a screenshot of a past day replaces it)
 
 
 def add_queue_command(sub: argparse._SubParsersAction, session_args) -> None:
@@ -105,8 +106,8 @@ def status_text(state: SessionState, now: dt.datetime) -> str:
     rest = [r for r in rows if r not in shown]
     if rest:  # a day has 20 classes: the ones nobody has scanned for are one line, not twenty
         absent = sum(r["absent"] for r in rest)
-        lines.append(f"  其余 {len(rest)} 个班级无人取号（{glossary.label('absent')} {absent} 人，"
-                     f"{glossary.label('not_started')} {sum(r['not_started'] for r in rest)} 人）")
+        lines.append(f"  其余 {len(rest)} 个班级还没有人取号：{glossary.label('not_started')} "
+                     f"{sum(r['not_started'] for r in rest)} 人，{glossary.label('absent')} {absent} 人")
     return "\n".join(lines)
 
 
@@ -213,7 +214,7 @@ def run_queue(args: argparse.Namespace) -> int:
 
 
 def _run(session, args: argparse.Namespace) -> int:
-    state, now = session.state, dt.datetime.now()
+    state, now = session.state, clock()
     if args.action in ("status", "unprinted"):
         parse_action_args(args.action, args.args)
         if args.json:

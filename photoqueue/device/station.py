@@ -260,7 +260,7 @@ class Station:
         if name == "recall":
             skipped = [t for t in state.tickets.values() if t.status == SKIPPED]
             if not skipped:
-                self._notice(fx.StaffNotice("refused", "没有未到的号可召回", "no skipped ticket to recall"))
+                self._notice(fx.StaffNotice("refused", "没有过号的号可召回", "no skipped ticket to recall"))
                 return None
             return cmd.Recall(max(skipped, key=lambda t: t.shot_seq or 0).number)
         if name == "reprint":
