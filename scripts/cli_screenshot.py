@@ -56,7 +56,7 @@ def scratch_station(data: Path) -> None:
     session.load_timetable(timetable.room_day(ROOM, dt.date(2023, 10, 25)), now)
     for i in range(49):
         session.scan(f"2020{i:06d}", now)
-        session.handle(cmd.PrintOutcome(i + 1, ok=True), now)
+        session.handle(cmd.RecordPrint(i + 1, ok=True), now)
     for k in range(46):
         now = dt.datetime(2023, 10, 25, 14, 30) + dt.timedelta(seconds=11 * k)
         session.handle(cmd.Skip(None) if k == 20 else cmd.Advance(), now)

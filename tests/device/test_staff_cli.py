@@ -136,7 +136,7 @@ def test_unprinted_says_so_when_every_ticket_printed(tmp_path, capsys):
     import datetime as dt
 
     session = cli.open_session(Args(), existing=True)
-    session.handle(cmd.PrintOutcome(1, ok=True), dt.datetime(2023, 10, 25, 9))
+    session.handle(cmd.RecordPrint(1, ok=True), dt.datetime(2023, 10, 25, 9))
     session.store.close()
     assert main(["queue", "--data-dir", str(tmp_path), "--room", "A组", "--date", DATE, "unprinted"]) == 0
     assert "没有未打印的号" in capsys.readouterr().out
