@@ -514,8 +514,19 @@ def class_counts(state: SessionState, now: dt.datetime | None = None) -> list[di
         row["absent"] = row["not_seen"] if passed else 0
         row["not_started"] = 0 if passed else row["not_seen"]
         row["over"] = max(valid - row["expected"], 0)
+        row["slot_end"] = slot_until(state, name)  # so a report made later can tell what has passed since
         rows.append(row)
     return rows
+
+
+def slot_until(state: SessionState, name: str | None) -> str | None:
+    """When a class's slot is over ("HH:MM"): its end, else the next class's start, else its own start."""
+    names = [c["name"] for c in state.plan]
+    if name not in names:
+        return None
+    i = names.index(name)
+    following = state.plan[i + 1].get("start") if i + 1 < len(state.plan) else None
+    return state.plan[i].get("end") or following or state.plan[i].get("start")
 
 
 def slot_passed(state: SessionState, name: str | None, now: dt.datetime | None) -> bool:
@@ -526,10 +537,12 @@ def slot_passed(state: SessionState, name: str | None, now: dt.datetime | None) 
         return True
     if now is None or name not in names:
         return False
+    return passed_at(state.date, slot_until(state, name), now)
+
+
+def passed_at(date: str, until: str | None, now: dt.datetime) -> bool:
+    """Whether a slot of ``date`` ending at ``until`` ("HH:MM") is over at local wall-clock ``now``."""
     today = now.date().isoformat()
-    if state.date != today:
-        return state.date < today
-    i = names.index(name)
-    following = state.plan[i + 1].get("start") if i + 1 < len(state.plan) else None
-    until = state.plan[i].get("end") or following or state.plan[i].get("start")
+    if date != today:
+        return date < today
     return bool(until) and str(until) <= now.strftime("%H:%M")

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Mapping
@@ -62,11 +63,13 @@ def sessions(data_dir: str | Path) -> list[tuple[EventStore, queue.SessionState]
     return out
 
 
-def collect(data_dir: str | Path) -> dict[str, list[dict[str, Any]]]:
+def collect(data_dir: str | Path, now: dt.datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Tickets and per-class counts; 未取号 split at ``now`` (default: the station's clock, now)."""
+    now = now or dt.datetime.now()
     tickets, classes = [], []
     for store, state in sessions(data_dir):
         tickets += [ticket_dict(state, state.tickets[n]) for n in sorted(state.tickets)]
-        classes += queue.class_counts(state)
+        classes += queue.class_counts(state, now)
         store.close()
     return {"tickets": tickets, "classes": classes}
 

@@ -16,12 +16,14 @@ hundredths of a yuan) so that every total is exactly the sum of its parts.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from photoqueue.core import glossary
+from photoqueue.core.queue import passed_at
 from photoqueue.reports.errors import ReportError
 
 DEFAULT_FEE_YUAN = 20.0
@@ -106,10 +108,13 @@ def _fee_base(row: Mapping[str, Any], rule: str) -> int:
     return row[glossary.FEE_RULES[rule][0]]
 
 
-def _split(row: dict[str, Any], c: Mapping[str, Any]) -> None:
-    """absent/not_started/over from the source row; rows from before the split count every never-scanned
-    student as not_started (no clock says their slot passed) and derive the overflow from the counts."""
+def _split(row: dict[str, Any], c: Mapping[str, Any], now: dt.datetime | None) -> None:
+    """absent/not_started/over from the source row; with ``now``, a row whose slot (``slot_end``) has passed
+    since it was counted turns its never-scanned students absent. Rows from before the split count them as
+    not_started (no clock says their slot passed) and derive the overflow from the counts."""
     row["absent"] = min(int(c.get("absent") or 0), row["not_seen"])
+    if now is not None and row["date"] and passed_at(str(row["date"]), c.get("slot_end"), now):
+        row["absent"] = row["not_seen"]
     row["not_started"] = row["not_seen"] - row["absent"]
     over = c.get("over")
     row["over"] = int(over) if over is not None else max(row["issued"] - row["voided"] - row["expected"], 0)
@@ -117,8 +122,9 @@ def _split(row: dict[str, Any], c: Mapping[str, Any]) -> None:
 
 def class_rows(classes: Iterable[Mapping[str, Any]], fee_yuan: float = DEFAULT_FEE_YUAN,
                colleges: Mapping[Any, str] | None = None,
-               fee_rule: str = glossary.DEFAULT_FEE_RULE) -> list[dict[str, Any]]:
-    """Each class with its college, counts, and the fee due (the fee rule's count x fee)."""
+               fee_rule: str = glossary.DEFAULT_FEE_RULE, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Each class with its college, counts, and the fee due (the fee rule's count x fee). ``now`` (local
+    wall clock): split 未取号 by the time of the report rather than of the count."""
     per = fee_fen(fee_yuan)
     check_fee_rule(fee_rule)
     rows = []
@@ -127,7 +133,7 @@ def class_rows(classes: Iterable[Mapping[str, Any]], fee_yuan: float = DEFAULT_F
                "class": c.get("class") or "(未分班)"}
         for k in COUNT_KEYS:
             row[k] = int(c.get(k) or 0)
-        _split(row, c)
+        _split(row, c, now)
         row["fee_fen"] = _fee_base(row, fee_rule) * per
         row["fee"] = yuan(row["fee_fen"])
         rows.append(row)
@@ -189,8 +195,9 @@ class Report:
 
 
 def build_report(classes: Iterable[Mapping[str, Any]], fee_yuan: float = DEFAULT_FEE_YUAN,
-                 colleges: Mapping[Any, str] | None = None, fee_rule: str = glossary.DEFAULT_FEE_RULE) -> Report:
-    rows = class_rows(classes, fee_yuan, colleges, fee_rule)
+                 colleges: Mapping[Any, str] | None = None, fee_rule: str = glossary.DEFAULT_FEE_RULE,
+                 now: dt.datetime | None = None) -> Report:
+    rows = class_rows(classes, fee_yuan, colleges, fee_rule, now)
     return Report(fee_yuan=fee_yuan, fee_rule=fee_rule, classes=rows, by_college=totals_by(rows, "college"),
                   by_day=totals_by(rows, "date"), total=grand_total(rows), makeup=makeup_list(rows))
 

@@ -115,3 +115,13 @@ def test_totals_carry_the_split_and_the_overflow_and_keep_the_offices_sum():
 def test_rows_from_before_the_split_still_add_up():
     (r,) = reports.class_rows([row(expected=10, issued=12, photographed=11, voided=1)])
     assert (r["absent"], r["not_started"], r["over"]) == (0, 0, 1)
+
+
+def test_a_report_made_after_a_slot_passed_counts_its_missing_students_absent():
+    counted = dict(row(name="午班", expected=4, issued=1, photographed=1), absent=0, not_started=3, over=0,
+                   slot_end="14:50")
+    (before,) = reports.class_rows([counted], now=dt.datetime(2024, 6, 1, 14, 49))
+    (after,) = reports.class_rows([counted], now=dt.datetime(2024, 6, 1, 14, 50))
+    (next_day,) = reports.class_rows([counted], now=dt.datetime(2024, 6, 2, 8, 0))
+    assert (before["absent"], before["not_started"]) == (0, 3)
+    assert (after["absent"], after["not_started"]) == (3, 0) == (next_day["absent"], next_day["not_started"])
