@@ -97,7 +97,7 @@ def render(plans, lang: str = "zh", no_data: frozenset = frozenset(), notes: lis
                          f"{STATUS[lang].get(c.status, c.status)}")
         lines.append(f"  {verdict(p, lang)}")
         lines.append("")
-    lines += [f"{'note' if lang == 'en' else '注意'}: {n}" for n in notes or []]
+    lines += [f"note: {n}" if lang == "en" else f"注意：{n}" for n in notes or []]
     late = [p for p in plans if is_late(p) and (p.room, p.date) not in no_data]
     if late:
         lines.append("Running late:" if lang == "en" else "将会延误：")
