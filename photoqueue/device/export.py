@@ -64,8 +64,8 @@ def sessions(data_dir: str | Path) -> list[tuple[EventStore, queue.SessionState]
 
 
 def collect(data_dir: str | Path, now: dt.datetime | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Tickets and per-class counts; 未取号 split at ``now`` (default: the station's clock, now)."""
-    now = now or dt.datetime.now()
+    """Tickets and per-class counts, as the centre's ``GET /api/v1/counts`` gives them (equal by construction:
+    no clock). ``now`` splits 未取号 by time too; the reports do that from each row's ``slot_end``."""
     tickets, classes = [], []
     for store, state in sessions(data_dir):
         tickets += [ticket_dict(state, state.tickets[n]) for n in sorted(state.tickets)]
@@ -114,7 +114,7 @@ def station_report(data_dir: str | Path, fee_yuan: float = reports.DEFAULT_FEE_Y
                    colleges: Mapping[Any, str] | None = None, fee_rule: str = glossary.DEFAULT_FEE_RULE,
                    lang: str = "zh") -> tuple[reports.Report, dict[str, list[dict]]]:
     """The report and per-room agency rows (with raw codes) of a station's data dir, or a demo's."""
-    report = reports.build_report(collect(data_dir)["classes"], fee_yuan, colleges, fee_rule)
+    report = reports.build_report(collect(data_dir)["classes"], fee_yuan, colleges, fee_rule, now=dt.datetime.now())
     agency: dict[str, list[dict]] = {}
     for store, state in sessions(data_dir):
         rows = station_agency_rows(store, state)
