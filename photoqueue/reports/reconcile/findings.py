@@ -79,7 +79,7 @@ def _msg(kind: str, n: int | None, **kw: Any) -> str:
                         "no-show?"),
         "two_students": (f"{n} 号的照片像是两位同学的（中间停了 {kw.get('gap', 0):.0f} 秒）",
                          f"number {n}'s photos look like two students ({kw.get('gap', 0):.0f} s pause between)"),
-        "photos_for_skipped": (f"{n} 号已标记{kw.get('how', '未到')}，却有照片",
+        "photos_for_skipped": (f"{n} 号已标记{kw.get('how', '过号')}，却有照片",
                                f"number {n} was {kw.get('how_en', 'skipped')} but has photos"),
         "not_covered": (f"{n}–{kw.get('last')} 号（{kw.get('count')} 个已拍的号）在这个文件夹里没有照片",
                         f"numbers {n}-{kw.get('last')} ({kw.get('count')} photographed) have no photo in this "
@@ -154,7 +154,7 @@ class _Teller:
         for i, js in sorted(self.by_turn.items()):
             turn = s.turns[i]
             if turn.outcome in ("skip", "void"):
-                how = ("未到", "skipped") if turn.outcome == "skip" else ("作废", "voided")
+                how = ("过号", "skipped") if turn.outcome == "skip" else ("作废", "voided")  # glossary words
                 self.add("photos_for_skipped", i, _files(s.photos, js), how=how[0], how_en=how[1])
             pauses = [float(s.u[b] - s.u[a]) for a, b in zip(js, js[1:], strict=False) if s.long[b]]
             if pauses:

@@ -17,7 +17,7 @@ FINDING_HEADERS = ("类型", "拍摄号", "照片文件", "说明")
 
 KIND_ZH = {
     "missing_press": "少按一次键", "extra_press": "多按一次键", "empty_press": "按键无照片",
-    "two_students": "疑似两人", "photos_for_skipped": "未到/作废却有照片", "long_gap": "长时间无照片",
+    "two_students": "疑似两人", "photos_for_skipped": "过号/作废却有照片", "long_gap": "长时间无照片",
     "before_first_call": "首次叫号前的照片", "after_last_call": "最后按键后的照片", "no_call": "无人叫号时的照片",
     "other_day": "非当天照片", "not_photo": "非照片文件", "unreadable": "无法读取", "no_exif": "无拍摄时间",
     "no_photos": "没有照片", "not_covered": "文件夹未覆盖",
