@@ -38,6 +38,10 @@ class CentralSettings:
                                    60.0)
     log_level: str = _help("uvicorn's log level: critical, error, warning, info, debug", "warning")
     fee_yuan: float = _help("Fee per photographed student in yuan, for the dashboard's fees and exports", 20.0)
+    time_zone: str = _help("The deployment's time zone (IANA name): the dashboard's clock and times, and today on "
+                           "/status", "Asia/Shanghai")
+    arrive_early_min: float = _help("Minutes before its slot a class is asked to arrive (/status: 请于 HH:MM 前到场)",
+                                    15.0)
 
     def validate(self) -> list[str]:
         errors = []
@@ -55,6 +59,9 @@ class CentralSettings:
             errors.append(f"station_stale_s: must be more than 0, not {self.station_stale_s}")
         if not 0 <= self.fee_yuan <= 10_000:
             errors.append(f"fee_yuan: {self.fee_yuan} is not between 0 and 10000")
+        errors += zone_errors(self.time_zone)
+        if not 0 <= self.arrive_early_min <= 240:
+            errors.append(f"arrive_early_min: {self.arrive_early_min} is not between 0 and 240")
         if self.log_level not in ("critical", "error", "warning", "info", "debug"):
             errors.append(f"log_level: {self.log_level!r} is not one of critical, error, warning, info, debug")
         return errors
@@ -69,6 +76,17 @@ class CentralSettings:
                 raise CentralError(f"unknown setting {key!r} (known: {', '.join(fields)})", exit_status=2)
             changes[key] = _parse(key, text, f.default)
         return dataclasses.replace(self, **changes)
+
+
+def zone_errors(name: str) -> list[str]:
+    """[] when ``name`` is a time zone this machine knows (its tz database), else why not."""
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return [f"time_zone: {name!r} is not a known time zone (e.g. Asia/Shanghai, UTC; Debian: package tzdata)"]
+    return []
 
 
 def _parse(key: str, text: str, default: Any) -> Any:

@@ -19,19 +19,21 @@ PACES_S = (22.0, 34.0, 15.0)  # one room on time, one behind, one ahead (then wa
 
 def shifted_timetable(path: str | Path, now: dt.datetime, started_min: float = 50.0) -> Timetable:
     """The timetable's first day, moved to ``now``'s date and shifted so its first class began
-    ``started_min`` minutes before ``now``."""
+    ``started_min`` minutes before ``now``; its later days follow at the same distance (tomorrow, ...)."""
     source = load_timetable(path)
     day = source.dates[0]
-    slots = [s for s in source.slots if s.date == day]
-    first = min(s.start_at for s in slots if s.start_at)
+    first = min(s.start_at for s in source.slots if s.date == day and s.start_at)
     delta = (now - dt.timedelta(minutes=started_min)).replace(second=0, microsecond=0) - first.replace(
         year=now.year, month=now.month, day=now.day)
 
     def move(t: dt.time | None) -> dt.time | None:
         return (dt.datetime.combine(now.date(), t) + delta).time() if t else None
 
-    return Timetable.of((dataclasses.replace(s, date=now.date(), start=move(s.start), end=move(s.end))
-                         for s in slots), source=str(path))
+    def moved(s):
+        date = now.date() + (s.date - day)
+        return dataclasses.replace(s, date=date, start=move(s.start), end=move(s.end))
+
+    return Timetable.of((moved(s) for s in source.slots), source=str(path))
 
 
 def simulate_room(data_dir: Path, timetable: Timetable, room: str, now: dt.datetime, pace_s: float,
@@ -78,9 +80,11 @@ def make_day(workdir: str | Path, db_url: str, timetable_path: str | Path, *, no
     """Build the day under ``workdir``; returns room -> (station data dir, station token). Also creates
     the staff account ``office`` / ``office-pass``."""
     from photoqueue.central import admin
+    from photoqueue.central.dashboard.settings import DashboardSettings
     from photoqueue.central.store import CentralStore
 
-    now = now or dt.datetime.now().replace(microsecond=0)
+    # the centre reads the day in the deployment's time zone, whatever this machine's clock says
+    now = now or DashboardSettings().now().replace(microsecond=0)
     timetable = shifted_timetable(timetable_path, now)
     rng = random.Random(seed)
     key = bytes(range(32))

@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="screenshots of the dashboard and /status on a demo day")
     parser.add_argument("out_dir")
-    parser.add_argument("--timetable", default=str(Path(__file__).resolve().parents[3].parent / "shared"
-                                                   / "timetables" / "timetable-2021.csv"))
+    parser.add_argument("--timetable", default=str(Path(__file__).resolve().parents[2].parent / "shared"
+                                                   / "timetables" / "timetable-2024.csv"))
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{tmp}/central.db"

@@ -84,7 +84,7 @@ def test_the_public_view_has_no_digests_and_no_numbers_but_the_one_being_served(
                         "online", "classes"}
     assert pub["now_serving"] == 16
     assert all(set(c) == {"class", "status", "status_zh", "scheduled_start", "expected_start", "expected_end",
-                          "start_late_min"} for c in pub["classes"])
+                          "start_late_min", "arrive_by"} for c in pub["classes"])
 
 
 def test_a_session_numbered_on_another_day_is_read_at_its_times_of_day():
@@ -106,8 +106,8 @@ def test_a_room_without_station_data_shows_its_timetable():
 def test_settings_validate_every_field_and_come_from_the_service_settings():
     assert DashboardSettings().validate() == []
     bad = DashboardSettings(fee_yuan=-1, push_interval_s=0, keepalive_s=0, default_pace_s=0, min_intervals=0,
-                            max_gap_s=0, recent_commands=-1)
-    assert len(bad.validate()) == 7
+                            max_gap_s=0, recent_commands=-1, time_zone="Mars/Olympus", arrive_early_min=-5)
+    assert len(bad.validate()) == 9
     app = types.SimpleNamespace(state=types.SimpleNamespace(settings=types.SimpleNamespace(fee_yuan=25.0, port=1)))
     assert DashboardSettings.from_app(app).fee_yuan == 25.0
 

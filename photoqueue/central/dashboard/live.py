@@ -125,6 +125,8 @@ def room_view(state: queue.SessionState, station: Mapping[str, Any] | None, now:
         "recent": [{"number": t.number, "class": t.class_name or "", "status": t.status}
                    for t in sorted(state.tickets.values(), key=lambda t: -t.number)[:RECENT_TICKETS]],
         "classes": [c["name"] for c in state.plan],
+        # every ticket's class and status, so the staff dialogs can say whose number was typed
+        "tickets": {str(t.number): [t.class_name or "", t.status] for t in state.tickets.values()},
     }
 
 
@@ -148,9 +150,18 @@ def _late_minutes(active: ClassPlan | None, following: ClassPlan | None) -> int 
     return round(delay.total_seconds() / 60)
 
 
-def public_view(view: Mapping[str, Any]) -> dict[str, Any]:
+def arrive_by(scheduled_start: str | None, early: dt.timedelta) -> str | None:
+    """"请于 HH:MM 前到场": the slot's start less the notice's early minutes (15 by default)."""
+    start = _time(scheduled_start)
+    if start is None:
+        return None
+    return hhmm(dt.datetime.combine(dt.date(2000, 1, 2), start) - early)
+
+
+def public_view(view: Mapping[str, Any], early: dt.timedelta = dt.timedelta(minutes=15)) -> dict[str, Any]:
     """The /status card: the class being shot, the number being served, and when each remaining class is
-    expected. No digests and no ticket numbers tied to people."""
+    expected (and when its students should be at the door). No digests and no ticket numbers tied to
+    people."""
     current = view.get("current_class") or {}
     return {
         "room": view["room"], "date": view["date"], "location": view.get("location", ""),
@@ -159,16 +170,18 @@ def public_view(view: Mapping[str, Any]) -> dict[str, Any]:
         "online": view.get("online", False),
         "classes": [{"class": c["class"], "status": c["status"], "status_zh": c["status_zh"],
                      "scheduled_start": c["scheduled_start"], "expected_start": c["expected_start"],
-                     "expected_end": c["expected_end"], "start_late_min": c["start_late_min"]}
+                     "expected_end": c["expected_end"], "start_late_min": c["start_late_min"],
+                     "arrive_by": arrive_by(c["scheduled_start"], early)}
                     for c in view.get("plan", [])],
     }
 
 
-def scheduled_view(room_day: RoomDay) -> dict[str, Any]:
-    """A room in the centre's timetable that has no station data yet: its classes at their slots."""
+def scheduled_view(room_day: RoomDay, early: dt.timedelta = dt.timedelta(minutes=15)) -> dict[str, Any]:
+    """A room in the centre's timetable that has no station data (yet): its classes at their slots."""
     classes = [{"class": c.name, "status": "waiting", "status_zh": STATUS_ZH["waiting"],
                 "scheduled_start": hhmm(c.start_at), "expected_start": hhmm(c.start_at),
-                "expected_end": hhmm(c.end_at), "start_late_min": None} for c in room_day.classes]
+                "expected_end": hhmm(c.end_at), "start_late_min": None,
+                "arrive_by": arrive_by(hhmm(c.start_at), early)} for c in room_day.classes]
     return {"room": room_day.room, "date": room_day.date.isoformat(),
             "location": next((c.location for c in room_day.classes if c.location), ""), "current_class": None,
             "now_serving": None, "waiting": 0, "late_min": None, "clock": None, "online": False,

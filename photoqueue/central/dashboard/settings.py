@@ -8,8 +8,12 @@ when whoever built the app set one.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
+
+from photoqueue.central.settings import zone_errors
 
 
 def _help(text: str, default: Any):
@@ -25,6 +29,8 @@ class DashboardSettings:
     min_intervals: int = _help("Photo-to-photo intervals needed before a room's measured pace is used", 10)
     max_gap_s: float = _help("A longer pause between two photos is a break, not the pace (seconds)", 120.0)
     recent_commands: int = _help("Staff commands listed on the dashboard (newest first)", 12)
+    time_zone: str = _help("The deployment's time zone: the dashboard's times and each room's clock", "Asia/Shanghai")
+    arrive_early_min: float = _help("Minutes before its slot a class is asked to arrive (/status)", 15.0)
 
     def validate(self) -> list[str]:
         errors = []
@@ -42,7 +48,34 @@ class DashboardSettings:
             errors.append(f"max_gap_s: must be more than 0, not {self.max_gap_s}")
         if self.recent_commands < 0:
             errors.append(f"recent_commands: must not be negative, not {self.recent_commands}")
+        errors += zone_errors(self.time_zone)
+        if not 0 <= self.arrive_early_min <= 240:
+            errors.append(f"arrive_early_min: {self.arrive_early_min} is not between 0 and 240")
         return errors
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # validate() names it; never a dead page
+            return zoneinfo.ZoneInfo("UTC")
+
+    def now(self) -> dt.datetime:
+        """The wall clock in the deployment's time zone, naive like the stations' event times (a Pi in the
+        room keeps local time): the centre may run in UTC, the day does not."""
+        return dt.datetime.now(self.zone).replace(tzinfo=None)
+
+    def local(self, stamp: str | None) -> dt.datetime | None:
+        """A stored UTC stamp (ISO, with offset) as naive deployment time; None when unreadable."""
+        if not stamp:
+            return None
+        try:
+            t = dt.datetime.fromisoformat(stamp)
+        except ValueError:
+            return None
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=dt.UTC)
+        return t.astimezone(self.zone).replace(tzinfo=None)
 
     @classmethod
     def from_app(cls, app: Any) -> DashboardSettings:

@@ -16,6 +16,7 @@ from typing import Any
 from photoqueue.central.dashboard import live
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.reports import counts as reports
+from photoqueue.reports import due
 from photoqueue.timetable.model import ClassSlot
 
 
@@ -59,29 +60,84 @@ def room_views(store: Any, settings: DashboardSettings, stale_s: float, now: dt.
 
 def staff_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
                    now: dt.datetime | None = None) -> dict[str, Any]:
-    now = now or dt.datetime.now()
-    _, colleges = _slots(store)
-    report = reports.build_report(store.counts(), settings.fee_yuan, colleges)
+    """``now``: naive deployment time (``settings.now()``), like the stations' event times."""
+    now = now or settings.now()
+    by_day, colleges = _slots(store)
+    report = reports.build_report(store.counts(), settings.fee_yuan, colleges).to_dict()
+    rooms = room_views(store, settings, stale_s, now)
+    due.apply(report, _over_test(rooms, by_day, now))
     commands = store.commands()[-settings.recent_commands:][::-1] if settings.recent_commands else []
-    return {"rooms": room_views(store, settings, stale_s, now), "report": report.to_dict(),
-            "commands": [{k: c[k] for k in ("id", "room", "kind", "args", "created_at", "created_by", "acked_at")}
-                         for c in commands]}
+    return {"rooms": rooms, "report": report, "today": now.date().isoformat(),
+            "time_zone": settings.time_zone, "clock": now.strftime("%H:%M"),
+            "has_college": any(colleges.values()),
+            "commands": [_command(c, settings) for c in commands]}
+
+
+def _over_test(rooms: list[dict[str, Any]], by_day: dict[tuple[str, str], dict[str, ClassSlot]],
+               now: dt.datetime):
+    """Is a class row over: by its room's live plan when the room is on that day, else by its slot."""
+    plans = {(v["date"], v["room"], c["class"]): c["status"] for v in rooms if not v.get("empty")
+             for c in v.get("plan", [])}
+
+    def is_over(row: dict[str, Any]) -> bool:
+        slot = by_day.get((row["date"], row["room"]), {}).get(row["class"])
+        return due.class_over(row["date"], now.date(), now, plan_status=plans.get((row["date"], row["room"],
+                                                                                   row["class"])),
+                              slot_end=slot.end_at if slot else None)
+    return is_over
+
+
+def _command(c: dict[str, Any], settings: DashboardSettings) -> dict[str, Any]:
+    """A staff command with its times in the deployment's time zone (stored in UTC)."""
+    out = {k: c[k] for k in ("id", "room", "kind", "args", "created_at", "created_by", "acked_at")}
+    created = settings.local(c["created_at"])
+    out["time"] = created.strftime("%m-%d %H:%M:%S") if created else ""
+    return out
+
+
+WEEKDAYS = "一二三四五六日"
 
 
 def public_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
                     now: dt.datetime | None = None) -> dict[str, Any]:
-    """Today's rooms (a station's session of today, or today's timetable); on a day with neither, the
-    latest day any station worked, so a rehearsal or yesterday's end state still reads."""
-    now = now or dt.datetime.now()
+    """Every day of the timetable and of the stations' sessions, each with its rooms (a station's session of
+    that day, else the timetable's slots), so a class on another day is found on its day. ``date``: the day
+    shown first: today when it has rooms, else the next day that has, else the latest."""
+    now = now or settings.now()
     today = now.date().isoformat()
-    rooms = [live.public_view(v) for v in room_views(store, settings, stale_s, now) if not v.get("empty")]
-    planned = store.timetable(date=today)
-    shown = {r["room"] for r in rooms if r["date"] == today}
-    rooms += [live.scheduled_view(planned.room_day(room, now.date())) for room in planned.rooms_on(now.date())
-              if room not in shown]
-    day = today if any(r["date"] == today for r in rooms) else max((r["date"] for r in rooms), default=today)
-    rooms = sorted((r for r in rooms if r["date"] == day), key=lambda r: r["room"])
-    return {"date": day, "rooms": rooms}
+    early = dt.timedelta(minutes=settings.arrive_early_min)
+    slots, _ = _slots(store)
+    stations = {r["station_id"]: r for r in store.rooms(stale_s=stale_s) if r["station_id"]}
+    days: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {}
+    for (sid, room, date), state in store.projection.sessions():
+        view = live.room_view(state, stations.get(sid), now, slots=slots.get((date, room)),
+                              default_pace_s=settings.default_pace_s, min_intervals=settings.min_intervals,
+                              max_gap_s=settings.max_gap_s)
+        held = days.setdefault(date, {}).get(room)
+        if held is None or view["issued"] > held[0]:  # two stations on one room-day: the one that numbered
+            days[date][room] = (view["issued"], live.public_view(view, early))
+    planned = store.timetable()
+    for day in planned.dates:
+        shown = days.setdefault(day.isoformat(), {})
+        for room in planned.rooms_on(day):
+            if room not in shown:
+                shown[room] = (0, live.scheduled_view(planned.room_day(room, day), early))
+    ordered = sorted(days)
+    first = today if today in days else next((d for d in ordered if d > today), ordered[-1] if ordered else today)
+    out_days = [{"date": d, "label": day_label(d), "today": d == today,
+                 "rooms": [days[d][r][1] for r in sorted(days[d])]} for d in ordered]
+    rooms = next((d["rooms"] for d in out_days if d["date"] == first), [])
+    return {"date": first, "today": today, "clock": now.strftime("%H:%M"), "rooms": rooms, "days": out_days,
+            "arrive_early_min": settings.arrive_early_min}
+
+
+def day_label(date: str) -> str:
+    """2024-06-12 -> 6月12日（周三）"""
+    try:
+        d = dt.date.fromisoformat(date)
+    except ValueError:
+        return date
+    return f"{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
 
 
 class SnapshotCache:

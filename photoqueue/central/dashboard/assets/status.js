@@ -1,43 +1,89 @@
-// The public /status page: which class each room is shooting, and when each remaining class is expected.
+// The public /status page: per day (tabs), which class each room is shooting, when each remaining class is
+// expected and when its students should be at the door. The search looks through every day, so a class on
+// another day is found on its day; it ignores full-width/half-width and spaces ("２０财务" finds 20财务).
 "use strict";
 
 let last = null;
+let chosen = null;  // the day the reader picked; else the server's (today, or the next day with classes)
 const search = document.getElementById("search");
+const MAKEUP = "没拍到？请联系班长，报名补拍。";
 
-function when(c) {
-  if (c.status === "done") return h("span", {class: "when"}, "已完成");
+function norm(text) { return String(text || "").normalize("NFKC").toLowerCase().replace(/\s+/g, ""); }
+
+function when(c, brief) {
+  if (c.status === "done") return h("span", {class: "when"}, "已拍完", brief ? null : h("small", {}, MAKEUP));
   const label = c.status === "shooting" ? "正在拍摄" : "预计 " + (c.expected_start || "—");
   const sub = [];
+  if (c.status === "waiting" && c.arrive_by) sub.push(h("b", {class: "arrive"}, `请于 ${c.arrive_by} 前到场`));
   if (c.scheduled_start && c.scheduled_start !== c.expected_start) sub.push("原定 " + c.scheduled_start);
-  else if (c.status === "waiting" && c.scheduled_start) sub.push("按时间表");
   if (c.status === "shooting" && c.expected_end) sub.push("约 " + c.expected_end + " 结束");
-  return h("span", {class: "when"}, label, sub.length ? h("small", {}, sub.join(" · ")) : null);
+  return h("span", {class: "when"}, label, sub.length ? h("small", {}, sub.flatMap((x, i) => (i ? [" · ", x] : [x]))) : null);
 }
 
-function card(r, query) {
+function classItem(c, hit, brief) {
+  return h("li", {class: c.status + (hit ? " hit" : ""), "data-class": c.class}, h("span", {class: "cls-name"}, c.class),
+           when(c, brief));
+}
+
+function card(r, day, query) {
   const late = lateText(r.late_min);
-  const classes = r.classes.filter((c) => (query ? c.class.includes(query) : c.status !== "done"));
-  const done = r.classes.filter((c) => c.status === "done").map((c) => c.class);
-  return h("article", {class: "pcard", "data-room": r.room},
+  const live = day.today && r.current_class;
+  const classes = r.classes.filter((c) => (query ? norm(c.class).includes(query) : c.status !== "done"));
+  const done = r.classes.filter((c) => c.status === "done");
+  return h("article", {class: "pcard", "data-room": r.room, "data-date": r.date},
     h("div", {class: "card-head"},
       h("div", {}, h("span", {class: "room-name"}, r.room), r.location ? h("span", {class: "where"}, r.location) : null),
-      r.current_class ? h("span", {class: "badge " + late[1]}, late[0]) : h("span", {class: "badge"}, "未开始")),
-    h("div", {class: "now"},
-      h("div", {}, h("div", {class: "muted"}, "正在拍摄"), h("div", {class: "cls"}, r.current_class || "—")),
-      h("div", {style: null}, h("div", {class: "muted"}, "当前叫号"),
-        h("div", {class: "num"}, r.now_serving === null ? "—" : String(r.now_serving)))),
-    !query && done.length ? h("div", {class: "note done-list"}, "已完成：" + done.join("，")) : null,
-    h("ul", {class: "plist"}, classes.map((c) =>
-      h("li", {class: c.status + (query ? " hit" : ""), "data-class": c.class}, h("span", {}, c.class), when(c)))));
+      live ? h("span", {class: "badge " + late[1]}, late[0])
+           : h("span", {class: "badge"}, done.length === r.classes.length && done.length ? "已结束" : "未开始")),
+    day.today ? h("div", {class: "now"},
+      h("div", {class: "now-class"}, h("div", {class: "label"}, "正在拍摄"), h("div", {class: "cls"}, r.current_class || "—")),
+      h("div", {class: "now-num"}, h("div", {class: "label"}, "当前叫号"),
+        h("div", {class: "num"}, r.now_serving === null ? "—" : String(r.now_serving)))) : null,
+    h("ul", {class: "plist"}, classes.map((c) => classItem(c, Boolean(query)))),
+    !query && done.length ? h("details", {class: "done-list"},
+      h("summary", {}, `已拍完的班级（${done.length} 个）`),
+      h("ul", {class: "plist"}, done.map((c) => classItem(c, false, true))),
+      h("p", {class: "note"}, "本班已拍完而你还没有拍：请联系班长，报名参加补拍。")) : null);
+}
+
+function dayOf(data) {
+  const wanted = chosen || data.date;
+  return data.days.find((d) => d.date === wanted) || data.days.find((d) => d.date === data.date) || null;
+}
+
+function tabs(data, current, query) {
+  const nav = document.getElementById("tabs");
+  nav.replaceChildren(...data.days.map((d) => h("button", {type: "button", "data-date": d.date,
+    class: "tab" + (!query && current && d.date === current.date ? " on" : ""),
+    onclick: () => { chosen = d.date; search.value = ""; render(last); }}, d.label + (d.today ? " · 今天" : ""))));
+  nav.style.display = data.days.length > 1 ? "" : "none";
 }
 
 function render(data) {
   last = data;
-  const query = search.value.trim();
-  let shown = data.rooms;
-  if (query) shown = shown.filter((r) => r.classes.some((c) => c.class.includes(query)));
-  document.getElementById("rooms").replaceChildren(...(shown.length ? shown.map((r) => card(r, query))
-    : [h("div", {class: "empty"}, query ? "没有找到该班级，请检查班级名称" : "今天还没有拍摄安排")]));
+  const query = norm(search.value);
+  const day = dayOf(data);
+  tabs(data, day, query);
+  const title = document.getElementById("day");
+  const list = document.getElementById("rooms");
+  if (query) {  // every day: the class is found on the day it is shot
+    const found = data.days.map((d) => ({d, rooms: d.rooms.filter((r) => r.classes.some((c) => norm(c.class).includes(query)))}))
+      .filter((x) => x.rooms.length);
+    title.textContent = found.length ? `搜索“${search.value.trim()}”：` : "";
+    list.replaceChildren(...(found.length ? found.flatMap(({d, rooms}) => [
+      h("h2", {class: "day-head"}, d.label + (d.today ? " · 今天" : "")), ...rooms.map((r) => card(r, d, query))])
+      : [h("div", {class: "empty"}, `没有找到“${search.value.trim()}”。请输入班级名称的一部分（如“20财务”），` +
+                                    `或在上方选择日期查看全部班级。`)]));
+    return;
+  }
+  if (!day) {
+    title.textContent = "";
+    list.replaceChildren(h("div", {class: "empty"}, "还没有拍摄安排"));
+    return;
+  }
+  title.replaceChildren("拍摄日期：", h("b", {}, day.label), day.today ? " · 今天" : "");
+  list.replaceChildren(...(day.rooms.length ? day.rooms.map((r) => card(r, day, ""))
+    : [h("div", {class: "empty"}, "这一天没有拍摄安排")]));
 }
 
 search.addEventListener("input", () => { if (last) render(last); });
