@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/photoqueue demo --headless $(DEMO_ARGS)
+	$(BIN)/photoqueue demo --headless --exit $(DEMO_ARGS)
 
 test: setup
 	$(BIN)/ruff check photoqueue tests bench

@@ -19,7 +19,8 @@ PACES_S = (22.0, 34.0, 15.0)  # one room on time, one behind, one ahead (then wa
 
 def shifted_timetable(path: str | Path, now: dt.datetime, started_min: float = 50.0) -> Timetable:
     """The timetable's first day, moved to ``now``'s date and shifted so its first class began
-    ``started_min`` minutes before ``now``; its later days follow at the same distance (tomorrow, ...)."""
+    ``started_min`` minutes before ``now``; its later days follow at the same distance (tomorrow, ...) and
+    keep their times of day."""
     source = load_timetable(path)
     day = source.dates[0]
     first = min(s.start_at for s in source.slots if s.date == day and s.start_at)
@@ -30,8 +31,9 @@ def shifted_timetable(path: str | Path, now: dt.datetime, started_min: float = 5
         return (dt.datetime.combine(now.date(), t) + delta).time() if t else None
 
     def moved(s):
-        date = now.date() + (s.date - day)
-        return dataclasses.replace(s, date=date, start=move(s.start), end=move(s.end))
+        if s.date != day:  # later days keep their times: only today is shifted to be under way
+            return dataclasses.replace(s, date=now.date() + (s.date - day))
+        return dataclasses.replace(s, date=now.date(), start=move(s.start), end=move(s.end))
 
     return Timetable.of((moved(s) for s in source.slots), source=str(path))
 

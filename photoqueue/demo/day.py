@@ -2,8 +2,11 @@
 
 One process per room (photoqueue.demo.room) runs a real station on a simulated clock, with
 its own data dir DATA_DIR/<room>/; this parent starts them (and the central service, when this
-build has one), draws a progress bar on stderr, and prints the day's summary: per room and class,
-expected / photographed / absent, and the files written (also saved as DATA_DIR/summary.json).
+build has one), draws a progress bar on stderr (its total known from the day's plan), and prints the
+day's summary in the glossary's words: per room and class 应拍 / 已取号 / 已拍 / 过号 / 作废 / 未到, the
+files written (also saved as DATA_DIR/summary.json), and the dashboard's address and login. The central
+service then stays up until Ctrl-C, so the dashboard of the finished day can be looked at; ``--exit``
+(scripts, ``make demo``, the tests) ends at once.
 
 Run it again with the same --data-dir and it resumes: the stations replay their logs, students
 already numbered are not sent again, and those still in line who scan again get their old numbers.
@@ -49,6 +52,7 @@ class DemoOptions:
     headless: bool = False
     seed: int = 2024
     progress: bool = True
+    stay: bool = False  # keep the central service up after the day until Ctrl-C
 
     @classmethod
     def from_args(cls, args) -> DemoOptions:
@@ -60,7 +64,7 @@ class DemoOptions:
         return cls(data_dir=Path(args.data_dir), timetable=Path(args.timetable) if args.timetable else shipped_timetable(),
                    date=args.date, rooms=[r.strip() for r in args.rooms.split(",") if r.strip()] if args.rooms else None,
                    students=args.students, speed=speed, headless=args.headless, seed=args.seed,
-                   progress=not args.no_progress)
+                   progress=not args.no_progress, stay=not getattr(args, "exit", False))
 
 
 def _has_screen() -> bool:
@@ -94,11 +98,12 @@ def _resolve(options: DemoOptions):
 
 
 class Progress:
-    """A one-line progress bar on stderr (only when stderr is a terminal or asked for)."""
+    """A one-line progress bar on stderr (only when stderr is a terminal or asked for). ``totals``: each
+    room's students, known from the day's plan before any room starts, so the total never jumps."""
 
-    def __init__(self, rooms: list[str], enabled: bool):
-        self.done = {r: 0 for r in rooms}
-        self.total = {r: 0 for r in rooms}
+    def __init__(self, totals: dict[str, int], enabled: bool):
+        self.done = dict.fromkeys(totals, 0)
+        self.total = dict(totals)
         self.enabled = enabled
         self.tty = sys.stderr.isatty()
         self._last = 0.0
@@ -106,7 +111,8 @@ class Progress:
 
     def update(self, room: str, done: int, total: int) -> None:
         with self._lock:
-            self.done[room], self.total[room] = done, total
+            self.done[room] = done
+            self.total[room] = max(self.total.get(room, 0), total)
             now = time.monotonic()
             if not self.enabled or (now - self._last < (0.1 if self.tty else 5.0) and done < total):
                 return
@@ -114,7 +120,7 @@ class Progress:
             d, t = sum(self.done.values()), max(sum(self.total.values()), 1)
             width = 30
             filled = int(width * d / t)
-            line = f"demo [{'#' * filled}{'.' * (width - filled)}] {d}/{t} students " + \
+            line = f"模拟 [{'#' * filled}{'.' * (width - filled)}] {d}/{t} 名同学 " + \
                 " ".join(f"{r}:{self.done[r]}/{self.total[r]}" for r in self.done)
             sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
             sys.stderr.flush()
@@ -122,6 +128,15 @@ class Progress:
     def finish(self) -> None:
         if self.enabled and self.tty:
             sys.stderr.write("\n")
+
+
+def planned_students(timetable: Path, date: dt.date, rooms: list[str], seed: int) -> dict[str, int]:
+    """How many students each room's plan sends (absent ones included, as the rooms count them)."""
+    from photoqueue.demo.plan import plan_room
+    from photoqueue.timetable import load_timetable
+
+    tt = load_timetable(timetable)
+    return {room: len(plan_room(tt.room_day(room, date), seed)) for room in rooms}
 
 
 def write_day(options: DemoOptions, date: dt.date, rooms: list[str]) -> Path:
@@ -198,9 +213,26 @@ def run(options: DemoOptions) -> int:
     timetable = write_day(options, date, rooms)
     central_proc, central_url, tokens = _start_central(options, rooms, timetable)
     if central_url:
-        print(f"central dashboard: {central_url}/  (staff login: {DEMO_STAFF[0]} / {DEMO_STAFF[1]}; public page {central_url}/status)",
-              file=sys.stderr, flush=True)
-    progress = Progress(rooms, options.progress)
+        print(f"中心看板 central dashboard: {central_url}/  (登录 login: {DEMO_STAFF[0]} / {DEMO_STAFF[1]}; "
+              f"公开页 public page {central_url}/status)", file=sys.stderr, flush=True)
+    try:
+        summary, failed = _run_rooms(options, date, rooms, timetable, key_file, central_url, tokens, headless)
+        print(format_summary(summary), flush=True)
+        if failed:
+            raise PhotoqueueError(f"the station of {', '.join(failed)} stopped with an error (see above)")
+        if central_proc is not None and options.stay:
+            _stay_up(central_proc, central_url)
+    finally:
+        if central_proc is not None:
+            _stop(central_proc)
+    return 0
+
+
+def _run_rooms(options: DemoOptions, date: dt.date, rooms: list[str], timetable: Path, key_file: Path,
+               central_url: str | None, tokens: dict, headless: bool) -> tuple[dict, list[str]]:
+    """One station process per room until each has done its day; the summary (also DATA_DIR/summary.json)."""
+    data_dir = options.data_dir
+    progress = Progress(planned_students(timetable, date, rooms, options.seed), options.progress)
     env = dict(os.environ)
     if headless:
         env["SDL_VIDEODRIVER"] = env.get("SDL_VIDEODRIVER") if env.get("SDL_VIDEODRIVER") == "offscreen" else "dummy"
@@ -230,21 +262,32 @@ def run(options: DemoOptions) -> int:
         for p in procs.values():
             if p.poll() is None:
                 p.terminate()
-        if central_proc is not None:
-            if central_url:
-                _dashboard_picture(central_url, data_dir / "snapshots" / "dashboard.png")
-            central_proc.terminate()
-            try:
-                central_proc.wait(15)
-            except subprocess.TimeoutExpired:
-                central_proc.kill()
+    if central_url:
+        _dashboard_picture(central_url, data_dir / "snapshots" / "dashboard.png")
     summary = {"date": date.isoformat(), "rooms": [summaries[r] for r in rooms if r in summaries],
-               "data_dir": str(data_dir), "central_url": central_url}
+               "data_dir": str(data_dir), "central_url": central_url,
+               "login": list(DEMO_STAFF) if central_url else None}
     (data_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(format_summary(summary))
-    if failed:
-        raise PhotoqueueError(f"the station of {', '.join(failed)} stopped with an error (see above)")
-    return 0
+    return summary, failed
+
+
+def _stay_up(proc: subprocess.Popen, url: str) -> None:
+    """The day is done; the dashboard stays up to be looked at, until Ctrl-C (or the service ends)."""
+    print(f"\n中心服务仍在运行：{url}/ （按 Ctrl-C 结束；脚本请用 --exit）", file=sys.stderr, flush=True)
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        print("\n已结束。", file=sys.stderr, flush=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _dashboard_picture(url: str, path: Path) -> None:
@@ -285,42 +328,58 @@ def _photo_lines(photos: dict | None) -> list[str]:
     if not photos:
         return []
     if photos.get("error"):
-        return [f"  photos {photos['photos']} in {photos['folder']}: not reconciled ({photos['error']})"]
-    lines = [f"  photos {photos['photos']} in {photos['folder']}; camera clock found "
-             f"{photos.get('camera_offset_s') or 0:+.0f} s from the station's (set {photos['camera_set_s']:+.0f} s)"]
+        return [f"  照片 {photos['photos']} 张（{photos['folder']}）：未能对照（{photos['error']}）"]
+    lines = [f"  照片 {photos['photos']} 张（{photos['folder']}）；相机时钟与工作站相差 "
+             f"{photos.get('camera_offset_s') or 0:+.0f} 秒（设定 {photos['camera_set_s']:+.0f} 秒）"]
     found = photos.get("findings") or []
-    lines.append("  reconcile: " + ("photos and numbers line up" if not found else f"{len(found)} finding(s)"))
+    lines.append("  照片对照：" + ("照片与号码一一对应" if not found else f"{len(found)} 处需核对"))
     lines += [f"    {f['number'] if f['number'] is not None else '-':>5}  {f['message']}" for f in found]
     return lines
 
 
+# the summary's columns: the glossary's words (docs/glossary.md); at the end of the day every class is over,
+# so 未取号 is 未到 (absent: a make-up case)
+SUMMARY_COLUMNS = (("expected", "应拍"), ("issued", "已取号"), ("photographed", "已拍"), ("skipped", "过号"),
+                   ("voided", "作废"), ("not_seen", "未到"))
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _rjust(text: str, width: int) -> str:
+    return " " * max(width - _width(text), 0) + text
+
+
 def format_summary(summary: dict) -> str:
-    lines = [f"photoqueue demo — {summary['date']}", ""]
-    header = f"{_pad('room', 8)} {_pad('class', 34)} {'expected':>8} {'photographed':>12} {'absent':>6} {'skipped':>7}"
+    lines = [f"photoqueue 模拟拍摄日 — {summary['date']}", ""]
+    widths = [max(_width(zh), 6) for _, zh in SUMMARY_COLUMNS]
+    header = f"{_pad('拍摄组', 8)} {_pad('班级', 34)} " + " ".join(_rjust(zh, w) for (_, zh), w in
+                                                                   zip(SUMMARY_COLUMNS, widths, strict=True))
     for room in summary["rooms"]:
         lines.append(header)
-        totals = [0, 0, 0, 0]
+        totals = [0] * len(SUMMARY_COLUMNS)
         for c in room["classes"]:
-            row = [c["expected"], c["photographed"], c["not_seen"], c["skipped"]]
+            row = [int(c.get(k) or 0) for k, _ in SUMMARY_COLUMNS]
             totals = [a + b for a, b in zip(totals, row, strict=True)]
-            lines.append(f"{_pad(room['room'], 8)} {_pad(str(c['class'] or '-'), 34)} {row[0]:>8} {row[1]:>12} "
-                         f"{row[2]:>6} {row[3]:>7}")
-        lines.append(f"{_pad(room['room'], 8)} {_pad('total', 34)} {totals[0]:>8} {totals[1]:>12} {totals[2]:>6} "
-                     f"{totals[3]:>7}")
+            lines.append(_summary_row(room["room"], str(c["class"] or "（未分班）"), row, widths))
+        lines.append(_summary_row(room["room"], "合计", totals, widths))
         st = room["stats"]
-        lines.append(f"  tickets {room['tickets']} (numbers 1..{room['tickets']} "
-                     f"{'without a gap' if room['numbers_contiguous'] else 'WITH GAPS'}); reprints {st['reprints']}, "
-                     f"foreign codes refused {st['refused']}, late-class corrections {st['corrections']}, "
-                     f"undos {st['undos']}, skips {st['skips']}, recalls {st['recalls']}"
-                     + (f"; resumed: {st['rescans_kept_number']} re-scans kept their numbers" if room["resumed"] else ""))
+        lines.append(f"  共发号 {room['tickets']} 张（1–{room['tickets']} 号，"
+                     f"{'连续无缺号' if room['numbers_contiguous'] else '有缺号！'}）；补打 {st['reprints']}，"
+                     f"拒收外来码 {st['refused']}，迟到更正班级 {st['corrections']}，撤销 {st['undos']}，"
+                     f"过号 {st['skips']}，召回 {st['recalls']}，排队最多 {st.get('max_waiting', 0)} 人"
+                     + (f"；续跑：{st['rescans_kept_number']} 人重扫仍是原号" if room["resumed"] else ""))
         if room.get("outbox_drained") is not None:
-            lines.append(f"  outbox {'drained' if room['outbox_drained'] else 'NOT drained'}")
+            lines.append(f"  上传中心：{'已全部上传' if room['outbox_drained'] else '尚未全部上传！'}")
         lines += _photo_lines(room.get("photos"))
         lines.append("")
-    lines.append("files written:")
+    lines.append("写出的文件：")
     for room in summary["rooms"]:
         lines.append(f"  {room['database']}")
-        lines.append(f"  {room['tickets_dir']}/ticket-*.png")
+        lines.append(f"  {room['tickets_dir']}/{room['room']}-*.png  （小票，按拍摄组和拍摄号命名）")
         lines += [f"  {p}" for p in room["snapshots"]]
     lines.append(f"  {summary['data_dir']}/summary.json")
     for name in ("dashboard.png", "dashboard-phone.png", "status-phone.png"):
@@ -328,6 +387,13 @@ def format_summary(summary: dict) -> str:
         if picture.exists():
             lines.append(f"  {picture}")
     if summary.get("central_url"):
-        lines.append(f"central dashboard: {summary['central_url']}/  (store: {summary['data_dir']}/central.db)")
+        login = summary.get("login") or DEMO_STAFF
+        lines += ["", f"中心看板：{summary['central_url']}/  登录：{login[0]} / {login[1]}",
+                  f"公开页（学生用）：{summary['central_url']}/status",
+                  f"中心数据：{summary['data_dir']}/central.db"]
     return "\n".join(lines)
 
+
+def _summary_row(room: str, name: str, values: list[int], widths: list[int]) -> str:
+    return f"{_pad(room, 8)} {_pad(name, 34)} " + " ".join(_rjust(str(v), w) for v, w in
+                                                           zip(values, widths, strict=True))

@@ -19,6 +19,8 @@ from photoqueue.timetable import RoomDay
 
 BEHAVIOURS = {"late": 0.05, "absent": 0.05, "twice": 0.04, "foreign": 0.03, "leaves": 0.02}
 MIN_SLOT = dt.timedelta(minutes=5)
+BURST_LEAD = dt.timedelta(minutes=4)  # the crowd is at the door this long before the slot
+BURST_GAP_S = (1.0, 3.5)  # seconds between two students of the crowd scanning
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,11 @@ def plan_students(room_day: RoomDay, seed: int) -> list[Student]:
     students = []
     for k, c in enumerate(room_day.classes):
         start, length = _slot(c, room_day.date)
-        spacing = length.total_seconds() * 0.8 / max(c.headcount, 1)
+        # a class comes as a crowd, as on the real day: at the door a few minutes before its slot, scanning
+        # one after another a few seconds apart, so the queue on the hall screen grows to 20-40
+        arrive = start - BURST_LEAD
         for i in range(c.headcount):
+            arrive += dt.timedelta(seconds=rng.uniform(*BURST_GAP_S))
             r = rng.random()
             behaviour, acc = "ok", 0.0
             for name, p in BEHAVIOURS.items():
@@ -73,14 +78,14 @@ def plan_students(room_day: RoomDay, seed: int) -> list[Student]:
                 if r < acc:
                     behaviour = name
                     break
-            arrive = start - dt.timedelta(seconds=90) + dt.timedelta(seconds=i * spacing + rng.uniform(0, spacing))
+            comes = arrive
             if behaviour == "late" and k + 1 < len(room_day.classes):
-                arrive = start + length + dt.timedelta(seconds=rng.uniform(60, 300))
+                comes = start + length + dt.timedelta(seconds=rng.uniform(60, 300))
             elif behaviour == "late":
                 behaviour = "ok"
             students.append(Student(
                 code=student_code(seed, room_day.date, room_day.room, c.name, i), class_name=c.name, index=i,
-                arrive_at=arrive, behaviour=behaviour,
+                arrive_at=comes, behaviour=behaviour,
                 foreign_code=FOREIGN_CODES[rng.randrange(len(FOREIGN_CODES))] if behaviour == "foreign" else "",
                 comes_back=behaviour == "leaves" and rng.random() < 0.5))
     students.sort(key=lambda s: s.arrive_at)

@@ -64,12 +64,14 @@ class RoomSim:
         self.rng = random.Random(f"{spec['seed']}/{self.room}/photographer")
         self.feedback: queue.Queue = queue.Queue()
         self.stats = {"rescans_kept_number": 0, "rescans_changed_number": 0, "unreadable": 0, "refused": 0,
-                      "reprints": 0, "undos": 0, "skips": 0, "recalls": 0, "corrections": 0, "switches": 0}
+                      "reprints": 0, "undos": 0, "skips": 0, "recalls": 0, "corrections": 0, "switches": 0,
+                      "max_waiting": 0}
         self.snapshots: list[str] = []
         self._left: set[int] = set()  # tickets whose student was not there when called
         self.rescans: list[tuple[dt.datetime, Student]] = []  # students who will scan a second time
         self.roll = CameraRoll(self.data_dir / "photos", random.Random(f"{spec['seed']}/{self.room}/camera"),
                                len(self.plan))
+        self.printed: list[tuple[int, bool]] = []  # (number, reprint) of each ticket sent to the printer
 
     # --- the station ------------------------------------------------------------------------------
 
@@ -89,6 +91,8 @@ class RoomSim:
         })
 
     def _start(self) -> None:
+        # pictures of a run that was killed before it named them: they keep their print-order names
+        self._earlier = {p.name for p in (self.data_dir / "tickets").glob("ticket-*.png")}
         from gpiozero.pins.mock import MockFactory
 
         from photoqueue.device.station_build import build_station
@@ -113,6 +117,8 @@ class RoomSim:
         for e in effects:
             if isinstance(e, fx.ScanFeedback):
                 self.feedback.put(e)
+            elif isinstance(e, fx.PrintTicket):
+                self.printed.append((e.number, e.reprint))
 
     def ask(self, fn):
         """Run fn(state) on the station's queue thread (after everything submitted before)."""
@@ -233,6 +239,8 @@ class RoomSim:
                 self.wait_until(when)
                 if what == 0:
                     self.arrive(pending.pop(0))
+                    waiting = self.ask(lambda s: len(s.waiting))
+                    self.stats["max_waiting"] = max(self.stats["max_waiting"], waiting)
                     done += 1
                     _emit(type="progress", room=self.room, done=done, total=len(self.plan))
                     if done == midpoint:
@@ -252,6 +260,7 @@ class RoomSim:
                     self.photograph(called, by_code, returns)
             self.station.printer.drain(30)
             self.snapshot("3")
+            self.name_tickets()
             return self.summary(resumed)
         finally:
             self.station.stop()
@@ -305,6 +314,24 @@ class RoomSim:
                 self.snapshots.append(str(target))
         except Exception as exc:  # a picture must never stop the day
             log.warning("snapshot %s: %s", label, exc)
+
+    def name_tickets(self) -> None:
+        """The virtual printer saves ticket-0001.png ... in print order; the demo renames each to its room
+        and shooting number (第一组-0113.png; a reprint 第一组-0113-reprint.png), so a file says whose it is.
+        The printer worker prints in the order the station sent them, one picture a ticket."""
+        folder = self.data_dir / "tickets"
+        pictures = sorted(folder.glob("ticket-[0-9]*.png"), key=lambda p: int(p.stem.split("-")[1]))
+        pictures = [p for p in pictures if not p.stem.endswith("uncut") and p.name not in self._earlier]
+        if len(pictures) != len(self.printed):
+            log.warning("%d ticket pictures for %d tickets printed: names by order may be off", len(pictures),
+                        len(self.printed))
+        for path, (number, reprint) in zip(pictures, self.printed, strict=False):
+            stem = f"{self.room}-{number:04d}" + ("-reprint" if reprint else "")
+            target, k = folder / f"{stem}.png", 1
+            while target.exists():  # a second reprint, or a resumed day's reprint
+                k += 1
+                target = folder / f"{stem}-{k}.png"
+            path.replace(target)
 
     def summary(self, resumed: bool) -> dict:
         from photoqueue.core.queue import class_counts

@@ -21,7 +21,7 @@ KEYS = ("expected", "issued", "photographed", "skipped", "voided", "not_seen")
 
 
 def demo(data_dir: Path, students: int, *, wait: bool = True):
-    args = [sys.executable, "-m", "photoqueue", "demo", "--headless", "--speed", "0", "--students", str(students),
+    args = [sys.executable, "-m", "photoqueue", "demo", "--headless", "--exit", "--speed", "0", "--students", str(students),
             "--data-dir", str(data_dir), "--no-progress"]
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
     if not wait:
@@ -64,11 +64,20 @@ def test_headless_two_room_day_and_its_export_agrees_with_its_summary(tmp_path):
             "photos"]
         assert abs(photos["camera_offset_s"] - photos["camera_set_s"]) <= 3
         assert photos["planted"] == [] and photos["findings"] == []  # too short a day to plant a mistake
-    assert "reconcile: photos and numbers line up" in result.stdout
+    assert "照片对照：照片与号码一一对应" in result.stdout
     # the pictures the README uses
     snaps = sorted(p.name for p in (data / "snapshots").iterdir())
     assert {"room1-screen-3.png", "room1-ticket.png", "room2-screen-3.png", "room2-ticket.png"} <= set(snaps)
-    assert list((data / ROOMS[0] / "tickets").glob("ticket-*.png"))
+    # ticket pictures are named by room and shooting number: 第一组-0001.png is number 1's ticket
+    for room in summary["rooms"]:
+        names = {p.name for p in (data / room["room"] / "tickets").glob("*.png")}
+        assert f"{room['room']}-0001.png" in names
+        assert f"{room['room']}-{room['tickets']:04d}.png" in names
+        assert not [n for n in names if n.startswith("ticket-")]
+    # the summary speaks Chinese and names the login to the dashboard that was just shown
+    assert "应拍" in result.stdout and "已拍" in result.stdout and "过号" in result.stdout
+    assert "expected" not in result.stdout and "photographed" not in result.stdout
+    assert f"登录：{summary['login'][0]} / {summary['login'][1]}" in result.stdout
 
 
 def _issued(data_dir: Path) -> int:
