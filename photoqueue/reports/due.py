@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-SPLIT_KEYS = ("absent", "not_due", "over")
+SPLIT_KEYS = ("absent", "not_started", "over")
 
 
 def class_over(date: str, today: dt.date, now: dt.datetime, *, plan_status: str | None = None,
@@ -41,11 +41,11 @@ def class_over(date: str, today: dt.date, now: dt.datetime, *, plan_status: str 
 
 
 def split(row: Mapping[str, Any], over: bool) -> dict[str, int]:
-    """The class row's 未取号 as absent / not_due, and its tickets over its headcount."""
+    """The class row's 未取号 as absent / not_started, and its tickets over its headcount."""
     counted = int(row.get("issued") or 0) - int(row.get("voided") or 0)
     expected = int(row.get("expected") or 0)
     not_seen = max(expected - counted, 0)
-    return {"absent": not_seen if over else 0, "not_due": 0 if over else not_seen,
+    return {"absent": not_seen if over else 0, "not_started": 0 if over else not_seen,
             "over": max(counted - expected, 0)}
 
 
@@ -68,7 +68,7 @@ def apply(report: dict[str, Any], is_over: Callable[[Mapping[str, Any]], bool]) 
         row = by_class.get((m["date"], m["room"], m["class"]))
         if row is None or not row["is_over"]:
             continue
-        makeup.append({**m, "absent": row["absent"], "not_due": row["not_due"]})
+        makeup.append({**m, "absent": row["absent"], "not_started": row["not_started"]})
     report["makeup"] = makeup
     return report
 

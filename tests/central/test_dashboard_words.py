@@ -157,18 +157,18 @@ def test_not_seen_is_split_into_absent_and_not_yet_due_and_every_row_adds_up(day
         rows = {r["class"]: r for r in table(page, "#classes")}
         # the class the room finished with two never seen: absent; the class being shot and the later one:
         # not yet due, however many have not come
-        assert n(rows["20财务管理1班"]["absent"]) == 2 and n(rows["20财务管理1班"]["not_due"]) == 0
-        assert n(rows["20会计1班"]["absent"]) == 0 and n(rows["20会计1班"]["not_due"]) == 12 - 4
-        assert n(rows["21英语1班"]["not_due"]) == 8 and n(rows["21英语1班"]["absent"]) == 0
-        assert n(rows["20物流1班"]["not_due"]) == 2
+        assert n(rows["20财务管理1班"]["absent"]) == 2 and n(rows["20财务管理1班"]["not_started"]) == 0
+        assert n(rows["20会计1班"]["absent"]) == 0 and n(rows["20会计1班"]["not_started"]) == 12 - 4
+        assert n(rows["21英语1班"]["not_started"]) == 8 and n(rows["21英语1班"]["absent"]) == 0
+        assert n(rows["20物流1班"]["not_started"]) == 2
         for name, r in rows.items():  # every row, and the 合计 row, adds up
-            left = sum(n(r[k]) for k in ("photographed", "skipped", "waiting", "absent", "not_due"))
+            left = sum(n(r[k]) for k in ("photographed", "skipped", "waiting", "absent", "not_started"))
             assert left == n(r["expected"]) + n(r.get("over", "0")), name
             assert n(r["issued"]) == sum(n(r[k]) for k in ("photographed", "skipped", "waiting", "voided") if k in r), name
         total = rows["合计"]
         assert n(total["absent"]) == 2
         tiles = {el.get_attribute("data-field"): el.inner_text() for el in page.query_selector_all(".tile .v")}
-        assert n(tiles["absent"]) == 2 and n(tiles["not_due"]) == n(total["not_due"])
+        assert n(tiles["absent"]) == 2 and n(tiles["not_started"]) == n(total["not_started"])
         assert "未到（已过时段）" in page.inner_text("#classes thead") and "未开始" in page.inner_text("#classes thead")
         check = page.inner_text("#sum-check")
         assert f"应拍 {total['expected']}" in check and "超出应拍 1" in check
@@ -211,10 +211,10 @@ def test_every_badge_is_chinese_and_the_chips_have_a_legend(day, browser):
         b = page.locator(".card[data-room='B组'] .health").inner_text()
         assert "未接摄像头" in b and "none" not in b and "打印机状态未知" in b
         legend = page.inner_text("#legend")
-        for word in ("排队中", "拍摄中", "已拍", "过号", "作废"):
+        for word in ("排队中", "正在拍摄", "已拍", "过号", "作废"):
             assert word in legend
         for chip in page.query_selector_all(".card .ticket"):  # each chip says its status in words too
-            assert re.search(r"排队中|拍摄中|已拍|过号|作废", chip.get_attribute("title"))
+            assert re.search(r"排队中|正在拍摄|已拍|过号|作废", chip.get_attribute("title"))
     finally:
         context.close()
 
@@ -292,7 +292,7 @@ def test_on_a_phone_the_tables_show_class_photographed_and_fee_and_the_rest_behi
         assert page.evaluate("document.documentElement.scrollWidth") <= screenshots.PHONE["width"]
         visible = page.eval_on_selector_all("#classes thead th", "(ths) => ths.filter((th) => th.offsetParent)"
                                                                  ".map((th) => th.textContent)")
-        assert visible == ["班级", "已拍", "应收(元)"]
+        assert visible == ["班级", "已拍", "应收费用(元)"]
         detail = page.locator("#classes tbody tr.detail").first
         assert not detail.is_visible()
         page.locator("#classes tbody tr.data").first.click()

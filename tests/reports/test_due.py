@@ -36,10 +36,10 @@ def test_mid_day_the_460_not_seen_split_into_absent_and_not_yet_due():
             row("晚班", 60)]
     report = due.apply(build_report(rows).to_dict(), lambda r: r["class"] == "早班")
     by = {r["class"]: r for r in report["classes"]}
-    assert (by["早班"]["absent"], by["早班"]["not_due"]) == (3, 0)
-    assert (by["中班"]["absent"], by["中班"]["not_due"]) == (0, 33)
-    assert (by["晚班"]["absent"], by["晚班"]["not_due"]) == (0, 60)
-    assert (report["total"]["absent"], report["total"]["not_due"]) == (3, 93)
+    assert (by["早班"]["absent"], by["早班"]["not_started"]) == (3, 0)
+    assert (by["中班"]["absent"], by["中班"]["not_started"]) == (0, 33)
+    assert (by["晚班"]["absent"], by["晚班"]["not_started"]) == (0, 60)
+    assert (report["total"]["absent"], report["total"]["not_started"]) == (3, 93)
     assert [m["class"] for m in report["makeup"]] == ["早班"]  # the others still have time
 
 
@@ -52,6 +52,6 @@ def test_sums_add_up_with_a_void_and_a_class_over_its_headcount():
     by = {r["class"]: r for r in report["classes"]}
     assert by["甲班"]["over"] == 1 and by["甲班"]["absent"] == 0
     for r in [*report["classes"], report["total"], *report["by_day"], *report["by_college"]]:
-        assert r["photographed"] + r["skipped"] + r["waiting"] + r["absent"] + r["not_due"] == r["expected"] + r["over"]
+        assert r["photographed"] + r["skipped"] + r["waiting"] + r["absent"] + r["not_started"] == r["expected"] + r["over"]
         assert r["issued"] == r["photographed"] + r["skipped"] + r["waiting"] + r["voided"]
-    assert report["total"]["over"] == 1 and report["total"]["absent"] == 3 and report["total"]["not_due"] == 20
+    assert report["total"]["over"] == 1 and report["total"]["absent"] == 3 and report["total"]["not_started"] == 20

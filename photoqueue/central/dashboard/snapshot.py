@@ -15,9 +15,14 @@ from typing import Any
 
 from photoqueue.central.dashboard import live
 from photoqueue.central.dashboard.settings import DashboardSettings
+from photoqueue.core import glossary
 from photoqueue.reports import counts as reports
 from photoqueue.reports import due
 from photoqueue.timetable.model import ClassSlot
+
+# the one vocabulary (core/glossary.py): the page's headings, chips and tooltips come from it
+WORDS = {k: t.zh for k, t in glossary.TERMS.items()}
+MEANINGS = {k: t.meaning_zh for k, t in glossary.TERMS.items()}
 
 
 def latest_sessions(store: Any) -> dict[str, Any]:
@@ -69,7 +74,7 @@ def staff_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
     commands = store.commands()[-settings.recent_commands:][::-1] if settings.recent_commands else []
     return {"rooms": rooms, "report": report, "today": now.date().isoformat(),
             "time_zone": settings.time_zone, "clock": now.strftime("%H:%M"),
-            "has_college": any(colleges.values()),
+            "has_college": any(colleges.values()), "words": WORDS, "meanings": MEANINGS,
             "commands": [_command(c, settings) for c in commands]}
 
 

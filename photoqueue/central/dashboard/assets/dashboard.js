@@ -9,7 +9,7 @@ const CAMERA = {ok: ["摄像头正常", "ok"], none: ["未接摄像头（手动�
                 camera_stalled: ["摄像头无画面", "bad"], camera_unavailable: ["摄像头无法打开", "bad"],
                 camera_bad_frame: ["摄像头画面异常", "bad"], unknown: ["摄像头状态未知", ""]};
 // the 最近取号 chips: one colour per ticket status, explained by the legend under the cards
-const STATUS = {waiting: "排队中", called: "拍摄中", photographed: "已拍", skipped: "过号", voided: "作废"};
+const STATUS = {waiting: "排队中", called: "正在拍摄", photographed: "已拍", skipped: "过号", voided: "作废"};
 const KIND = {switch_class: "切换班级", void: "作废", correct_class: "更正班级", advance: "拍完一位",
               undo: "撤销", skip: "过号", recall: "召回", reprint: "补打"};
 let rooms = {};
@@ -78,16 +78,16 @@ function legend() {
 // the rest open with a tap on the row. Headings carry the glossary's words; title = what each means.
 const COUNT_HEAD = [["date", "日期", "t"], ["room", "拍摄组", "t"], ["college", "学院", "t"], ["class", "班级", "t", 1],
   ["expected", "应拍"], ["issued", "已取号"], ["photographed", "已拍", "", 1], ["skipped", "过号"], ["voided", "作废"],
-  ["waiting", "排队中"], ["absent", "未到（已过时段）"], ["not_due", "未开始"], ["over", "超出应拍"], ["fee", "应收(元)", "", 1]];
+  ["waiting", "排队中"], ["absent", "未到（已过时段）"], ["not_started", "未开始"], ["over", "超出应拍"], ["fee", "应收(元)", "", 1]];
 const TOTAL_HEAD = [["key", "", "t", 1], ["classes", "班级数"], ["expected", "应拍"], ["photographed", "已拍", "", 1],
-  ["skipped", "过号"], ["voided", "作废"], ["waiting", "排队中"], ["absent", "未到（已过时段）"], ["not_due", "未开始"],
+  ["skipped", "过号"], ["voided", "作废"], ["waiting", "排队中"], ["absent", "未到（已过时段）"], ["not_started", "未开始"],
   ["over", "超出应拍"], ["fee", "应收(元)", "", 1]];
 const MAKEUP_HEAD = [["date", "日期", "t"], ["room", "拍摄组", "t"], ["college", "学院", "t"], ["class", "班级", "t", 1],
   ["expected", "应拍"], ["photographed", "已拍"], ["missing", "需补拍", "", 1], ["absent", "未到（已过时段）"],
   ["skipped", "过号"], ["waiting", "排队中"]];
 const MEANING = {expected: "时间表上的人数", issued: "取了号的人次（含作废）", photographed: "已拍照",
   skipped: "取了号、叫号时不在（可召回）", voided: "工作人员作废的号", waiting: "取了号、正在排队",
-  absent: "没有取号，且本班已拍完或时段已过：需补拍", not_due: "没有取号，本班还没轮到或正在拍摄",
+  absent: "没有取号，且本班已拍完或时段已过：需补拍", not_started: "没有取号，本班还没轮到或正在拍摄",
   over: "取号人数超过应拍（如更正班级转入）", missing: "应拍 − 已拍", fee: "已拍 × 每人费用"};
 const NO_COLLEGE = "未注明学院";
 
@@ -133,16 +133,27 @@ function fillTable(id, head, rows, total, emptyText) {
 
 // the office's two sums, spelled out so anyone can check them against the table
 function sumCheck(t) {
-  const left = t.photographed + t.skipped + t.waiting + t.absent + t.not_due;
-  return `核对：已拍 ${t.photographed} + 过号 ${t.skipped} + 排队中 ${t.waiting} + 未到 ${t.absent} + 未开始 ${t.not_due}` +
+  const left = t.photographed + t.skipped + t.waiting + t.absent + t.not_started;
+  return `核对：已拍 ${t.photographed} + 过号 ${t.skipped} + 排队中 ${t.waiting} + 未到 ${t.absent} + 未开始 ${t.not_started}` +
     ` = ${left} = 应拍 ${t.expected}` + (t.over ? ` + 超出应拍 ${t.over}` : "") +
     `；已取号 ${t.issued} = 已拍 + 过号 + 排队中 + 作废 ${t.voided}。`;
 }
 
 function zoneName(tz) { return tz === "Asia/Shanghai" ? "北京时间" : tz; }
 
+// the glossary's words, as the server sends them (core/glossary.py); the texts above are the fallback
+function applyWords(words, meanings) {
+  if (!words) return;
+  for (const head of [COUNT_HEAD, TOTAL_HEAD, MAKEUP_HEAD]) {
+    for (const col of head) if (words[col[0]]) col[1] = words[col[0]];
+  }
+  for (const k of Object.keys(STATUS)) if (words[k]) STATUS[k] = words[k];
+  Object.assign(MEANING, meanings || {});
+}
+
 let firstRender = true;
 function render(data) {
+  applyWords(data.words, data.meanings);
   rooms = {};
   const list = document.getElementById("rooms");
   list.replaceChildren(...(data.rooms.length ? data.rooms.map((r) => { rooms[r.room] = r; return roomCard(r); })
@@ -152,7 +163,7 @@ function render(data) {
   document.getElementById("summary").replaceChildren(
     ...[["拍摄组", data.rooms.length, "rooms"], ["在线", data.rooms.filter((r) => r.online).length, "online"],
         ["应拍", t.expected, "expected"], ["已拍", t.photographed, "photographed"], ["过号", t.skipped, "skipped"],
-        ["未到（已过时段）", t.absent, "absent"], ["未开始", t.not_due, "not_due"], ["应收费用（元）", t.fee, "fee"]]
+        ["未到（已过时段）", t.absent, "absent"], ["未开始", t.not_started, "not_started"], ["应收费用（元）", t.fee, "fee"]]
       .map(([k, v, key]) => h("div", {class: "tile", title: MEANING[key] || null},
         h("div", {class: "k"}, k), h("div", {class: "v", "data-key": k, "data-field": key}, String(v)))));
   document.getElementById("fee-note").textContent = `（每人 ${rep.fee_yuan} 元，按已拍人数）`;
