@@ -27,7 +27,9 @@ function classItem(c, hit, brief) {
 
 function card(r, day, query) {
   const late = lateText(r.late_min);
-  const live = day.today && r.current_class;
+  // the day shown first is the working day (today; else a rehearsal's or the latest day): its rooms show
+  // what they are shooting; other days show their timetable
+  const live = day.date === (last && last.date) && (r.current_class || r.now_serving !== null);
   const classes = r.classes.filter((c) => (query ? norm(c.class).includes(query) : c.status !== "done"));
   const done = r.classes.filter((c) => c.status === "done");
   return h("article", {class: "pcard", "data-room": r.room, "data-date": r.date},
@@ -35,7 +37,7 @@ function card(r, day, query) {
       h("div", {}, h("span", {class: "room-name"}, r.room), r.location ? h("span", {class: "where"}, r.location) : null),
       live ? h("span", {class: "badge " + late[1]}, late[0])
            : h("span", {class: "badge"}, done.length === r.classes.length && done.length ? "已结束" : "未开始")),
-    day.today ? h("div", {class: "now"},
+    live ? h("div", {class: "now"},
       h("div", {class: "now-class"}, h("div", {class: "label"}, "正在拍摄"), h("div", {class: "cls"}, r.current_class || "—")),
       h("div", {class: "now-num"}, h("div", {class: "label"}, "当前叫号"),
         h("div", {class: "num"}, r.now_serving === null ? "—" : String(r.now_serving)))) : null,
