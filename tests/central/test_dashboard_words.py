@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import zoneinfo
 
 import httpx
@@ -42,12 +43,13 @@ def hm(t: dt.datetime) -> str:
 
 
 def write_timetable(path, now: dt.datetime) -> None:
-    """No college column (like the 2024 table). A组: two classes over, one being shot, one later; B组: on its
+    """No college column (like the 2024 table). A组: two classes over, one being shot, two later; B组: on its
     last class; tomorrow: A组 with two classes."""
     today, tomorrow = now.date().isoformat(), (now.date() + dt.timedelta(days=1)).isoformat()
     m = lambda k: now + dt.timedelta(minutes=k)  # noqa: E731
     rows = [(today, "A组", m(-90), m(-80), "19补拍班", 3), (today, "A组", m(-70), m(-60), "20财务管理1班", 10),
-            (today, "A组", m(-10), m(20), "20会计1班", 12), (today, "A组", m(60), m(70), "21英语1班", 8),
+            (today, "A组", m(-10), m(10), "20会计1班", 12), (today, "A组", m(10), m(20), "20会计2班", 6),
+            (today, "A组", m(60), m(70), "21英语1班", 8),
             (today, "B组", m(-20), m(10), "20物流1班", 5),
             (tomorrow, "A组", dt.datetime(2000, 1, 1, 9), dt.datetime(2000, 1, 1, 9, 10), "20财务管理3班", 40),
             (tomorrow, "A组", dt.datetime(2000, 1, 1, 9, 10), dt.datetime(2000, 1, 1, 9, 20), "22市场营销(专升本)", 30)]
@@ -226,7 +228,14 @@ def test_command_times_are_in_the_deployments_time_zone(day, browser):
         r = client.post("/dashboard/api/command", headers={"X-CSRF-Token": token},
                         json={"room": "A组", "action": "void", "number": 1, "reason": "重复取号"})
         assert r.status_code == 200
-        created = next(c for c in client.get("/dashboard/api/snapshot").json()["commands"] if c["id"] == r.json()["id"])
+        created = None
+        for _ in range(50):  # the snapshot is shared for push_interval_s: the next one has the command
+            created = next((c for c in client.get("/dashboard/api/snapshot").json()["commands"]
+                            if c["id"] == r.json()["id"]), None)
+            if created:
+                break
+            time.sleep(0.1)
+        assert created
     local = dt.datetime.fromisoformat(created["created_at"]).astimezone(zoneinfo.ZoneInfo(day["zone"]))
     context, page = staff_page(browser, day["url"])
     try:
@@ -245,7 +254,7 @@ def test_switch_class_defaults_to_the_next_class(day, browser):
     context, page = staff_page(browser, day["url"])
     try:
         page.locator(".card[data-room='A组'] button", has_text="切换到下一班级").click()
-        assert page.input_value("#f-class") == "21英语1班"  # after 20会计1班, not the day's first class
+        assert page.input_value("#f-class") == "20会计2班"  # after 20会计1班, not the day's first class
     finally:
         context.close()
 
@@ -336,6 +345,8 @@ def test_status_says_when_to_arrive_fifteen_minutes_before_the_slot(day, browser
         slot = next(c for c in day["timetable"].room_day("A组", day["now"].date()).classes if c.name == "21英语1班")
         arrive = hm(slot.start_at - dt.timedelta(minutes=15))
         assert f"请于 {arrive} 前到场" in page.locator("li[data-class='21英语1班']").inner_text()
+        # 20会计2班's arrival time (its slot in 10 minutes, less 15) has passed: come now, not a time gone by
+        assert "请现在到场排队" in page.locator("li[data-class='20会计2班']").inner_text()
     finally:
         context.close()
 

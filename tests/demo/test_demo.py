@@ -145,3 +145,35 @@ def test_killed_with_sigkill_and_run_again_it_resumes_without_a_number_duplicate
         came = sum(1 for s in plan if s.behaviour != "absent")
         assert len(mine) == came - room["stats"]["unreadable"]
     assert summary_classes(data) == export_classes(data)
+
+
+def test_without_exit_the_dashboard_stays_up_after_the_day_until_ctrl_c(tmp_path):
+    import httpx
+
+    data = tmp_path / "demo"
+    args = [sys.executable, "-m", "photoqueue", "demo", "--headless", "--speed", "0", "--students", "3",
+            "--rooms", ROOMS[0], "--data-dir", str(data), "--no-progress"]
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        for line in proc.stderr:  # the day runs, the summary is printed, then it says it stays up
+            if "中心服务仍在运行" in line:
+                url = line.split("：", 1)[1].split()[0].rstrip("/")
+                break
+        assert url, "the demo ended without keeping the central service up"
+        assert (data / "summary.json").exists()  # the day is over ...
+        assert httpx.get(url + "/status.json", timeout=10).status_code == 200  # ... and the centre still serves
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
+    assert "登录：demo / demo-password" in out  # the login is in the summary, where the reader looks
+    try:
+        httpx.get(url + "/status.json", timeout=2)
+        raise AssertionError("the central service outlived Ctrl-C")
+    except httpx.TransportError:
+        pass

@@ -10,19 +10,26 @@ const MAKEUP = "没拍到？请联系班长，报名补拍。";
 
 function norm(text) { return String(text || "").normalize("NFKC").toLowerCase().replace(/\s+/g, ""); }
 
-function when(c, brief) {
+// "请于 HH:MM 前到场" is the notice's rule (the slot less 15 minutes); once that time has passed on the day,
+// a class still to come is told to come now rather than shown a time gone by
+function arriveText(c, day) {
+  if (day && day.today && last && last.clock && c.arrive_by <= last.clock) return "请现在到场排队";
+  return `请于 ${c.arrive_by} 前到场`;
+}
+
+function when(c, brief, day) {
   if (c.status === "done") return h("span", {class: "when"}, "已拍完", brief ? null : h("small", {}, MAKEUP));
   const label = c.status === "shooting" ? "正在拍摄" : "预计 " + (c.expected_start || "—");
   const sub = [];
-  if (c.status === "waiting" && c.arrive_by) sub.push(h("b", {class: "arrive"}, `请于 ${c.arrive_by} 前到场`));
+  if (c.status === "waiting" && c.arrive_by) sub.push(h("b", {class: "arrive"}, arriveText(c, day)));
   if (c.scheduled_start && c.scheduled_start !== c.expected_start) sub.push("原定 " + c.scheduled_start);
   if (c.status === "shooting" && c.expected_end) sub.push("约 " + c.expected_end + " 结束");
   return h("span", {class: "when"}, label, sub.length ? h("small", {}, sub.flatMap((x, i) => (i ? [" · ", x] : [x]))) : null);
 }
 
-function classItem(c, hit, brief) {
+function classItem(c, hit, brief, day) {
   return h("li", {class: c.status + (hit ? " hit" : ""), "data-class": c.class}, h("span", {class: "cls-name"}, c.class),
-           when(c, brief));
+           when(c, brief, day));
 }
 
 function card(r, day, query) {
@@ -41,7 +48,7 @@ function card(r, day, query) {
       h("div", {class: "now-class"}, h("div", {class: "label"}, "正在拍摄"), h("div", {class: "cls"}, r.current_class || "—")),
       h("div", {class: "now-num"}, h("div", {class: "label"}, "当前叫号"),
         h("div", {class: "num"}, r.now_serving === null ? "—" : String(r.now_serving)))) : null,
-    h("ul", {class: "plist"}, classes.map((c) => classItem(c, Boolean(query)))),
+    h("ul", {class: "plist"}, classes.map((c) => classItem(c, Boolean(query), false, day))),
     !query && done.length ? h("details", {class: "done-list"},
       h("summary", {}, `已拍完的班级（${done.length} 个）`),
       h("ul", {class: "plist"}, done.map((c) => classItem(c, false, true))),
