@@ -35,7 +35,8 @@ PINS = {"advance": 17, "skip": 27, "recall": 22}
 SCAN_WAIT_S = 3.0  # real seconds a student holds a frame before trying another angle
 SHOOT_S = (6.0, 11.0)  # a photographer's pace per student, simulated seconds
 SCREEN_SIZE = (1280, 720)
-CAMERA_FPS = 15.0  # at --speed > 0 the replay camera runs at this real rate
+CAMERA_FPS = 15.0
+CROWD = 25  # a line this long is the sight the hall screen's picture 2 keeps  # at --speed > 0 the replay camera runs at this real rate
 
 
 def _emit(**record) -> None:
@@ -220,6 +221,7 @@ class RoomSim:
             returns: list[tuple[dt.datetime, Student]] = []
             press_at: dt.datetime | None = None
             midpoint = len(self.plan) // 2
+            crowd_shot = False
             while True:
                 called = self.ask(lambda s: s.called)
                 if called is not None and press_at is None:
@@ -243,7 +245,9 @@ class RoomSim:
                     self.stats["max_waiting"] = max(self.stats["max_waiting"], waiting)
                     done += 1
                     _emit(type="progress", room=self.room, done=done, total=len(self.plan))
-                    if done == midpoint:
+                    # picture 2: the first crowd in line (the real day's sight), else half time
+                    if not crowd_shot and (waiting >= CROWD or done == midpoint):
+                        crowd_shot = True
                         self.snapshot("2")
                     if done == 1:
                         self.snapshot("1")
