@@ -132,11 +132,11 @@ class Progress:
 
 def planned_students(timetable: Path, date: dt.date, rooms: list[str], seed: int) -> dict[str, int]:
     """How many students each room's plan sends (absent ones included, as the rooms count them)."""
-    from photoqueue.demo.plan import plan_room
+    from photoqueue.demo.plan import plan_students
     from photoqueue.timetable import load_timetable
 
     tt = load_timetable(timetable)
-    return {room: len(plan_room(tt.room_day(room, date), seed)) for room in rooms}
+    return {room: len(plan_students(tt.room_day(room, date), seed)) for room in rooms}
 
 
 def write_day(options: DemoOptions, date: dt.date, rooms: list[str]) -> Path:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from photoqueue.demo.day import DemoOptions, Progress, planned_students, shipped_timetable, write_day
-from photoqueue.demo.plan import plan_room
+from photoqueue.demo.plan import plan_students
 from photoqueue.timetable import ClassSlot, RoomDay
 
 DAY = dt.date(2024, 6, 12)
@@ -31,7 +31,7 @@ def longest_queue(students, pace_s: float) -> int:
 
 def test_a_class_of_53_arrives_as_a_crowd_before_its_slot():
     day = room_day(53)
-    plan = [s for s in plan_room(day, 2024) if s.behaviour not in ("late", "absent")]
+    plan = [s for s in plan_students(day, 2024) if s.behaviour not in ("late", "absent")]
     slot = day.classes[0].start_at
     arrivals = [s.arrive_at for s in plan]
     assert max(arrivals) - min(arrivals) < dt.timedelta(minutes=4)  # all within minutes, not over the slot
@@ -40,7 +40,7 @@ def test_a_class_of_53_arrives_as_a_crowd_before_its_slot():
 
 def test_the_queue_on_the_screen_grows_to_20_to_40_at_the_measured_pace():
     for seed in (2024, 7, 11):
-        plan = [s for s in plan_room(room_day(53, 48, 45), seed) if s.behaviour != "absent"]
+        plan = [s for s in plan_students(room_day(53, 48, 45), seed) if s.behaviour != "absent"]
         assert 20 <= longest_queue(plan, 9.0) <= 40, seed
 
 
