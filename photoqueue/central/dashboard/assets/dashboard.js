@@ -166,7 +166,8 @@ function render(data) {
         ["未到（已过时段）", t.absent, "absent"], ["未开始", t.not_started, "not_started"], ["应收费用（元）", t.fee, "fee"]]
       .map(([k, v, key]) => h("div", {class: "tile", title: MEANING[key] || null},
         h("div", {class: "k"}, k), h("div", {class: "v", "data-key": k, "data-field": key}, String(v)))));
-  document.getElementById("fee-note").textContent = `（每人 ${rep.fee_yuan} 元，按已拍人数）`;
+  const rule = {photographed: "按已拍人数", issued: "按取号人数（不含作废）", expected: "按应拍人数"}[rep.fee_rule || "photographed"];
+  document.getElementById("fee-note").textContent = `（每人 ${rep.fee_yuan} 元，${rule || rep.fee_rule}）`;
   fillTable("classes", COUNT_HEAD, rep.classes, Object.assign({}, t, {date: "", room: "", college: "", class: ""}), "暂无数据");
   document.getElementById("sum-check").textContent = sumCheck(t);
   // 按学院合计 is one useless row when the timetable names no college
