@@ -35,8 +35,8 @@ PINS = {"advance": 17, "skip": 27, "recall": 22}
 SCAN_WAIT_S = 3.0  # real seconds a student holds a frame before trying another angle
 SHOOT_S = (6.0, 11.0)  # a photographer's pace per student, simulated seconds
 SCREEN_SIZE = (1280, 720)
-CAMERA_FPS = 15.0
-CROWD = 25  # a line this long is the sight the hall screen's picture 2 keeps  # at --speed > 0 the replay camera runs at this real rate
+CAMERA_FPS = 15.0  # at --speed > 0 the replay camera runs at this real rate
+CROWD = 25  # a line this long is the sight the hall screen's picture 2 keeps
 
 
 def _emit(**record) -> None:
