@@ -85,6 +85,15 @@ async def post_events(request: Request, store: CentralStore = Depends(get_store)
     return JSONResponse(result)
 
 
+@router.get("/api/v1/events")
+async def get_events(request: Request, after: int = 0, store: CentralStore = Depends(get_store)) -> dict:
+    """A station reads back its own events (``photoqueue recover``): the token names the station."""
+    reg = await run_in_threadpool(store.authenticate, _bearer(request))
+    if reg is None:
+        raise CentralError("unknown or revoked station token", http_status=401)
+    return await run_in_threadpool(store.station_events, reg, max(0, after))
+
+
 def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) -> dict:
     doc = _json(body)
     if not isinstance(doc, dict):

@@ -267,6 +267,18 @@ class CentralStore:
             rows = conn.all("SELECT body, received_at FROM events WHERE station_id = ? ORDER BY seq", (station_id,))
         return [dict(json.loads(b), received_at=r) for b, r in rows]
 
+    def station_events(self, reg: Registration, after: int, limit: int = 2000) -> dict[str, Any]:
+        """The token's own station's events after ``after`` (public form), for ``photoqueue recover``."""
+        if reg.station_id is None:
+            raise CentralError("this token has not synced yet: the centre holds no events of its station",
+                               http_status=404)
+        with self.db.connection() as conn:
+            row = conn.one("SELECT high_water FROM streams WHERE station_id = ?", (reg.station_id,))
+            rows = conn.all("SELECT body FROM events WHERE station_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                            (reg.station_id, after, limit))
+        return {"station_id": reg.station_id, "high_water": int(row[0]) if row else 0,
+                "events": [json.loads(b) for (b,) in rows]}
+
     def high_waters(self) -> dict[str, int]:
         with self.db.connection() as conn:
             return {sid: int(hw) for sid, hw in conn.all("SELECT station_id, high_water FROM streams")}

@@ -237,10 +237,8 @@ class SyncClient:
         message = doc.get("error", response.text[:200]) if isinstance(doc, dict) else response.text[:200]
         result = SyncResult(ok=False, sent=len(batch), pending=pending, status_code=code,
                             error=f"centre answered {code}: {message}")
-        if code == 409 and batch and isinstance(doc, dict) and "expected_seq" in doc:
-            expected = doc["expected_seq"]
-            result.error += (f" (the centre lacks seq {expected}..{batch[0]['seq'] - 1}, which this station has "
-                             "already dropped from its outbox)")
+        if code == 409 and isinstance(doc, dict) and isinstance(doc.get("expected_seq"), int):
+            self._resend_from(store, doc["expected_seq"], result)
         elif code == 413 and self.batch_size > 1:
             self.batch_size = max(1, self.batch_size // 2)
             result.retry_after_s = 0.01
@@ -252,10 +250,28 @@ class SyncClient:
                 result.retry_after_s = 1.0
         return result
 
+    def _resend_from(self, store: EventStore, expected: int, result: SyncResult) -> None:
+        """The centre lacks events this station already dropped from its outbox (it was restored from an
+        older backup): put them back from the event log and send again at once."""
+        try:
+            n = store.requeue(expected)
+        except StationError as exc:
+            result.error += f"; cannot re-send from seq {expected}: {exc}"
+            return
+        result.error += f" (the centre lacks seq {expected} on: {n} events re-sent from the station's log)"
+        log.warning("the centre's copy ends before seq %d (restored from a backup?): re-sending %d events from the "
+                    "event log", expected, n)
+        if n:
+            result.retry_after_s = 0.01
+
     def _accepted(self, store: EventStore, batch: list[dict], doc: dict) -> SyncResult:
         hw = doc["high_water"]
         if hw > 0:
             store.ack(hw)
+            store.record_centre_high_water(hw)
+        if hw < store.last_seq() and not batch:
+            # an empty outbox, yet the centre holds less than the log: it lost what it had acknowledged
+            self._resend_from(store, hw + 1, SyncResult(ok=True))
         for cid in doc.get("acked_commands", []):
             self._to_ack.discard(cid)
         delivered = self._deliver(doc.get("commands", []), doc.get("duplicates", []))
