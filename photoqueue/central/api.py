@@ -98,7 +98,7 @@ def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) ->
     doc = _json(body)
     if not isinstance(doc, dict):
         raise CentralError("the body must be a JSON object {\"station_id\", \"events\": [...]}", http_status=422)
-    unknown = set(doc) - {"station_id", "events", "acked_commands", "health", "pending"}
+    unknown = set(doc) - {"station_id", "events", "acked_commands", "command_outcomes", "health", "pending"}
     if unknown:
         raise CentralError(f"unknown key(s) {', '.join(sorted(unknown))}", http_status=422)
     events = doc.get("events", [])
@@ -109,7 +109,7 @@ def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) ->
     if pending is not None and (not isinstance(pending, int) or isinstance(pending, bool)):
         raise CentralError("pending must be an integer (the station's outbox size)", http_status=422)
     return store.ingest(reg, doc.get("station_id"), events, health=doc.get("health"), pending=pending,
-                        acked_commands=doc.get("acked_commands"))
+                        acked_commands=doc.get("acked_commands"), command_outcomes=doc.get("command_outcomes"))
 
 
 @router.get("/api/v1/counts")
@@ -173,6 +173,14 @@ async def post_command(request: Request, user: accounts.StaffUser = Depends(requ
         raise CentralError("the body must be {\"room\", \"kind\", \"args\": {...}}", http_status=422)
     cid = await run_in_threadpool(store.add_command, doc["room"], doc["kind"], doc.get("args") or {}, by=user.name)
     return {"id": cid}
+
+
+@router.post("/api/v1/commands/{cid}/cancel")
+async def cancel_command(cid: int, request: Request, user: accounts.StaffUser = Depends(require_staff_json),
+                         store: CentralStore = Depends(get_store)) -> dict:
+    """Withdraw a command the station has not taken yet (已撤销)."""
+    _not_cross_site(request)
+    return await run_in_threadpool(store.cancel_command, cid, by=user.name)
 
 
 @router.get("/api/v1/commands")

@@ -19,6 +19,7 @@ import logging
 from typing import Any
 
 from photoqueue.central import accounts
+from photoqueue.central import commands as staff_commands
 from photoqueue.central.accounts import Registration, utcnow
 from photoqueue.central.db import Conn, Database
 from photoqueue.central.errors import CentralError
@@ -26,7 +27,7 @@ from photoqueue.central.migrations import migrate
 from photoqueue.central.projection import Projection
 from photoqueue.core.errors import CoreError
 from photoqueue.core.events import DuplicateFlagged, Event, TicketIssued, event_from_dict
-from photoqueue.core.wire import command_from_wire
+from photoqueue.core.targets import NEEDS_TARGET, refusal, staff_from_wire, wire_args, with_targets
 from photoqueue.timetable import ClassSlot, RoomDay, Timetable
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,9 @@ DUPLICATES_PER_ANSWER = 200  # more wait for the next answer, once the station h
 
 
 class CentralStore:
-    def __init__(self, url: str, *, pool_size: int = 8):
+    def __init__(self, url: str, *, pool_size: int = 8, command_expiry_s: float = 300.0):
         self.db = Database(url, pool_size=pool_size)
+        self.command_expiry_s = command_expiry_s  # a staff command not taken by then is no longer sent
         self.projection = Projection()
 
     def open(self) -> CentralStore:
@@ -65,7 +67,8 @@ class CentralStore:
             return accounts.authenticate(conn, token)
 
     def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *, health: dict | None = None,
-               pending: int | None = None, acked_commands: list[int] | None = None) -> dict[str, Any]:
+               pending: int | None = None, acked_commands: list[int] | None = None,
+               command_outcomes: dict | None = None) -> dict[str, Any]:
         if not isinstance(station_id, str) or not station_id or len(station_id) > 100:
             raise CentralError("station_id must be the station database's id (a non-empty string)", http_status=422)
         if reg.station_id is not None and reg.station_id != station_id:
@@ -75,6 +78,7 @@ class CentralStore:
         if not isinstance(acked_commands, list) or not all(isinstance(i, int) and not isinstance(i, bool)
                                                            for i in acked_commands):
             raise CentralError("acked_commands must be a list of command ids", http_status=422)
+        outcomes = staff_commands.parse_outcomes(command_outcomes)
         events, bodies = _parse_batch(raw_events, reg.room)
         health_json = _health_json(health)
         now = utcnow()
@@ -102,7 +106,7 @@ class CentralStore:
                 conn.execute("UPDATE streams SET high_water = ?, last_seen_at = ?, pending = coalesce(?, pending), "
                              "health = coalesce(?, health) WHERE station_id = ?",
                              (new_hw, now, pending, health_json, station_id))
-                acked = self._ack_commands(conn, reg, acked_commands, now)
+                acked = staff_commands.acknowledge(conn, reg.room, str(reg.id), acked_commands, outcomes, now)
                 commands = self.pending_commands(reg.room, conn=conn)
                 duplicates = self._open_duplicates(conn, station_id)
         except BaseException:
@@ -182,17 +186,6 @@ class CentralStore:
                         (station_id, DUPLICATES_PER_ANSWER))
         return [{"date": d, "number": n, "other_room": o, "other_number": on} for r, d, n, o, on in rows
                 if not self.projection.ticket_flagged(station_id, r, d, n, o)]
-
-    def _ack_commands(self, conn: Conn, reg: Registration, ids: list[int], now: str) -> list[int]:
-        done = []
-        for cid in ids:
-            row = conn.one("SELECT acked_at FROM commands WHERE id = ? AND room = ?", (cid, reg.room))
-            if row is None:
-                continue
-            if row[0] is None:
-                conn.execute("UPDATE commands SET acked_at = ?, acked_by = ? WHERE id = ?", (now, str(reg.id), cid))
-            done.append(cid)
-        return done
 
     # --- the projection ---------------------------------------------------------------------
 
@@ -295,35 +288,48 @@ class CentralStore:
     # --- staff commands ----------------------------------------------------------------------
 
     def add_command(self, room: str, kind: str, args: dict[str, Any] | None = None, *, by: str = "") -> int:
-        """Queue a staff action for a room's station (it arrives with the station's next sync)."""
+        """Queue a staff action for a room's station (it arrives with the station's next sync). The ticket or
+        class it acts on is named (from the room's last synced state when staff did not) and checked now."""
         args = dict(args or {})
         try:
-            command_from_wire(kind, args)  # refuses an unknown kind or bad arguments now, not at the station
+            targeted = staff_from_wire(kind, args)  # refuses an unknown kind or bad arguments now
         except CoreError as exc:
             raise CentralError(str(exc), http_status=422, exit_status=2) from None
+        self.catch_up()
+        with self.projection.lock:
+            state = self.room_state(room)
+            targeted = with_targets(targeted, state)
+            why = refusal(targeted, state) if state is not None else None
+        if why is None and state is None and targeted.kind in NEEDS_TARGET and targeted.target is None:
+            why = ("该组还没有同步过，请指明号码", f"{kind}: room {room} has not synced; name the ticket (target)")
+        if why is not None:
+            raise CentralError(f"{why[0]} / {why[1]}", http_status=422, exit_status=2)
         with self.db.write() as conn:
-            if conn.dialect == "postgresql":
-                return int(conn.one("INSERT INTO commands (room, kind, args, created_at, created_by) "
-                                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                                    (room, kind, json.dumps(args, ensure_ascii=False), utcnow(), by))[0])
-            cur = conn.execute("INSERT INTO commands (room, kind, args, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
-                               (room, kind, json.dumps(args, ensure_ascii=False), utcnow(), by))
-            return int(cur.lastrowid)
+            return staff_commands.insert(conn, room, kind, wire_args(targeted, args), by, utcnow(),
+                                         self.command_expiry_s)
+
+    def room_state(self, room: str):
+        """The room's latest session as the centre last folded it (None before its first sync)."""
+        latest = None
+        for (_sid, r, date), state in self.projection.sessions():
+            if r == room and (latest is None or date >= latest.date):
+                latest = state
+        return latest
 
     def pending_commands(self, room: str, *, conn: Conn | None = None) -> list[dict[str, Any]]:
         if conn is None:
             with self.db.connection() as c:
                 return self.pending_commands(room, conn=c)
-        rows = conn.all("SELECT id, kind, args, created_at FROM commands WHERE room = ? AND acked_at IS NULL "
-                        "ORDER BY id", (room,))
-        return [{"id": int(i), "kind": k, "args": json.loads(a), "created_at": c} for i, k, a, c in rows]
+        return staff_commands.pending(conn, room, utcnow())
 
     def commands(self, room: str | None = None) -> list[dict[str, Any]]:
+        """Every staff command with its ``state``: done, refused (``reason``), pending, expired, cancelled."""
         with self.db.connection() as conn:
-            rows = conn.all("SELECT id, room, kind, args, created_at, created_by, acked_at FROM commands"
-                            + (" WHERE room = ?" if room else "") + " ORDER BY id", (room,) if room else ())
-        keys = ("id", "room", "kind", "args", "created_at", "created_by", "acked_at")
-        return [dict(zip(keys, (*r[:3], json.loads(r[3]), *r[4:]), strict=True)) for r in rows]
+            return staff_commands.listing(conn, room, utcnow())
+
+    def cancel_command(self, cid: int, *, by: str = "") -> dict[str, Any]:
+        with self.db.write() as conn:
+            return staff_commands.cancel(conn, cid, by, utcnow())
 
     # --- timetable -----------------------------------------------------------------------------
 

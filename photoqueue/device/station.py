@@ -271,9 +271,14 @@ class Station:
         log.warning("unknown button action %r", name)
         return None
 
-    def _command(self, command: cmd.Command) -> None:
+    def _command(self, command: cmd.Command, command_id: int | None = None) -> tuple[str, str] | None:
+        """Apply one command; a staff command from the centre (``command_id``) returns its committed outcome."""
+        outcome = None
         try:
-            effects = self.session.handle(command, self.clock.now())
+            if command_id is None:
+                effects = self.session.handle(command, self.clock.now())
+            else:
+                effects, outcome = self.session.handle_staff(command_id, command, self.clock.now())
         except StationError as exc:
             # The commit was refused: nothing changed. Show it, log it, stop the watchdog's pings.
             self._db_error = str(exc)
@@ -283,11 +288,17 @@ class Station:
                 # replace the last student's flash: it must not look like this scan's number
                 self._feedback(fx.ScanFeedback(False, "rejected", None, "database", "数据库写入失败，请联系工作人员",
                                                "database write failed"))
-            return
+            return None
         if self._db_error is not None:
             self._db_error = None
             self._alerts.pop("db", None)
         self._dispatch(effects)
+        return outcome
+
+    def staff_command(self, command_id: int, targeted) -> tuple[str, str] | None:
+        """Queue thread (through ``call``): a staff command from the centre, its target checked and its
+        outcome committed with it; None when the commit was refused (the centre offers it again)."""
+        return self._command(targeted, command_id)
 
     def _dispatch(self, effects: list[fx.Effect]) -> None:
         for observe in self.observers:

@@ -126,7 +126,7 @@ def make_sounds(config: Config):
     return Sounds(config.display)
 
 
-def make_sync(config: Config, submit, health=None, session_date=None):
+def make_sync(config: Config, submit, health=None, session_date=None, staff=None):
     """The sync client when [central] url is set and a token is there; else NullSync (offline)."""
     central = config.central
     if not central.url:
@@ -139,7 +139,7 @@ def make_sync(config: Config, submit, health=None, session_date=None):
     from photoqueue.device.sync import SyncClient
 
     return SyncClient(db_path(config.station.data_dir), central.url, token, room=config.station.room,
-                      on_command=submit, health=health, session_date=session_date,
+                      on_command=submit, on_staff_command=staff, health=health, session_date=session_date,
                       batch_size=central.batch_size, interval_s=central.interval_s, timeout_s=central.timeout_s,
                       backoff_initial_s=central.backoff_initial_s, backoff_max_s=central.backoff_max_s)
 
@@ -173,7 +173,8 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
         display=make_display(config, headless),
         buttons=make_buttons(config, submit, clock, pin_factory, keyboard, keyboard_stream),
         sounds=make_sounds(config),
-        sync=make_sync(config, submit, health=station.health_snapshot, session_date=lambda: date),
+        sync=make_sync(config, submit, health=station.health_snapshot, session_date=lambda: date,
+                       staff=lambda cid, t: station.call(lambda st: st.staff_command(cid, t))),
         camera=make_camera(config, submit, clock, camera_source),
         hid=make_hid(config, submit),
         photos=make_photo_watch(getattr(config, "photos", None), data_dir, config.station.room, date, submit),

@@ -42,7 +42,12 @@ APPLICATION_ID = 0x50514431  # "PQD1": marks a photoqueue station database
 SCHEMA_VERSION = 1
 DB_NAME = "station.db"
 
-_SCHEMA = """
+# the outcome of each staff command from the centre, committed with its events (see Session.handle_staff)
+_STAFF_TABLE = """
+CREATE TABLE IF NOT EXISTS staff_commands (id INTEGER PRIMARY KEY, outcome TEXT NOT NULL, reason TEXT NOT NULL);
+"""
+
+_SCHEMA = _STAFF_TABLE + """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events (
     seq  INTEGER PRIMARY KEY,
@@ -142,7 +147,17 @@ class EventStore:
                 write_witness(witness_path(self.path), witness_of(self.station_id, self._history))
         else:
             self._history = verify_file(db, self.path, self.station_id)
+            self._add_staff_table()
         self._ids = FileIds.of(self.path)
+
+    def _add_staff_table(self) -> None:
+        """Files made before staff commands reported their outcome get the table (no event changes)."""
+        if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'staff_commands'").fetchone() is None:
+            try:
+                with self.transaction(guard=False):
+                    self._db.execute(_STAFF_TABLE)
+            except StationError as exc:  # a read-only copy still exports; staff commands need a writable one
+                log.warning("%s: cannot add the staff_commands table: %s", self.path, exc)
 
     def _set_wal(self) -> None:
         # Switching to WAL needs a moment alone with the file; SQLite does not wait for it by itself.
@@ -332,6 +347,14 @@ class EventStore:
 
     def outbox_size(self) -> int:
         return self._db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+
+    def command_outcome(self, command_id: int) -> tuple[str, str] | None:
+        row = self._db.execute("SELECT outcome, reason FROM staff_commands WHERE id = ?", (command_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def record_command(self, command_id: int, outcome: str, reason: str) -> None:
+        """Inside :meth:`transaction`, with the command's events: its outcome commits with them or not at all."""
+        self._db.execute("INSERT INTO staff_commands VALUES (?, ?, ?)", (command_id, outcome, reason))
 
     def requeue(self, from_seq: int) -> int:
         """Put events from ``from_seq`` on back in the outbox (the centre lost them: restored from an older

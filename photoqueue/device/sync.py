@@ -24,14 +24,15 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from photoqueue.atomicfile import atomic_write
 from photoqueue.core import commands as cmd
-from photoqueue.core import wire
 from photoqueue.core.errors import CoreError
+from photoqueue.core.targets import Targeted, staff_from_wire
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import EventStore
 from photoqueue.timetable import RoomDay
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 def command_from_wire(kind: str, args: dict[str, Any]) -> cmd.Command:
     """A staff command as the centre sends it, as a queue command; a bad one raises :class:`StationError`."""
     try:
-        return wire.command_from_wire(kind, args)
+        return staff_from_wire(kind, args).command  # the target (checked by on_staff_command users) left aside
     except CoreError as exc:
         raise StationError(str(exc)) from None
 
@@ -109,6 +110,7 @@ class SyncResult:
 class SyncClient:
     def __init__(self, db_path: str | Path, base_url: str, token: str, *, room: str,
                  on_command: Callable[[cmd.Command], None] | None = None,
+                 on_staff_command: Callable[[int, Targeted], Any] | None = None,
                  on_status: Callable[[dict], None] | None = None,
                  health: Callable[[], dict] | None = None,
                  session_date: Callable[[], str | None] | None = None,
@@ -121,6 +123,8 @@ class SyncClient:
         self.token = token
         self.room = room
         self.on_command = on_command
+        # (command id, Targeted) -> (outcome, reason) once committed, or a Future of it; None: not committed
+        self.on_staff_command = on_staff_command
         self.on_status = on_status
         self.health = health
         self.session_date = session_date
@@ -139,6 +143,7 @@ class SyncClient:
         self._http_client = None
         self._status: dict[str, Any] = {"pending": None, "last_ok_at": None, "last_error": None,
                                         "offline_since": None, "high_water": None, "timetable_source": None}
+        self._outcomes: dict[int, dict[str, str]] = {}
         self._delivered, self._to_ack = self._load_state()
         self._flagged: set[tuple] = set()
 
@@ -218,6 +223,7 @@ class SyncClient:
         except StationError as exc:
             return SyncResult(ok=False, error=str(exc))
         body = {"station_id": station_id, "events": batch, "acked_commands": sorted(self._to_ack),
+                "command_outcomes": {str(c): self._outcomes[c] for c in sorted(self._to_ack) if c in self._outcomes},
                 "pending": max(0, pending - len(batch))}
         if self.health is not None:
             try:
@@ -266,14 +272,18 @@ class SyncClient:
 
     def _accepted(self, store: EventStore, batch: list[dict], doc: dict) -> SyncResult:
         hw = doc["high_water"]
-        if hw > 0:
-            store.ack(hw)
-            store.record_centre_high_water(hw)
-        if hw < store.last_seq() and not batch:
-            # an empty outbox, yet the centre holds less than the log: it lost what it had acknowledged
-            self._resend_from(store, hw + 1, SyncResult(ok=True))
+        try:
+            if hw > 0:
+                store.ack(hw)
+                store.record_centre_high_water(hw)
+            if hw < store.last_seq() and not batch:
+                # an empty outbox, yet the centre holds less than the log: it lost what it had acknowledged
+                self._resend_from(store, hw + 1, SyncResult(ok=True))
+        except StationError as exc:  # a full disk: the outbox is sent again later, which the centre ignores
+            log.warning("sync: cannot drop sent events from the outbox: %s", exc)
         for cid in doc.get("acked_commands", []):
             self._to_ack.discard(cid)
+            self._outcomes.pop(cid, None)
         delivered = self._deliver(doc.get("commands", []), doc.get("duplicates", []))
         self._save_state()
         pending = store.outbox_size()
@@ -281,6 +291,11 @@ class SyncClient:
                           pending=pending, commands=delivered)
 
     def _deliver(self, commands: list[dict], duplicates: list[dict]) -> int:
+        if self.on_staff_command is not None:
+            n = self._deliver_staff(commands)
+            if n < 0:
+                return -n - 1
+            commands = []
         if self.on_command is None:
             return 0
         n = 0
@@ -314,6 +329,43 @@ class SyncClient:
             self._flagged.add(key)
             n += 1
         return n
+
+    def _deliver_staff(self, commands: list[dict]) -> int:
+        """Hand each command to the station and keep its committed outcome for the next request.
+        A command whose commit failed (a full disk) stops the round: it and those after it are offered
+        again, in order; the centre shows them waiting, never done. Returns how many were handed over,
+        or -(n + 1) when the round stopped."""
+        n = 0
+        for c in commands:
+            cid = c.get("id")
+            if not isinstance(cid, int) or cid in self._outcomes or cid in self._delivered:
+                continue
+            try:
+                targeted = staff_from_wire(c.get("kind"), c.get("args") or {})
+            except CoreError as exc:
+                log.error("command %s from the centre refused: %s", cid, exc)
+                outcome: tuple[str, str] | None = ("refused", f"无法识别的命令 / {exc}")
+            else:
+                outcome = self._staff_outcome(cid, targeted)
+            if outcome is None:
+                return -(n + 1)
+            self._outcomes[cid] = {"outcome": outcome[0], "reason": outcome[1]}
+            self._delivered.add(cid)
+            self._to_ack.add(cid)
+            n += 1
+        return n
+
+    def _staff_outcome(self, cid: int, targeted: Targeted) -> tuple[str, str] | None:
+        try:
+            answer = self.on_staff_command(cid, targeted)
+            if isinstance(answer, Future):
+                answer = answer.result(timeout=self.timeout_s)
+        except Exception:
+            log.exception("command %s: the station did not take it; it is offered again next round", cid)
+            return None
+        if answer is None:
+            log.warning("command %s: the station could not commit it; it is offered again next round", cid)
+        return answer
 
     def _report(self, result: SyncResult) -> None:
         now = self.clock()
@@ -401,6 +453,8 @@ class SyncClient:
     def _load_state(self) -> tuple[set, set]:
         try:
             doc = json.loads(self.state_path.read_text(encoding="utf-8"))
+            outcomes = doc.get("outcomes", {})
+            self._outcomes = {int(k): v for k, v in outcomes.items()} if isinstance(outcomes, dict) else {}
             return set(doc.get("delivered_commands", [])), set(doc.get("unacked_commands", []))
         except FileNotFoundError:
             return set(), set()
@@ -410,7 +464,8 @@ class SyncClient:
 
     def _save_state(self) -> None:
         """Command ids handed to the station survive a restart, so none is applied twice."""
-        doc = {"delivered_commands": sorted(self._delivered)[-1000:], "unacked_commands": sorted(self._to_ack)}
+        doc = {"delivered_commands": sorted(self._delivered)[-1000:], "unacked_commands": sorted(self._to_ack),
+               "outcomes": {str(k): v for k, v in self._outcomes.items()}}
         try:
             atomic_write(self.state_path, json.dumps(doc))
         except OSError as exc:
