@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
@@ -64,6 +65,8 @@ class Session:
     def __init__(self, store: EventStore, room: str, date: str, rules: queue.Rules):
         self.store = store
         self.rules = rules
+        # (session date) -> (zh, en) why not to number now, or None: the centre's date (see clock_check)
+        self.date_guard: Callable[[str], tuple[str, str] | None] | None = None
         self.state = queue.SessionState(room=room, date=date)
         store.claim(room, key_fingerprint(rules.digest_key))
         self._catch_up()  # replay the log
@@ -121,6 +124,11 @@ class Session:
         return decision
 
     def _handle(self, command: cmd.Command, now: dt.datetime, staff: tuple | None = None) -> list[fx.Effect]:
+        why = self.date_guard(self.state.date) if self.date_guard is not None and isinstance(command, cmd.Scan) else None
+        if why is not None:
+            # the centre contradicts this session's date: a number now would land in the wrong day's session
+            return [fx.ScanFeedback(False, "rejected", None, "date", why[0], why[1]),
+                    fx.StaffNotice("clock", why[0], why[1])]
         called_at_start = self.state.called
         with self.store.transaction():
             others = self._catch_up()  # what other writers appended since we last looked

@@ -33,6 +33,7 @@ from photoqueue.atomicfile import atomic_write
 from photoqueue.core import commands as cmd
 from photoqueue.core.errors import CoreError
 from photoqueue.core.targets import Targeted, staff_from_wire
+from photoqueue.device.clock_check import ClockCheck
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import EventStore
 from photoqueue.timetable import RoomDay
@@ -66,6 +67,8 @@ class SyncSettings:
     timeout_s: float = _help("Seconds to wait for the centre's answer", 10.0)
     backoff_initial_s: float = _help("First retry delay after a failure (seconds; doubles each failure)", 1.0)
     backoff_max_s: float = _help("Longest retry delay after failures (seconds)", 60.0)
+    clock_bound_s: float = _help("Seconds the station's clock may differ from the centre's before it shows an "
+                                 "alert; a different date stops numbering either way", 120.0)
     timetable_cache: str = _help("Where the last timetable pulled from the centre is kept; empty: beside the "
                                  "station database", "")
 
@@ -77,7 +80,7 @@ class SyncSettings:
             errors.append("token_file: needed when url is set (the station's token)")
         if not 1 <= self.batch_size <= 5000:
             errors.append(f"batch_size: {self.batch_size} is not between 1 and 5000")
-        for name in ("interval_s", "timeout_s", "backoff_initial_s", "backoff_max_s"):
+        for name in ("interval_s", "timeout_s", "backoff_initial_s", "backoff_max_s", "clock_bound_s"):
             if getattr(self, name) <= 0:
                 errors.append(f"{name}: must be more than 0, not {getattr(self, name)}")
         if self.backoff_max_s < self.backoff_initial_s:
@@ -117,7 +120,8 @@ class SyncClient:
                  batch_size: int = 500, interval_s: float = 2.0, timeout_s: float = 10.0,
                  backoff_initial_s: float = 1.0, backoff_max_s: float = 60.0,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 rng: Callable[[], float] = random.random, state_path: str | Path | None = None):
+                 rng: Callable[[], float] = random.random, state_path: str | Path | None = None,
+                 clock_check: ClockCheck | None = None):
         self.db_path = Path(db_path)
         self.base_url = base_url.rstrip("/")
         self.token = token
@@ -126,6 +130,7 @@ class SyncClient:
         # (command id, Targeted) -> (outcome, reason) once committed, or a Future of it; None: not committed
         self.on_staff_command = on_staff_command
         self.on_status = on_status
+        self.clock_check = clock_check
         self.health = health
         self.session_date = session_date
         self.batch_size = batch_size
@@ -152,6 +157,7 @@ class SyncClient:
         problems = settings.validate()
         if problems:
             raise StationError("sync settings: " + "; ".join(problems))
+        kwargs.setdefault("clock_check", ClockCheck(settings.clock_bound_s))
         return cls(db_path, settings.url, settings.read_token(), room=room, batch_size=settings.batch_size,
                    interval_s=settings.interval_s, timeout_s=settings.timeout_s,
                    backoff_initial_s=settings.backoff_initial_s, backoff_max_s=settings.backoff_max_s, **kwargs)
@@ -272,6 +278,8 @@ class SyncClient:
 
     def _accepted(self, store: EventStore, batch: list[dict], doc: dict) -> SyncResult:
         hw = doc["high_water"]
+        if self.clock_check is not None and isinstance(doc.get("server_time"), str):
+            self.clock_check.observe(doc["server_time"], self.clock())
         try:
             if hw > 0:
                 store.ack(hw)
@@ -387,7 +395,10 @@ class SyncClient:
 
     def status(self) -> dict[str, Any]:
         """{"pending", "last_ok_at", "last_error", "offline_since", ...}; times from ``clock``."""
-        return dict(self._status)
+        status = dict(self._status)
+        if self.clock_check is not None:
+            status.update(self.clock_check.status())
+        return status
 
     # --- draining (the demo's end, a shutdown) ---------------------------------------------
 
