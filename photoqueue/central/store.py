@@ -40,6 +40,8 @@ class CentralStore:
     def __init__(self, url: str, *, pool_size: int = 8, command_expiry_s: float = 300.0):
         self.db = Database(url, pool_size=pool_size)
         self.command_expiry_s = command_expiry_s  # a staff command not taken by then is no longer sent
+        # station_id -> (why its last sync was refused, when): the dashboard shows it as the room's alert
+        self.sync_errors: dict[str, tuple[str, str]] = {}
         self.projection = Projection()
 
     def open(self) -> CentralStore:
@@ -66,9 +68,21 @@ class CentralStore:
         with self.db.connection() as conn:
             return accounts.authenticate(conn, token)
 
-    def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *, health: dict | None = None,
-               pending: int | None = None, acked_commands: list[int] | None = None,
-               command_outcomes: dict | None = None) -> dict[str, Any]:
+    def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], **kwargs) -> dict[str, Any]:
+        """One station's batch (see ``_ingest``); a refusal is kept for the dashboard until a sync succeeds."""
+        key = station_id if isinstance(station_id, str) else ""
+        try:
+            answer = self._ingest(reg, station_id, raw_events, **kwargs)
+        except CentralError as exc:
+            self.sync_errors[key or f"room:{reg.room}"] = (str(exc), utcnow())
+            raise
+        self.sync_errors.pop(key, None)
+        self.sync_errors.pop(f"room:{reg.room}", None)
+        return answer
+
+    def _ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *, health: dict | None = None,
+                pending: int | None = None, acked_commands: list[int] | None = None,
+                command_outcomes: dict | None = None) -> dict[str, Any]:
         if not isinstance(station_id, str) or not station_id or len(station_id) > 100:
             raise CentralError("station_id must be the station database's id (a non-empty string)", http_status=422)
         if reg.station_id is not None and reg.station_id != station_id:
@@ -231,6 +245,7 @@ class CentralStore:
             date, state = latest.get(sid, (None, None))
             age = (now - dt.datetime.fromisoformat(last_seen)).total_seconds()
             out.append({
+                "sync_error": (self.sync_errors.get(sid) or self.sync_errors.get(f"room:{room}") or (None,))[0],
                 "room": room, "station_id": sid, "date": date, "online": age <= stale_s,
                 "last_seen_at": last_seen, "seconds_since_seen": round(age, 1), "high_water": int(hw),
                 "outbox_pending": pending, "health": json.loads(health or "{}"),

@@ -12,10 +12,13 @@ Pure: a function of the session state; the centre and the station share it.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from photoqueue.core import commands as cmd
+from photoqueue.core import effects as fx
+from photoqueue.core import queue
 from photoqueue.core.errors import CoreError
 from photoqueue.core.queue import CALLED, WAITING, SessionState
 from photoqueue.core.wire import command_from_wire
@@ -94,7 +97,17 @@ def refusal(t: Targeted, state: SessionState) -> tuple[str, str] | None:
     if t.kind == "switch_class" and t.names_class and state.active_class != t.from_class:
         return (f"当前班级已从 {t.from_class or '无'} 变为 {state.active_class or '无'}",
                 f"the active class is {state.active_class!r} now, not {t.from_class!r}")
+    # then the queue's own rules (void a number never issued, recall one not skipped ...): the centre asks
+    # them of the last synced state before queueing, the station of its own when the command arrives
+    decision = queue.decide(state, t.command, _NO_TIME, _NO_KEY)
+    notices = [n for n in decision.notices if isinstance(n, fx.StaffNotice)]
+    if not decision.events and notices:
+        return notices[0].message_zh, notices[0].message_en
     return None
+
+
+_NO_TIME = dt.datetime(2000, 1, 1)  # a staff command's decision does not depend on the time
+_NO_KEY = queue.Rules(digest_key=b"")  # nor on the key (only a scan digests a code)
 
 
 def wire_args(t: Targeted, args: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ class DashboardSettings:
     min_intervals: int = _help("Photo-to-photo intervals needed before a room's measured pace is used", 10)
     max_gap_s: float = _help("A longer pause between two photos is a break, not the pace (seconds)", 120.0)
     recent_commands: int = _help("Staff commands listed on the dashboard (newest first)", 12)
+    office_tz: str = _help("The office's time zone (IANA name): times on the dashboard's command list", "Asia/Shanghai")
 
     def validate(self) -> list[str]:
         errors = []
@@ -40,6 +41,12 @@ class DashboardSettings:
             errors.append(f"min_intervals: must be at least 1, not {self.min_intervals}")
         if self.max_gap_s <= 0:
             errors.append(f"max_gap_s: must be more than 0, not {self.max_gap_s}")
+        try:
+            import zoneinfo
+
+            zoneinfo.ZoneInfo(self.office_tz)
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+            errors.append(f"office_tz: {self.office_tz!r} is not a time zone name (e.g. Asia/Shanghai)")
         if self.recent_commands < 0:
             errors.append(f"recent_commands: must not be negative, not {self.recent_commands}")
         return errors

@@ -54,7 +54,17 @@ def room_views(store: Any, settings: DashboardSettings, stale_s: float, now: dt.
         views.append(live.room_view(state, row, now, slots=slots.get((state.date, state.room)),
                                     default_pace_s=settings.default_pace_s, min_intervals=settings.min_intervals,
                                     max_gap_s=settings.max_gap_s))
+    for view, row in zip(views, stations, strict=True):
+        view["sync_alert"] = sync_alert(row)
     return views
+
+
+def sync_alert(row: dict[str, Any]) -> str | None:
+    """Why the room cannot sync (the centre refused its last request), or its clock's alert."""
+    if row.get("sync_error"):
+        return f"无法同步 / cannot sync: {row['sync_error']}"
+    sync = (row.get("health") or {}).get("sync")
+    return sync.get("clock_alert") if isinstance(sync, dict) else None
 
 
 def staff_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
@@ -64,8 +74,9 @@ def staff_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
     report = reports.build_report(store.counts(), settings.fee_yuan, colleges)
     commands = store.commands()[-settings.recent_commands:][::-1] if settings.recent_commands else []
     return {"rooms": room_views(store, settings, stale_s, now), "report": report.to_dict(),
-            "commands": [{k: c[k] for k in ("id", "room", "kind", "args", "created_at", "created_by", "acked_at")}
-                         for c in commands]}
+            "office_tz": settings.office_tz,
+            "commands": [{k: c.get(k) for k in ("id", "room", "kind", "args", "created_at", "created_by", "acked_at",
+                                                "state", "reason", "expires_at")} for c in commands]}
 
 
 def public_snapshot(store: Any, settings: DashboardSettings, stale_s: float,

@@ -51,6 +51,7 @@ function roomCard(r) {
     h("div", {class: "health"}, badge(PRINTER[r.printer] || [r.printer, ""]), badge(CAMERA[r.camera] || [r.camera, ""]),
       badge([ago(r.seen_ago_s), r.online ? "" : "bad"]),
       r.outbox_pending ? badge([`待上传 ${r.outbox_pending}`, "warn"]) : null),
+    r.sync_alert ? h("div", {class: "alert sync-alert"}, r.sync_alert) : null,
     ...(r.alerts || []).map((a) => h("div", {class: "alert"}, a)),
     h("div", {class: "tickets"}, h("span", {class: "muted"}, "最近取号"),
       (r.recent || []).map((t) => h("span", {class: "ticket " + t.status, "data-number": t.number,
@@ -98,11 +99,36 @@ function render(data) {
   fillTable("makeup", MAKEUP_HEAD, rep.makeup, null, "没有需要补拍的班级");
   document.getElementById("agency-links").replaceChildren(...data.rooms.filter((r) => !r.empty).map((r) =>
     h("a", {class: "btn", href: "/dashboard/export/agency.csv?room=" + encodeURIComponent(r.room)}, `图片社名单 ${r.room} csv`)));
-  const cmds = data.commands.map((c) => ({time: (c.created_at || "").slice(11, 19), room: c.room,
-    what: describe(c), by: c.created_by, state: c.acked_at ? "已执行" : "待工作站执行"}));
-  fillTable("commands", [["time", "时间 (UTC)", "t"], ["room", "拍摄组", "t"], ["what", "操作", "t"], ["by", "操作人", "t"],
+  const cmds = data.commands.map((c) => ({time: officeTime(c.created_at, data.office_tz), room: c.room,
+    what: describe(c), by: c.created_by, state: commandState(c)}));
+  fillTable("commands", [["time", "时间", "t"], ["room", "拍摄组", "t"], ["what", "操作", "t"], ["by", "操作人", "t"],
                          ["state", "状态", "t"]], cmds, null, "暂无操作");
   document.getElementById("updated").textContent = "更新于 " + new Date().toLocaleTimeString("zh-CN", {hour12: false});
+}
+
+// done / refused (with the station's reason) / pending / expired / cancelled: only what the station committed is 已执行
+const STATE = {done: ["已执行", "ok"], refused: ["已拒绝", "bad"], pending: ["等待中", "warn"], expired: ["已过期", ""],
+               cancelled: ["已撤销", ""]};
+
+function commandState(c) {
+  const [text, cls] = STATE[c.state] || STATE.pending;
+  const label = c.state === "refused" && c.reason ? `${text}（${c.reason}）` : text;
+  if (c.state !== "pending") return badge([label, cls]);
+  return h("span", {}, badge([label, cls]), " ",
+    h("button", {type: "button", class: "cancel-command", onclick: () => cancelCommand(c.id)}, "撤销"));
+}
+
+function officeTime(iso, tz) {
+  if (!iso) return "";
+  try {
+    return new Date(iso).toLocaleString("zh-CN", {timeZone: tz || undefined, hour12: false, month: "2-digit",
+                                                  day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit"});
+  } catch (err) { return iso.slice(11, 19) + " UTC"; }
+}
+
+async function cancelCommand(id) {
+  await fetch(`/api/v1/commands/${id}/cancel`, {method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRF-Token": CSRF}, body: "{}"}).catch(() => null);
 }
 
 function describe(c) {
@@ -110,6 +136,7 @@ function describe(c) {
   if (c.kind === "switch_class") return "切换班级 → " + (a.class_name || "下一班级");
   if (c.kind === "void") return `作废 ${a.number} 号（${a.reason || ""}）`;
   if (c.kind === "correct_class") return `${a.number} 号改为 ${a.class_name}`;
+  if (a.target) return `${KIND[c.kind] || c.kind} ${a.target} 号`;
   return KIND[c.kind] || c.kind;
 }
 
