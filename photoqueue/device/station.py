@@ -33,6 +33,7 @@ from photoqueue.device.parts import Part, StationParts
 from photoqueue.device.station_health import sd_notify, write_health
 from photoqueue.device.station_printer import PrintResult
 from photoqueue.device.station_view import WallClock, display_state
+from photoqueue.device.store_guard import DAMAGED
 from photoqueue.scanner.reads import ScanEvent, ScannerAlert
 
 log = logging.getLogger(__name__)
@@ -283,7 +284,9 @@ class Station:
             # The commit was refused: nothing changed. Show it, log it, stop the watchdog's pings.
             self._db_error = str(exc)
             log.error("station: %s refused: %s", type(command).__name__, exc)
-            self._alert("db", "数据库写入失败，请联系工作人员 / database write failed")
+            damaged = exc.exit_status == DAMAGED  # not a full disk: the file is not the whole history
+            self._alert("db", "数据库不完整或已损坏，已停止取号，请联系技术人员 / station database damaged: numbering "
+                        "stopped" if damaged else "数据库写入失败，请联系工作人员 / database write failed")
             if isinstance(command, cmd.Scan):
                 # replace the last student's flash: it must not look like this scan's number
                 self._feedback(fx.ScanFeedback(False, "rejected", None, "database", "数据库写入失败，请联系工作人员",

@@ -34,7 +34,14 @@ from photoqueue.device.store_guard import (
     verify_file,
     witness_of,
 )
-from photoqueue.device.witness import GENESIS, chain_step, read_witness, witness_path, write_witness
+from photoqueue.device.witness import (
+    ROW_SQL,
+    WitnessFile,
+    read_witness,
+    row_text,
+    witness_path,
+    write_witness,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +98,12 @@ class EventStore:
 
     def __init__(self, path: str | Path, *, create: bool = True):
         self.path = Path(path)
-        self._history = History(0, GENESIS)  # the event chain as far as this connection has read it
+        self._history = History()  # the event chain as far as this connection has read it
         self._pending: History | None = None  # the chain after the open transaction, once it commits
         self._stale: str | None = None  # why this connection must not write any more
         self._ids: FileIds | None = None
+        self._witness_file = WitnessFile(witness_path(self.path))
+        self._station_id: str | None = None
         if not self.path.exists() and not create:
             raise StationError(f"{self.path}: no station database here / 此处没有工作站数据库")
         try:
@@ -176,6 +185,7 @@ class EventStore:
             # (Our WAL unlinked is the other way round: then the checkpoint on close is what copies our
             # commits into the main file, which nobody else could write: they refuse it, see refuse_new_file.)
             no_checkpoint_on_close(self._db)
+        self._witness_file.close()
         self._db.close()
 
     def __enter__(self) -> EventStore:
@@ -206,7 +216,9 @@ class EventStore:
 
     @property
     def station_id(self) -> str:
-        return self._db.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()[0]
+        if self._station_id is None:  # it never changes: read once (the witness is written with each commit)
+            self._station_id = self._db.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()[0]
+        return self._station_id
 
     # --- transactions -----------------------------------------------------------------------
 
@@ -243,7 +255,7 @@ class EventStore:
         if self._stale is None and self._ids is not None:
             self._stale = self._ids.changed(self.path)
         if self._stale is None:
-            witness = read_witness(witness_path(self.path))
+            witness = self._witness_file.read()
             last = self.last_seq()
             if witness is not None and witness.seq > last:
                 self._stale = (f"this connection sees events up to {last}, but the witness records {witness.seq}: "
@@ -259,14 +271,14 @@ class EventStore:
 
     def _witness(self) -> None:
         try:
-            write_witness(witness_path(self.path), witness_of(self.station_id, self._history))
+            self._witness_file.write(witness_of(self.station_id, self._history))
         except OSError as exc:  # the commit stands; a witness behind the file is harmless
             log.warning("%s: cannot write the witness: %s", self.path, exc)
 
     def record_centre_high_water(self, hw: int) -> None:
         """The centre holds this station's events up to ``hw``: a file behind it is an old copy."""
         try:
-            write_witness(witness_path(self.path), witness_of(self.station_id, self._history, hw))
+            self._witness_file.write(witness_of(self.station_id, self._history, hw))
         except OSError as exc:
             log.warning("%s: cannot write the witness: %s", self.path, exc)
 
@@ -275,18 +287,15 @@ class EventStore:
         history = self._pending or self._history
         if last == history.seq:
             return history
-        chain, seq = history.chain, history.seq
-        for row in self._db.execute("SELECT seq, room, date, type, body FROM events WHERE seq > ? AND seq <= ? "
-                                    "ORDER BY seq", (seq, last)):
-            seq, chain = row[0], chain_step(chain, *row)
-        return History(seq, chain)
+        return history.extended(self._db.execute(f"SELECT seq, {ROW_SQL} FROM events WHERE seq > ? AND seq <= ? "
+                                                 "ORDER BY seq", (history.seq, last)))
 
     def append(self, events: list[Event]) -> list[Event]:
         """Append events inside :meth:`transaction`; returns them with their sequence numbers."""
         if not self._db.in_transaction:
             raise StationError("append() must run inside transaction()")
         seq = self.last_seq()
-        history = self._chain_to(seq)
+        history = self._chain_to(seq).extended(())  # a copy: a rolled-back transaction leaves ours as it was
         stored = []
         try:
             for event in events:
@@ -295,7 +304,8 @@ class EventStore:
                 body = _dumps(event.to_dict())
                 self._db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)",
                                  (seq, event.room, event.date, event.type, body))
-                history = History(seq, chain_step(history.chain, seq, event.room, event.date, event.type, body))
+                history.hasher.update(row_text(seq, event.room, event.date, event.type, body).encode())
+                history.seq = seq
                 if isinstance(event, TicketIssued):
                     self._db.execute("INSERT INTO codes VALUES (?, ?, ?, ?, ?)",
                                      (event.room, event.date, event.code, event.number, seq))

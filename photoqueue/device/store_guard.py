@@ -14,14 +14,17 @@
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import logging
 import os
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from photoqueue.device.errors import StationError
-from photoqueue.device.witness import GENESIS, Witness, chain_step, read_witness, witness_path
+from photoqueue.device.witness import ROW_SQL, Witness, read_witness, witness_path
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +40,22 @@ def damaged(path: Path, what: str) -> StationError:
 
 @dataclass
 class History:
-    seq: int
-    chain: str
+    """The event chain up to ``seq``: a SHA-256 fed every event row in order (see :mod:`.witness`)."""
+
+    seq: int = 0
+    hasher: Any = field(default_factory=hashlib.sha256)
+
+    @property
+    def chain(self) -> str:
+        return self.hasher.hexdigest()
+
+    def extended(self, rows: Iterable[tuple[int, str]]) -> History:
+        """A new History after ``rows`` of (seq, row text); this one is left as it was."""
+        hasher, seq = self.hasher.copy(), self.seq
+        for row_seq, text in rows:
+            hasher.update(text.encode())
+            seq = row_seq
+        return History(seq, hasher)
 
 
 def verify_file(db: sqlite3.Connection, path: Path, station_id: str) -> History:
@@ -63,13 +80,13 @@ def verify_file(db: sqlite3.Connection, path: Path, station_id: str) -> History:
 def check_witness(db: sqlite3.Connection, path: Path, station_id: str) -> History:
     """The chain of every event; compared with the witness where there is one."""
     witness = read_witness(witness_path(path))
-    seq, chain, at_witness = 0, GENESIS, None
-    for row in db.execute("SELECT seq, room, date, type, body FROM events ORDER BY seq"):
-        seq, chain = row[0], chain_step(chain, *row)
-        if witness is not None and seq == witness.seq:
-            at_witness = chain
+    upto = witness.seq if witness is not None else 0
+    history = History().extended(db.execute(f"SELECT seq, {ROW_SQL} FROM events WHERE seq <= ? ORDER BY seq", (upto,)))
+    at_witness = history.chain if history.seq == upto else None
+    history = history.extended(db.execute(f"SELECT seq, {ROW_SQL} FROM events WHERE seq > ? ORDER BY seq", (upto,)))
+    seq = history.seq
     if witness is None:
-        return History(seq, chain)
+        return history
     if witness.station_id != station_id:
         raise damaged(path, f"it is station {station_id}, but the witness beside it belongs to station "
                             f"{witness.station_id} (a database from another station, or a new one made in its place)")
@@ -82,7 +99,7 @@ def check_witness(db: sqlite3.Connection, path: Path, station_id: str) -> Histor
     if seq < witness.centre_hw:
         raise damaged(path, f"it holds events up to {seq}, but the centre already holds {witness.centre_hw} of this "
                             "station's events: it is an older copy")
-    return History(seq, chain)
+    return history
 
 
 def refuse_new_file(path: Path) -> None:
@@ -91,6 +108,29 @@ def refuse_new_file(path: Path) -> None:
     if witness is not None and witness.seq > 0:
         raise damaged(path, f"it has no station tables, but its witness recorded {witness.seq} events of station "
                             f"{witness.station_id} (station.db separated from its station.db-wal?)")
+
+
+def check_station_file(path: Path) -> None:
+    """``photoqueue station --check``: the station's database as the station would find it, read-only."""
+    if not path.exists():
+        refuse_new_file(path)
+        return
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise damaged(path, f"SQLite cannot open it: {exc}") from None
+    try:
+        if not db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            refuse_new_file(path)
+            return
+        row = db.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()
+        if row is None:
+            raise damaged(path, "it has no station id")
+        verify_file(db, path, row[0])
+    except sqlite3.DatabaseError as exc:
+        raise damaged(path, f"SQLite cannot read it: {exc}") from None
+    finally:
+        db.close()
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ SQLite keeps a station's recent commits in ``station.db-wal`` until a checkpoint
 that lacks committed tickets; numbering on from it gives a second student a number already held.
 The witness lives outside the SQLite files, so the same accident does not take it along:
 
-- ``seq`` and ``chain``: the last committed event's sequence number and a running SHA-256 over every
-  event up to it (each stored row, exactly as written). A file whose history is shorter than ``seq``,
+- ``seq`` and ``chain``: the last committed event's sequence number and the SHA-256 of every event
+  up to it (each stored row, exactly as written, one after the other: one hash object fed row by row,
+  so an append costs one update and a start one pass). A file whose history is shorter than ``seq``,
   or whose events hash to another chain, is not the station's history.
 - ``centre_hw``: the centre's high-water mark from the last good sync: a file behind it lost events
   the centre holds.
@@ -32,7 +33,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-GENESIS = "0" * 64
+GENESIS = hashlib.sha256().hexdigest()  # the chain of no events
 SLOT = 512
 SUFFIX = "-witness"
 
@@ -51,11 +52,13 @@ def witness_path(db_path: str | Path) -> Path:
     return p.with_name(p.name + SUFFIX)
 
 
-def chain_step(chain: str, seq: int, room: str, date: str, type_: str, body: str) -> str:
-    """The running hash after one more event (its stored columns, unit-separated)."""
-    h = hashlib.sha256(bytes.fromhex(chain))
-    h.update(f"{seq}\x1f{room}\x1f{date}\x1f{type_}\x1f{body}".encode())
-    return h.hexdigest()
+# each event row as the chain hashes it: its stored columns, unit-separated, record-terminated
+ROW_SQL = "CAST(seq AS TEXT) || char(31) || room || char(31) || date || char(31) || type || char(31) || body || char(30)"
+
+
+def row_text(seq: int, room: str, date: str, type_: str, body: str) -> str:
+    """The same text as ``ROW_SQL`` gives for a stored row."""
+    return f"{seq}\x1f{room}\x1f{date}\x1f{type_}\x1f{body}\x1e"
 
 
 def _decode(raw: bytes) -> Witness | None:
@@ -72,6 +75,13 @@ def _decode(raw: bytes) -> Witness | None:
         return None
 
 
+def _newest(raw: bytes, path: str | Path) -> Witness | None:
+    slots = [w for w in (_decode(raw[:SLOT]), _decode(raw[SLOT:2 * SLOT])) if w is not None]
+    if not slots and raw.strip(b"\0"):
+        log.warning("%s: neither slot of the witness is readable", path)
+    return max(slots, key=lambda w: w.gen) if slots else None
+
+
 def read_witness(path: str | Path) -> Witness | None:
     """The newest readable slot, or None when there is no witness (a new station, or an old install)."""
     try:
@@ -79,10 +89,34 @@ def read_witness(path: str | Path) -> Witness | None:
             raw = f.read(2 * SLOT)
     except FileNotFoundError:
         return None
-    slots = [w for w in (_decode(raw[:SLOT]), _decode(raw[SLOT:2 * SLOT])) if w is not None]
-    if not slots and raw.strip(b"\0"):
-        log.warning("%s: neither slot of the witness is readable", path)
-    return max(slots, key=lambda w: w.gen) if slots else None
+    return _newest(raw, path)
+
+
+class WitnessFile:
+    """The witness of one open store: its file kept open, so a commit costs a few system calls
+    (a read before, a locked read and write after), not an open and a close each."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._fd: int | None = None
+
+    def _open(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        return self._fd
+
+    def read(self) -> Witness | None:
+        if self._fd is None and not self.path.exists():
+            return None
+        return _newest(os.pread(self._open(), 2 * SLOT, 0), self.path)
+
+    def write(self, update: Witness) -> Witness:
+        return _write(self._open(), self.path, update)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def write_witness(path: str | Path, update: Witness) -> Witness:
@@ -90,8 +124,15 @@ def write_witness(path: str | Path, update: Witness) -> Witness:
     station file (the station, a manual ``scan``), each writing after its own commit."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
+        return _write(fd, path, update)
+    finally:
+        os.close(fd)
+
+
+def _write(fd: int, path: str | Path, update: Witness) -> Witness:
+    try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        current = read_witness(path)
+        current = _newest(os.pread(fd, 2 * SLOT, 0), path)
         merged = update
         if current is not None and current.station_id == update.station_id:
             if current.seq > update.seq:
@@ -105,4 +146,3 @@ def write_witness(path: str | Path, update: Witness) -> Witness:
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rel_helpers import DATE, KEY_HEX, ROOM, record, size
+from rel_helpers import DATE, KEY_HEX, ROOM, record, size, station_toml
 
 from photoqueue.core.queue import Rules
 from photoqueue.device.session import Session
@@ -213,8 +213,12 @@ def test_truncated_wal_after_a_power_cut_is_refused(tmp_path):
         wal.write_bytes(wal.read_bytes()[:int(wal.stat().st_size * fraction)])
         Path(f"{db_path(d)}-shm").unlink(missing_ok=True)
         result = scan_cli(d, NOW_CODES[0], NOW_CODES[70])
+        config = tmp_path / f"station{int(fraction * 100)}.toml"
+        config.write_text(station_toml(d, printer_port=9), encoding="utf-8")
+        check = pq("station", "--config", config, "--check")
         tried += 1
-        if refused_cleanly(result) and result.returncode == 4 and '"number"' not in result.stdout:
+        if (refused_cleanly(result) and result.returncode == 4 and '"number"' not in result.stdout
+                and refused_cleanly(check) and "photoqueue recover" in check.stderr):
             refused += 1
         else:
             lost += 1
@@ -246,3 +250,47 @@ def test_station_db_copied_alone_is_refused_and_backup_is_whole(tmp_path):
     assert backup.returncode == 0, backup.stderr
     assert in_backup == 85
     assert refused_cleanly(result) and result.returncode == 4, result.stderr
+
+
+def test_recover_rebuilds_from_the_backup_and_the_centre_without_renumbering(tmp_path):
+    """The WAL lost after 132 tickets, a backup of 85, the centre holding all 132: ``photoqueue recover``
+    gives back every number; a rescan of a ticket the backup lacked is a reprint, a new code gets 133."""
+    from photoqueue.central.admin import add_station
+    from photoqueue.central.process import CentralProcess
+    from photoqueue.device.sync import SyncClient
+
+    d = tmp_path / "st"
+    new_station(d, 0)
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    token = add_station(url, ROOM)
+    (tmp_path / "token").write_text(token)
+    with CentralProcess(url, settings={"rate_limit_per_s": "0"}) as centre:
+        child = StoreChild(d)
+        for code in NOW_CODES[:85]:
+            child.scan(code)
+        assert pq("backup", "--data-dir", d, "--out", tmp_path / "backup.db").returncode == 0
+        for code in NOW_CODES[85:132]:
+            child.scan(code)
+        client = SyncClient(db_path(d), centre.url, token, room=ROOM)
+        assert client.drain(60)
+        client.stop()
+        child.kill()  # a power cut, then the WAL is lost
+        Path(f"{db_path(d)}-wal").unlink(missing_ok=True)
+        Path(f"{db_path(d)}-shm").unlink(missing_ok=True)
+        refused = scan_cli(d, NOW_CODES[140])
+        recovered = pq("recover", "--data-dir", d, "--from", tmp_path / "backup.db", "--url", centre.url,
+                       "--token-file", tmp_path / "token")
+    after = scan_cli(d, NOW_CODES[0], NOW_CODES[100], NOW_CODES[140])
+    lines = [json.loads(line) for line in after.stdout.splitlines()]
+    export = json.loads(pq("export", "--data-dir", d, "--format", "json").stdout)
+    numbers_after = sorted(t["number"] for t in export["tickets"])
+    lost = (refused.returncode != 4) + (recovered.returncode != 0)
+    lost += [(x["number"], x["reprint"]) for x in lines] != [(1, True), (101, True), (133, False)]
+    lost += numbers_after != list(range(1, 134))
+    record("station file: WAL lost, recovered from a backup of 85 + the centre's 132", 132, 132 - min(lost, 132),
+           lost, from_backup=json.loads(recovered.stdout or "{}").get("from_backup"),
+           from_centre=json.loads(recovered.stdout or "{}").get("from_centre"))
+    assert refused.returncode == 4, refused.stderr
+    assert recovered.returncode == 0, recovered.stderr
+    assert [(x["number"], x["reprint"]) for x in lines] == [(1, True), (101, True), (133, False)]
+    assert numbers_after == list(range(1, 134))
