@@ -24,8 +24,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,8 @@ from photoqueue.core.targets import Targeted, staff_from_wire
 from photoqueue.device.clock_check import ClockCheck
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import EventStore
+from photoqueue.device.sync_settings import SyncSettings  # noqa: F401  (its home was here)
+from photoqueue.device.sync_staff import StaffDelivery
 from photoqueue.timetable import RoomDay
 
 log = logging.getLogger(__name__)
@@ -52,49 +53,6 @@ def backoff_delay(attempt: int, initial_s: float, max_s: float, rng: Callable[[]
     """Seconds to wait before retry ``attempt`` (1, 2, ...): full jitter over an exponential ceiling."""
     ceiling = min(max_s, initial_s * (2 ** max(0, min(attempt - 1, 30))))
     return ceiling * rng()
-
-
-def _help(text: str, default: Any):
-    return field(default=default, metadata={"help": text})
-
-
-@dataclass
-class SyncSettings:
-    url: str = _help("The centre's base URL, e.g. http://central.lan:8600; empty: no sync (offline station)", "")
-    token_file: str = _help("File holding this station's token (from `photoqueue central add-station`)", "")
-    batch_size: int = _help("Most events sent in one request", 500)
-    interval_s: float = _help("Seconds between syncs when the outbox is empty (a heartbeat)", 2.0)
-    timeout_s: float = _help("Seconds to wait for the centre's answer", 10.0)
-    backoff_initial_s: float = _help("First retry delay after a failure (seconds; doubles each failure)", 1.0)
-    backoff_max_s: float = _help("Longest retry delay after failures (seconds)", 60.0)
-    clock_bound_s: float = _help("Seconds the station's clock may differ from the centre's before it shows an "
-                                 "alert; a different date stops numbering either way", 120.0)
-    timetable_cache: str = _help("Where the last timetable pulled from the centre is kept; empty: beside the "
-                                 "station database", "")
-
-    def validate(self) -> list[str]:
-        errors = []
-        if self.url and not self.url.startswith(("http://", "https://")):
-            errors.append(f"url: {self.url!r} must start with http:// or https://")
-        if self.url and not self.token_file:
-            errors.append("token_file: needed when url is set (the station's token)")
-        if not 1 <= self.batch_size <= 5000:
-            errors.append(f"batch_size: {self.batch_size} is not between 1 and 5000")
-        for name in ("interval_s", "timeout_s", "backoff_initial_s", "backoff_max_s", "clock_bound_s"):
-            if getattr(self, name) <= 0:
-                errors.append(f"{name}: must be more than 0, not {getattr(self, name)}")
-        if self.backoff_max_s < self.backoff_initial_s:
-            errors.append("backoff_max_s: must not be less than backoff_initial_s")
-        return errors
-
-    def read_token(self) -> str:
-        try:
-            token = Path(self.token_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise StationError(f"{self.token_file}: cannot read the station token: {exc.strerror}") from None
-        if not token:
-            raise StationError(f"{self.token_file}: the station token file is empty")
-        return token
 
 
 @dataclass
@@ -127,8 +85,8 @@ class SyncClient:
         self.token = token
         self.room = room
         self.on_command = on_command
-        # (command id, Targeted) -> (outcome, reason) once committed, or a Future of it; None: not committed
-        self.on_staff_command = on_staff_command
+        # staff commands handed to the station, each reported with the outcome of its commit
+        self.staff = StaffDelivery(on_staff_command, timeout_s) if on_staff_command is not None else None
         self.on_status = on_status
         self.clock_check = clock_check
         self.health = health
@@ -148,7 +106,6 @@ class SyncClient:
         self._http_client = None
         self._status: dict[str, Any] = {"pending": None, "last_ok_at": None, "last_error": None,
                                         "offline_since": None, "high_water": None, "timetable_source": None}
-        self._outcomes: dict[int, dict[str, str]] = {}
         self._delivered, self._to_ack = self._load_state()
         self._flagged: set[tuple] = set()
 
@@ -229,7 +186,7 @@ class SyncClient:
         except StationError as exc:
             return SyncResult(ok=False, error=str(exc))
         body = {"station_id": station_id, "events": batch, "acked_commands": sorted(self._to_ack),
-                "command_outcomes": {str(c): self._outcomes[c] for c in sorted(self._to_ack) if c in self._outcomes},
+                "command_outcomes": self.staff.outcomes_for(self._to_ack) if self.staff else {},
                 "pending": max(0, pending - len(batch))}
         if self.health is not None:
             try:
@@ -291,7 +248,8 @@ class SyncClient:
             log.warning("sync: cannot drop sent events from the outbox: %s", exc)
         for cid in doc.get("acked_commands", []):
             self._to_ack.discard(cid)
-            self._outcomes.pop(cid, None)
+            if self.staff is not None:
+                self.staff.outcomes.pop(cid, None)
         delivered = self._deliver(doc.get("commands", []), doc.get("duplicates", []))
         self._save_state()
         pending = store.outbox_size()
@@ -299,8 +257,8 @@ class SyncClient:
                           pending=pending, commands=delivered)
 
     def _deliver(self, commands: list[dict], duplicates: list[dict]) -> int:
-        if self.on_staff_command is not None:
-            n = self._deliver_staff(commands)
+        if self.staff is not None:
+            n = self.staff.deliver(commands, self._delivered, self._to_ack)
             if n < 0:
                 return -n - 1
             commands = []
@@ -337,43 +295,6 @@ class SyncClient:
             self._flagged.add(key)
             n += 1
         return n
-
-    def _deliver_staff(self, commands: list[dict]) -> int:
-        """Hand each command to the station and keep its committed outcome for the next request.
-        A command whose commit failed (a full disk) stops the round: it and those after it are offered
-        again, in order; the centre shows them waiting, never done. Returns how many were handed over,
-        or -(n + 1) when the round stopped."""
-        n = 0
-        for c in commands:
-            cid = c.get("id")
-            if not isinstance(cid, int) or cid in self._outcomes or cid in self._delivered:
-                continue
-            try:
-                targeted = staff_from_wire(c.get("kind"), c.get("args") or {})
-            except CoreError as exc:
-                log.error("command %s from the centre refused: %s", cid, exc)
-                outcome: tuple[str, str] | None = ("refused", f"无法识别的命令 / {exc}")
-            else:
-                outcome = self._staff_outcome(cid, targeted)
-            if outcome is None:
-                return -(n + 1)
-            self._outcomes[cid] = {"outcome": outcome[0], "reason": outcome[1]}
-            self._delivered.add(cid)
-            self._to_ack.add(cid)
-            n += 1
-        return n
-
-    def _staff_outcome(self, cid: int, targeted: Targeted) -> tuple[str, str] | None:
-        try:
-            answer = self.on_staff_command(cid, targeted)
-            if isinstance(answer, Future):
-                answer = answer.result(timeout=self.timeout_s)
-        except Exception:
-            log.exception("command %s: the station did not take it; it is offered again next round", cid)
-            return None
-        if answer is None:
-            log.warning("command %s: the station could not commit it; it is offered again next round", cid)
-        return answer
 
     def _report(self, result: SyncResult) -> None:
         now = self.clock()
@@ -464,8 +385,8 @@ class SyncClient:
     def _load_state(self) -> tuple[set, set]:
         try:
             doc = json.loads(self.state_path.read_text(encoding="utf-8"))
-            outcomes = doc.get("outcomes", {})
-            self._outcomes = {int(k): v for k, v in outcomes.items()} if isinstance(outcomes, dict) else {}
+            if self.staff is not None:
+                self.staff.load(doc.get("outcomes"))
             return set(doc.get("delivered_commands", [])), set(doc.get("unacked_commands", []))
         except FileNotFoundError:
             return set(), set()
@@ -476,7 +397,7 @@ class SyncClient:
     def _save_state(self) -> None:
         """Command ids handed to the station survive a restart, so none is applied twice."""
         doc = {"delivered_commands": sorted(self._delivered)[-1000:], "unacked_commands": sorted(self._to_ack),
-               "outcomes": {str(k): v for k, v in self._outcomes.items()}}
+               "outcomes": self.staff.dump() if self.staff else {}}
         try:
             atomic_write(self.state_path, json.dumps(doc))
         except OSError as exc:
