@@ -136,7 +136,8 @@ function describe(c) {
   if (c.kind === "switch_class") return "切换班级 → " + (a.class_name || "下一班级");
   if (c.kind === "void") return `作废 ${a.number} 号（${a.reason || ""}）`;
   if (c.kind === "correct_class") return `${a.number} 号改为 ${a.class_name}`;
-  if (a.target) return `${KIND[c.kind] || c.kind} ${a.target} 号`;
+  const n = a.target || a.number;
+  if (n) return `${KIND[c.kind] || c.kind} ${n} 号`;
   return KIND[c.kind] || c.kind;
 }
 
