@@ -20,8 +20,11 @@ import datetime as dt
 import json
 from typing import Any
 
+from photoqueue.central.accounts import utcnow
 from photoqueue.central.db import Conn
 from photoqueue.central.errors import CentralError
+from photoqueue.core.errors import CoreError
+from photoqueue.core.targets import NEEDS_TARGET, refusal, staff_from_wire, wire_args, with_targets
 
 OUTCOMES = ("done", "refused")
 REASON_MAX = 300
@@ -37,6 +40,27 @@ def insert(conn: Conn, room: str, kind: str, args: dict[str, Any], by: str, now:
     if conn.dialect == "postgresql":
         return int(conn.one(sql + " RETURNING id", values)[0])
     return int(conn.execute(sql, values).lastrowid)
+
+
+def queue(store: Any, room: str, kind: str, args: dict[str, Any] | None, by: str) -> int:
+    """``CentralStore.add_command``: name the target from the room's last synced state where staff did not,
+    check it with the queue's rules, and queue the command with its expiry."""
+    args = dict(args or {})
+    try:
+        targeted = staff_from_wire(kind, args)  # refuses an unknown kind or bad arguments now
+    except CoreError as exc:
+        raise CentralError(str(exc), http_status=422, exit_status=2) from None
+    store.catch_up()
+    with store.projection.lock:
+        state = store.room_state(room)
+        targeted = with_targets(targeted, state)
+        why = refusal(targeted, state) if state is not None else None
+    if why is None and state is None and targeted.kind in NEEDS_TARGET and targeted.target is None:
+        why = ("该组还没有同步过，请指明号码", f"{kind}: room {room} has not synced; name the ticket (target)")
+    if why is not None:
+        raise CentralError(f"{why[0]} / {why[1]}", http_status=422, exit_status=2)
+    with store.db.write() as conn:
+        return insert(conn, room, kind, wire_args(targeted, args), by, utcnow(), store.command_expiry_s)
 
 
 def pending(conn: Conn, room: str, now: str) -> list[dict[str, Any]]:

@@ -27,7 +27,6 @@ from photoqueue.central.migrations import migrate
 from photoqueue.central.projection import Projection
 from photoqueue.core.errors import CoreError
 from photoqueue.core.events import DuplicateFlagged, Event, TicketIssued, event_from_dict
-from photoqueue.core.targets import NEEDS_TARGET, refusal, staff_from_wire, wire_args, with_targets
 from photoqueue.timetable import ClassSlot, RoomDay, Timetable
 
 log = logging.getLogger(__name__)
@@ -305,23 +304,7 @@ class CentralStore:
     def add_command(self, room: str, kind: str, args: dict[str, Any] | None = None, *, by: str = "") -> int:
         """Queue a staff action for a room's station (it arrives with the station's next sync). The ticket or
         class it acts on is named (from the room's last synced state when staff did not) and checked now."""
-        args = dict(args or {})
-        try:
-            targeted = staff_from_wire(kind, args)  # refuses an unknown kind or bad arguments now
-        except CoreError as exc:
-            raise CentralError(str(exc), http_status=422, exit_status=2) from None
-        self.catch_up()
-        with self.projection.lock:
-            state = self.room_state(room)
-            targeted = with_targets(targeted, state)
-            why = refusal(targeted, state) if state is not None else None
-        if why is None and state is None and targeted.kind in NEEDS_TARGET and targeted.target is None:
-            why = ("该组还没有同步过，请指明号码", f"{kind}: room {room} has not synced; name the ticket (target)")
-        if why is not None:
-            raise CentralError(f"{why[0]} / {why[1]}", http_status=422, exit_status=2)
-        with self.db.write() as conn:
-            return staff_commands.insert(conn, room, kind, wire_args(targeted, args), by, utcnow(),
-                                         self.command_expiry_s)
+        return staff_commands.queue(self, room, kind, args, by)
 
     def room_state(self, room: str):
         """The room's latest session as the centre last folded it (None before its first sync)."""
