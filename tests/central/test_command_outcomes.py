@@ -54,7 +54,7 @@ def test_untargeted_commands_are_named_from_the_last_synced_state(store, synced)
     ("skip", {"target": 7}, "不在队列中"),
     ("advance", {"target": 3}, "已不是当前号"),
     ("undo", {"target": 1}, "最后一次拍摄完成的不是"),
-    ("recall", {"number": 2}, "未被标记为未到"),
+    ("recall", {"number": 2}, "无法召回"),
 ])
 def test_a_number_that_does_not_fit_the_synced_state_is_refused_before_queueing(store, synced, kind, args, why):
     with pytest.raises(CentralError, match=why) as err:
