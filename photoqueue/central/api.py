@@ -85,11 +85,20 @@ async def post_events(request: Request, store: CentralStore = Depends(get_store)
     return JSONResponse(result)
 
 
+@router.get("/api/v1/events")
+async def get_events(request: Request, after: int = 0, store: CentralStore = Depends(get_store)) -> dict:
+    """A station reads back its own events (``photoqueue recover``): the token names the station."""
+    reg = await run_in_threadpool(store.authenticate, _bearer(request))
+    if reg is None:
+        raise CentralError("unknown or revoked station token", http_status=401)
+    return await run_in_threadpool(store.station_events, reg, max(0, after))
+
+
 def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) -> dict:
     doc = _json(body)
     if not isinstance(doc, dict):
         raise CentralError("the body must be a JSON object {\"station_id\", \"events\": [...]}", http_status=422)
-    unknown = set(doc) - {"station_id", "events", "acked_commands", "health", "pending"}
+    unknown = set(doc) - {"station_id", "events", "acked_commands", "command_outcomes", "health", "pending"}
     if unknown:
         raise CentralError(f"unknown key(s) {', '.join(sorted(unknown))}", http_status=422)
     events = doc.get("events", [])
@@ -100,7 +109,7 @@ def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) ->
     if pending is not None and (not isinstance(pending, int) or isinstance(pending, bool)):
         raise CentralError("pending must be an integer (the station's outbox size)", http_status=422)
     return store.ingest(reg, doc.get("station_id"), events, health=doc.get("health"), pending=pending,
-                        acked_commands=doc.get("acked_commands"))
+                        acked_commands=doc.get("acked_commands"), command_outcomes=doc.get("command_outcomes"))
 
 
 @router.get("/api/v1/counts")
@@ -164,6 +173,14 @@ async def post_command(request: Request, user: accounts.StaffUser = Depends(requ
         raise CentralError("the body must be {\"room\", \"kind\", \"args\": {...}}", http_status=422)
     cid = await run_in_threadpool(store.add_command, doc["room"], doc["kind"], doc.get("args") or {}, by=user.name)
     return {"id": cid}
+
+
+@router.post("/api/v1/commands/{cid}/cancel")
+async def cancel_command(cid: int, request: Request, user: accounts.StaffUser = Depends(require_staff_json),
+                         store: CentralStore = Depends(get_store)) -> dict:
+    """Withdraw a command the station has not taken yet (已撤销)."""
+    _not_cross_site(request)
+    return await run_in_threadpool(store.cancel_command, cid, by=user.name)
 
 
 @router.get("/api/v1/commands")

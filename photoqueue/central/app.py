@@ -116,7 +116,7 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         own = store is None
-        app.state.store = CentralStore(settings.db, pool_size=settings.pool_size).open() if own else store
+        app.state.store = CentralStore(settings.db, pool_size=settings.pool_size, command_expiry_s=settings.command_expiry_s).open() if own else store
         app.state.session_secret = accounts.session_secret(app.state.store.db)
         log.info("central store %s open", app.state.store.db.describe())
         try:

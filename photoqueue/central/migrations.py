@@ -53,6 +53,14 @@ STEPS: list[tuple[int, str, list[str]]] = [
             id {id_pk}, name TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, created_at TEXT NOT NULL,
             disabled_at TEXT)""",
     ]),
+    # (2 is issue 14's "staff sessions"; this step follows it, whichever branch lands first)
+    (3, "staff commands: outcome and reason from the station, expiry, cancel", [
+        "ALTER TABLE commands ADD COLUMN outcome TEXT",
+        "ALTER TABLE commands ADD COLUMN reason TEXT",
+        "ALTER TABLE commands ADD COLUMN expires_at TEXT",
+        "ALTER TABLE commands ADD COLUMN cancelled_at TEXT",
+        "ALTER TABLE commands ADD COLUMN cancelled_by TEXT",
+    ]),
 ]
 
 LATEST = STEPS[-1][0]

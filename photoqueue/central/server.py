@@ -17,7 +17,7 @@ def serve(settings: CentralSettings) -> None:
 
     # Open (and migrate) the store before uvicorn starts: a bad URL or an unreachable PostgreSQL is then
     # one clear line from the command, not a traceback from the server's startup.
-    store = CentralStore(settings.db, pool_size=settings.pool_size).open()
+    store = CentralStore(settings.db, pool_size=settings.pool_size, command_expiry_s=settings.command_expiry_s).open()
     try:
         app = create_app(settings, store=store)
         log.warning("photoqueue central on http://%s:%d (store %s)", settings.host, settings.port,

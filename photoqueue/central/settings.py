@@ -36,6 +36,8 @@ class CentralSettings:
     cookie_secure: bool = _help("Mark the staff session cookie Secure (set when served over HTTPS)", False)
     station_stale_s: float = _help("A station not heard from for this long shows as offline on /api/v1/rooms",
                                    60.0)
+    command_expiry_s: float = _help("A staff command the station has not taken within this many seconds expires "
+                                    "(已过期) and is no longer sent", 300.0)
     log_level: str = _help("uvicorn's log level: critical, error, warning, info, debug", "warning")
     fee_yuan: float = _help("Fee per photographed student in yuan, for the dashboard's fees and exports", 20.0)
     time_zone: str = _help("The deployment's time zone (IANA name): the dashboard's clock and times, and today on "
@@ -55,6 +57,8 @@ class CentralSettings:
                 errors.append(f"{name}: must be at least 1, not {getattr(self, name)}")
         if self.rate_limit_per_s < 0:
             errors.append(f"rate_limit_per_s: must be 0 (off) or more, not {self.rate_limit_per_s}")
+        if self.command_expiry_s <= 0:
+            errors.append(f"command_expiry_s: must be more than 0, not {self.command_expiry_s}")
         if self.station_stale_s <= 0:
             errors.append(f"station_stale_s: must be more than 0, not {self.station_stale_s}")
         if not 0 <= self.fee_yuan <= 10_000:

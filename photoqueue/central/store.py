@@ -19,6 +19,7 @@ import logging
 from typing import Any
 
 from photoqueue.central import accounts
+from photoqueue.central import commands as staff_commands
 from photoqueue.central.accounts import Registration, utcnow
 from photoqueue.central.db import Conn, Database
 from photoqueue.central.errors import CentralError
@@ -26,7 +27,6 @@ from photoqueue.central.migrations import migrate
 from photoqueue.central.projection import Projection
 from photoqueue.core.errors import CoreError
 from photoqueue.core.events import DuplicateFlagged, Event, TicketIssued, event_from_dict
-from photoqueue.core.wire import command_from_wire
 from photoqueue.timetable import ClassSlot, RoomDay, Timetable
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,11 @@ DUPLICATES_PER_ANSWER = 200  # more wait for the next answer, once the station h
 
 
 class CentralStore:
-    def __init__(self, url: str, *, pool_size: int = 8):
+    def __init__(self, url: str, *, pool_size: int = 8, command_expiry_s: float = 300.0):
         self.db = Database(url, pool_size=pool_size)
+        self.command_expiry_s = command_expiry_s  # a staff command not taken by then is no longer sent
+        # station_id -> (why its last sync was refused, when): the dashboard shows it as the room's alert
+        self.sync_errors: dict[str, tuple[str, str]] = {}
         self.projection = Projection()
 
     def open(self) -> CentralStore:
@@ -64,8 +67,21 @@ class CentralStore:
         with self.db.connection() as conn:
             return accounts.authenticate(conn, token)
 
-    def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *, health: dict | None = None,
-               pending: int | None = None, acked_commands: list[int] | None = None) -> dict[str, Any]:
+    def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], **kwargs) -> dict[str, Any]:
+        """One station's batch (see ``_ingest``); a refusal is kept for the dashboard until a sync succeeds."""
+        key = station_id if isinstance(station_id, str) else ""
+        try:
+            answer = self._ingest(reg, station_id, raw_events, **kwargs)
+        except CentralError as exc:
+            self.sync_errors[key or f"room:{reg.room}"] = (str(exc), utcnow())
+            raise
+        self.sync_errors.pop(key, None)
+        self.sync_errors.pop(f"room:{reg.room}", None)
+        return answer
+
+    def _ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *, health: dict | None = None,
+                pending: int | None = None, acked_commands: list[int] | None = None,
+                command_outcomes: dict | None = None) -> dict[str, Any]:
         if not isinstance(station_id, str) or not station_id or len(station_id) > 100:
             raise CentralError("station_id must be the station database's id (a non-empty string)", http_status=422)
         if reg.station_id is not None and reg.station_id != station_id:
@@ -75,6 +91,7 @@ class CentralStore:
         if not isinstance(acked_commands, list) or not all(isinstance(i, int) and not isinstance(i, bool)
                                                            for i in acked_commands):
             raise CentralError("acked_commands must be a list of command ids", http_status=422)
+        outcomes = staff_commands.parse_outcomes(command_outcomes)
         events, bodies = _parse_batch(raw_events, reg.room)
         health_json = _health_json(health)
         now = utcnow()
@@ -102,7 +119,7 @@ class CentralStore:
                 conn.execute("UPDATE streams SET high_water = ?, last_seen_at = ?, pending = coalesce(?, pending), "
                              "health = coalesce(?, health) WHERE station_id = ?",
                              (new_hw, now, pending, health_json, station_id))
-                acked = self._ack_commands(conn, reg, acked_commands, now)
+                acked = staff_commands.acknowledge(conn, reg.room, str(reg.id), acked_commands, outcomes, now)
                 commands = self.pending_commands(reg.room, conn=conn)
                 duplicates = self._open_duplicates(conn, station_id)
         except BaseException:
@@ -183,17 +200,6 @@ class CentralStore:
         return [{"date": d, "number": n, "other_room": o, "other_number": on} for r, d, n, o, on in rows
                 if not self.projection.ticket_flagged(station_id, r, d, n, o)]
 
-    def _ack_commands(self, conn: Conn, reg: Registration, ids: list[int], now: str) -> list[int]:
-        done = []
-        for cid in ids:
-            row = conn.one("SELECT acked_at FROM commands WHERE id = ? AND room = ?", (cid, reg.room))
-            if row is None:
-                continue
-            if row[0] is None:
-                conn.execute("UPDATE commands SET acked_at = ?, acked_by = ? WHERE id = ?", (now, str(reg.id), cid))
-            done.append(cid)
-        return done
-
     # --- the projection ---------------------------------------------------------------------
 
     def _fold_stored(self, conn: Conn, station_id: str, upto: int) -> None:
@@ -238,6 +244,7 @@ class CentralStore:
             date, state = latest.get(sid, (None, None))
             age = (now - dt.datetime.fromisoformat(last_seen)).total_seconds()
             out.append({
+                "sync_error": (self.sync_errors.get(sid) or self.sync_errors.get(f"room:{room}") or (None,))[0],
                 "room": room, "station_id": sid, "date": date, "online": age <= stale_s,
                 "last_seen_at": last_seen, "seconds_since_seen": round(age, 1), "high_water": int(hw),
                 "outbox_pending": pending, "health": json.loads(health or "{}"),
@@ -267,6 +274,18 @@ class CentralStore:
             rows = conn.all("SELECT body, received_at FROM events WHERE station_id = ? ORDER BY seq", (station_id,))
         return [dict(json.loads(b), received_at=r) for b, r in rows]
 
+    def station_events(self, reg: Registration, after: int, limit: int = 2000) -> dict[str, Any]:
+        """The token's own station's events after ``after`` (public form), for ``photoqueue recover``."""
+        if reg.station_id is None:
+            raise CentralError("this token has not synced yet: the centre holds no events of its station",
+                               http_status=404)
+        with self.db.connection() as conn:
+            row = conn.one("SELECT high_water FROM streams WHERE station_id = ?", (reg.station_id,))
+            rows = conn.all("SELECT body FROM events WHERE station_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                            (reg.station_id, after, limit))
+        return {"station_id": reg.station_id, "high_water": int(row[0]) if row else 0,
+                "events": [json.loads(b) for (b,) in rows]}
+
     def high_waters(self) -> dict[str, int]:
         with self.db.connection() as conn:
             return {sid: int(hw) for sid, hw in conn.all("SELECT station_id, high_water FROM streams")}
@@ -283,35 +302,32 @@ class CentralStore:
     # --- staff commands ----------------------------------------------------------------------
 
     def add_command(self, room: str, kind: str, args: dict[str, Any] | None = None, *, by: str = "") -> int:
-        """Queue a staff action for a room's station (it arrives with the station's next sync)."""
-        args = dict(args or {})
-        try:
-            command_from_wire(kind, args)  # refuses an unknown kind or bad arguments now, not at the station
-        except CoreError as exc:
-            raise CentralError(str(exc), http_status=422, exit_status=2) from None
-        with self.db.write() as conn:
-            if conn.dialect == "postgresql":
-                return int(conn.one("INSERT INTO commands (room, kind, args, created_at, created_by) "
-                                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                                    (room, kind, json.dumps(args, ensure_ascii=False), utcnow(), by))[0])
-            cur = conn.execute("INSERT INTO commands (room, kind, args, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
-                               (room, kind, json.dumps(args, ensure_ascii=False), utcnow(), by))
-            return int(cur.lastrowid)
+        """Queue a staff action for a room's station (it arrives with the station's next sync). The ticket or
+        class it acts on is named (from the room's last synced state when staff did not) and checked now."""
+        return staff_commands.queue(self, room, kind, args, by)
+
+    def room_state(self, room: str):
+        """The room's latest session as the centre last folded it (None before its first sync)."""
+        latest = None
+        for (_sid, r, date), state in self.projection.sessions():
+            if r == room and (latest is None or date >= latest.date):
+                latest = state
+        return latest
 
     def pending_commands(self, room: str, *, conn: Conn | None = None) -> list[dict[str, Any]]:
         if conn is None:
             with self.db.connection() as c:
                 return self.pending_commands(room, conn=c)
-        rows = conn.all("SELECT id, kind, args, created_at FROM commands WHERE room = ? AND acked_at IS NULL "
-                        "ORDER BY id", (room,))
-        return [{"id": int(i), "kind": k, "args": json.loads(a), "created_at": c} for i, k, a, c in rows]
+        return staff_commands.pending(conn, room, utcnow())
 
     def commands(self, room: str | None = None) -> list[dict[str, Any]]:
+        """Every staff command with its ``state``: done, refused (``reason``), pending, expired, cancelled."""
         with self.db.connection() as conn:
-            rows = conn.all("SELECT id, room, kind, args, created_at, created_by, acked_at FROM commands"
-                            + (" WHERE room = ?" if room else "") + " ORDER BY id", (room,) if room else ())
-        keys = ("id", "room", "kind", "args", "created_at", "created_by", "acked_at")
-        return [dict(zip(keys, (*r[:3], json.loads(r[3]), *r[4:]), strict=True)) for r in rows]
+            return staff_commands.listing(conn, room, utcnow())
+
+    def cancel_command(self, cid: int, *, by: str = "") -> dict[str, Any]:
+        with self.db.write() as conn:
+            return staff_commands.cancel(conn, cid, by, utcnow())
 
     # --- timetable -----------------------------------------------------------------------------
 

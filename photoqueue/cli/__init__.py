@@ -36,6 +36,7 @@ class Parser(argparse.ArgumentParser):
 COMMAND_MODULES = (
     "photoqueue.device.cli",
     "photoqueue.device.station_cli",
+    "photoqueue.device.backup",
     "photoqueue.demo.cli",
     "photoqueue.cli.timetable",
     "photoqueue.scanner.cli",

@@ -292,10 +292,15 @@ def _decide_scan(state: SessionState, code: str, env: dict[str, str], rules: Rul
                                                  message_zh=rejection.message_zh, message_en=rejection.message_en)])
     if code in state.by_code:
         return Decision([TicketReprinted(**env, number=state.by_code[code], by="scan")])
+    digest = code_digest(rules.digest_key, code)
+    if digest in state.by_digest:
+        # a ticket whose raw code the station lost (rebuilt by `photoqueue recover` from the centre's copy,
+        # which holds only digests): the same student, the same number
+        return Decision([TicketReprinted(**env, number=state.by_digest[digest], by="scan")])
     number = state.next_number
     class_name = state.active_class
     called = state.called is None and not state.waiting
-    events: list[Event] = [TicketIssued(**env, number=number, code=code, code_digest=code_digest(rules.digest_key, code),
+    events: list[Event] = [TicketIssued(**env, number=number, code=code, code_digest=digest,
                                         class_name=class_name, called=called)]
     planned = state.plan_class(class_name)
     if state.auto_advance and planned and state.issued_in(class_name) + 1 >= int(planned["headcount"]):

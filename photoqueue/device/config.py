@@ -272,6 +272,14 @@ def check_files(config: Config, today: dt.date | None = None) -> list[str]:
     data_dir = data_dir_problem(Path(config.station.data_dir))
     if data_dir:
         problems.append(f"[station] data_dir: {data_dir}")
+    else:
+        from photoqueue.device.store import db_path
+        from photoqueue.device.store_guard import check_station_file
+
+        try:  # a damaged or incomplete database: named here, with the way out, before the station refuses it
+            check_station_file(db_path(config.station.data_dir))
+        except PhotoqueueError as exc:
+            problems.append(f"[station] data_dir: {exc}")
     if problems:
         where = str(config.path) if config.path else "config"
         raise ConfigError(f"{where}: {len(problems)} problem(s) with the files it names; nothing was started or "

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
 from photoqueue.core import queue
 from photoqueue.core.digest import key_fingerprint
 from photoqueue.core.events import Event
+from photoqueue.core.targets import Targeted, refusal
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import EventStore
 from photoqueue.timetable import RoomDay
@@ -63,6 +65,8 @@ class Session:
     def __init__(self, store: EventStore, room: str, date: str, rules: queue.Rules):
         self.store = store
         self.rules = rules
+        # (session date) -> (zh, en) why not to number now, or None: the centre's date (see clock_check)
+        self.date_guard: Callable[[str], tuple[str, str] | None] | None = None
         self.state = queue.SessionState(room=room, date=date)
         store.claim(room, key_fingerprint(rules.digest_key))
         self._catch_up()  # replay the log
@@ -89,10 +93,49 @@ class Session:
         return queue.effects_after(self.state, events, called_before) if events else []
 
     def handle(self, command: cmd.Command, now: dt.datetime) -> list[fx.Effect]:
+        return self._handle(command, now)
+
+    def handle_staff(self, command_id: int, targeted: Targeted, now: dt.datetime) -> tuple[list[fx.Effect],
+                                                                                          tuple[str, str]]:
+        """A staff command from the centre: its target checked against the state inside the write lock,
+        its outcome (done, or refused with the reason) committed with its events, so the centre hears
+        "done" only of what is on disk, and a command offered again is never applied twice."""
+        outcome: list[tuple[str, str]] = []
+        effects = self._handle(targeted.command, now, staff=(command_id, targeted, outcome))
+        return effects, outcome[0]
+
+    def _decide_staff(self, staff: tuple, now: dt.datetime) -> queue.Decision:
+        command_id, targeted, outcome = staff
+        prior = self.store.command_outcome(command_id)
+        if prior is not None:
+            outcome.append(prior)
+            return queue.Decision()
+        why = refusal(targeted, self.state)
+        if why is not None:
+            decision = queue.Decision(notices=[fx.StaffNotice("refused", why[0], why[1])])
+        else:
+            decision = queue.decide(self.state, targeted.command, now, self.rules)
+        notices = [n for n in decision.notices if isinstance(n, fx.StaffNotice)]
+        if not decision.events and notices:
+            outcome.append(("refused", "; ".join(f"{n.message_zh} / {n.message_en}" for n in notices)))
+        else:
+            outcome.append(("done", ""))
+        self.store.record_command(command_id, *outcome[0])
+        return decision
+
+    def _handle(self, command: cmd.Command, now: dt.datetime, staff: tuple | None = None) -> list[fx.Effect]:
+        why = self.date_guard(self.state.date) if self.date_guard is not None and isinstance(command, cmd.Scan) else None
+        if why is not None:
+            # the centre contradicts this session's date: a number now would land in the wrong day's session
+            return [fx.ScanFeedback(False, "rejected", None, "date", why[0], why[1]),
+                    fx.StaffNotice("clock", why[0], why[1])]
         called_at_start = self.state.called
         with self.store.transaction():
             others = self._catch_up()  # what other writers appended since we last looked
-            decision = queue.decide(self.state, command, now, self.rules)
+            if staff is None:
+                decision = queue.decide(self.state, command, now, self.rules)
+            else:
+                decision = self._decide_staff(staff, now)
             stored = self.store.append(decision.events) if decision.events else []
         effects = queue.effects_after(self.state, others, called_at_start) if others else []
         called_before = self.state.called

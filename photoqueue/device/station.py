@@ -33,6 +33,7 @@ from photoqueue.device.parts import Part, StationParts
 from photoqueue.device.station_health import sd_notify, write_health
 from photoqueue.device.station_printer import PrintResult
 from photoqueue.device.station_view import WallClock, display_state
+from photoqueue.device.store_guard import DAMAGED
 from photoqueue.scanner.reads import ScanEvent, ScannerAlert
 
 log = logging.getLogger(__name__)
@@ -271,23 +272,36 @@ class Station:
         log.warning("unknown button action %r", name)
         return None
 
-    def _command(self, command: cmd.Command) -> None:
+    def _command(self, command: cmd.Command, command_id: int | None = None) -> tuple[str, str] | None:
+        """Apply one command; a staff command from the centre (``command_id``) returns its committed outcome."""
+        outcome = None
         try:
-            effects = self.session.handle(command, self.clock.now())
+            if command_id is None:
+                effects = self.session.handle(command, self.clock.now())
+            else:
+                effects, outcome = self.session.handle_staff(command_id, command, self.clock.now())
         except StationError as exc:
             # The commit was refused: nothing changed. Show it, log it, stop the watchdog's pings.
             self._db_error = str(exc)
             log.error("station: %s refused: %s", type(command).__name__, exc)
-            self._alert("db", "数据库写入失败，请联系工作人员 / database write failed")
+            damaged = exc.exit_status == DAMAGED  # not a full disk: the file is not the whole history
+            self._alert("db", "数据库不完整或已损坏，已停止取号，请联系技术人员 / station database damaged: numbering "
+                        "stopped" if damaged else "数据库写入失败，请联系工作人员 / database write failed")
             if isinstance(command, cmd.Scan):
                 # replace the last student's flash: it must not look like this scan's number
                 self._feedback(fx.ScanFeedback(False, "rejected", None, "database", "数据库写入失败，请联系工作人员",
                                                "database write failed"))
-            return
+            return None
         if self._db_error is not None:
             self._db_error = None
             self._alerts.pop("db", None)
         self._dispatch(effects)
+        return outcome
+
+    def staff_command(self, command_id: int, targeted) -> tuple[str, str] | None:
+        """Queue thread (through ``call``): a staff command from the centre, its target checked and its
+        outcome committed with it; None when the commit was refused (the centre offers it again)."""
+        return self._command(targeted, command_id)
 
     def _dispatch(self, effects: list[fx.Effect]) -> None:
         for observe in self.observers:

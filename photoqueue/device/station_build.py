@@ -59,7 +59,7 @@ def load_room_day(config: Config, date: str):
     return load_timetable(config.station.timetable).room_day(config.station.room, dt.date.fromisoformat(date))
 
 
-def session_factory(config: Config, date: str, key: bytes):
+def session_factory(config: Config, date: str, key: bytes, clock_check=None):
     from photoqueue.core.queue import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore, db_path
@@ -67,7 +67,14 @@ def session_factory(config: Config, date: str, key: bytes):
     policy = config.values.get("codes")
     rules = Rules(digest_key=key, code_policy=policy) if policy is not None else Rules(digest_key=key)
     data_dir = Path(config.station.data_dir)
-    return lambda: Session(EventStore(db_path(data_dir)), config.station.room, date, rules)
+
+    def make():
+        session = Session(EventStore(db_path(data_dir)), config.station.room, date, rules)
+        if clock_check is not None:
+            session.date_guard = clock_check.refusal
+        return session
+
+    return make
 
 
 def make_camera(config: Config, submit, clock, source=None):
@@ -126,7 +133,7 @@ def make_sounds(config: Config):
     return Sounds(config.display)
 
 
-def make_sync(config: Config, submit, health=None, session_date=None):
+def make_sync(config: Config, submit, health=None, session_date=None, staff=None, clock_check=None):
     """The sync client when [central] url is set and a token is there; else NullSync (offline)."""
     central = config.central
     if not central.url:
@@ -139,7 +146,8 @@ def make_sync(config: Config, submit, health=None, session_date=None):
     from photoqueue.device.sync import SyncClient
 
     return SyncClient(db_path(config.station.data_dir), central.url, token, room=config.station.room,
-                      on_command=submit, health=health, session_date=session_date,
+                      on_command=submit, on_staff_command=staff, health=health, session_date=session_date,
+                      clock_check=clock_check,
                       batch_size=central.batch_size, interval_s=central.interval_s, timeout_s=central.timeout_s,
                       backoff_initial_s=central.backoff_initial_s, backoff_max_s=central.backoff_max_s)
 
@@ -163,7 +171,10 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
     key = load_key(path, create=create)
     room_day = load_room_day(config, date)
     beeps = (config.sound.scan_beeps, config.sound.good_beep_ms, config.sound.bad_beep_ms)
-    station = Station(session_factory=session_factory(config, date, key), room_day=room_day, clock=clock,
+    from photoqueue.device.clock_check import ClockCheck
+
+    clock_check = ClockCheck(config.central.clock_bound_s, now=lambda: clock.now().timestamp())
+    station = Station(session_factory=session_factory(config, date, key, clock_check), room_day=room_day, clock=clock,
                       health_path=data_dir / "health.json", refresh_s=config.station.refresh_s,
                       health_stale_s=config.station.health_stale_s, auto_advance=config.station.auto_advance,
                       beeps=beeps)
@@ -173,7 +184,9 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
         display=make_display(config, headless),
         buttons=make_buttons(config, submit, clock, pin_factory, keyboard, keyboard_stream),
         sounds=make_sounds(config),
-        sync=make_sync(config, submit, health=station.health_snapshot, session_date=lambda: date),
+        sync=make_sync(config, submit, health=station.health_snapshot, session_date=lambda: date,
+                       staff=lambda cid, t: station.call(lambda st: st.staff_command(cid, t)),
+                       clock_check=clock_check),
         camera=make_camera(config, submit, clock, camera_source),
         hid=make_hid(config, submit),
         photos=make_photo_watch(getattr(config, "photos", None), data_dir, config.station.room, date, submit),

@@ -25,6 +25,23 @@ from pathlib import Path
 
 from photoqueue.core.events import Event, TicketIssued, event_from_dict
 from photoqueue.device.errors import StationError
+from photoqueue.device.store_guard import (
+    FileIds,
+    History,
+    damaged,
+    no_checkpoint_on_close,
+    refuse_new_file,
+    verify_file,
+    witness_of,
+)
+from photoqueue.device.witness import (
+    ROW_SQL,
+    WitnessFile,
+    read_witness,
+    row_text,
+    witness_path,
+    write_witness,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +49,12 @@ APPLICATION_ID = 0x50514431  # "PQD1": marks a photoqueue station database
 SCHEMA_VERSION = 1
 DB_NAME = "station.db"
 
-_SCHEMA = """
+# the outcome of each staff command from the centre, committed with its events (see Session.handle_staff)
+_STAFF_TABLE = """
+CREATE TABLE IF NOT EXISTS staff_commands (id INTEGER PRIMARY KEY, outcome TEXT NOT NULL, reason TEXT NOT NULL);
+"""
+
+_SCHEMA = _STAFF_TABLE + """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events (
     seq  INTEGER PRIMARY KEY,
@@ -76,6 +98,12 @@ class EventStore:
 
     def __init__(self, path: str | Path, *, create: bool = True):
         self.path = Path(path)
+        self._history = History()  # the event chain as far as this connection has read it
+        self._pending: History | None = None  # the chain after the open transaction, once it commits
+        self._stale: str | None = None  # why this connection must not write any more
+        self._ids: FileIds | None = None
+        self._witness_file = WitnessFile(witness_path(self.path))
+        self._station_id: str | None = None
         if not self.path.exists() and not create:
             raise StationError(f"{self.path}: no station database here / 此处没有工作站数据库")
         try:
@@ -113,7 +141,8 @@ class EventStore:
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         if not tables:
-            with self.transaction():
+            refuse_new_file(self.path)
+            with self.transaction(guard=False):
                 # Another process may have created the schema while we waited for the lock.
                 if not db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                     # executescript() would commit on its own; run the statements one by one instead
@@ -123,10 +152,21 @@ class EventStore:
                     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                     log.info("created station database %s", self.path)
+            if read_witness(witness_path(self.path)) is None:
+                write_witness(witness_path(self.path), witness_of(self.station_id, self._history))
         else:
-            check = db.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise StationError(f"{self.path}: database integrity check failed: {check} / 数据库已损坏")
+            self._history = verify_file(db, self.path, self.station_id)
+            self._add_staff_table()
+        self._ids = FileIds.of(self.path)
+
+    def _add_staff_table(self) -> None:
+        """Files made before staff commands reported their outcome get the table (no event changes)."""
+        if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'staff_commands'").fetchone() is None:
+            try:
+                with self.transaction(guard=False):
+                    self._db.execute(_STAFF_TABLE)
+            except StationError as exc:  # a read-only copy still exports; staff commands need a writable one
+                log.warning("%s: cannot add the staff_commands table: %s", self.path, exc)
 
     def _set_wal(self) -> None:
         # Switching to WAL needs a moment alone with the file; SQLite does not wait for it by itself.
@@ -140,6 +180,12 @@ class EventStore:
                 time.sleep(0.05)
 
     def close(self) -> None:
+        if self._stale is not None and "station.db-wal" not in self._stale:
+            # our view is stale: a checkpoint on close would write it over what others committed.
+            # (Our WAL unlinked is the other way round: then the checkpoint on close is what copies our
+            # commits into the main file, which nobody else could write: they refuse it, see refuse_new_file.)
+            no_checkpoint_on_close(self._db)
+        self._witness_file.close()
         self._db.close()
 
     def __enter__(self) -> EventStore:
@@ -170,47 +216,102 @@ class EventStore:
 
     @property
     def station_id(self) -> str:
-        return self._db.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()[0]
+        if self._station_id is None:  # it never changes: read once (the witness is written with each commit)
+            self._station_id = self._db.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()[0]
+        return self._station_id
 
     # --- transactions -----------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, guard: bool = True) -> Iterator[None]:
         """``BEGIN IMMEDIATE`` .. ``COMMIT``: holds the write lock, so what is read inside is current."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise StationError(f"{self.path}: cannot lock the station database: {exc}") from None
+        self._pending = None
         try:
+            if guard:
+                self._guard()
             yield
         except BaseException:
+            self._pending = None
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
             raise
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
+            self._pending = None
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
             raise StationError(f"{self.path}: commit failed, nothing was changed: {exc} / 写入失败") from None
+        if self._pending is not None:
+            self._history, self._pending = self._pending, None
+            self._witness()
+
+    def _guard(self) -> None:
+        """Inside the write lock, before anything is decided: is this still the station's whole history?"""
+        if self._stale is None and self._ids is not None:
+            self._stale = self._ids.changed(self.path)
+        if self._stale is None:
+            witness = self._witness_file.read()
+            last = self.last_seq()
+            if witness is not None and witness.seq > last:
+                self._stale = (f"this connection sees events up to {last}, but the witness records {witness.seq}: "
+                               "another process committed what it cannot see (station.db-shm deleted?)")
+            elif witness is not None and witness.centre_hw > last:
+                self._stale = (f"it holds events up to {last}, but the centre already holds {witness.centre_hw} of "
+                               "this station's events: it is an older copy")
+            elif last < self._history.seq:
+                self._stale = f"its history went back from {self._history.seq} to {last} events"
+        if self._stale is not None:
+            log.error("%s: %s", self.path, self._stale)
+            raise damaged(self.path, self._stale + "; restart the station to check the file")
+
+    def _witness(self) -> None:
+        try:
+            self._witness_file.write(witness_of(self.station_id, self._history))
+        except OSError as exc:  # the commit stands; a witness behind the file is harmless
+            log.warning("%s: cannot write the witness: %s", self.path, exc)
+
+    def record_centre_high_water(self, hw: int) -> None:
+        """The centre holds this station's events up to ``hw``: a file behind it is an old copy."""
+        try:
+            self._witness_file.write(witness_of(self.station_id, self._history, hw))
+        except OSError as exc:
+            log.warning("%s: cannot write the witness: %s", self.path, exc)
+
+    def _chain_to(self, last: int) -> History:
+        """The chain up to ``last``, reading what other writers appended since this connection looked."""
+        history = self._pending or self._history
+        if last == history.seq:
+            return history
+        return history.extended(self._db.execute(f"SELECT seq, {ROW_SQL} FROM events WHERE seq > ? AND seq <= ? "
+                                                 "ORDER BY seq", (history.seq, last)))
 
     def append(self, events: list[Event]) -> list[Event]:
         """Append events inside :meth:`transaction`; returns them with their sequence numbers."""
         if not self._db.in_transaction:
             raise StationError("append() must run inside transaction()")
         seq = self.last_seq()
+        history = self._chain_to(seq).extended(())  # a copy: a rolled-back transaction leaves ours as it was
         stored = []
         try:
             for event in events:
                 seq += 1
                 event = event.with_seq(seq)
+                body = _dumps(event.to_dict())
                 self._db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)",
-                                 (seq, event.room, event.date, event.type, _dumps(event.to_dict())))
+                                 (seq, event.room, event.date, event.type, body))
+                history.hasher.update(row_text(seq, event.room, event.date, event.type, body).encode())
+                history.seq = seq
                 if isinstance(event, TicketIssued):
                     self._db.execute("INSERT INTO codes VALUES (?, ?, ?, ?, ?)",
                                      (event.room, event.date, event.code, event.number, seq))
                 self._db.execute("INSERT INTO outbox VALUES (?, ?)", (seq, _dumps(event.public_dict())))
                 stored.append(event)
+            self._pending = history
         except sqlite3.IntegrityError as exc:
             raise StationError(f"refused by the station database: {exc}") from None
         except sqlite3.Error as exc:
@@ -241,6 +342,10 @@ class EventStore:
         rows = self._db.execute("SELECT number, code FROM codes WHERE room = ? AND date = ?", (room, date))
         return dict(rows.fetchall())
 
+    def backup_to(self, target: sqlite3.Connection) -> None:
+        """SQLite's online backup: one consistent snapshot, WAL included, while others keep writing."""
+        self._db.backup(target)
+
     def integrity_check(self) -> str:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]
 
@@ -252,6 +357,25 @@ class EventStore:
 
     def outbox_size(self) -> int:
         return self._db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+
+    def command_outcome(self, command_id: int) -> tuple[str, str] | None:
+        row = self._db.execute("SELECT outcome, reason FROM staff_commands WHERE id = ?", (command_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def record_command(self, command_id: int, outcome: str, reason: str) -> None:
+        """Inside :meth:`transaction`, with the command's events: its outcome commits with them or not at all."""
+        self._db.execute("INSERT INTO staff_commands VALUES (?, ?, ?)", (command_id, outcome, reason))
+
+    def requeue(self, from_seq: int) -> int:
+        """Put events from ``from_seq`` on back in the outbox (the centre lost them: restored from an older
+        backup); returns how many. The event log holds every event, so nothing the centre lacks is gone."""
+        with self.transaction():
+            rows = self._db.execute("SELECT seq, body FROM events WHERE seq >= ? AND seq NOT IN (SELECT seq FROM "
+                                    "outbox) ORDER BY seq", (max(1, from_seq),)).fetchall()
+            for seq, body in rows:
+                self._db.execute("INSERT INTO outbox VALUES (?, ?)",
+                                 (seq, _dumps(event_from_dict(json.loads(body)).public_dict())))
+        return len(rows)
 
     def ack(self, upto_seq: int) -> int:
         """The centre holds every event up to ``upto_seq``: drop them from the outbox."""

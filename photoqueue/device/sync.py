@@ -24,16 +24,19 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from photoqueue.atomicfile import atomic_write
 from photoqueue.core import commands as cmd
-from photoqueue.core import wire
 from photoqueue.core.errors import CoreError
+from photoqueue.core.targets import Targeted, staff_from_wire
+from photoqueue.device.clock_check import ClockCheck
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import EventStore
+from photoqueue.device.sync_settings import SyncSettings  # noqa: F401  (its home was here)
+from photoqueue.device.sync_staff import StaffDelivery
 from photoqueue.timetable import RoomDay
 
 log = logging.getLogger(__name__)
@@ -41,7 +44,7 @@ log = logging.getLogger(__name__)
 def command_from_wire(kind: str, args: dict[str, Any]) -> cmd.Command:
     """A staff command as the centre sends it, as a queue command; a bad one raises :class:`StationError`."""
     try:
-        return wire.command_from_wire(kind, args)
+        return staff_from_wire(kind, args).command  # the target (checked by on_staff_command users) left aside
     except CoreError as exc:
         raise StationError(str(exc)) from None
 
@@ -50,47 +53,6 @@ def backoff_delay(attempt: int, initial_s: float, max_s: float, rng: Callable[[]
     """Seconds to wait before retry ``attempt`` (1, 2, ...): full jitter over an exponential ceiling."""
     ceiling = min(max_s, initial_s * (2 ** max(0, min(attempt - 1, 30))))
     return ceiling * rng()
-
-
-def _help(text: str, default: Any):
-    return field(default=default, metadata={"help": text})
-
-
-@dataclass
-class SyncSettings:
-    url: str = _help("The centre's base URL, e.g. http://central.lan:8600; empty: no sync (offline station)", "")
-    token_file: str = _help("File holding this station's token (from `photoqueue central add-station`)", "")
-    batch_size: int = _help("Most events sent in one request", 500)
-    interval_s: float = _help("Seconds between syncs when the outbox is empty (a heartbeat)", 2.0)
-    timeout_s: float = _help("Seconds to wait for the centre's answer", 10.0)
-    backoff_initial_s: float = _help("First retry delay after a failure (seconds; doubles each failure)", 1.0)
-    backoff_max_s: float = _help("Longest retry delay after failures (seconds)", 60.0)
-    timetable_cache: str = _help("Where the last timetable pulled from the centre is kept; empty: beside the "
-                                 "station database", "")
-
-    def validate(self) -> list[str]:
-        errors = []
-        if self.url and not self.url.startswith(("http://", "https://")):
-            errors.append(f"url: {self.url!r} must start with http:// or https://")
-        if self.url and not self.token_file:
-            errors.append("token_file: needed when url is set (the station's token)")
-        if not 1 <= self.batch_size <= 5000:
-            errors.append(f"batch_size: {self.batch_size} is not between 1 and 5000")
-        for name in ("interval_s", "timeout_s", "backoff_initial_s", "backoff_max_s"):
-            if getattr(self, name) <= 0:
-                errors.append(f"{name}: must be more than 0, not {getattr(self, name)}")
-        if self.backoff_max_s < self.backoff_initial_s:
-            errors.append("backoff_max_s: must not be less than backoff_initial_s")
-        return errors
-
-    def read_token(self) -> str:
-        try:
-            token = Path(self.token_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise StationError(f"{self.token_file}: cannot read the station token: {exc.strerror}") from None
-        if not token:
-            raise StationError(f"{self.token_file}: the station token file is empty")
-        return token
 
 
 @dataclass
@@ -109,19 +71,24 @@ class SyncResult:
 class SyncClient:
     def __init__(self, db_path: str | Path, base_url: str, token: str, *, room: str,
                  on_command: Callable[[cmd.Command], None] | None = None,
+                 on_staff_command: Callable[[int, Targeted], Any] | None = None,
                  on_status: Callable[[dict], None] | None = None,
                  health: Callable[[], dict] | None = None,
                  session_date: Callable[[], str | None] | None = None,
                  batch_size: int = 500, interval_s: float = 2.0, timeout_s: float = 10.0,
                  backoff_initial_s: float = 1.0, backoff_max_s: float = 60.0,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 rng: Callable[[], float] = random.random, state_path: str | Path | None = None):
+                 rng: Callable[[], float] = random.random, state_path: str | Path | None = None,
+                 clock_check: ClockCheck | None = None):
         self.db_path = Path(db_path)
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.room = room
         self.on_command = on_command
+        # staff commands handed to the station, each reported with the outcome of its commit
+        self.staff = StaffDelivery(on_staff_command, timeout_s) if on_staff_command is not None else None
         self.on_status = on_status
+        self.clock_check = clock_check
         self.health = health
         self.session_date = session_date
         self.batch_size = batch_size
@@ -147,6 +114,7 @@ class SyncClient:
         problems = settings.validate()
         if problems:
             raise StationError("sync settings: " + "; ".join(problems))
+        kwargs.setdefault("clock_check", ClockCheck(settings.clock_bound_s))
         return cls(db_path, settings.url, settings.read_token(), room=room, batch_size=settings.batch_size,
                    interval_s=settings.interval_s, timeout_s=settings.timeout_s,
                    backoff_initial_s=settings.backoff_initial_s, backoff_max_s=settings.backoff_max_s, **kwargs)
@@ -218,6 +186,7 @@ class SyncClient:
         except StationError as exc:
             return SyncResult(ok=False, error=str(exc))
         body = {"station_id": station_id, "events": batch, "acked_commands": sorted(self._to_ack),
+                "command_outcomes": self.staff.outcomes_for(self._to_ack) if self.staff else {},
                 "pending": max(0, pending - len(batch))}
         if self.health is not None:
             try:
@@ -237,10 +206,8 @@ class SyncClient:
         message = doc.get("error", response.text[:200]) if isinstance(doc, dict) else response.text[:200]
         result = SyncResult(ok=False, sent=len(batch), pending=pending, status_code=code,
                             error=f"centre answered {code}: {message}")
-        if code == 409 and batch and isinstance(doc, dict) and "expected_seq" in doc:
-            expected = doc["expected_seq"]
-            result.error += (f" (the centre lacks seq {expected}..{batch[0]['seq'] - 1}, which this station has "
-                             "already dropped from its outbox)")
+        if code == 409 and isinstance(doc, dict) and isinstance(doc.get("expected_seq"), int):
+            self._resend_from(store, doc["expected_seq"], result)
         elif code == 413 and self.batch_size > 1:
             self.batch_size = max(1, self.batch_size // 2)
             result.retry_after_s = 0.01
@@ -252,12 +219,37 @@ class SyncClient:
                 result.retry_after_s = 1.0
         return result
 
+    def _resend_from(self, store: EventStore, expected: int, result: SyncResult) -> None:
+        """The centre lacks events this station already dropped from its outbox (it was restored from an
+        older backup): put them back from the event log and send again at once."""
+        try:
+            n = store.requeue(expected)
+        except StationError as exc:
+            result.error += f"; cannot re-send from seq {expected}: {exc}"
+            return
+        result.error += f" (the centre lacks seq {expected} on: {n} events re-sent from the station's log)"
+        log.warning("the centre's copy ends before seq %d (restored from a backup?): re-sending %d events from the "
+                    "event log", expected, n)
+        if n:
+            result.retry_after_s = 0.01
+
     def _accepted(self, store: EventStore, batch: list[dict], doc: dict) -> SyncResult:
         hw = doc["high_water"]
-        if hw > 0:
-            store.ack(hw)
+        if self.clock_check is not None and isinstance(doc.get("server_time"), str):
+            self.clock_check.observe(doc["server_time"], self.clock())
+        try:
+            if hw > 0:
+                store.ack(hw)
+                store.record_centre_high_water(hw)
+            if hw < store.last_seq() and not batch:
+                # an empty outbox, yet the centre holds less than the log: it lost what it had acknowledged
+                self._resend_from(store, hw + 1, SyncResult(ok=True))
+        except StationError as exc:  # a full disk: the outbox is sent again later, which the centre ignores
+            log.warning("sync: cannot drop sent events from the outbox: %s", exc)
         for cid in doc.get("acked_commands", []):
             self._to_ack.discard(cid)
+            if self.staff is not None:
+                self.staff.outcomes.pop(cid, None)
         delivered = self._deliver(doc.get("commands", []), doc.get("duplicates", []))
         self._save_state()
         pending = store.outbox_size()
@@ -265,6 +257,11 @@ class SyncClient:
                           pending=pending, commands=delivered)
 
     def _deliver(self, commands: list[dict], duplicates: list[dict]) -> int:
+        if self.staff is not None:
+            n = self.staff.deliver(commands, self._delivered, self._to_ack)
+            if n < 0:
+                return -n - 1
+            commands = []
         if self.on_command is None:
             return 0
         n = 0
@@ -319,7 +316,10 @@ class SyncClient:
 
     def status(self) -> dict[str, Any]:
         """{"pending", "last_ok_at", "last_error", "offline_since", ...}; times from ``clock``."""
-        return dict(self._status)
+        status = dict(self._status)
+        if self.clock_check is not None:
+            status.update(self.clock_check.status())
+        return status
 
     # --- draining (the demo's end, a shutdown) ---------------------------------------------
 
@@ -385,6 +385,8 @@ class SyncClient:
     def _load_state(self) -> tuple[set, set]:
         try:
             doc = json.loads(self.state_path.read_text(encoding="utf-8"))
+            if self.staff is not None:
+                self.staff.load(doc.get("outcomes"))
             return set(doc.get("delivered_commands", [])), set(doc.get("unacked_commands", []))
         except FileNotFoundError:
             return set(), set()
@@ -394,7 +396,8 @@ class SyncClient:
 
     def _save_state(self) -> None:
         """Command ids handed to the station survive a restart, so none is applied twice."""
-        doc = {"delivered_commands": sorted(self._delivered)[-1000:], "unacked_commands": sorted(self._to_ack)}
+        doc = {"delivered_commands": sorted(self._delivered)[-1000:], "unacked_commands": sorted(self._to_ack),
+               "outcomes": self.staff.dump() if self.staff else {}}
         try:
             atomic_write(self.state_path, json.dumps(doc))
         except OSError as exc:

@@ -229,7 +229,7 @@ def test_staff_changes_refuse_cross_site_requests(central):
     accounts.add_user(central.store.db, "erin", "long password")
     with httpx.Client(base_url=central.url) as client:
         client.post("/api/v1/login", json={"name": "erin", "password": "long password"})
-        body = {"room": "R1", "kind": "advance"}
+        body = {"room": "R1", "kind": "advance", "args": {"target": 1}}
         assert client.post("/api/v1/commands", json=body, headers={"origin": "http://evil.example"}).status_code == 403
         plain = client.post("/api/v1/commands", content=json.dumps(body), headers={"content-type": "text/plain"})
         assert plain.status_code == 415

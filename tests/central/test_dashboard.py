@@ -189,6 +189,7 @@ def test_a_staff_void_reaches_the_station_when_it_syncs_again_and_shows_on_the_d
     page.click("#action-ok")
     page.wait_for_selector("#action-msg:has-text('已发送')", timeout=5000)
     page.wait_for_selector(f"#commands td:has-text('作废 {number} 号')", timeout=5000)
+    page.wait_for_selector("#commands td:has-text('等待中')", timeout=5000)  # not done before the station commits
 
     # The station was offline meanwhile; its next sync brings the command, which it applies as its own
     # event, and the sync after that brings the void back to the centre.

@@ -60,7 +60,17 @@ def room_views(store: Any, settings: DashboardSettings, stale_s: float, now: dt.
         views.append(live.room_view(state, row, now, slots=slots.get((state.date, state.room)),
                                     default_pace_s=settings.default_pace_s, min_intervals=settings.min_intervals,
                                     max_gap_s=settings.max_gap_s))
+    for view, row in zip(views, stations, strict=True):
+        view["sync_alert"] = sync_alert(row)
     return views
+
+
+def sync_alert(row: dict[str, Any]) -> str | None:
+    """Why the room cannot sync (the centre refused its last request), or its clock's alert."""
+    if row.get("sync_error"):
+        return f"无法同步 / cannot sync: {row['sync_error']}"
+    sync = (row.get("health") or {}).get("sync")
+    return sync.get("clock_alert") if isinstance(sync, dict) else None
 
 
 def staff_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
@@ -94,7 +104,8 @@ def _over_test(rooms: list[dict[str, Any]], by_day: dict[tuple[str, str], dict[s
 
 def _command(c: dict[str, Any], settings: DashboardSettings) -> dict[str, Any]:
     """A staff command with its times in the deployment's time zone (stored in UTC)."""
-    out = {k: c[k] for k in ("id", "room", "kind", "args", "created_at", "created_by", "acked_at")}
+    out = {k: c.get(k) for k in ("id", "room", "kind", "args", "created_at", "created_by", "acked_at", "state",
+                                 "reason", "expires_at")}
     created = settings.local(c["created_at"])
     out["time"] = created.strftime("%m-%d %H:%M:%S") if created else ""
     return out

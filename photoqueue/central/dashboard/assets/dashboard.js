@@ -58,6 +58,7 @@ function roomCard(r) {
     h("div", {class: "health"}, printerBadge(r.printer), cameraBadge(r.camera),
       badge([ago(r.seen_ago_s), r.online ? "" : "bad"]),
       r.outbox_pending ? badge([`待上传 ${r.outbox_pending} 条`, "warn"]) : null),
+    r.sync_alert ? h("div", {class: "alert sync-alert"}, r.sync_alert) : null,
     ...(r.alerts || []).map((a) => h("div", {class: "alert"}, a)),
     h("div", {class: "tickets"}, h("span", {class: "muted"}, "最近取号"),
       (r.recent || []).map((t) => h("span", {class: "ticket " + t.status, "data-number": t.number,
@@ -178,7 +179,7 @@ function render(data) {
   document.getElementById("agency-links").replaceChildren(...data.rooms.filter((r) => !r.empty).map((r) =>
     h("a", {class: "btn", href: "/dashboard/export/agency.csv?room=" + encodeURIComponent(r.room)}, `图片社名单 ${r.room} csv`)));
   const cmds = data.commands.map((c) => ({time: c.time, room: c.room,
-    what: describe(c), by: c.created_by, state: c.acked_at ? "已执行" : "待工作站执行"}));
+    what: describe(c), by: c.created_by, state: commandState(c)}));
   fillTable("commands", [["time", `时间（${zoneName(data.time_zone)}）`, "t", 1], ["room", "拍摄组", "t"],
                          ["what", "操作", "t", 1], ["by", "操作人", "t"], ["state", "状态", "t", 1]], cmds, null, "暂无操作");
   document.getElementById("updated").textContent = `更新于 ${data.clock}（${zoneName(data.time_zone)}）`;
@@ -188,11 +189,30 @@ function render(data) {
   }
 }
 
+// done / refused (with the station's reason) / pending / expired / cancelled: only what the station committed is 已执行
+const STATE = {done: ["已执行", "ok"], refused: ["已拒绝", "bad"], pending: ["等待中", "warn"], expired: ["已过期", ""],
+               cancelled: ["已撤销", ""]};
+
+function commandState(c) {
+  const [text, cls] = STATE[c.state] || STATE.pending;
+  const label = c.state === "refused" && c.reason ? `${text}（${c.reason}）` : text;
+  if (c.state !== "pending") return badge([label, cls]);
+  return h("span", {}, badge([label, cls]), " ",
+    h("button", {type: "button", class: "cancel-command", onclick: () => cancelCommand(c.id)}, "撤销"));
+}
+
+async function cancelCommand(id) {
+  await fetch(`/api/v1/commands/${id}/cancel`, {method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRF-Token": CSRF}, body: "{}"}).catch(() => null);
+}
+
 function describe(c) {
   const a = c.args || {};
   if (c.kind === "switch_class") return "切换班级 → " + (a.class_name || "下一班级");
   if (c.kind === "void") return `作废 ${a.number} 号（${a.reason || ""}）`;
   if (c.kind === "correct_class") return `${a.number} 号改为 ${a.class_name}`;
+  const n = a.target || a.number;
+  if (n) return `${KIND[c.kind] || c.kind} ${n} 号`;
   return KIND[c.kind] || c.kind;
 }
 
