@@ -74,7 +74,12 @@ def _read_zip(path: Path, data: bytes) -> list[Sheet]:
 
 
 def read_xlsx(path: Path, data: bytes) -> list[Sheet]:
-    import openpyxl  # only XLSX files need it
+    try:
+        import openpyxl  # only XLSX files need it; a station (photoqueue[station]) does not carry it
+    except ImportError:
+        raise TimetableError(f"{path}: this machine reads CSV timetables only (openpyxl is not installed); "
+                             "save the sheet as CSV (UTF-8), or install photoqueue[central] "
+                             "/ 本机只读 CSV 时间表：请在 Excel 中另存为 CSV (UTF-8)") from None
 
     try:
         # data_only: a formula cell gives the value Excel last computed (a 小计 written as =SUM(...)).
