@@ -5,10 +5,21 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEB_PKGS := libzbar0 fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim chromium chromium-driver espeak-ng
+# The Pi's Python, here: a venv over Debian's /usr/bin/python3 with apt's numpy, Pillow, pygame, OpenCV...
+# (the versions Raspberry Pi OS Bookworm runs), built by the same script as systemd/install-pi.sh.
+PIVENV  := .venv-pi
+PI_STAMP := $(PIVENV)/.installed
+PI_DEBS := python3 python3-venv python3-pip python3-numpy python3-pil python3-pygame python3-opencv \
+           python3-serial python3-usb python3-evdev python3-gpiozero libzbar0 fonts-wqy-microhei
+# The station-side suite: everything that runs on the Pi (the centre's, the demo's and the reports'
+# tests stay in the main venv).
+PI_TESTS := tests/core tests/timetable tests/scanner tests/printer tests/display tests/device \
+            tests/test_station_imports.py
+WHEELHOUSE ?= dist/wheelhouse
 export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
 
-.PHONY: setup debs demo test bench lint reliability clean
+.PHONY: setup debs pi-debs demo test test-pi test-install wheelhouse bench lint reliability clean
 
 setup: debs $(STAMP)
 
@@ -27,6 +38,31 @@ demo: setup
 test: setup
 	$(BIN)/ruff check photoqueue tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) test-pi
+
+pi-debs:
+	@bash scripts/install-debs.sh $(PI_DEBS)
+
+# The [station] install on apt's packages (the constraints keep them), plus the test tools; the central
+# extra too, only because the sync client's tests start a real centre in process (the station's own
+# code never imports it: tests/test_station_imports.py).
+$(PI_STAMP): pyproject.toml scripts/station-venv.sh scripts/pi_constraints.py
+	bash scripts/station-venv.sh $(PIVENV) --editable --extras station,central
+	$(PIVENV)/bin/pip install -q --disable-pip-version-check -c $(PIVENV)/constraints-system.txt pytest hypothesis
+	touch $(PI_STAMP)
+
+test-pi: pi-debs $(PI_STAMP)
+	PYGAME_HIDE_SUPPORT_PROMPT=1 $(PIVENV)/bin/python scripts/pi_constraints.py check --import numpy,cv2,pygame,gpiozero
+	PYTHONPATH=$(CURDIR) $(PIVENV)/bin/python -m pytest -p no:cacheprovider $(PI_TESTS) $(PYTEST_ARGS)
+
+# Every wheel a station needs beyond apt's packages (photoqueue's own included), for amd64 and arm64,
+# so that `systemd/install-pi.sh --wheelhouse DIR` installs without a network.
+wheelhouse: pi-debs
+	bash scripts/wheelhouse.sh $(WHEELHOUSE)
+
+# install-pi.sh for real in a throwaway Debian bookworm root (slow: CI's .ci/run, not `make test`).
+test-install: pi-debs wheelhouse
+	bash scripts/test-install.sh --wheelhouse $(WHEELHOUSE)
 
 bench: setup
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
@@ -40,4 +76,4 @@ lint: setup
 	$(BIN)/ruff check photoqueue tests bench
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(PIVENV) dist build dist *.egg-info .pytest_cache .ruff_cache

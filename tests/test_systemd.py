@@ -87,14 +87,50 @@ def test_udev_rules_parse_and_give_printers_to_group_lp():
 
 
 def test_install_script_is_valid_bash_and_installs_what_the_pi_needs():
-    script = SYSTEMD / "install-pi.sh"
-    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    text = script.read_text()
-    for package in ("python3-picamera2", "python3-pygame", "python3-lgpio", "libzbar0", "fonts-wqy-microhei"):
+    for script in (SYSTEMD / "install-pi.sh", SYSTEMD / "install-central.sh", ROOT / "scripts/station-venv.sh",
+                   ROOT / "scripts/test-install.sh", ROOT / "scripts/wheelhouse.sh"):
+        result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert script.stat().st_mode & 0o111, f"{script.name} is not executable"
+    text = (SYSTEMD / "install-pi.sh").read_text()
+    for package in ("python3-picamera2", "python3-pygame", "python3-lgpio", "python3-evdev", "libzbar0",
+                    "fonts-wqy-microhei"):
         assert package in text
-    assert "--system-site-packages" in text
+    assert "scripts/station-venv.sh" in text  # the one venv builder (--system-site-packages, constraints)
+    assert "--system-site-packages" in (ROOT / "scripts/station-venv.sh").read_text()
     assert "useradd --system" in text
+    assert "/usr/local/bin/photoqueue" in text
+    assert "--action=add" in text
+    assert "photoqueue-central" not in text  # the central unit and its user: install-central.sh only
     for group in ("video", "input", "lp", "gpio"):
         assert group in text
-    assert script.stat().st_mode & 0o111, "install-pi.sh is not executable"
+
+
+def _install(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(SYSTEMD / "install-pi.sh"), *args], capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+
+
+def test_a_missing_or_bad_key_stops_the_install_before_anything_is_installed(tmp_path):
+    result = _install("--room", "第一组", "--key", str(tmp_path / "deployment.key"))
+    assert result.returncode == 2
+    assert "no such readable file" in result.stderr and "== apt" not in result.stdout
+    bad = tmp_path / "bad.key"
+    bad.write_text("not hex\n")
+    result = _install("--key", str(bad))
+    assert result.returncode == 2 and "not a deployment key" in result.stderr and result.stdout == ""
+    result = _install("--central")
+    assert result.returncode == 2 and "install-central.sh" in result.stderr
+
+
+def test_the_station_unit_starts_without_waiting_for_the_network():
+    unit = _unit("photoqueue-station.service")
+    assert "network-online.target" not in unit["Unit"].get("After", "") + unit["Unit"].get("Wants", "")
+    assert "udev-settle" not in (SYSTEMD / "photoqueue-station.service").read_text()
+
+
+def test_the_watchdog_drop_in_feeds_the_hardware_watchdog():
+    parser = configparser.ConfigParser(interpolation=None, comment_prefixes=("#",))
+    parser.optionxform = str
+    parser.read_string((SYSTEMD / "photoqueue-watchdog.conf").read_text())
+    assert parser["Manager"]["RuntimeWatchdogSec"] == "15s"  # bcm2835-wdt's longest timeout

@@ -45,8 +45,8 @@ class ButtonSettings:
     pull_up: bool = field(default=True, metadata={
         "help": "buttons connect the pin to ground (internal pull-up); false: to 3.3 V with a pull-down"})
     bounce_ms: int = field(default=50, metadata={"help": "edges closer than this to the last accepted one are bounce"})
-    pin_factory: str = field(default="", metadata={
-        "help": "gpiozero pin factory: empty (gpiozero's choice), lgpio, rpigpio, native or mock"})
+    pin_factory: str = field(default="lgpio", metadata={
+        "help": "gpiozero pin factory: lgpio (the Pi 4 and 5, through /dev/gpiochip*) or mock (no hardware)"})
     keyboard: bool = field(default=True, metadata={
         "help": "without GPIO, read keys from the terminal: space/enter advance, u undo, s skip, r recall, "
                 "n next class, p reprint"})
@@ -68,13 +68,29 @@ class ButtonSettings:
             errors.append(f"undo_hold_s: expected 0.3 to 10 seconds, got {self.undo_hold_s}")
         if not 0 <= self.bounce_ms <= 500:
             errors.append(f"bounce_ms: expected 0 to 500, got {self.bounce_ms}")
-        if self.pin_factory not in ("", "lgpio", "rpigpio", "pigpio", "native", "mock"):
-            errors.append(f"pin_factory: expected lgpio, rpigpio, pigpio, native or mock, got {self.pin_factory!r}")
+        if self.pin_factory in REFUSED_FACTORIES:
+            errors.append(f"pin_factory: {self.pin_factory!r} cannot work here: {REFUSED_FACTORIES[self.pin_factory]}; "
+                          "use lgpio")
+        elif self.pin_factory not in ("lgpio", "mock"):
+            errors.append(f"pin_factory: expected lgpio or mock, got {self.pin_factory!r}")
         return errors
 
     @property
     def any_gpio(self) -> bool:
         return any(getattr(self, f"{b}_pin") != NOT_WIRED for b in ("advance", *OPTIONAL_BUTTONS))
+
+
+# Pin factories gpiozero has that the station refuses, and why: the service's sandbox allows GPIO only
+# through the character devices /dev/gpiochip* (DeviceAllow=char-gpiochip), which is what lgpio uses.
+REFUSED_FACTORIES = {
+    "": "the station names its pin factory (gpiozero's own choice differs between Pi models)",
+    "rpigpio": "RPi.GPIO needs /dev/gpiomem, which the service's sandbox does not allow, and does not "
+               "support the Pi 5",
+    "native": "the native factory maps /dev/gpiomem and writes /sys, which the service's sandbox does not "
+              "allow, and does not support the Pi 5",
+    "pigpio": "pigpio needs its daemon (pigpiod), which Raspberry Pi OS Bookworm no longer runs, and does not "
+              "support the Pi 5",
+}
 
 
 class ButtonLogic:
@@ -214,10 +230,7 @@ def make_pin_factory(name: str):
         from gpiozero.pins.mock import MockFactory
 
         return MockFactory()
-    module, cls = {"lgpio": ("gpiozero.pins.lgpio", "LGPIOFactory"),
-                   "rpigpio": ("gpiozero.pins.rpigpio", "RPiGPIOFactory"),
-                   "pigpio": ("gpiozero.pins.pigpio", "PiGPIOFactory"),
-                   "native": ("gpiozero.pins.native", "NativeFactory")}[name]
+    module, cls = {"lgpio": ("gpiozero.pins.lgpio", "LGPIOFactory")}[name]
     import importlib
 
     return getattr(importlib.import_module(module), cls)()

@@ -102,6 +102,8 @@ class Station:
         self._flash: dict | None = None
         self._flash_until = 0.0
         self._db_error: str | None = None
+        # Parts found broken by a check (photoqueue diagnose's, at start): part -> what is wrong and its fix.
+        self.part_faults: dict[str, str] = {}
         self._last_turn = time.monotonic()
         self._last_ping = 0.0
         self._last_health_write = 0.0
@@ -366,7 +368,7 @@ class Station:
         for k in expired:
             del self._alerts[k]
             self._dirty = True
-        if self.healthy and time.monotonic() - self._last_ping >= 1.0:
+        if self.alive and time.monotonic() - self._last_ping >= 1.0:
             self._last_ping = time.monotonic()
             sd_notify("WATCHDOG=1")
         if time.monotonic() - self._last_health_write >= HEALTH_WRITE_S:
@@ -406,14 +408,34 @@ class Station:
     # --- health ----------------------------------------------------------------------------------------
 
     @property
-    def healthy(self) -> bool:
+    def alive(self) -> bool:
+        """The queue loop turns and the database takes commits: what systemd's watchdog is fed on. A broken
+        camera or printer must not restart the station (it still numbers from the HID scanner or by hand)."""
         return self._db_error is None and time.monotonic() - self._last_turn < self.health_stale_s
+
+    def unhealthy_parts(self) -> dict[str, str]:
+        """Each part that is not working, with what is wrong: shown on the screen and the dashboard."""
+        parts = dict(self.part_faults)
+        if self._db_error is not None:
+            parts["database"] = self._db_error
+        if time.monotonic() - self._last_turn >= self.health_stale_s:
+            parts["queue"] = "the queue loop is not turning"
+        fault = getattr(self.camera, "fault", None)
+        if fault:
+            parts["camera"] = str(fault)
+        if not getattr(self.printer, "healthy", True):
+            parts["printer"] = "failing"
+        return parts
+
+    @property
+    def healthy(self) -> bool:
+        return self.alive and not self.unhealthy_parts()
 
     def health(self) -> dict[str, Any]:
         """The station's status (queue thread, or a copy through ``call``)."""
         s = self.session.state if self.session else None
         return {
-            "healthy": self.healthy,
+            "healthy": self.healthy, "unhealthy": self.unhealthy_parts(),
             "room": s.room if s else None, "date": s.date if s else None,
             "called": s.called if s else None, "waiting": len(s.waiting) if s else 0,
             "issued": len(s.tickets) if s else 0, "active_class": s.active_class if s else None,

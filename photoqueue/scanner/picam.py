@@ -47,6 +47,9 @@ class Picamera2Source:
                 import picamera2 as module
             except ImportError as exc:
                 raise CameraError("picamera2 is not installed (apt install python3-picamera2)") from exc
+            except Exception as exc:  # e.g. simplejpeg's ValueError under a numpy 2 that hides apt's 1.x
+                raise CameraError(f"picamera2 does not import ({type(exc).__name__}: {exc}); a pip numpy "
+                                  "probably hides apt's: reinstall with systemd/install-pi.sh") from exc
         try:
             cam = module.Picamera2(self.camera_num)
         except Exception as exc:  # libcamera reports a missing camera in many ways

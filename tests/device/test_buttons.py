@@ -182,3 +182,15 @@ def test_keyboard_keys_are_buttons():
         keys.handle_key(key)
     assert sent.items[:3] == [cmd.Advance(), cmd.Undo(), cmd.SwitchClass(None)]
     assert sent.items[3].name == "reprint"
+
+
+@pytest.mark.parametrize("factory, reason", [("rpigpio", "/dev/gpiomem"), ("native", "/dev/gpiomem"),
+                                             ("pigpio", "pigpiod"), ("", "names its pin factory")])
+def test_pin_factories_the_service_sandbox_cannot_run_are_refused_with_the_reason(factory, reason):
+    errors = ButtonSettings(pin_factory=factory).validate()
+    assert len(errors) == 1 and reason in errors[0] and "use lgpio" in errors[0]
+
+
+def test_lgpio_is_the_default_pin_factory_and_mock_is_accepted():
+    assert ButtonSettings().pin_factory == "lgpio"
+    assert ButtonSettings().validate() == [] and ButtonSettings(pin_factory="mock").validate() == []

@@ -205,6 +205,35 @@ def test_watchdog_is_pinged_only_while_healthy(tmp_path, printer, monkeypatch):
         sock.close()
 
 
+def test_a_camera_fault_makes_the_station_unhealthy_but_keeps_the_watchdog_fed(tmp_path, printer, monkeypatch):
+    sock, path = _notify_socket(tmp_path)
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+    st, camera = make(tmp_path, printer)
+    st.start()
+    try:
+        assert wait_for(lambda: st.call(lambda s: s.healthy).result(5))
+
+        class NoCamera:  # what the camera supervisor says while picamera2 finds no camera
+            fault = "camera_unavailable"
+
+            def stop(self):
+                pass
+
+            def close(self):
+                pass
+
+        st.call(lambda s: setattr(s, "camera", NoCamera())).result(5)
+        health = st.call(lambda s: s.health()).result(5)
+        assert health["healthy"] is False and health["unhealthy"] == {"camera": "camera_unavailable"}
+        _messages(sock, 0.3)
+        assert "WATCHDOG=1" in _messages(sock, 2.5)  # numbering still works: no restart loop
+        st.call(lambda s: s.part_faults.update(clock="not synchronised")).result(5)
+        assert st.call(lambda s: s.health()).result(5)["unhealthy"]["clock"] == "not synchronised"
+    finally:
+        st.stop()
+        sock.close()
+
+
 def test_sd_notify_is_silent_without_systemd(monkeypatch):
     monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
     assert sd_notify("READY=1") is False

@@ -1,5 +1,6 @@
 """Camera sources: replay (files, folder, video, frames), USB via OpenCV, picamera2 against a fake."""
 
+import sys
 import types
 
 import cv2
@@ -189,3 +190,14 @@ def test_y_plane_checks_the_buffer():
     assert y_plane(buf, (90, 10), 100).shape == (10, 90)
     with pytest.raises(CameraError):
         y_plane(buf[:500], (90, 10), 100)
+
+
+def test_a_picamera2_that_fails_to_import_with_a_value_error_is_a_camera_fault(tmp_path, monkeypatch):
+    # What apt's picamera2 does under a pip numpy 2: simplejpeg raises ValueError while importing.
+    (tmp_path / "picamera2").mkdir()
+    (tmp_path / "picamera2" / "__init__.py").write_text(
+        "raise ValueError('numpy.dtype size changed, may indicate binary incompatibility')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "picamera2", raising=False)
+    with pytest.raises(CameraError, match="picamera2 does not import .*ValueError.*install-pi.sh"):
+        Picamera2Source(ScannerSettings(source="picamera2")).open()
