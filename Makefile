@@ -9,7 +9,7 @@ DEB_PKGS := libzbar0 fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim chro
 # (the versions Raspberry Pi OS Bookworm runs), built by the same script as systemd/install-pi.sh.
 PIVENV  := .venv-pi
 PI_STAMP := $(PIVENV)/.installed
-PI_DEBS := python3 python3-venv python3-pip python3-numpy python3-pil python3-pygame python3-opencv \
+PI_DEBS := python3 python3-venv python3-pip python3-numpy python3-pil python3-pygame \
            python3-serial python3-usb python3-evdev python3-gpiozero libzbar0 fonts-wqy-microhei
 # The station-side suite: everything that runs on the Pi (the centre's, the demo's and the reports'
 # tests stay in the main venv).
@@ -47,7 +47,7 @@ pi-debs:
 # extra too, only because the sync client's tests start a real centre in process (the station's own
 # code never imports it: tests/test_station_imports.py).
 $(PI_STAMP): pyproject.toml scripts/station-venv.sh scripts/pi_constraints.py
-	bash scripts/station-venv.sh $(PIVENV) --editable --extras station,central
+	bash scripts/station-venv.sh $(PIVENV) --editable --extras station,central --opencv pip
 	$(PIVENV)/bin/pip install -q --disable-pip-version-check -c $(PIVENV)/constraints-system.txt pytest hypothesis
 	touch $(PI_STAMP)
 

@@ -3,13 +3,14 @@
 # Python is installed, used by systemd/install-pi.sh on the Pi and by `make test-pi` / `make wheelhouse` here.
 #
 #   scripts/station-venv.sh VENV [--src DIR] [--wheelhouse DIR] [--extras station] [--check-imports M,..]
-#                                [--editable] [--python /usr/bin/python3] [--dry-run]
+#                                [--opencv auto|pip] [--editable] [--python /usr/bin/python3] [--dry-run]
 #
 # 1. VENV made with --system-site-packages by /usr/bin/python3 (3.11 on Bookworm, as on Raspberry Pi OS).
 # 2. VENV/constraints-system.txt generated now, from the installed Debian packages' versions
 #    (scripts/pi_constraints.py), so pip keeps apt's numpy, Pillow, pygame, gpiozero, pyserial, pyusb, evdev.
 # 3. photoqueue[EXTRAS] installed with those constraints; the `opencv` extra (pip's OpenCV wheel) is added
-#    only when the system's Python cannot import cv2, so there is never a second OpenCV beside apt's.
+#    only when the system's Python cannot import cv2, so there is never a second OpenCV beside apt's
+#    (--opencv pip: always, for `make test-pi` on a machine that has apt's for other reasons).
 #    --wheelhouse DIR: from that folder only, no network (see `make wheelhouse`).
 # 4. scripts/pi_constraints.py check: the key packages are the system's and the named modules import.
 set -euo pipefail
@@ -23,6 +24,7 @@ IMPORTS="numpy,cv2,pygame,gpiozero,PIL,serial,usb,photoqueue.device.station"
 EDITABLE=0
 PYTHON=/usr/bin/python3
 DRY=0
+OPENCV=auto
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
         --extras) EXTRAS="$2"; shift 2 ;;
         --check-imports) IMPORTS="$2"; shift 2 ;;
         --editable) EDITABLE=1; shift ;;
+        --opencv) OPENCV="$2"; shift 2 ;;
         --python) PYTHON="$2"; shift 2 ;;
         --dry-run) DRY=1; shift ;;
         -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
@@ -49,7 +52,7 @@ run() { if [ "$DRY" -eq 1 ]; then echo "   would run: $*"; else "$@"; fi; }
 if [ ! -x "$VENV/bin/python" ]; then
     run "$PYTHON" -m venv --system-site-packages "$VENV"
 fi
-if ! "$PYTHON" -c 'import cv2' >/dev/null 2>&1; then
+if [ "$OPENCV" = pip ] || ! "$PYTHON" -c 'import cv2' >/dev/null 2>&1; then
     EXTRAS="$EXTRAS,opencv"  # no apt OpenCV: pip's wheel, built for the system's numpy by the constraints
 fi
 CONSTRAINTS="$VENV/constraints-system.txt"

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# systemd/install-pi.sh for real, in a throwaway Debian bookworm root (the userland of Raspberry Pi OS
+# Bookworm Lite), then the checks a Pi must pass. Slow: `make test-install` and CI's .ci/run, not `make test`.
+#
+#   scripts/test-install.sh [--wheelhouse DIR] [--arch amd64|arm64|all] [--keep]
+#
+# The root is made once by mmdebstrap and kept as a tarball in $PHOTOQUEUE_CI_CACHE (default
+# /var/cache/photoqueue-ci; rebuilt after 7 days), with apt's downloaded .debs, so a second run downloads
+# nothing. Three packages only the Raspberry Pi archive has are stand-ins, served from a local apt folder:
+# python3-picamera2 (depends on python3-numpy and, as the real one does through simplejpeg, fails to import
+# under numpy 2), python3-libcamera and python3-lgpio.
+# arm64 runs under qemu-user-static where binfmt has it; elsewhere it is skipped, and says so.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SRC="$(cd "$HERE/.." && pwd)"
+CACHE="${PHOTOQUEUE_CI_CACHE:-/var/cache/photoqueue-ci}"
+WHEELHOUSE=""
+ARCH=amd64
+KEEP=0
+MIRROR="http://deb.debian.org/debian"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --wheelhouse) WHEELHOUSE="$(cd "$2" && pwd)"; shift 2 ;;
+        --arch) ARCH="$2"; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        *) echo "test-install.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "test-install.sh: needs root (chroot, mounts)" >&2; exit 2; }
+bash "$SRC/scripts/install-debs.sh" mmdebstrap dpkg-dev systemd
+mkdir -p "$CACHE/debs"
+
+standins() {  # $1: arch, $2: output folder (a flat apt repository)
+    local arch="$1" out="$2" work
+    work="$(mktemp -d)"
+    mkdir -p "$out"
+    make_deb() {  # name depends python-module-body
+        local name="$1" depends="$2" module="$3" body="$4" dir="$work/$1"
+        mkdir -p "$dir/DEBIAN" "$dir/usr/lib/python3/dist-packages/$module"
+        printf '%s\n' "$body" > "$dir/usr/lib/python3/dist-packages/$module/__init__.py"
+        cat > "$dir/DEBIAN/control" <<EOF
+Package: $name
+Version: 0.0.1+photoqueue.standin
+Architecture: $arch
+Maintainer: photoqueue CI <ci@localhost>
+Depends: $depends
+Description: stand-in for Raspberry Pi OS's $name (photoqueue install test)
+EOF
+        dpkg-deb --root-owner-group -b "$dir" "$out/${name}_0.0.1_$arch.deb" >/dev/null
+    }
+    make_deb python3-libcamera python3 libcamera 'controls = None'
+    make_deb python3-lgpio python3 lgpio 'def gpiochip_open(n):
+    raise OSError("no GPIO chip (stand-in)")'
+    make_deb python3-picamera2 "python3, python3-numpy, python3-libcamera" picamera2 'import numpy
+# the real picamera2 imports simplejpeg, built against numpy 1.x: under numpy 2 it raises this
+if int(numpy.__version__.split(".")[0]) >= 2:
+    raise ValueError("numpy.dtype size changed, may indicate binary incompatibility. "
+                     "Expected 96 from C header, got 88 from PyObject")
+
+
+class Picamera2:
+    def __init__(self, camera_num=0):
+        raise IndexError("list index out of range")  # what picamera2 says with no camera attached'
+    (cd "$out" && dpkg-scanpackages --multiversion . /dev/null 2>/dev/null > Packages)
+    rm -rf "$work"
+}
+
+run_arch() {
+    local arch="$1" tarball="$CACHE/bookworm-$1.tar" root
+    if [ ! -f "$tarball" ] || [ -n "$(find "$tarball" -mtime +7)" ]; then
+        echo "== building the bookworm $arch root (once; cached in $tarball)"
+        mmdebstrap --quiet --arch="$arch" --variant=minbase \
+            --include=systemd,systemd-sysv,udev,python3,ca-certificates,sudo bookworm "$tarball.tmp" \
+            "deb $MIRROR bookworm main" "deb http://deb.debian.org/debian-security bookworm-security main"
+        mv "$tarball.tmp" "$tarball"
+    fi
+    root="$(mktemp -d /var/tmp/photoqueue-root.XXXXXX)"
+    cleanup() {
+        for m in "$root/proc" "$root/dev"; do mountpoint -q "$m" && umount -l "$m"; done
+        if [ "$KEEP" -eq 0 ]; then rm -rf --one-file-system "$root"; else echo "   kept: $root"; fi
+    }
+    trap cleanup EXIT
+    tar -xf "$tarball" -C "$root"
+    mount --bind /dev "$root/dev"
+    mount -t proc proc "$root/proc"
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    standins "$arch" "$root/opt/standins"
+    echo "deb [trusted=yes] file:/opt/standins ./" > "$root/etc/apt/sources.list.d/standins.list"
+    mkdir -p "$CACHE/debs/$arch"
+    cp -n "$CACHE/debs/$arch/"*.deb "$root/var/cache/apt/archives/" 2>/dev/null || true
+    ls "$root/var/cache/apt/archives/"*.deb 2>/dev/null | sort > "$root/opt/debs-before.txt" || true
+    mkdir -p "$root/opt/src"
+    (cd "$SRC" && git ls-files -co --exclude-standard -z | tar --null -cf - -T -) | tar -xf - -C "$root/opt/src"
+    local args=(--room 第一组)
+    if [ -n "$WHEELHOUSE" ]; then cp -r "$WHEELHOUSE" "$root/opt/wheelhouse"; args+=(--wheelhouse /opt/wheelhouse); fi
+
+    echo "== install-pi.sh in the $arch root ${args[*]}"
+    local t0 t1
+    t0=$(date +%s)
+    chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+        bash /opt/src/systemd/install-pi.sh "${args[@]}" 2>&1 | tee "$root/opt/install-1.log" | grep -v '^WARNING: Location'
+    t1=$(date +%s)
+    local new_debs
+    new_debs="$(comm -13 "$root/opt/debs-before.txt" <(ls "$root/var/cache/apt/archives/"*.deb | sort))"
+    echo "   install: $((t1 - t0)) s; apt downloaded $(echo "$new_debs" | grep -c . || true) packages," \
+         "$(echo "$new_debs" | xargs -r du -cb | tail -1 | cut -f1 | awk '{printf "%.1f MB", $1/1e6}');" \
+         "station venv $(du -sh "$root/opt/photoqueue/venv" | cut -f1)"
+    cp -n "$root/var/cache/apt/archives/"*.deb "$CACHE/debs/$arch/" 2>/dev/null || true
+
+    echo "== the checks in the installed root"
+    chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+        bash -s < "$HERE/test-install-checks.sh"
+
+    echo "== a second run changes nothing"
+    chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+        bash /opt/src/systemd/install-pi.sh "${args[@]}" > "$root/opt/install-2.log" 2>&1
+    grep -q "== nothing changed" "$root/opt/install-2.log" || { cat "$root/opt/install-2.log"; echo "FAIL: the second run changed something" >&2; exit 1; }
+    echo "   ok: $(tail -1 "$root/opt/install-2.log")"
+    cleanup
+    trap - EXIT
+}
+
+binfmt_arm64() { [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && [ "$(uname -m)" != aarch64 ]; }
+case "$ARCH" in
+    amd64) run_arch amd64 ;;
+    arm64|all)
+        [ "$ARCH" = all ] && run_arch amd64
+        if binfmt_arm64 || [ "$(uname -m)" = aarch64 ]; then run_arch arm64
+        else echo "== arm64: skipped: no qemu-aarch64 in binfmt_misc on this machine (apt install qemu-user-static binfmt-support)"; fi ;;
+    *) echo "test-install.sh: --arch amd64, arm64 or all" >&2; exit 2 ;;
+esac
+echo "== test-install: passed"

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Every wheel a station needs beyond apt's packages, photoqueue's own included, for amd64 and arm64 (the Pi):
+# `systemd/install-pi.sh --wheelhouse DIR` then installs with no network and no build (Bookworm's
+# setuptools is enough, since nothing is built on the Pi).
+#
+#   scripts/wheelhouse.sh DIR
+#
+# What "beyond apt" means is decided by pip's own resolver, in a scratch venv where the packages a Pi takes
+# from apt (numpy, Pillow, pygame, pyserial, pyusb, evdev, gpiozero, colorzero) are marked installed at
+# Bookworm's versions (this machine's, read by scripts/pi_constraints.py). OpenCV is pip's headless
+# wheel for that numpy (the station's choice, docs/station.md). DIR/arm64-missing.txt lists the
+# distributions with no arm64 wheel (they would build from source on a Pi).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SRC="$(cd "$HERE/.." && pwd)"
+DIR="${1:?usage: scripts/wheelhouse.sh DIR}"
+PYTHON=/usr/bin/python3
+APT_DISTS="numpy pillow pygame pyserial pyusb evdev gpiozero colorzero"
+mkdir -p "$DIR"
+DIR="$(cd "$DIR" && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+pip_q=(--disable-pip-version-check --quiet)
+
+echo "== photoqueue's wheel"
+rm -f "$DIR"/photoqueue-*.whl
+"$PYTHON" -m pip wheel "${pip_q[@]}" --no-deps -w "$DIR" "$SRC"
+
+echo "== what a station needs beyond apt"
+"$PYTHON" "$HERE/pi_constraints.py" constraints > "$work/constraints.txt"
+"$PYTHON" -m venv "$work/venv"
+site="$("$work/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+for dist in $APT_DISTS; do
+    version="$(sed -n "s/^$dist==//p" "$work/constraints.txt")"
+    [ -n "$version" ] || { echo "wheelhouse.sh: this machine has no apt $dist (run: make pi-debs)" >&2; exit 1; }
+    # a bare dist-info: pip counts the package as installed, as it sees apt's in a --system-site-packages venv
+    mkdir -p "$site/$dist-$version.dist-info"
+    printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n' "$dist" "$version" > "$site/$dist-$version.dist-info/METADATA"
+    echo "apt" > "$site/$dist-$version.dist-info/INSTALLER"
+    : > "$site/$dist-$version.dist-info/RECORD"
+done
+wheel="$(ls "$DIR"/photoqueue-*.whl)"
+"$work/venv/bin/pip" install "${pip_q[@]}" --dry-run --report "$work/report.json" -c "$work/constraints.txt" \
+    "photoqueue[station,opencv] @ file://$wheel"
+"$PYTHON" - "$work/report.json" > "$work/needed.txt" <<'EOF'
+import json, sys
+for item in json.load(open(sys.argv[1]))["install"]:
+    meta = item["metadata"]
+    if meta["name"].lower() != "photoqueue":
+        print(f'{meta["name"]}=={meta["version"]}')
+EOF
+sed 's/^/   /' "$work/needed.txt"
+
+echo "== wheels for this machine and for arm64"
+"$PYTHON" -m pip download "${pip_q[@]}" --no-deps --only-binary=:all: -d "$DIR" -r "$work/needed.txt"
+: > "$DIR/arm64-missing.txt"
+while read -r req; do
+    if ! "$PYTHON" -m pip download "${pip_q[@]}" --no-deps --only-binary=:all: -d "$DIR" --python-version 3.11 \
+            --implementation cp --abi cp311 --platform manylinux2014_aarch64 --platform manylinux_2_17_aarch64 \
+            --platform manylinux_2_28_aarch64 --platform linux_aarch64 "$req" >/dev/null 2>&1; then
+        echo "$req" >> "$DIR/arm64-missing.txt"
+    fi
+done < "$work/needed.txt"
+cp "$work/needed.txt" "$DIR/station-requirements.txt"
+echo "== $DIR: $(ls "$DIR"/*.whl | wc -l) wheels, $(du -sh "$DIR" | cut -f1)"
+if [ -s "$DIR/arm64-missing.txt" ]; then
+    echo "   no arm64 wheel (a Pi would build these from source): $(tr '\n' ' ' < "$DIR/arm64-missing.txt")"
+else
+    echo "   every one has an arm64 wheel: nothing builds from source on a Pi"
+fi
