@@ -19,7 +19,7 @@ WHEELHOUSE ?= dist/wheelhouse
 export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
 
-.PHONY: setup debs pi-debs demo test test-pi test-install wheelhouse bench lint reliability clean
+.PHONY: setup debs pi-debs demo test test-main test-pi test-install wheelhouse bench lint reliability clean
 
 setup: debs $(STAMP)
 
@@ -35,10 +35,12 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/photoqueue demo --headless --exit $(DEMO_ARGS)
 
-test: setup
-	$(BIN)/ruff check photoqueue tests bench
+# The whole suite in the dev venv, then the station-side suite again on the Pi's Python (test-pi).
+test: test-main test-pi
+
+test-main: setup
+	$(BIN)/ruff check photoqueue tests bench scripts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	$(MAKE) test-pi
 
 pi-debs:
 	@bash scripts/install-debs.sh $(PI_DEBS)

@@ -52,7 +52,8 @@ run() { if [ "$DRY" -eq 1 ]; then echo "   would run: $*"; else "$@"; fi; }
 if [ ! -x "$VENV/bin/python" ]; then
     run "$PYTHON" -m venv --system-site-packages "$VENV"
 fi
-if [ "$OPENCV" = pip ] || ! "$PYTHON" -c 'import cv2' >/dev/null 2>&1; then
+case ",$EXTRAS," in *,station,*) station=1 ;; *) station=0 ;; esac
+if [ "$station" -eq 1 ] && { [ "$OPENCV" = pip ] || ! "$PYTHON" -c 'import cv2' >/dev/null 2>&1; }; then
     EXTRAS="$EXTRAS,opencv"  # no apt OpenCV: pip's wheel, built for the system's numpy by the constraints
 fi
 CONSTRAINTS="$VENV/constraints-system.txt"
