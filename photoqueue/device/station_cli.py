@@ -20,6 +20,38 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--print-example", action="store_true",
                    help="print an example config with every key and its default, and exit")
     p.set_defaults(func=run_station)
+    d = sub.add_parser("diagnose", help="check each part of this photo room live, and print a checklist")
+    d.add_argument("--config", required=True, help="the station's TOML config")
+    d.add_argument("--only", default="", help="comma-separated parts: camera, printer, display, buttons, clock, "
+                                                "key, central, disk, timetable (default: all)")
+    d.add_argument("--test-ticket", action="store_true", help="print a test ticket when the printer is ready")
+    d.add_argument("--wait", type=float, default=10.0, help="seconds to press each button (default 10)")
+    d.add_argument("--json", action="store_true", help="the checks as JSON")
+    d.set_defaults(func=run_diagnose)
+
+
+def run_diagnose(args: argparse.Namespace) -> int:
+    import json
+
+    from photoqueue.device import diagnose
+    from photoqueue.device.config import ConfigError, load_config
+
+    parts = tuple(p.strip() for p in args.only.split(",") if p.strip()) or diagnose.ALL
+    unknown = [p for p in parts if p not in diagnose.CHECKS]
+    if unknown:
+        raise ConfigError(f"diagnose --only: unknown part(s) {', '.join(unknown)}; "
+                          f"the parts are {', '.join(diagnose.ALL)}")
+    if not 0 < args.wait <= 120:
+        raise ConfigError(f"diagnose --wait: expected 0 to 120 seconds, got {args.wait}")
+    config = load_config(args.config)
+    probes = diagnose.Probes(press_wait_s=args.wait, test_ticket=args.test_ticket,
+                             say=lambda text: print(text, flush=True))
+    checks = diagnose.run_checks(config, probes, parts)
+    if args.json:
+        print(json.dumps({"checks": diagnose.as_json(checks)}, ensure_ascii=False))
+    else:
+        print(diagnose.checklist(checks))
+    return 1 if any(c.status == diagnose.FAIL for c in checks) else 0
 
 
 def run_station(args: argparse.Namespace) -> int:

@@ -1,0 +1,326 @@
+"""``photoqueue diagnose``: each part of a photo room checked live, as a checklist in Chinese and English.
+
+As pibooth's diagnostic does for its booth: camera frames arriving (and the code shown to it, if any),
+the printer's status (paper, cover, online) and a test ticket on request, the screen's mode and size,
+each GPIO button pressed within its time, the clock synchronised and the session date, the deployment
+key, the centre reachable with the station's token accepted, disk space, and today's timetable.
+
+Every check returns a :class:`Check`, never raises: a part that fails is named with its fix. The live
+parts are passed in through :class:`Probes` (a replay camera, gpiozero's MockFactory, a clock state), so
+tests drive the real code. The station runs the quick checks (``QUICK``) at start: their failures become
+the station's unhealthy parts (health.json, the dashboard) and the checklist is on the hall screen until
+the first scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+OK, FAIL, WARN, SKIP = "ok", "fail", "warn", "skip"
+MARK = {OK: "✓", FAIL: "✗", WARN: "!", SKIP: "-"}
+MIN_FREE_BYTES = 200 * 1024 * 1024  # a day's station.db is a few MB; logs and the journal share the disk
+QUICK = ("clock", "key", "disk", "timetable")  # no hardware, no waiting: run at every start
+ALL = ("camera", "printer", "display", "buttons", "clock", "key", "central", "disk", "timetable")
+TITLES = {"camera": ("相机", "camera"), "printer": ("打印机", "printer"), "display": ("屏幕", "screen"),
+          "buttons": ("按钮", "buttons"), "clock": ("时钟", "clock"), "key": ("部署密钥", "deployment key"),
+          "central": ("中心服务", "centre"), "disk": ("磁盘", "disk"), "timetable": ("时间表", "timetable")}
+
+
+@dataclass
+class Check:
+    part: str
+    status: str
+    detail: str
+    fix_zh: str = ""
+    fix_en: str = ""
+
+    @property
+    def line(self) -> str:
+        zh, en = TITLES[self.part]
+        text = f"{MARK[self.status]} {zh} {en}: {self.detail}"
+        if self.status == FAIL and (self.fix_zh or self.fix_en):
+            text += f"\n    → {self.fix_zh} / {self.fix_en}"
+        return text
+
+
+def ntp_synchronised() -> bool | None:
+    """systemd-timesyncd's view (timedatectl); None where it cannot tell (no systemd)."""
+    try:
+        out = subprocess.run(["timedatectl", "show", "-p", "NTPSynchronized", "--value"], capture_output=True,
+                             text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = out.stdout.strip()
+    return {"yes": True, "no": False}.get(value)
+
+
+@dataclass
+class Probes:
+    """The live parts diagnose talks to; tests pass fakes that behave like the hardware."""
+    camera_source: Any = None  # a scanner source; None: the one [camera] names
+    pin_factory: Any = None  # a gpiozero pin factory; None: the one [buttons] names
+    press_wait_s: float = 10.0
+    camera_seconds: float = 3.0
+    test_ticket: bool = False
+    ntp: Callable[[], bool | None] = ntp_synchronised
+    now: Callable[[], dt.datetime] = dt.datetime.now
+    say: Callable[[str], None] = field(default=lambda text: None)  # prompts for the person at the Pi
+
+
+def run_checks(config, probes: Probes | None = None, parts: tuple[str, ...] = ALL) -> list[Check]:
+    probes = probes or Probes()
+    checks = []
+    for part in parts:
+        try:
+            checks.append(CHECKS[part](config, probes))
+        except Exception as exc:  # a check must never take diagnose (or the station's start) down
+            log.exception("diagnose: the %s check failed unexpectedly", part)
+            checks.append(Check(part, FAIL, f"{type(exc).__name__}: {exc}", "查看日志", "see the log"))
+    return checks
+
+
+def checklist(checks: list[Check]) -> str:
+    failed = sum(c.status == FAIL for c in checks)
+    head = "自检 / self-check: " + ("全部正常 / all ready" if not failed else f"{failed} 项未就绪 / {failed} not ready")
+    return "\n".join([head, *(c.line for c in checks)])
+
+
+def faults(checks: list[Check]) -> dict[str, str]:
+    """part -> what is wrong and its fix, for the station's health."""
+    return {c.part: f"{c.detail} ({c.fix_en})" if c.fix_en else c.detail for c in checks if c.status == FAIL}
+
+
+def as_json(checks: list[Check]) -> list[dict]:
+    return [asdict(c) for c in checks]
+
+
+# --- the checks ---------------------------------------------------------------------------------------
+
+
+def check_clock(config, probes: Probes) -> Check:
+    from photoqueue.device.errors import StationError
+    from photoqueue.device.station_build import session_date
+
+    class _Clock:
+        now = staticmethod(probes.now)
+
+    try:
+        date = session_date(config, _Clock)
+    except StationError as exc:
+        return Check("clock", FAIL, str(exc), "核对系统时间或配置中的日期", "set the clock, or [station] date")
+    synced = probes.ntp()
+    now = probes.now().strftime("%Y-%m-%d %H:%M")
+    if date != probes.now().date().isoformat():
+        return Check("clock", FAIL, f"the clock says {now}, the session is {date}",
+                     "校准系统时间，或核对配置中的日期",
+                     "set the clock (sudo timedatectl set-time ...), or fix [station] date")
+    if synced is False:
+        return Check("clock", FAIL, f"{now}, not synchronised (NTP); session {date}",
+                     "接入网络或手动校时 (sudo date -s ...)",
+                     "connect the network, or set it: sudo timedatectl set-time 'YYYY-MM-DD HH:MM'")
+    state = "synchronised" if synced else "NTP state unknown"
+    return Check("clock", OK if synced else WARN, f"{now}, {state}; session {date}")
+
+
+def check_key(config, probes: Probes) -> Check:
+    from photoqueue.device.config import key_path
+    from photoqueue.device.errors import StationError
+    from photoqueue.device.keyfile import load_key
+
+    path, creatable = key_path(config.station)
+    if creatable and not path.exists():
+        return Check("key", WARN, f"none yet: the station will make {path} at start",
+                     "所有考场须用同一密钥", "every room must use the same key: copy one to all")
+    try:
+        key = load_key(path)
+    except StationError as exc:
+        return Check("key", FAIL, str(exc), "复制当天的部署密钥到 /etc/photoqueue/deployment.key",
+                     "copy the day's key to /etc/photoqueue/deployment.key (install-pi.sh --key FILE)")
+    return Check("key", OK, f"{path} ({len(key)} bytes)")
+
+
+def check_disk(config, probes: Probes) -> Check:
+    where = Path(config.station.data_dir)
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    free = shutil.disk_usage(where).free
+    detail = f"{free / 2**30:.1f} GiB free in {where}"
+    if free < MIN_FREE_BYTES:
+        return Check("disk", FAIL, detail, "清理存储卡空间", "free space on the SD card (old logs: journalctl --vacuum-size=50M)")
+    return Check("disk", OK, detail)
+
+
+def check_timetable(config, probes: Probes) -> Check:
+    from photoqueue.device.station_build import load_room_day, session_date
+
+    class _Clock:
+        now = staticmethod(probes.now)
+
+    room = config.station.room
+    if not config.station.timetable:
+        if config.central.url:
+            return Check("timetable", OK, "from the centre at start (cached for offline)")
+        return Check("timetable", WARN, "none: tickets carry no class")
+    try:
+        date = session_date(config, _Clock)
+        day = load_room_day(config, date)
+    except Exception as exc:  # a TimetableError or StationError, named with its file
+        return Check("timetable", FAIL, str(exc), "检查时间表文件", "fix the timetable (photoqueue timetable check FILE)")
+    classes = getattr(day, "classes", []) or []
+    if not classes:
+        return Check("timetable", FAIL, f"no class for {room} on {date}",
+                     "核对考场名称与日期", "check [station] room and date against the timetable")
+    expected = sum(getattr(c, "headcount", 0) or 0 for c in classes)
+    return Check("timetable", OK, f"{len(classes)} classes, {expected} students for {room} on {date}")
+
+
+def check_central(config, probes: Probes) -> Check:
+    from photoqueue.device.config import read_token
+
+    central = config.central
+    if not central.url:
+        return Check("central", SKIP, "no [central] url: this station runs offline")
+    import httpx
+
+    try:
+        token = read_token(central)
+    except Exception as exc:
+        return Check("central", FAIL, str(exc), "检查令牌文件", "check [central] token_file")
+    if token is None:
+        return Check("central", FAIL, "no token", "用 photoqueue central add-station 生成令牌",
+                     "make one with `photoqueue central add-station --room ROOM` and put it in the token file")
+    try:
+        with httpx.Client(base_url=central.url, timeout=central.timeout_s) as http:
+            http.get("/healthz").raise_for_status()
+            # an empty batch: authenticated like every batch, changes nothing
+            answer = http.post("/api/v1/events", json={"events": []},
+                               headers={"authorization": f"Bearer {token}"})
+    except httpx.HTTPError as exc:
+        return Check("central", FAIL, f"{central.url} unreachable ({type(exc).__name__}: {exc})",
+                     "检查网络与中心服务地址", "check the network and [central] url")
+    if answer.status_code == 401:
+        return Check("central", FAIL, f"{central.url} refused the token", "重新生成令牌",
+                     "the token is unknown or revoked: make a new one with `photoqueue central add-station`")
+    return Check("central", OK, f"{central.url} reachable, token accepted")
+
+
+def check_camera(config, probes: Probes) -> Check:
+    from photoqueue.scanner.pipeline import make_pipeline
+    from photoqueue.scanner.sources import make_source
+
+    source = probes.camera_source or make_source(config.camera)
+    if source is None:
+        return Check("camera", SKIP, "no camera configured ([camera] source = \"none\")")
+    fix = ("检查相机排线，运行 rpicam-hello --list-cameras",
+           "check the camera cable and `rpicam-hello --list-cameras`; [camera] source and device")
+    frames, codes = 0, []
+    decoder = make_pipeline(config.camera.decoder, config.camera.retry_budget_ms)
+    try:
+        source.open()
+        deadline = time.monotonic() + probes.camera_seconds
+        while time.monotonic() < deadline:
+            gray = source.read()
+            if gray is None:
+                break
+            frames += 1
+            codes = codes or decoder.decode(gray).texts
+    except Exception as exc:  # CameraError, or whatever a camera library raised
+        return Check("camera", FAIL, f"{getattr(source, 'name', 'camera')}: {exc}", *fix)
+    finally:
+        try:
+            source.close()
+        except Exception as exc:
+            log.debug("camera close: %s", exc)
+    if frames == 0:
+        return Check("camera", FAIL, "opened, but no frame arrived", *fix)
+    seen = f"; code read: {codes[0][:40]!r}" if codes else "; no code shown"
+    return Check("camera", OK, f"{frames} frames in {probes.camera_seconds:g} s{seen}")
+
+
+PRINTER_FIX = {"paper_out": ("装入热敏纸", "load paper"), "cover_open": ("合上打印机盖", "close the cover"),
+               "offline": ("检查打印机电源", "check the printer's power and cable")}
+
+
+def check_printer(config, probes: Probes) -> Check:
+    from photoqueue.printer.printer import TicketPrinter
+    from photoqueue.printer.ticket import Ticket
+
+    with TicketPrinter(config.printer) as printer:
+        outcome = printer.probe()
+        if outcome.ok and probes.test_ticket:
+            outcome = printer.print_ticket(Ticket(room=config.station.room, number=0, class_name="打印测试 test",
+                                                  issued_at=probes.now()))
+    if not outcome.ok:
+        zh, en = PRINTER_FIX.get(outcome.reason_code, ("检查打印机连接与 [printer] 设置", "check the cable and [printer]"))
+        return Check("printer", FAIL, f"{outcome.message_zh} / {outcome.message_en}", zh, en)
+    extra = ", test ticket printed" if probes.test_ticket else ""
+    near = ", paper near its end" if outcome.paper_near_end else ""
+    return Check("printer", WARN if near else OK, f"ready ({config.printer.kind}){near}{extra}")
+
+
+def check_display(config, probes: Probes) -> Check:
+    if not config.station.screen:
+        return Check("display", SKIP, "[station] screen = false")
+    import os
+
+    if config.display.video_driver and not os.environ.get("SDL_VIDEODRIVER"):
+        os.environ["SDL_VIDEODRIVER"] = config.display.video_driver
+    from photoqueue.display._pygame import pygame
+
+    try:
+        pygame.display.init()
+        info = pygame.display.Info()
+        driver = pygame.display.get_driver()
+        size = f"{info.current_w}x{info.current_h}" if info.current_w > 0 else "size unknown"
+    except pygame.error as exc:
+        return Check("display", FAIL, f"no screen: {exc}", "检查 HDMI 连接",
+                     "check the HDMI cable; the service uses SDL_VIDEODRIVER=kmsdrm and groups video/render")
+    finally:
+        pygame.display.quit()
+    wanted = config.display.size
+    return Check("display", OK, f"{driver}, {size}" + (f" (config asks {wanted[0]}x{wanted[1]})" if wanted else ""))
+
+
+def check_buttons(config, probes: Probes) -> Check:
+    from photoqueue.device.buttons import OPTIONAL_BUTTONS, make_pin_factory
+
+    b = config.buttons
+    wired = {name: getattr(b, f"{name}_pin") for name in ("advance", *OPTIONAL_BUTTONS) if getattr(b, f"{name}_pin") >= 0}
+    if not wired:
+        return Check("buttons", SKIP, "no GPIO button wired ([buttons] *_pin = -1)")
+    from gpiozero import Button
+
+    factory = probes.pin_factory or make_pin_factory(b.pin_factory)
+    missed = []
+    for name, pin in wired.items():
+        seen = threading.Event()
+        button = Button(pin, pull_up=b.pull_up, pin_factory=factory)
+        try:
+            button.when_pressed = lambda *_, seen=seen: seen.set()
+            probes.say(f"按下「{name}」按钮 / press the {name} button (GPIO {pin}) within {probes.press_wait_s:g} s")
+            if not seen.wait(probes.press_wait_s):
+                missed.append(f"{name} (GPIO {pin})")
+        finally:
+            button.close()
+    if missed:
+        return Check("buttons", FAIL, f"no press seen: {', '.join(missed)}", "检查按钮接线（GPIO 与 GND）",
+                     "check the wiring: the button joins its GPIO pin and GND; [buttons] pins are BCM numbers")
+    return Check("buttons", OK, f"each pressed: {', '.join(f'{n} (GPIO {p})' for n, p in wired.items())}")
+
+
+CHECKS: dict[str, Callable[[Any, Probes], Check]] = {
+    "camera": check_camera, "printer": check_printer, "display": check_display, "buttons": check_buttons,
+    "clock": check_clock, "key": check_key, "central": check_central, "disk": check_disk,
+    "timetable": check_timetable,
+}
