@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 OK, FAIL, WARN, SKIP = "ok", "fail", "warn", "skip"
 MARK = {OK: "✓", FAIL: "✗", WARN: "!", SKIP: "-"}
+SCREEN_MARK = {OK: "√", FAIL: "×", WARN: "!", SKIP: "-"}  # the screen's CJK font has these, not ✓ ✗
 MIN_FREE_BYTES = 200 * 1024 * 1024  # a day's station.db is a few MB; logs and the journal share the disk
 QUICK = ("clock", "key", "disk", "timetable")  # no hardware, no waiting: run at every start
 ALL = ("camera", "printer", "display", "buttons", "clock", "key", "central", "disk", "timetable")
@@ -94,6 +95,23 @@ def checklist(checks: list[Check]) -> str:
     failed = sum(c.status == FAIL for c in checks)
     head = "自检 / self-check: " + ("全部正常 / all ready" if not failed else f"{failed} 项未就绪 / {failed} not ready")
     return "\n".join([head, *(c.line for c in checks)])
+
+
+def summary_line(checks: list[Check]) -> str:
+    """One line for the hall screen's alert band: 自检 相机✓ 时钟✗ ... (the failures' fixes follow)."""
+    marks = " ".join(f"{TITLES[c.part][0]}{SCREEN_MARK[c.status]}" for c in checks if c.status != SKIP)
+    fixes = "；".join(c.fix_zh for c in checks if c.status == FAIL and c.fix_zh)
+    return f"开机自检 {marks} — " + (fixes or "就绪，请扫码")
+
+
+def start_checks(config, now: Callable[[], dt.datetime], station) -> list[Check]:
+    """The quick checks at the station's start: failures become unhealthy parts, the line goes on screen."""
+    checks = run_checks(config, Probes(now=now), QUICK)
+    station.part_faults.update(faults(checks))
+    station.show_self_check(summary_line(checks))
+    for c in checks:
+        log.log(logging.WARNING if c.status == FAIL else logging.INFO, "self-check: %s", c.line.replace("\n", " "))
+    return checks
 
 
 def faults(checks: list[Check]) -> dict[str, str]:

@@ -237,6 +237,9 @@ class Station:
             except BaseException as exc:
                 item.future.set_exception(exc)
             return
+        if isinstance(item, (ScanEvent, ButtonAction)) or (isinstance(item, cmd.Command)
+                                                           and not isinstance(item, cmd.PrintOutcome)):
+            self._end_self_check()  # the first scan (or a staff key) ends the start checklist
         if isinstance(item, ScanEvent):
             self._command(cmd.Scan(item.text, item.source))
         elif isinstance(item, ScannerAlert):
@@ -355,6 +358,15 @@ class Station:
             self._alert("printer", f"{r.number} 号小票未打印：{r.message_zh}")
         self._command(cmd.RecordPrint(r.number, r.ok, r.reason_code or r.message_en, r.reprint))
 
+    def show_self_check(self, line: str) -> None:
+        """The start checklist (photoqueue diagnose's quick checks) in the screen's alert band until the first
+        scan or staff key, so staff see a ready room (or what to fix) before the first student."""
+        self._alert("selfcheck", line)
+
+    def _end_self_check(self) -> None:
+        if self._alerts.pop("selfcheck", None) is not None:
+            self._dirty = True
+
     def _alert(self, key: str, text: str, seconds: float | None = None) -> None:
         until = None if seconds is None else self.clock.monotonic() + seconds
         self._alerts[key] = (text, until)
@@ -420,10 +432,9 @@ class Station:
             parts["database"] = self._db_error
         if time.monotonic() - self._last_turn >= self.health_stale_s:
             parts["queue"] = "the queue loop is not turning"
-        fault = getattr(self.camera, "fault", None)
-        if fault:
-            parts["camera"] = str(fault)
-        if not getattr(self.printer, "healthy", True):
+        if self.parts.camera.fault:
+            parts["camera"] = str(self.parts.camera.fault)
+        if not self.parts.printer.healthy:
             parts["printer"] = "failing"
         return parts
 

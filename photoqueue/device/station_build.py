@@ -191,6 +191,9 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
         hid=make_hid(config, submit),
         photos=make_photo_watch(getattr(config, "photos", None), data_dir, config.station.room, date, submit),
     )
+    from photoqueue.device.diagnose import start_checks
+
+    start_checks(config, clock.now, station)
     if station.parts.present("sync"):
         # the centre's timetable for this room and day (cached for offline starts; the file as a fallback)
         try:

@@ -234,3 +234,26 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_the_station_starts_with_the_checklist_on_screen_until_the_first_scan_and_a_failure_unhealthy(
+        tmp_path, monkeypatch):
+    from photoqueue.core import commands as cmd
+    from photoqueue.device.station_build import build_station
+    from photoqueue.device.station_view import SimClock
+
+    real = diagnose.shutil.disk_usage
+    monkeypatch.setattr(diagnose.shutil, "disk_usage", lambda p: types.SimpleNamespace(free=50 * 2**20))
+    cfg = config(tmp_path, station={"timetable": TIMETABLE}, printer={"kind": "dummy"})
+    st = build_station(cfg, clock=SimClock(dt.datetime(2023, 10, 25, 14, 25), speed=1), headless=True)
+    monkeypatch.setattr(diagnose.shutil, "disk_usage", real)
+    st.start()
+    try:
+        health = st.call(lambda s: s.health()).result(5)
+        assert health["healthy"] is False and "SD card" in health["unhealthy"]["disk"]
+        [line] = [a for a in health["alerts"] if a.startswith("开机自检")]
+        assert "磁盘×" in line and "时间表√" in line and "清理存储卡空间" in line
+        st.submit(cmd.Scan(student_code("diag", 2), "manual"))
+        assert wait_for(lambda: not any(a.startswith("开机自检") for a in st.call(lambda s: s.alerts).result(5)))
+    finally:
+        st.stop()
