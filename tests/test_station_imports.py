@@ -78,3 +78,27 @@ def test_the_station_commands_run_without_a_central_only_package(argv):
     """)
     assert result.returncode == 0, result.stderr
     assert "central-only" not in result.stderr
+
+
+def test_a_station_asked_for_xlsx_names_the_fix_instead_of_a_traceback(tmp_path):
+    result = run(f"""
+        from photoqueue.cli import main
+        sys.exit(main(["export", "--data-dir", {str(tmp_path)!r}, "--format", "xlsx", "--out", {str(tmp_path / "x.xlsx")!r}]))
+    """)
+    assert result.returncode != 0
+    assert "use --format csv" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_station_given_an_xlsx_timetable_is_told_to_save_it_as_csv(tmp_path):
+    import zipfile
+
+    book = tmp_path / "timetable.xlsx"
+    with zipfile.ZipFile(book, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    result = run(f"""
+        from photoqueue.cli import main
+        sys.exit(main(["timetable", "check", {str(book)!r}]))
+    """)
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "save the sheet as CSV" in out and "Traceback" not in out

@@ -134,6 +134,11 @@ def write_xlsx(data_dir: str | Path, out_path: str | Path, *, fee_yuan: float = 
                timetable: str | Path | None = None, fee_rule: str = glossary.DEFAULT_FEE_RULE,
                lang: str = "zh") -> Path:
     """Write the workbook of a station's (or a demo's) data dir to ``out_path``; returns the path."""
+    try:
+        import openpyxl  # noqa: F401  (a station, photoqueue[station], does not carry it)
+    except ImportError:
+        raise StationError("--format xlsx needs openpyxl, which a station does not install: use --format csv "
+                           "or json here, or export on the office's machine / 本机不支持 xlsx，请用 csv") from None
     from photoqueue.reports.xlsx import build_workbook, workbook_bytes
 
     colleges = colleges_from_timetable(timetable) if timetable else None
