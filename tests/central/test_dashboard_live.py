@@ -75,6 +75,16 @@ def test_the_staff_view_carries_station_health_and_recent_tickets():
     assert [r["number"] for r in view["recent"]][:3] == [18, 17, 16]
 
 
+def test_a_stations_unhealthy_parts_are_on_its_card_before_its_screen_alerts():
+    state, t = room()
+    station = {"station_id": "s1", "online": True, "seconds_since_seen": 1,
+               "health": {"healthy": False, "unhealthy": {"clock": "not synchronised (connect the network)"},
+                          "alerts": ["缺纸"]}}
+    view = live.room_view(state, station, t)
+    assert view["unhealthy"] == {"clock": "not synchronised (connect the network)"}
+    assert view["alerts"] == ["clock: not synchronised (connect the network)", "缺纸"]
+
+
 def test_the_public_view_has_no_digests_and_no_numbers_but_the_one_being_served():
     state, t = room()
     pub = live.public_view(live.room_view(state, None, t))

@@ -108,7 +108,10 @@ def room_view(state: queue.SessionState, station: Mapping[str, Any] | None, now:
         "seen_ago_s": None if seen is None else int(seen // 5 * 5),  # in steps of 5 s: fewer pushes
         "outbox_pending": station.get("outbox_pending"),
         "printer": str(health.get("printer", "unknown")), "camera": camera_state(health),
-        "alerts": [str(a) for a in (health.get("alerts") or [])][:5],
+        # the station's broken parts first (photoqueue diagnose's names and fixes), then its screen alerts
+        "unhealthy": {str(k): str(v) for k, v in dict(health.get("unhealthy") or {}).items()},
+        "alerts": ([f"{k}: {v}" for k, v in dict(health.get("unhealthy") or {}).items()]
+                   + [str(a) for a in (health.get("alerts") or [])])[:5],
         "now_serving": state.called, "next": list(state.waiting[:5]), "waiting": len(state.waiting),
         "issued": len(state.tickets), "last_number": max(state.tickets, default=None),
         "current_class": {"name": active, "expected": active_counts.get("expected", 0),
