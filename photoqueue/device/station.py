@@ -237,8 +237,8 @@ class Station:
             except BaseException as exc:
                 item.future.set_exception(exc)
             return
-        if isinstance(item, (ScanEvent, ButtonAction)) or (isinstance(item, cmd.Command)
-                                                           and not isinstance(item, cmd.PrintOutcome)):
+        if isinstance(item, (ScanEvent, ButtonAction)) or (isinstance(item, cmd.Command) and not isinstance(
+                item, (cmd.RecordPrint, cmd.FlagDuplicate, cmd.LoadTimetable))):
             self._end_self_check()  # the first scan (or a staff key) ends the start checklist
         if isinstance(item, ScanEvent):
             self._command(cmd.Scan(item.text, item.source))

@@ -18,7 +18,7 @@ from photoqueue.device.config import parse_config
 from photoqueue.printer.virtual import VirtualPrinter
 from photoqueue.scanner.picam import Picamera2Source
 from photoqueue.scanner.settings import ScannerSettings
-from photoqueue.scanner.sources import ReplaySource
+from photoqueue.scanner.sources import ImageFileSource
 
 ROOM = "第一组"
 DATE = "2023-10-25"
@@ -51,7 +51,7 @@ def one(cfg, part, **kw):
 
 def test_camera_frames_arriving_and_the_code_shown_to_it_are_reported(tmp_path):
     code = student_code("diag", 1)
-    source = ReplaySource([idle_frame(), phone_frame(code)], loop=True)
+    source = ImageFileSource([idle_frame(), phone_frame(code)], loop=True)
     check = one(config(tmp_path, camera={"source": "replay", "device": "x"}), "camera", camera_source=source,
                 camera_seconds=0.5)
     assert check.status == "ok" and "frames" in check.detail and code[:40] in check.detail

@@ -213,16 +213,18 @@ def test_a_camera_fault_makes_the_station_unhealthy_but_keeps_the_watchdog_fed(t
     try:
         assert wait_for(lambda: st.call(lambda s: s.healthy).result(5))
 
+        real = st.parts.camera
+
         class NoCamera:  # what the camera supervisor says while picamera2 finds no camera
             fault = "camera_unavailable"
 
+            def start(self):
+                return self
+
             def stop(self):
-                pass
+                real.stop()
 
-            def close(self):
-                pass
-
-        st.call(lambda s: setattr(s, "camera", NoCamera())).result(5)
+        st.call(lambda s: setattr(s.parts, "camera", NoCamera())).result(5)
         health = st.call(lambda s: s.health()).result(5)
         assert health["healthy"] is False and health["unhealthy"] == {"camera": "camera_unavailable"}
         _messages(sock, 0.3)
