@@ -104,8 +104,10 @@ run_arch() {
     t1=$(date +%s)
     local new_debs
     new_debs="$(comm -13 "$root/opt/debs-before.txt" <(ls "$root/var/cache/apt/archives/"*.deb | sort))"
+    local bytes=0
+    [ -n "$new_debs" ] && bytes="$(echo "$new_debs" | xargs du -cb | tail -1 | cut -f1)"
     echo "   install: $((t1 - t0)) s; apt downloaded $(echo "$new_debs" | grep -c . || true) packages," \
-         "$(echo "$new_debs" | xargs -r du -cb | tail -1 | cut -f1 | awk '{printf "%.1f MB", $1/1e6}');" \
+         "$(awk -v b="$bytes" 'BEGIN {printf "%.1f MB", b/1e6}') (cached in $CACHE/debs for the next run);" \
          "station venv $(du -sh "$root/opt/photoqueue/venv" | cut -f1)"
     cp -n "$root/var/cache/apt/archives/"*.deb "$CACHE/debs/$arch/" 2>/dev/null || true
 
