@@ -20,6 +20,7 @@ from starlette.requests import Request
 from photoqueue.central import accounts
 from photoqueue.central.errors import CentralError
 from photoqueue.central.settings import CentralSettings
+from photoqueue.settings import problems as settings_problems
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
@@ -109,7 +110,7 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
     from photoqueue.central.store import CentralStore
 
     settings = settings or CentralSettings()
-    problems = settings.validate()
+    problems = settings_problems(settings)
     if problems:
         raise CentralError("; ".join(problems), exit_status=2)
 

@@ -8,6 +8,7 @@ import sys
 
 from photoqueue.central.errors import CentralError
 from photoqueue.central.settings import DEFAULT_DB
+from photoqueue.settings import problems as settings_problems
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -67,7 +68,7 @@ def run_serve(args: argparse.Namespace) -> int:
         if getattr(args, key) is not None:
             values[key] = str(getattr(args, key))
     settings = CentralSettings().with_values(values)
-    problems = settings.validate()
+    problems = settings_problems(settings)
     if problems:
         raise CentralError("; ".join(problems), exit_status=2)
     serve(settings)

@@ -1,4 +1,4 @@
-"""The central service's settings: one flat dataclass, every field with a default and a help line.
+"""The central service's settings: one flat dataclass of :func:`photoqueue.settings.setting` declarations.
 
 ``photoqueue central serve`` builds it from its options (``--db``, ``--host``, ``--port`` and
 ``--set KEY=VALUE`` for the rest); docs/central.md documents each field (a test checks that).
@@ -7,68 +7,68 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from photoqueue.central.errors import CentralError
+from photoqueue.settings import setting
 
 DEFAULT_DB = "sqlite:///central.db"
 
 
-def _help(text: str, default: Any):
-    return field(default=default, metadata={"help": text})
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def _db_problem(url: str) -> str | None:
+    if url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        return None
+    return f"{url!r} is not sqlite:///PATH or postgresql://..."
+
+
+def _port_problem(port: int) -> str | None:
+    return None if 0 < port < 65536 else f"{port} is not a TCP port (1-65535)"
+
+
+def zone_problem(name: str) -> str | None:
+    """None when ``name`` is a time zone this machine knows (its tz database), else why not."""
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"{name!r} is not a known time zone (e.g. Asia/Shanghai, UTC; Debian: package tzdata)"
+    return None
 
 
 @dataclass
 class CentralSettings:
-    db: str = _help("Store URL: sqlite:///PATH (one machine) or postgresql://USER@HOST:PORT/DB", DEFAULT_DB)
-    host: str = _help("Address the web service listens on", "127.0.0.1")
-    port: int = _help("TCP port the web service listens on", 8600)
-    max_body_bytes: int = _help("Largest request body accepted (bytes); larger gets 413", 4_000_000)
-    max_batch_events: int = _help("Most events one POST /api/v1/events may carry; more gets 413", 5000)
-    rate_limit_per_s: float = _help("Requests per second each station may make on average; 0 turns the limit off",
-                                    20.0)
-    rate_burst: int = _help("Requests a station may make at once above its average rate", 60)
-    login_attempts_per_min: int = _help("Staff login attempts allowed per client address a minute (slows password "
-                                        "guessing)", 30)
-    pool_size: int = _help("Most open database connections", 8)
-    session_max_age_s: int = _help("How long a staff login stays valid (seconds)", 12 * 3600)
-    cookie_secure: bool = _help("Mark the staff session cookie Secure (set when served over HTTPS)", False)
-    station_stale_s: float = _help("A station not heard from for this long shows as offline on /api/v1/rooms",
-                                   60.0)
-    command_expiry_s: float = _help("A staff command the station has not taken within this many seconds expires "
-                                    "(已过期) and is no longer sent", 300.0)
-    log_level: str = _help("uvicorn's log level: critical, error, warning, info, debug", "warning")
-    fee_yuan: float = _help("Fee per photographed student in yuan, for the dashboard's fees and exports", 20.0)
-    time_zone: str = _help("The deployment's time zone (IANA name): the dashboard's clock and times, and today on "
-                           "/status", "Asia/Shanghai")
-    arrive_early_min: float = _help("Minutes before its slot a class is asked to arrive (/status: 请于 HH:MM 前到场)",
-                                    15.0)
-
-    def validate(self) -> list[str]:
-        errors = []
-        if not (self.db.startswith("sqlite:///") or self.db.startswith(("postgresql://", "postgres://"))):
-            errors.append(f"db: {self.db!r} is not sqlite:///PATH or postgresql://...")
-        if not 0 < self.port < 65536:
-            errors.append(f"port: {self.port} is not a TCP port (1-65535)")
-        for name in ("max_body_bytes", "max_batch_events", "rate_burst", "login_attempts_per_min", "pool_size",
-                     "session_max_age_s"):
-            if getattr(self, name) < 1:
-                errors.append(f"{name}: must be at least 1, not {getattr(self, name)}")
-        if self.rate_limit_per_s < 0:
-            errors.append(f"rate_limit_per_s: must be 0 (off) or more, not {self.rate_limit_per_s}")
-        if self.command_expiry_s <= 0:
-            errors.append(f"command_expiry_s: must be more than 0, not {self.command_expiry_s}")
-        if self.station_stale_s <= 0:
-            errors.append(f"station_stale_s: must be more than 0, not {self.station_stale_s}")
-        if not 0 <= self.fee_yuan <= 10_000:
-            errors.append(f"fee_yuan: {self.fee_yuan} is not between 0 and 10000")
-        errors += zone_errors(self.time_zone)
-        if not 0 <= self.arrive_early_min <= 240:
-            errors.append(f"arrive_early_min: {self.arrive_early_min} is not between 0 and 240")
-        if self.log_level not in ("critical", "error", "warning", "info", "debug"):
-            errors.append(f"log_level: {self.log_level!r} is not one of critical, error, warning, info, debug")
-        return errors
+    db: str = setting(DEFAULT_DB, "Store URL: sqlite:///PATH (one machine) or postgresql://USER@HOST:PORT/DB",
+                      check=_db_problem)
+    host: str = setting("127.0.0.1", "Address the web service listens on")
+    port: int = setting(8600, "TCP port the web service listens on (1-65535)", check=_port_problem)
+    max_body_bytes: int = setting(4_000_000, "Largest request body accepted (bytes); larger gets 413", min=1)
+    max_batch_events: int = setting(5000, "Most events one POST /api/v1/events may carry; more gets 413", min=1)
+    rate_limit_per_s: float = setting(20.0, "Requests per second each station may make on average; 0 turns the "
+                                            "limit off", min=0)
+    rate_burst: int = setting(60, "Requests a station may make at once above its average rate", min=1)
+    login_attempts_per_min: int = setting(30, "Staff login attempts allowed per client address a minute (slows "
+                                              "password guessing)", min=1)
+    pool_size: int = setting(8, "Most open database connections", min=1)
+    session_max_age_s: int = setting(12 * 3600, "How long a staff login stays valid (seconds)", min=1)
+    cookie_secure: bool = setting(False, "Mark the staff session cookie Secure (set when served over HTTPS)")
+    # at least 10 ms: "offline" must mean some time without a word
+    station_stale_s: float = setting(60.0, "A station not heard from for this long shows as offline on "
+                                           "/api/v1/rooms", min=0.01)
+    command_expiry_s: float = setting(300.0, "A staff command the station has not taken within this many seconds "
+                                             "expires (已过期) and is no longer sent", min=0.01)
+    log_level: str = setting("warning", "uvicorn's log level: critical, error, warning, info, debug",
+                             choices=LOG_LEVELS)
+    fee_yuan: float = setting(20.0, "Fee per photographed student in yuan, for the dashboard's fees and exports",
+                              min=0, max=10_000)
+    time_zone: str = setting("Asia/Shanghai", "The deployment's time zone (IANA name): the dashboard's clock and "
+                                              "times, and today on /status", check=zone_problem)
+    arrive_early_min: float = setting(15.0, "Minutes before its slot a class is asked to arrive (/status: 请于 HH:MM "
+                                            "前到场)", min=0, max=240)
 
     def with_values(self, values: dict[str, str]) -> CentralSettings:
         """A copy with fields set from text (``--set KEY=VALUE``); unknown keys or bad values raise."""
@@ -80,17 +80,6 @@ class CentralSettings:
                 raise CentralError(f"unknown setting {key!r} (known: {', '.join(fields)})", exit_status=2)
             changes[key] = _parse(key, text, f.default)
         return dataclasses.replace(self, **changes)
-
-
-def zone_errors(name: str) -> list[str]:
-    """[] when ``name`` is a time zone this machine knows (its tz database), else why not."""
-    import zoneinfo
-
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return [f"time_zone: {name!r} is not a known time zone (e.g. Asia/Shanghai, UTC; Debian: package tzdata)"]
-    return []
 
 
 def _parse(key: str, text: str, default: Any) -> Any:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sys
 
+from photoqueue.settings import problems as settings_problems
 from photoqueue.timetable.errors import TimetableError
 
 
@@ -83,7 +84,7 @@ def run_plan(args: argparse.Namespace) -> int:
     settings = PlanSettings(early_min=args.early)
     if args.pace is not None:
         settings.pace_s = args.pace
-    problems = settings.validate()
+    problems = settings_problems(settings)
     if problems:
         raise TimetableError("; ".join(problems), exit_status=2)
     o = _options(args)

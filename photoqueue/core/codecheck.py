@@ -9,30 +9,29 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from photoqueue.settings import setting
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"not a valid regular expression: {exc}"
+    return None
 
 
 @dataclass(frozen=True)
 class CodePolicy:
-    min_length: int = field(default=6, metadata={"help": "shortest accepted code, in characters"})
-    max_length: int = field(default=512, metadata={"help": "longest accepted code, in characters"})
-    pattern: str = field(
-        default="",
-        metadata={"help": "a regular expression the whole code must match (empty: any printable text)"},
-    )
+    min_length: int = setting(6, "shortest accepted code, in characters", min=1)
+    max_length: int = setting(512, "longest accepted code, in characters")
+    pattern: str = setting("", "a regular expression the whole code must match (empty: any printable text)",
+                           check=_pattern_problem)
 
     def validate(self) -> list[str]:
-        errors = []
-        if self.min_length < 1:
-            errors.append("min_length must be at least 1")
-        if self.max_length < self.min_length:
-            errors.append("max_length must not be below min_length")
-        if self.pattern:
-            try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                errors.append(f"pattern is not a valid regular expression: {exc}")
-        return errors
+        """The rule that joins the two lengths (each field's own constraints are declared on it)."""
+        return ["max_length: must not be below min_length"] if self.max_length < self.min_length else []
 
 
 @dataclass(frozen=True)

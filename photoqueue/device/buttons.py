@@ -15,9 +15,10 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from photoqueue.core import commands as cmd
+from photoqueue.settings import setting
 
 log = logging.getLogger(__name__)
 
@@ -28,51 +29,48 @@ KEYS = {" ": "advance", "\n": "advance", "\r": "advance", "u": "undo", "s": "ski
         "n": "next_class", "p": "reprint"}
 
 
+PIN = {"min": NOT_WIRED, "max": 27}  # a BCM pin of the 40-pin header, or -1: not wired
+
+
+def _factory_problem(name: str) -> str | None:
+    if name in REFUSED_FACTORIES:
+        return f"{name!r} cannot work here: {REFUSED_FACTORIES[name]}; use lgpio"
+    return None if name in ("lgpio", "mock") else f"expected lgpio or mock, got {name!r}"
+
+
 @dataclass(frozen=True)
 class ButtonSettings:
-    advance_pin: int = field(default=17, metadata={
-        "help": "BCM pin of the photographer's button: press = photographed, call the next (-1: none)"})
-    undo_hold_s: float = field(default=2.0, metadata={"help": "holding the advance button this long undoes the last press"})
-    skip_pin: int = field(default=NOT_WIRED, metadata={"help": "BCM pin of the no-show (skip) button (-1: not wired)"})
-    recall_pin: int = field(default=NOT_WIRED, metadata={
-        "help": "BCM pin of the recall button: recalls the last skipped ticket (-1: not wired)"})
-    next_class_pin: int = field(default=NOT_WIRED, metadata={
-        "help": "BCM pin of the next-class button (-1: not wired)"})
-    reprint_pin: int = field(default=NOT_WIRED, metadata={
-        "help": "BCM pin of the reprint button: reprints the called ticket (-1: not wired)"})
-    led_pin: int = field(default=NOT_WIRED, metadata={"help": "BCM pin of the scan feedback LED (-1: none)"})
-    buzzer_pin: int = field(default=NOT_WIRED, metadata={"help": "BCM pin of the scan feedback buzzer (-1: none)"})
-    pull_up: bool = field(default=True, metadata={
-        "help": "buttons connect the pin to ground (internal pull-up); false: to 3.3 V with a pull-down"})
-    bounce_ms: int = field(default=50, metadata={"help": "edges closer than this to the last accepted one are bounce"})
-    pin_factory: str = field(default="lgpio", metadata={
-        "help": "gpiozero pin factory: lgpio (the Pi 4 and 5, through /dev/gpiochip*) or mock (no hardware)"})
-    keyboard: bool = field(default=True, metadata={
-        "help": "without GPIO, read keys from the terminal: space/enter advance, u undo, s skip, r recall, "
-                "n next class, p reprint"})
+    advance_pin: int = setting(17, "BCM pin of the photographer's button: press = photographed, call the next "
+                                   "(-1: none)", **PIN)
+    undo_hold_s: float = setting(2.0, "holding the advance button this long undoes the last press", min=0.3, max=10)
+    skip_pin: int = setting(NOT_WIRED, "BCM pin of the no-show (skip) button (-1: not wired)", **PIN)
+    recall_pin: int = setting(NOT_WIRED, "BCM pin of the recall button: recalls the last skipped ticket "
+                                         "(-1: not wired)", **PIN)
+    next_class_pin: int = setting(NOT_WIRED, "BCM pin of the next-class button (-1: not wired)", **PIN)
+    reprint_pin: int = setting(NOT_WIRED, "BCM pin of the reprint button: reprints the called ticket "
+                                          "(-1: not wired)", **PIN)
+    led_pin: int = setting(NOT_WIRED, "BCM pin of the scan feedback LED (-1: none)", **PIN)
+    buzzer_pin: int = setting(NOT_WIRED, "BCM pin of the scan feedback buzzer (-1: none)", **PIN)
+    pull_up: bool = setting(True, "buttons connect the pin to ground (internal pull-up); false: to 3.3 V with a "
+                                  "pull-down")
+    bounce_ms: int = setting(50, "edges closer than this to the last accepted one are bounce", min=0, max=500)
+    pin_factory: str = setting("lgpio", "gpiozero pin factory: lgpio (the Pi 4 and 5, through /dev/gpiochip*) or "
+                                        "mock (no hardware)", check=_factory_problem)
+    keyboard: bool = setting(True, "without GPIO, read keys from the terminal: space/enter advance, u undo, "
+                                   "s skip, r recall, n next class, p reprint")
 
     def validate(self) -> list[str]:
+        """The rule that joins the pin fields: no pin wired to two things."""
         errors = []
-        pins = {}
+        pins: dict[int, str] = {}
         for name in ("advance_pin", *(f"{b}_pin" for b in OPTIONAL_BUTTONS), "led_pin", "buzzer_pin"):
             pin = getattr(self, name)
             if pin == NOT_WIRED:
                 continue
-            if not 0 <= pin <= 27:
-                errors.append(f"{name}: expected a BCM pin 0 to 27 or -1, got {pin}")
-            elif pin in pins:
+            if pin in pins:
                 errors.append(f"{name}: pin {pin} is already used by {pins[pin]}")
             else:
                 pins[pin] = name
-        if not 0.3 <= self.undo_hold_s <= 10:
-            errors.append(f"undo_hold_s: expected 0.3 to 10 seconds, got {self.undo_hold_s}")
-        if not 0 <= self.bounce_ms <= 500:
-            errors.append(f"bounce_ms: expected 0 to 500, got {self.bounce_ms}")
-        if self.pin_factory in REFUSED_FACTORIES:
-            errors.append(f"pin_factory: {self.pin_factory!r} cannot work here: {REFUSED_FACTORIES[self.pin_factory]}; "
-                          "use lgpio")
-        elif self.pin_factory not in ("lgpio", "mock"):
-            errors.append(f"pin_factory: expected lgpio or mock, got {self.pin_factory!r}")
         return errors
 
     @property

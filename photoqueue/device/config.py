@@ -1,11 +1,13 @@
 """The station's one config file (TOML), built from every part's settings dataclass.
 
-- The schema is the dataclasses themselves: each section maps to one (``SECTIONS``), each key is
-  a field with a default and a ``help``; the reference (docs/config.md) and the example
-  (systemd/station.example.toml) are generated from them, and a test checks they are complete.
-- ``load_config(path)`` reads and checks everything before anything is touched, and reports
-  EVERY problem at once in one :class:`ConfigError` (exit status 2): unknown keys with a
-  "did you mean", wrong types, missing sections, and each part's own ``validate()``.
+- The schema is :class:`Config`: one field per section, each a part's settings dataclass whose fields
+  are :func:`photoqueue.settings.setting` declarations (a default, a help line, the allowed values);
+  the reference (docs/config.md) and the example (systemd/station.example.toml) are generated from
+  them, and a test checks they are complete.
+- ``load_config(path)`` reads and checks everything before anything is touched, and reports EVERY
+  problem at once in one :class:`ConfigError` (exit status 2): unknown sections and keys with a "did
+  you mean", secrets, wrong types, every declared constraint (:func:`photoqueue.settings.parse`, one
+  generic check for every part) and each part's cross-field rules (its ``validate()``).
 - Secrets never come from the TOML: the deployment key and the central token are read from
   files (``key_file``/``token_file``) or systemd credentials ($CREDENTIALS_DIRECTORY).
 """
@@ -15,31 +17,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import importlib
 import os
 import tomllib
-import types
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from photoqueue.core.codecheck import CodePolicy
+from photoqueue.device.buttons import ButtonSettings
+from photoqueue.device.photo_watch import PhotoSettings
+from photoqueue.device.station_settings import SoundSettings, StationSettings
+from photoqueue.device.sync_settings import SyncSettings
+from photoqueue.display.settings import DisplaySettings
 from photoqueue.errors import PhotoqueueError
 from photoqueue.hints import did_you_mean
+from photoqueue.printer.settings import PrinterSettings
+from photoqueue.scanner.settings import ScannerSettings
+from photoqueue.settings import allowed, default_of, describe, parse, type_hints
 
-# section -> (module, class) candidates, first importable wins; the fallbacks keep the station
-# usable before a part's own settings exist.
-_SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
-    "station": (("photoqueue.device.station_settings", "StationSettings"),),
-    "camera": (("photoqueue.scanner.settings", "ScannerSettings"),),
-    "printer": (("photoqueue.printer.settings", "PrinterSettings"),),
-    "display": (("photoqueue.display.settings", "DisplaySettings"),),
-    "buttons": (("photoqueue.device.buttons", "ButtonSettings"),),
-    "central": (("photoqueue.device.sync", "SyncSettings"),),
-    "sound": (("photoqueue.device.station_settings", "SoundSettings"),),
-    "codes": (("photoqueue.core.codecheck", "CodePolicy"),),
-    "photos": (("photoqueue.device.photo_watch", "PhotoSettings"),),
-}
 REQUIRED_SECTIONS = ("station", "printer")
 SECRET_WORDS = ("token", "password", "secret", "hmac_key", "deployment_key", "api_key")
 CREDENTIAL_KEY = "deployment-key"
@@ -52,169 +47,61 @@ class ConfigError(PhotoqueueError):
     exit_status = 2
 
 
-def sections() -> dict[str, type]:
-    """The schema: section name -> settings dataclass (sections whose part is absent are left out)."""
-    out = {}
-    for name, candidates in _SOURCES.items():
-        for module, cls in candidates:
-            try:
-                found = getattr(importlib.import_module(module), cls, None)
-            except ImportError:
-                continue
-            if found is not None and dataclasses.is_dataclass(found):
-                out[name] = found
-                break
-    return out
-
-
 @dataclass
 class Config:
-    """A checked config: one settings object per section, and where it came from."""
+    """A checked config: one settings object per section (in the file's order of sections), and the file
+    it came from. The sections are the fields, so the schema is this class."""
 
-    path: Path | None
-    values: dict[str, Any]
+    station: StationSettings = dataclasses.field(default_factory=StationSettings)
+    camera: ScannerSettings = dataclasses.field(default_factory=ScannerSettings)
+    printer: PrinterSettings = dataclasses.field(default_factory=PrinterSettings)
+    display: DisplaySettings = dataclasses.field(default_factory=DisplaySettings)
+    buttons: ButtonSettings = dataclasses.field(default_factory=ButtonSettings)
+    central: SyncSettings = dataclasses.field(default_factory=SyncSettings)
+    sound: SoundSettings = dataclasses.field(default_factory=SoundSettings)
+    codes: CodePolicy = dataclasses.field(default_factory=CodePolicy)
+    photos: PhotoSettings = dataclasses.field(default_factory=PhotoSettings)
+    path: Path | None = None
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.__dict__["values"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+    @property
+    def values(self) -> dict[str, Any]:
+        """The sections by name (``config.codes`` says the same, typed)."""
+        return {name: getattr(self, name) for name in sections()}
+
+
+def sections() -> dict[str, type]:
+    """The schema: section name -> settings dataclass, in the order of the reference and the example."""
+    hints = type_hints(Config)
+    return {f.name: hints[f.name] for f in dataclasses.fields(Config) if f.name != "path"}
 
 
 def defaults(**overrides: Any) -> Config:
     """A config of defaults, with some sections replaced (``station=StationSettings(room=...)``)."""
-    values = {name: cls() for name, cls in sections().items()}
-    values.update(overrides)
-    return Config(None, values)
-
-
-# --- types -----------------------------------------------------------------------------------------
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _describe(hint: Any) -> str:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        parts = [_describe(a) for a in typing.get_args(hint) if a is not type(None)]
-        return " or ".join(parts)
-    if origin is list:
-        return f"a list of {_describe(typing.get_args(hint)[0])}"
-    if origin is tuple:
-        return "a list [w, h] or text \"WxH\""
-    return {bool: "true or false", int: "a whole number", float: "a number", str: "text"}.get(hint, str(hint))
-
-
-def _fits(value: Any, hint: Any) -> bool:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return any(_fits(value, a) for a in typing.get_args(hint) if a is not type(None))
-    if origin is list:
-        (item,) = typing.get_args(hint) or (Any,)
-        return isinstance(value, list) and all(_fits(v, item) for v in value)
-    if origin is tuple:
-        args = [a for a in typing.get_args(hint) if a is not Ellipsis]
-        if isinstance(value, str):
-            return True  # e.g. a size "1280x720"; the part's own check parses it
-        return isinstance(value, list) and all(_fits(v, args[0] if args else Any) for v in value)
-    if hint is Any:
-        return True
-    if hint is bool:
-        return isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if hint is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if isinstance(hint, type):
-        return isinstance(value, hint)
-    return True
-
-
-def _convert(value: Any, hint: Any) -> Any:
-    """TOML value -> field value: ints for floats, lists for tuples (not already done by TOML)."""
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    target = args[0] if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1 else hint
-    if target is float and isinstance(value, int):
-        return float(value)
-    if typing.get_origin(target) is tuple and isinstance(value, list):
-        return tuple(value)
-    return value
+    return Config(**overrides)
 
 
 # --- loading ---------------------------------------------------------------------------------------
 
 
-def _own_problems(obj: Any) -> list[str]:
-    """A part's own validate(): returns a list of messages, or raises one error listing them."""
-    validate = getattr(obj, "validate", None)
-    if validate is None:
-        return []
-    try:
-        result = validate()
-    except PhotoqueueError as exc:
-        lines = [ln.strip()[2:] for ln in str(exc).splitlines() if ln.strip().startswith("- ")]
-        return lines or [str(exc)]
-    return list(result) if isinstance(result, list | tuple) else []
+def _secret_problem(section: str, key: str) -> str:
+    return (f"[{section}] {key!r}: secrets are never read from the config file; put it in a file named by "
+            f"[station] key_file / [central] token_file, or a systemd credential ({CREDENTIAL_KEY}, "
+            f"{CREDENTIAL_TOKEN})")
 
 
-def _build(section: str, cls: type, table: dict, problems: list[str]) -> Any:
-    hints = _hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    kwargs = {}
-    for key, value in table.items():
-        if key not in names:
-            if any(word in key.lower() for word in SECRET_WORDS):
-                problems.append(f"[{section}] {key!r}: secrets are never read from the config file; put it in a "
-                                f"file named by [station] key_file / [central] token_file, or a systemd "
-                                f"credential ({CREDENTIAL_KEY}, {CREDENTIAL_TOKEN})")
-            else:
-                problems.append(f"[{section}] {key!r}: unknown key{did_you_mean(key, names, list_known=True)}")
-            continue
-        if hints[key] is int and isinstance(value, str) and _int_text(value) is not None:
-            value = _int_text(value)  # e.g. a USB id written as "0x0416"
-        if not _fits(value, hints[key]):
-            problems.append(f"[{section}] {key}: expected {_describe(hints[key])}, got {value!r}")
-            continue
-        kwargs[key] = _convert(value, hints[key])
-    from_dict = getattr(cls, "from_dict", None)
-    try:
-        obj = from_dict(kwargs) if callable(from_dict) else cls(**kwargs)
-        if isinstance(obj, tuple):  # from_dict -> (settings, problems)
-            obj, more = obj
-            problems.extend(f"[{section}] {line}" for line in more)
-    except (PhotoqueueError, TypeError, ValueError) as exc:
-        for line in _own_problems(_Raiser(exc)):
-            problems.append(f"[{section}] {line}")
-        return None
-    for line in _own_problems(obj):
-        problems.append(f"[{section}] {line}")
+def _section(name: str, cls: type, table: dict, problems: list[str]) -> Any:
+    """One section's settings; its problems (each prefixed with the section) are added to ``problems``."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    secrets = [k for k in table if k not in names and any(word in k.lower() for word in SECRET_WORDS)]
+    problems.extend(_secret_problem(name, key) for key in secrets)
+    obj, found = parse(cls, {k: v for k, v in table.items() if k not in secrets})
+    problems.extend(f"[{name}] {line}" for line in found)
     return obj
 
 
-def _int_text(value: str) -> int | None:
-    try:
-        return int(value, 0)
-    except ValueError:
-        return None
-
-
-class _Raiser:
-    def __init__(self, exc: Exception):
-        self.exc = exc
-
-    def validate(self):
-        if isinstance(self.exc, PhotoqueueError):
-            raise self.exc
-        return [str(self.exc)]
-
-
-def parse_config(data: dict, path: Path | None = None) -> Config:
-    """Check a parsed TOML document; one ConfigError with every problem, or a Config."""
-    schema = sections()
-    problems: list[str] = []
-    values: dict[str, Any] = {}
+def _section_problems(data: dict, schema: dict[str, type]) -> list[str]:
+    """Unknown and missing sections."""
+    problems = []
     for name in data:
         if name not in schema:
             problems.append(f"[{name}]: unknown section{did_you_mean(name, list(schema), list_known=True)}")
@@ -223,18 +110,26 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
             hint = {"printer": "say which printer this station uses, e.g. [printer] with its kind/connection",
                     "station": "it names the room (room = \"...\") and the data_dir"}[name]
             problems.append(f"[{name}]: missing section; {hint}")
+    return problems
+
+
+def parse_config(data: dict, path: Path | None = None) -> Config:
+    """Check a parsed TOML document; one ConfigError with every problem, or a Config."""
+    schema = sections()
+    problems = _section_problems(data, schema)
+    values: dict[str, Any] = {}
     for name, cls in schema.items():
         table = data.get(name, {})
         if not isinstance(table, dict):
             problems.append(f"[{name}]: expected a table of settings, got {table!r}")
             continue
-        values[name] = _build(name, cls, table, problems)
+        values[name] = _section(name, cls, table, problems)
     if problems:
         where = str(path) if path else "config"
         head = (f"{where}: {len(problems)} problem(s); nothing was started or changed / "
                 f"配置文件有 {len(problems)} 处错误，未作任何更改")
         raise ConfigError(head + "\n  - " + "\n  - ".join(problems))
-    return Config(path, values)
+    return Config(**values, path=path)
 
 
 def load_config(path: str | Path) -> Config:
@@ -394,26 +289,18 @@ def _toml_value(value: Any) -> str:
     return repr(value)
 
 
-def _default(f: dataclasses.Field) -> Any:
-    if f.default is not dataclasses.MISSING:
-        return f.default
-    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-        return f.default_factory()  # type: ignore[misc]
-    return None
-
-
 def reference_markdown() -> str:
-    """docs/config.md's key reference: every section and key, its type, default and help."""
+    """docs/config.md's key reference: every section and key, its type, allowed values, default and help."""
     lines = []
     for name, cls in sections().items():
         lines += [f"### [{name}]", "", f"From `{cls.__module__}.{cls.__name__}`.", "",
-                  "| key | type | default | meaning |", "|---|---|---|---|"]
-        hints = _hints(cls)
+                  "| key | type | allowed | default | meaning |", "|---|---|---|---|---|"]
+        hints = type_hints(cls)
         for f in dataclasses.fields(cls):
-            default = _default(f)
+            default = default_of(f)
             shown = "(unset)" if default is None else _toml_value(default)
             help_text = f.metadata.get("help", "").replace("|", "\\|")
-            lines.append(f"| `{f.name}` | {_describe(hints[f.name])} | `{shown}` | {help_text} |")
+            lines.append(f"| `{f.name}` | {describe(hints[f.name])} | {allowed(f)} | `{shown}` | {help_text} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -425,8 +312,9 @@ def example_toml(room: str = "第一组") -> str:
     for name, cls in sections().items():
         out.append(f"[{name}]")
         for f in dataclasses.fields(cls):
-            out.append(f"# {f.metadata.get('help', '')}")
-            default = _default(f)
+            limits = allowed(f)
+            out.append(f"# {f.metadata.get('help', '')}" + (f" ({limits})" if limits else ""))
+            default = default_of(f)
             if name == "station" and f.name == "room":
                 out.append(f"room = {_toml_value(room)}")
             elif default is None:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from photoqueue.device.errors import StationError
 from photoqueue.device.station import Alert
+from photoqueue.settings import setting
 
 log = logging.getLogger(__name__)
 
@@ -28,29 +29,33 @@ ALERT_KEY = "photos"
 MAX_ALERTS = 2
 
 
+def _poll_problem(seconds: float) -> str | None:
+    return None if 0.2 <= seconds <= 60 else f"expected 0.2 to 60 seconds, got {seconds}"
+
+
+def _min_photos_problem(count: int) -> str | None:
+    return None if 3 <= count <= 10_000 else f"expected 3 to 10000, got {count}"
+
+
 @dataclass
 class PhotoSettings:
-    enabled: bool = field(default=False, metadata={
-        "help": "watch the camera's photo folder and alert when photos and numbers come apart"})
-    folder: str = field(default="", metadata={
-        "help": "folder the camera's photos arrive in (FTP/Wi-Fi transfer, a mounted share); subfolders too"})
-    poll_s: float = field(default=2.0, metadata={"help": "seconds between looks at the folder"})
-    min_photos: int = field(default=20, metadata={
-        "help": "photos needed before any alert (the camera clock is learnt from them)"})
-    estimate_offset: bool = field(default=True, metadata={
-        "help": "learn the camera clock's offset from the photos; false: use camera_offset_s"})
-    camera_offset_s: float = field(default=0.0, metadata={
-        "help": "station clock minus camera clock, seconds (with estimate_offset = false)"})
+    # poll_s and min_photos word their range as they did before the one settings contract (a test holds it)
+    enabled: bool = setting(False, "watch the camera's photo folder and alert when photos and numbers come apart")
+    folder: str = setting("", "folder the camera's photos arrive in (FTP/Wi-Fi transfer, a mounted share); "
+                              "subfolders too")
+    poll_s: float = setting(2.0, "seconds between looks at the folder (0.2 to 60)", check=_poll_problem)
+    min_photos: int = setting(20, "photos needed before any alert (the camera clock is learnt from them; 3 to "
+                                  "10000)", check=_min_photos_problem)
+    estimate_offset: bool = setting(True, "learn the camera clock's offset from the photos; false: use "
+                                          "camera_offset_s")
+    camera_offset_s: float = setting(0.0, "station clock minus camera clock, seconds (with estimate_offset = "
+                                          "false)")
 
     def validate(self) -> list[str]:
-        errors = []
+        """The rule that joins two fields (each field's own constraints are declared on it)."""
         if self.enabled and not self.folder:
-            errors.append("folder: required when enabled = true (where the camera's photos arrive)")
-        if not 0.2 <= self.poll_s <= 60:
-            errors.append(f"poll_s: expected 0.2 to 60 seconds, got {self.poll_s}")
-        if not 3 <= self.min_photos <= 10_000:
-            errors.append(f"min_photos: expected 3 to 10000, got {self.min_photos}")
-        return errors
+            return ["folder: required when enabled = true (where the camera's photos arrive)"]
+        return []
 
 
 class _Folder:

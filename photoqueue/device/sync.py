@@ -37,6 +37,7 @@ from photoqueue.device.errors import StationError
 from photoqueue.device.store import EventStore
 from photoqueue.device.sync_settings import SyncSettings  # noqa: F401  (its home was here)
 from photoqueue.device.sync_staff import StaffDelivery
+from photoqueue.settings import require
 from photoqueue.timetable import RoomDay
 
 log = logging.getLogger(__name__)
@@ -111,9 +112,7 @@ class SyncClient:
 
     @classmethod
     def from_settings(cls, settings: SyncSettings, db_path: str | Path, *, room: str, **kwargs) -> SyncClient:
-        problems = settings.validate()
-        if problems:
-            raise StationError("sync settings: " + "; ".join(problems))
+        require(settings, StationError, "sync settings")
         kwargs.setdefault("clock_check", ClockCheck(settings.clock_bound_s))
         return cls(db_path, settings.url, settings.read_token(), room=room, batch_size=settings.batch_size,
                    interval_s=settings.interval_s, timeout_s=settings.timeout_s,

@@ -48,9 +48,12 @@ def add_commands(sub) -> None:
 
 
 def _settings(**overrides):
+    from photoqueue.display.errors import DisplayError
     from photoqueue.display.settings import DisplaySettings
+    from photoqueue.settings import load
 
-    return DisplaySettings.from_dict({k: v for k, v in overrides.items() if v is not None})
+    return load(DisplaySettings, {k: v for k, v in overrides.items() if v is not None}, DisplayError,
+                "display settings")
 
 
 def _preview(args) -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from photoqueue.display.errors import DisplayError
 from photoqueue.display.model import DisplayState, Flash
-from photoqueue.display.settings import DisplaySettings
+from photoqueue.display.settings import DisplaySettings, checked
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class HallDisplay:
     """The hall screen. ``start()``, then ``show(state)`` as often as the queue likes; ``stop()`` at the end."""
 
     def __init__(self, settings: DisplaySettings | None = None):
-        self.settings = (settings or DisplaySettings()).validate()
+        self.settings = checked(settings)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()

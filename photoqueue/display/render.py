@@ -16,7 +16,7 @@ from photoqueue.display.errors import DisplayError
 from photoqueue.display.fonts import FontBook
 from photoqueue.display.layout import Box, choose_layout
 from photoqueue.display.model import DisplayState
-from photoqueue.display.settings import DisplaySettings
+from photoqueue.display.settings import DisplaySettings, checked
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Renderer:
 
     def __init__(self, surface, settings: DisplaySettings | None = None, fonts: FontBook | None = None):
         self.surface = surface
-        self.settings = (settings or DisplaySettings()).validate()
+        self.settings = checked(settings)
         self.theme = THEMES[self.settings.theme]
         self.layout = choose_layout(*surface.get_size())
         self.fonts = fonts or FontBook(self.settings.font_path)

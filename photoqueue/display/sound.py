@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from photoqueue.display.settings import DisplaySettings
+from photoqueue.display.settings import DisplaySettings, checked
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class Sounds:
     """The display's sounds. ``call(17)`` chimes (and speaks, if enabled); it never blocks nor raises."""
 
     def __init__(self, settings: DisplaySettings | None = None):
-        self.settings = (settings or DisplaySettings()).validate()
+        self.settings = checked(settings)
         self.cache_dir = Path(
             self.settings.sound_cache_dir or Path(tempfile.gettempdir()) / "photoqueue-speech"
         )

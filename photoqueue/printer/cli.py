@@ -56,12 +56,13 @@ def _preview(args: argparse.Namespace) -> int:
     from photoqueue.printer.layout import render_ticket
     from photoqueue.printer.settings import PAPER_DOTS, PrinterSettings
     from photoqueue.printer.ticket import Ticket
+    from photoqueue.settings import problems as settings_problems
 
     ticket = Ticket(room=args.room, number=args.number, class_name=args.class_name or None,
                     issued_at=datetime.now().replace(microsecond=0), position=args.position,
                     wait_minutes=args.wait, check_code=args.check, reprint=args.reprint, location=args.location)
     settings = PrinterSettings(paper_width=args.paper, mode=args.mode, profile=args.profile)
-    problems = settings.validate()
+    problems = settings_problems(settings)
     if problems:
         raise PrinterError("; ".join(problems), exit_status=2)
     image = render_ticket(ticket, PAPER_DOTS[args.paper])

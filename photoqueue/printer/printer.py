@@ -20,6 +20,7 @@ from photoqueue.printer.outcome import PrintOutcome
 from photoqueue.printer.settings import PrinterSettings
 from photoqueue.printer.status import PrinterStatus, parse_status
 from photoqueue.printer.ticket import Ticket
+from photoqueue.settings import problems as settings_problems
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class TicketPrinter:
         """Print one ticket. Returns within about ``job_timeout_s`` plus two status timeouts, always."""
         start = time.monotonic()
         try:
-            problems = self.settings.validate()
+            problems = settings_problems(self.settings)
             if problems:
                 return PrintOutcome.of("config_error", "; ".join(problems))
             try:

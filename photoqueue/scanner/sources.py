@@ -16,6 +16,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from photoqueue.scanner.settings import ScannerError, ScannerSettings
+from photoqueue.settings import require
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".h264", ".mjpeg")
@@ -184,7 +185,9 @@ class OpenCVSource:
 
 
 def make_source(settings: ScannerSettings) -> FrameSource | None:
-    """The camera source the settings ask for (None for ``camera = "none"``)."""
+    """The camera source the settings ask for (None for ``camera = "none"``); a :class:`ScannerError`
+    listing every problem when the settings are not usable."""
+    require(settings, ScannerError, "scanner settings")
     if settings.source == "picamera2":
         from photoqueue.scanner.picam import Picamera2Source
 

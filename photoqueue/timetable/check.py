@@ -26,33 +26,35 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from photoqueue.settings import setting
 from photoqueue.timetable.errors import TimetableError
 from photoqueue.timetable.findings import ERROR, WARNING, Finding
 from photoqueue.timetable.importer import ImportOptions, parse_file
 from photoqueue.timetable.values import fmt_time, name_key, parse_time
 
 
+def _time_problem(text: str) -> str | None:
+    return None if parse_time(text) is not None else f"{text!r} is not a time HH:MM"
+
+
 @dataclass
 class CheckSettings:
     """Thresholds of the rules; the defaults are the ones docs/timetable.md explains."""
 
-    min_pace_s: float = field(default=5.0, metadata={"help": "fewer seconds a student than this is impossible"})
-    max_pace_s: float = field(default=60.0, metadata={"help": "more seconds a student than this is suspicious"})
-    tight_pace_s: float = field(default=9.0, metadata={
-        "help": "fewer seconds a student than this is faster than a photographer works (9-11 s measured)"})
-    max_hole_min: float = field(default=30.0, metadata={"help": "a longer idle gap inside a half-day is a hole"})
-    lunch: str = field(default="12:00", metadata={"help": "slots starting before this are the morning (HH:MM)"})
+    min_pace_s: float = setting(5.0, "fewer seconds a student than this is impossible", min=0.01)
+    max_pace_s: float = setting(60.0, "more seconds a student than this is suspicious", min=0.01)
+    tight_pace_s: float = setting(9.0, "fewer seconds a student than this is faster than a photographer works "
+                                       "(9-11 s measured)", min=0.01)
+    max_hole_min: float = setting(30.0, "a longer idle gap inside a half-day is a hole", min=0.01)
+    lunch: str = setting("12:00", "slots starting before this are the morning (HH:MM)", check=_time_problem)
 
     def validate(self) -> list[str]:
+        """The rules that join the paces (each field's own constraints are declared on it)."""
         errors = []
-        if not 0 < self.min_pace_s < self.max_pace_s:
-            errors.append("min_pace_s must be above 0 and below max_pace_s")
+        if not self.min_pace_s < self.max_pace_s:
+            errors.append("min_pace_s: must be below max_pace_s")
         if not self.min_pace_s <= self.tight_pace_s < self.max_pace_s:
-            errors.append("tight_pace_s must be between min_pace_s and max_pace_s")
-        if self.max_hole_min <= 0:
-            errors.append("max_hole_min must be above 0")
-        if parse_time(self.lunch) is None:
-            errors.append(f"lunch {self.lunch!r} is not a time HH:MM")
+            errors.append("tight_pace_s: must be between min_pace_s and max_pace_s")
         return errors
 
 

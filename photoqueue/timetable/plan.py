@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from photoqueue.settings import setting
 from photoqueue.timetable.model import RoomDay
 
 DEFAULT_PACE_S = 11.0  # 53 students in a 10-minute slot, the 2024 notice's own pace
@@ -27,26 +28,10 @@ DEFAULT_PACE_S = 11.0  # 53 students in a 10-minute slot, the 2024 notice's own 
 
 @dataclass
 class PlanSettings:
-    pace_s: float = field(default=DEFAULT_PACE_S,
-                          metadata={"help": "seconds a student when no pace is measured yet"})
-    early_min: float = field(default=0.0,
-                             metadata={"help": "minutes a class may start before its slot when the room is free"})
-    max_gap_s: float = field(default=120.0,
-                             metadata={"help": "a longer pause between two photos is a break, not the pace"})
-    min_intervals: int = field(default=10,
-                               metadata={"help": "photo-to-photo intervals needed before the measured pace is used"})
-
-    def validate(self) -> list[str]:
-        errors = []
-        if not 0 < self.pace_s <= 600:
-            errors.append("pace_s must be above 0 and at most 600 seconds")
-        if self.early_min < 0:
-            errors.append("early_min must not be negative")
-        if self.max_gap_s <= 0:
-            errors.append("max_gap_s must be above 0")
-        if self.min_intervals < 1:
-            errors.append("min_intervals must be at least 1")
-        return errors
+    pace_s: float = setting(DEFAULT_PACE_S, "seconds a student when no pace is measured yet", min=0.01, max=600)
+    early_min: float = setting(0.0, "minutes a class may start before its slot when the room is free", min=0)
+    max_gap_s: float = setting(120.0, "a longer pause between two photos is a break, not the pace", min=0.01)
+    min_intervals: int = setting(10, "photo-to-photo intervals needed before the measured pace is used", min=1)
 
 
 @dataclass(frozen=True)

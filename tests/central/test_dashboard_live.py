@@ -12,6 +12,7 @@ from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.dashboard.snapshot import SnapshotCache
 from photoqueue.core import commands as cmd
 from photoqueue.core import queue
+from photoqueue.settings import problems
 
 DAY = dt.date(2024, 6, 1)
 PLAN = ({"name": "会计1班", "headcount": 20, "start": "09:00", "end": "09:05"},
@@ -114,10 +115,10 @@ def test_a_room_without_station_data_shows_its_timetable():
 
 
 def test_settings_validate_every_field_and_come_from_the_service_settings():
-    assert DashboardSettings().validate() == []
+    assert problems(DashboardSettings()) == []
     bad = DashboardSettings(fee_yuan=-1, push_interval_s=0, keepalive_s=0, default_pace_s=0, min_intervals=0,
                             max_gap_s=0, recent_commands=-1, time_zone="Mars/Olympus", arrive_early_min=-5)
-    assert len(bad.validate()) == 9
+    assert len(problems(bad)) == 9
     app = types.SimpleNamespace(state=types.SimpleNamespace(settings=types.SimpleNamespace(fee_yuan=25.0, port=1)))
     assert DashboardSettings.from_app(app).fee_yuan == 25.0
 
@@ -146,4 +147,4 @@ def test_the_fee_is_a_service_setting():
     service = CentralSettings().with_values({"fee_yuan": "25"})
     app = SimpleNamespace(state=SimpleNamespace(settings=service))
     assert DashboardSettings.from_app(app).fee_yuan == 25.0
-    assert CentralSettings(fee_yuan=-1).validate() == ["fee_yuan: -1 is not between 0 and 10000"]
+    assert problems(CentralSettings(fee_yuan=-1)) == ["fee_yuan: -1 is not between 0 and 10000"]

@@ -1,6 +1,7 @@
 import pytest
 
 from photoqueue.core.codecheck import CodePolicy, check_code
+from photoqueue.settings import problems
 
 
 @pytest.mark.parametrize(
@@ -40,5 +41,5 @@ def test_configured_pattern_is_enforced():
 
 
 def test_policy_validation_reports_every_problem():
-    errors = CodePolicy(min_length=0, max_length=-1, pattern="(").validate()
+    errors = problems(CodePolicy(min_length=0, max_length=-1, pattern="("))
     assert len(errors) == 3

@@ -14,6 +14,7 @@ from photoqueue.device.session import Session
 from photoqueue.device.station import Station
 from photoqueue.device.station_view import SimClock
 from photoqueue.device.store import EventStore, db_path
+from photoqueue.settings import problems
 
 PIN = 17
 
@@ -187,10 +188,10 @@ def test_keyboard_keys_are_buttons():
 @pytest.mark.parametrize("factory, reason", [("rpigpio", "/dev/gpiomem"), ("native", "/dev/gpiomem"),
                                              ("pigpio", "pigpiod"), ("", "names its pin factory")])
 def test_pin_factories_the_service_sandbox_cannot_run_are_refused_with_the_reason(factory, reason):
-    errors = ButtonSettings(pin_factory=factory).validate()
+    errors = problems(ButtonSettings(pin_factory=factory))
     assert len(errors) == 1 and reason in errors[0] and "use lgpio" in errors[0]
 
 
 def test_lgpio_is_the_default_pin_factory_and_mock_is_accepted():
     assert ButtonSettings().pin_factory == "lgpio"
-    assert ButtonSettings().validate() == [] and ButtonSettings(pin_factory="mock").validate() == []
+    assert problems(ButtonSettings()) == [] and problems(ButtonSettings(pin_factory="mock")) == []

@@ -14,6 +14,7 @@ from photoqueue.device.photo_watch import PhotoSettings, PhotoWatch
 from photoqueue.device.station_build import build_station
 from photoqueue.device.station_view import SimClock
 from photoqueue.reports.reconcile.photos import write_jpeg
+from photoqueue.settings import problems
 
 DAY = dt.datetime(2024, 6, 12, 9, 0, 0)
 CAMERA_AHEAD = dt.timedelta(seconds=97)  # the camera's clock runs 97 s ahead of the station's
@@ -118,7 +119,7 @@ def test_photos_off_by_default_and_settings_checked():
     assert config.photos.enabled is False
     assert PhotoSettings(enabled=True).validate() == [
         "folder: required when enabled = true (where the camera's photos arrive)"]
-    assert PhotoSettings(poll_s=0.0, min_photos=1).validate() == [
+    assert problems(PhotoSettings(poll_s=0.0, min_photos=1)) == [
         "poll_s: expected 0.2 to 60 seconds, got 0.0", "min_photos: expected 3 to 10000, got 1"]
 
 

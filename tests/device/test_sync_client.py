@@ -18,6 +18,7 @@ from photoqueue.device.errors import StationError
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 from photoqueue.device.sync import SyncClient, SyncSettings, backoff_delay, command_from_wire
+from photoqueue.settings import problems
 from photoqueue.timetable import load_timetable
 
 DATE = "2024-06-20"
@@ -63,9 +64,9 @@ def test_backoff_grows_exponentially_with_full_jitter_and_a_ceiling():
 
 
 def test_sync_settings_report_every_problem_at_once(tmp_path):
-    assert SyncSettings().validate() == []
-    problems = SyncSettings(url="ftp://x", batch_size=0, timeout_s=0, backoff_max_s=0.1).validate()
-    assert len(problems) == 5, problems  # url, token_file, batch_size, timeout_s, backoff_max_s
+    assert problems(SyncSettings()) == []
+    found = problems(SyncSettings(url="ftp://x", batch_size=0, timeout_s=0, backoff_max_s=0.1))
+    assert len(found) == 5, found  # url, token_file, batch_size, timeout_s, backoff_max_s
     token_file = tmp_path / "token"
     token_file.write_text("pqs_secret\n")
     settings = SyncSettings(url="http://127.0.0.1:1", token_file=str(token_file))

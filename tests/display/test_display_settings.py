@@ -4,13 +4,14 @@ from pathlib import Path
 import pytest
 
 from photoqueue.display import DisplayError, DisplaySettings
-from photoqueue.display.settings import parse_size
+from photoqueue.display.settings import checked, parse_size
+from photoqueue.settings import help_texts, load
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "display.md"
 
 
 def test_defaults_are_valid():
-    assert DisplaySettings().validate() == DisplaySettings()
+    assert checked(DisplaySettings()) == DisplaySettings()
 
 
 def test_every_problem_reported_at_once():
@@ -18,17 +19,17 @@ def test_every_problem_reported_at_once():
         size=(10, 10), theme="neon", fps_cap=0, volume=2, speech_text="no number", fullscreen="yes"
     )
     with pytest.raises(DisplayError) as err:
-        s.validate()
+        checked(s)
     msg = str(err.value)
     for name in ("size", "theme", "fps_cap", "volume", "speech_text", "fullscreen"):
         assert f"{name}:" in msg
 
 
 def test_from_dict_reads_size_and_suggests():
-    s = DisplaySettings.from_dict({"size": "800x480", "volume": 0.5, "speech": True})
+    s = load(DisplaySettings, {"size": "800x480", "volume": 0.5, "speech": True}, DisplayError)
     assert s.size == (800, 480) and s.volume == 0.5 and s.speech
     with pytest.raises(DisplayError, match=r"'volum': unknown key \(did you mean 'volume'\?\)"):
-        DisplaySettings.from_dict({"volum": 0.5})
+        load(DisplaySettings, {"volum": 0.5}, DisplayError)
 
 
 def test_parse_size():
@@ -43,4 +44,4 @@ def test_every_setting_is_documented():
     text = DOC.read_text(encoding="utf-8")
     missing = [f.name for f in dataclasses.fields(DisplaySettings) if f"`{f.name}`" not in text]
     assert not missing, f"docs/display.md does not document: {missing}"
-    assert all(DisplaySettings.help().values())
+    assert all(help_texts(DisplaySettings).values())

@@ -12,37 +12,38 @@ from PIL import Image
 from photoqueue.cli import main
 from photoqueue.printer import PrinterSettings
 from photoqueue.printer.emulator import EscPosEmulator
+from photoqueue.settings import parse, problems
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "printer.md"
 
 
 def test_defaults_are_valid():
-    assert PrinterSettings().validate() == []
-    assert PrinterSettings(kind="network", host="10.0.0.5", mode="text", paper_width=58).validate() == []
+    assert problems(PrinterSettings()) == []
+    assert problems(PrinterSettings(kind="network", host="10.0.0.5", mode="text", paper_width=58)) == []
 
 
 def test_every_problem_is_reported_at_once_with_did_you_mean():
-    problems = PrinterSettings(kind="netwrok", mode="txt", paper_width=57, timeout_s=0, profile="TM-T20I",
-                               cut="sometimes").validate()
-    text = "\n".join(problems)
-    assert len(problems) == 6
+    found = problems(PrinterSettings(kind="netwrok", mode="txt", paper_width=57, timeout_s=0, profile="TM-T20I",
+                                     cut="sometimes"))
+    text = "\n".join(found)
+    assert len(found) == 6
     assert "did you mean 'network'" in text and "did you mean 'text'" in text and "TM-T20II" in text
 
 
 def test_kind_specific_requirements():
-    assert any("vendor_id" in p for p in PrinterSettings(kind="usb").validate())
-    assert any("host" in p for p in PrinterSettings(kind="network").validate())
-    assert any("baudrate" in p for p in PrinterSettings(kind="serial", baudrate=12345).validate())
-    slow = PrinterSettings(kind="serial", baudrate=9600).validate()
+    assert any("vendor_id" in p for p in problems(PrinterSettings(kind="usb")))
+    assert any("host" in p for p in problems(PrinterSettings(kind="network")))
+    assert any("baudrate" in p for p in problems(PrinterSettings(kind="serial", baudrate=12345)))
+    slow = problems(PrinterSettings(kind="serial", baudrate=9600))
     assert len(slow) == 1 and "mode 'text'" in slow[0]  # an image ticket would take ~52 s
-    assert PrinterSettings(kind="serial", baudrate=9600, mode="text").validate() == []
+    assert problems(PrinterSettings(kind="serial", baudrate=9600, mode="text")) == []
 
 
 def test_from_dict_reads_hex_ids_and_flags_unknown_keys():
-    settings, problems = PrinterSettings.from_dict({"kind": "usb", "vendor_id": "0x0416", "product_id": 0x5011,
-                                                    "papr_width": 58})
-    assert settings.vendor_id == 0x0416 and settings.validate() == []
-    assert problems == ["unknown printer setting 'papr_width' (did you mean 'paper_width'?)"]
+    settings, found = parse(PrinterSettings, {"kind": "usb", "vendor_id": "0x0416", "product_id": 0x5011,
+                                              "papr_width": 58})
+    assert settings.vendor_id == 0x0416 and problems(settings) == []
+    assert found == ["'papr_width': unknown key (did you mean 'paper_width'?)"]
 
 
 def test_every_setting_has_help_and_is_documented():

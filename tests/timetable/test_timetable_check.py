@@ -6,6 +6,7 @@ import re
 import pytest
 
 from photoqueue.cli import main
+from photoqueue.settings import problems
 from photoqueue.timetable.check import CheckSettings, check_file, check_rows
 from photoqueue.timetable.importer import ImportOptions
 
@@ -173,8 +174,8 @@ def test_settings_change_the_thresholds(tmp_path, csv_lines):
     assert check_file(path, settings=CheckSettings(tight_pace_s=5)).findings == []
     rules = {f.rule for f in check_file(path, settings=CheckSettings(min_pace_s=8)).findings}
     assert rules == {"pace-impossible"}
-    assert CheckSettings(min_pace_s=70).validate() and CheckSettings(lunch="noon").validate()
-    assert CheckSettings().validate() == []
+    assert problems(CheckSettings(min_pace_s=70)) and problems(CheckSettings(lunch="noon"))
+    assert problems(CheckSettings()) == []
 
 
 def test_check_rows_works_on_a_loaded_timetable(timetable_2024):

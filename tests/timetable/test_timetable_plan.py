@@ -7,6 +7,7 @@ import pytest
 
 from photoqueue.cli import main
 from photoqueue.core.pace import measure_pace
+from photoqueue.settings import problems
 from photoqueue.timetable import ClassSlot, RoomDay, load_timetable
 from photoqueue.timetable.plan import ClassProgress, PlanSettings, plan_room
 from photoqueue.timetable.progress import room_progress
@@ -112,8 +113,8 @@ def test_room_progress_from_tickets():
 
 
 def test_settings_validate():
-    assert PlanSettings().validate() == []
-    assert PlanSettings(pace_s=0).validate() and PlanSettings(early_min=-1).validate()
+    assert problems(PlanSettings()) == []
+    assert problems(PlanSettings(pace_s=0)) and problems(PlanSettings(early_min=-1))
     with pytest.raises(ValueError):
         plan_room(room_day(), 0)
 

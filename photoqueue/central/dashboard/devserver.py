@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.errors import CentralError
 from photoqueue.central.settings import CentralSettings
+from photoqueue.settings import problems as settings_problems
 
 
 @contextlib.contextmanager
@@ -27,7 +28,7 @@ def running_server(settings: CentralSettings, *, dashboard: DashboardSettings | 
 
     app = create_app(settings)
     if dashboard is not None:
-        problems = dashboard.validate()
+        problems = settings_problems(dashboard)
         if problems:
             raise CentralError("dashboard settings: " + "; ".join(problems), exit_status=2)
         app.state.dashboard_settings = dashboard

@@ -1,4 +1,4 @@
-"""The dashboard's settings: one flat dataclass, every field with a default and a help line.
+"""The dashboard's settings: one flat dataclass of :func:`photoqueue.settings.setting` declarations.
 
 ``from_app`` starts from the defaults and takes any field of the same name from the service's
 settings (``app.state.settings``, e.g. a ``fee_yuan`` there), then from ``app.state.dashboard_settings``
@@ -10,54 +10,36 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from photoqueue.central.settings import zone_errors
-
-
-def _help(text: str, default: Any):
-    return field(default=default, metadata={"help": text})
+from photoqueue.central.settings import zone_problem
+from photoqueue.settings import setting
 
 
 @dataclass
 class DashboardSettings:
-    fee_yuan: float = _help("Fee per photographed student in yuan; a class's fee is photographed x this", 20.0)
-    push_interval_s: float = _help("How often live pages check for changes to push (seconds)", 0.5)
-    keepalive_s: float = _help("Seconds between keep-alive comments on an idle live stream", 15.0)
-    default_pace_s: float = _help("Seconds a student assumed for a room's plan until its pace is measured", 11.0)
-    min_intervals: int = _help("Photo-to-photo intervals needed before a room's measured pace is used", 10)
-    max_gap_s: float = _help("A longer pause between two photos is a break, not the pace (seconds)", 120.0)
-    recent_commands: int = _help("Staff commands listed on the dashboard (newest first)", 12)
-    time_zone: str = _help("The deployment's time zone: the dashboard's times and each room's clock", "Asia/Shanghai")
-    arrive_early_min: float = _help("Minutes before its slot a class is asked to arrive (/status)", 15.0)
-
-    def validate(self) -> list[str]:
-        errors = []
-        if not 0 <= self.fee_yuan <= 10_000:
-            errors.append(f"fee_yuan: {self.fee_yuan} is not between 0 and 10000")
-        if not 0.05 <= self.push_interval_s <= 10:
-            errors.append(f"push_interval_s: {self.push_interval_s} is not between 0.05 and 10")
-        if self.keepalive_s <= 0:
-            errors.append(f"keepalive_s: must be more than 0, not {self.keepalive_s}")
-        if not 0 < self.default_pace_s <= 600:
-            errors.append(f"default_pace_s: {self.default_pace_s} is not above 0 and at most 600")
-        if self.min_intervals < 1:
-            errors.append(f"min_intervals: must be at least 1, not {self.min_intervals}")
-        if self.max_gap_s <= 0:
-            errors.append(f"max_gap_s: must be more than 0, not {self.max_gap_s}")
-        if self.recent_commands < 0:
-            errors.append(f"recent_commands: must not be negative, not {self.recent_commands}")
-        errors += zone_errors(self.time_zone)
-        if not 0 <= self.arrive_early_min <= 240:
-            errors.append(f"arrive_early_min: {self.arrive_early_min} is not between 0 and 240")
-        return errors
+    fee_yuan: float = setting(20.0, "Fee per photographed student in yuan; a class's fee is photographed x this",
+                              min=0, max=10_000)
+    push_interval_s: float = setting(0.5, "How often live pages check for changes to push (seconds)",
+                                     min=0.05, max=10)
+    keepalive_s: float = setting(15.0, "Seconds between keep-alive comments on an idle live stream", min=0.01)
+    default_pace_s: float = setting(11.0, "Seconds a student assumed for a room's plan until its pace is measured",
+                                    min=0.01, max=600)
+    min_intervals: int = setting(10, "Photo-to-photo intervals needed before a room's measured pace is used", min=1)
+    max_gap_s: float = setting(120.0, "A longer pause between two photos is a break, not the pace (seconds)",
+                               min=0.01)
+    recent_commands: int = setting(12, "Staff commands listed on the dashboard (newest first)", min=0)
+    time_zone: str = setting("Asia/Shanghai", "The deployment's time zone: the dashboard's times and each room's "
+                                              "clock", check=zone_problem)
+    arrive_early_min: float = setting(15.0, "Minutes before its slot a class is asked to arrive (/status)",
+                                      min=0, max=240)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         try:
             return zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # validate() names it; never a dead page
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # the settings check names it; never a dead page
             return zoneinfo.ZoneInfo("UTC")
 
     def now(self) -> dt.datetime:
