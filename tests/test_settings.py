@@ -159,3 +159,14 @@ def test_no_part_declares_a_setting_outside_the_contract():
 def test_the_config_reference_and_the_example_are_what_the_code_generates():
     assert reference_markdown().strip() in (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
     assert (ROOT / "systemd" / "station.example.toml").read_text(encoding="utf-8") == example_toml()
+
+
+def test_nan_and_infinity_are_refused_where_a_number_is_wanted():
+    """TOML can write nan and inf; a nan would pass every range check (each comparison is false)."""
+    with pytest.raises(ConfigError) as err:
+        parse_config({"station": {"room": "A", "refresh_s": float("nan")}, "printer": {"timeout_s": float("inf")},
+                      "camera": {"fps": float("-inf")}})
+    message = str(err.value)
+    for line in ("[station] refresh_s: expected a number, got nan", "[printer] timeout_s: expected a number, got inf",
+                 "[camera] fps: expected a number, got -inf"):
+        assert line in message
