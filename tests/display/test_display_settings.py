@@ -25,7 +25,7 @@ def test_every_problem_reported_at_once():
         assert f"{name}:" in msg
 
 
-def test_from_dict_reads_size_and_suggests():
+def test_load_reads_size_and_suggests():
     s = load(DisplaySettings, {"size": "800x480", "volume": 0.5, "speech": True}, DisplayError)
     assert s.size == (800, 480) and s.volume == 0.5 and s.speech
     with pytest.raises(DisplayError, match=r"'volum': unknown key \(did you mean 'volume'\?\)"):

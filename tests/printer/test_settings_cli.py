@@ -39,7 +39,7 @@ def test_kind_specific_requirements():
     assert problems(PrinterSettings(kind="serial", baudrate=9600, mode="text")) == []
 
 
-def test_from_dict_reads_hex_ids_and_flags_unknown_keys():
+def test_parse_reads_hex_ids_and_flags_unknown_keys():
     settings, found = parse(PrinterSettings, {"kind": "usb", "vendor_id": "0x0416", "product_id": 0x5011,
                                               "papr_width": 58})
     assert settings.vendor_id == 0x0416 and problems(settings) == []
