@@ -49,8 +49,9 @@ class ConfigError(PhotoqueueError):
 
 @dataclass
 class Config:
-    """A checked config: one settings object per section (in the file's order of sections), and the file
-    it came from. The sections are the fields, so the schema is this class."""
+    """A checked config: one settings object per section, and the file it came from. The sections are the
+    fields, so the schema is this class; ``Config(station=StationSettings(room="A"))`` is a config of
+    defaults with one section replaced."""
 
     station: StationSettings = dataclasses.field(default_factory=StationSettings)
     camera: ScannerSettings = dataclasses.field(default_factory=ScannerSettings)
@@ -73,11 +74,6 @@ def sections() -> dict[str, type]:
     """The schema: section name -> settings dataclass, in the order of the reference and the example."""
     hints = type_hints(Config)
     return {f.name: hints[f.name] for f in dataclasses.fields(Config) if f.name != "path"}
-
-
-def defaults(**overrides: Any) -> Config:
-    """A config of defaults, with some sections replaced (``station=StationSettings(room=...)``)."""
-    return Config(**overrides)
 
 
 # --- loading ---------------------------------------------------------------------------------------
