@@ -44,6 +44,18 @@ class CentralSettings:
                            "/status", "Asia/Shanghai")
     arrive_early_min: float = _help("Minutes before its slot a class is asked to arrive (/status: 请于 HH:MM 前到场)",
                                     15.0)
+    trusted_proxies: str = _help("Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+                                 "names the client; from anyone else the header is ignored", "")
+    status_max_streams: int = _help("Most live /status streams this process holds at once; more get 503 with "
+                                    "Retry-After and the page polls instead", 8000)
+    status_streams_per_client: int = _help("Most live /status streams one client address may hold (a campus NAT "
+                                           "puts many phones behind one address)", 200)
+    status_refresh_s: float = _help("The public snapshot is recomputed at least this often without changes "
+                                    "(clocks, lateness), seconds", 5.0)
+    status_min_interval_s: float = _help("At most one recomputation of the live snapshots this often, however "
+                                         "many changes arrive, seconds", 1.0)
+    status_poll_s: int = _help("Seconds between reloads of a page that polls /status.json (no stream free); "
+                               "also its Retry-After", 15)
 
     def validate(self) -> list[str]:
         errors = []
@@ -66,6 +78,19 @@ class CentralSettings:
         errors += zone_errors(self.time_zone)
         if not 0 <= self.arrive_early_min <= 240:
             errors.append(f"arrive_early_min: {self.arrive_early_min} is not between 0 and 240")
+        try:
+            from photoqueue.central.guard import parse_proxies
+
+            parse_proxies(self.trusted_proxies)
+        except ValueError as exc:
+            errors.append(f"trusted_proxies: {exc}")
+        for name in ("status_max_streams", "status_streams_per_client", "status_poll_s"):
+            if getattr(self, name) < 1:
+                errors.append(f"{name}: must be at least 1, not {getattr(self, name)}")
+        if not 0.05 <= self.status_min_interval_s <= 60:
+            errors.append(f"status_min_interval_s: {self.status_min_interval_s} is not between 0.05 and 60")
+        if not self.status_min_interval_s <= self.status_refresh_s <= 600:
+            errors.append(f"status_refresh_s: {self.status_refresh_s} is not between status_min_interval_s and 600")
         if self.log_level not in ("critical", "error", "warning", "info", "debug"):
             errors.append(f"log_level: {self.log_level!r} is not one of critical, error, warning, info, debug")
         return errors

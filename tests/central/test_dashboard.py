@@ -132,7 +132,7 @@ def test_browser_without_login_lands_on_the_login_page(central, browser):
     page.fill("#name", STAFF)
     page.fill("#password", "wrong-password")
     page.click("button[type=submit]")
-    page.wait_for_selector("#msg:has-text('账号或密码错误')", timeout=5000)
+    page.wait_for_selector("#msg:has-text('账号或密码错误')", timeout=20000)  # one scrypt at OWASP's cost
     page.close()
 
 

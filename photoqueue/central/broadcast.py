@@ -1,0 +1,315 @@
+"""The live pages as a broadcast, not a poll per client.
+
+A :class:`Hub` keeps each live snapshot (the public /status one, the staff one) as ready-to-send bytes in
+a :class:`Channel`. One task recomputes them when the data changes (a station's sync, a staff command, a
+timetable) and at least every ``status_refresh_s`` (clocks and lateness move on their own), never more
+often than every ``status_min_interval_s``, and wakes every stream waiting on the channel. A stream
+is then one coroutine and one socket: it costs no thread and no database read, so one process holds
+thousands. Past ``status_max_streams`` (or ``status_streams_per_client`` from one address) a new stream
+gets a 503 (429) with Retry-After, and the page polls ``/status.json``, served from the same bytes.
+
+Several workers (processes or hosts) over one PostgreSQL: a write in one worker is announced with
+``NOTIFY photoqueue_changes`` after its commit; every worker ``LISTEN``s on a connection of its own and
+recomputes (its store folds the other workers' events from the database). Process memory is never the
+channel between workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.responses import Response
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "photoqueue_changes"
+# Requests that change what the live pages show; a 2xx answer to one of them is a change notice.
+WRITE_PATHS = ("/api/v1/events", "/api/v1/commands", "/api/v1/timetable", "/dashboard/api/command")
+
+
+class Channel:
+    """One snapshot as the bytes of its server-sent event, and a future the waiting streams share."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.text: str | None = None
+        self.event = b""
+        self.version = 0
+        self.streams = 0
+        self._next: asyncio.Future | None = None
+
+    def publish(self, text: str) -> bool:
+        """Take a newly computed snapshot; wake the streams when it differs from the last one."""
+        if text == self.text:
+            return False
+        self.text, self.version = text, self.version + 1
+        self.event = f"event: snapshot\ndata: {text}\n\n".encode()
+        waiting, self._next = self._next, None
+        if waiting is not None and not waiting.done():
+            waiting.set_result(None)
+        return True
+
+    def next_change(self) -> asyncio.Future:
+        """A future done at the next publish (shared by every stream: one wake-up fans out to all)."""
+        if self._next is None or self._next.done():
+            self._next = asyncio.get_running_loop().create_future()
+        return self._next
+
+
+class Hub:
+    """The channels, the task that keeps them current, the stream counts and the change notices."""
+
+    def __init__(self, compute: dict[str, Callable[[], str]], *, min_interval_s: float = 1.0,
+                 refresh_s: float = 5.0, max_streams: int = 8000, per_client: int = 200,
+                 notify: Callable[[], None] | None = None, always: tuple[str, ...] = ("public",)):
+        self.compute = compute
+        self.channels = {name: Channel(name) for name in compute}
+        self.min_interval_s = min_interval_s
+        self.refresh_s = refresh_s
+        self.max_streams = max_streams
+        self.per_client = per_client
+        self.notify = notify
+        self.always = always
+        self.open_streams = 0
+        self.per_address: dict[str, int] = {}
+        self.recomputes = 0
+        self._dirty: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._published: asyncio.Condition | None = None  # made on the loop in start()
+
+    # --- the keeper task ----------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._dirty = asyncio.Event()
+        self._published = asyncio.Condition()
+        self._dirty.set()  # the first computation now
+        self._task = asyncio.create_task(self._run(), name="live-snapshots")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    def mark_dirty(self) -> None:
+        """The data changed (here or, through NOTIFY, in another worker): recompute soon. Thread-safe."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        if _running_loop() is loop:
+            self._dirty.set()
+        else:
+            loop.call_soon_threadsafe(self._dirty.set)
+
+    def changed(self) -> None:
+        """A write here committed: recompute, and tell the other workers."""
+        self.mark_dirty()
+        if self.notify is not None and self._loop is not None:
+            self._loop.run_in_executor(None, self._notify_quietly)
+
+    def _notify_quietly(self) -> None:
+        try:
+            self.notify()
+        except Exception as exc:  # the other workers still refresh every status_refresh_s
+            log.warning("could not announce a change to the other workers: %s", exc)
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty is not None and self._dirty.is_set()
+
+    async def _run(self) -> None:
+        from anyio import to_thread
+
+        last = 0.0
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._dirty.wait(), timeout=self.refresh_s)
+            pause = last + self.min_interval_s - time.monotonic()
+            if pause > 0:
+                await asyncio.sleep(pause)  # changes arriving meanwhile are folded into this one computation
+            self._dirty.clear()
+            last = time.monotonic()
+            for name, channel in self.channels.items():
+                if name not in self.always and channel.streams == 0:
+                    continue
+                try:
+                    text = await to_thread.run_sync(self.compute[name])
+                except Exception:
+                    log.exception("the %s snapshot could not be computed", name)
+                    continue
+                channel.publish(text)
+            self.recomputes += 1
+            async with self._published:
+                self._published.notify_all()
+
+    async def current(self, name: str, timeout: float = 5.0) -> str:
+        """The channel's snapshot text; when a change is pending (or none was computed yet), the one after it,
+        so a page that polls right after a write reads that write."""
+        channel = self.channels[name]
+        if channel.text is None or self.dirty:
+            with contextlib.suppress(asyncio.TimeoutError):
+                async with self._published:
+                    await asyncio.wait_for(self._published.wait(), timeout)
+        if channel.text is None:
+            channel.publish(await _in_thread(self.compute[name]))
+        return channel.text
+
+    # --- stream admission ---------------------------------------------------------------------------------
+
+    def admit(self, address: str) -> str | None:
+        """Count a new stream in; or say why not ("full" for the global cap, "client" for the per-client one)."""
+        if self.open_streams >= self.max_streams:
+            return "full"
+        if self.per_address.get(address, 0) >= self.per_client:
+            return "client"
+        self.open_streams += 1
+        self.per_address[address] = self.per_address.get(address, 0) + 1
+        return None
+
+    def release(self, address: str) -> None:
+        self.open_streams -= 1
+        left = self.per_address.get(address, 1) - 1
+        if left > 0:
+            self.per_address[address] = left
+        else:
+            self.per_address.pop(address, None)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+async def _in_thread(fn: Callable[[], Any]) -> Any:
+    from anyio import to_thread
+
+    return await to_thread.run_sync(fn)
+
+
+class StreamResponse(Response):
+    """An ASGI response that sends a channel's snapshots as server-sent events until the client goes away.
+    One coroutine per stream: it sleeps on the channel's shared future and on the client's disconnect."""
+
+    def __init__(self, hub: Hub, channel: Channel, *, address: str, keepalive_s: float,
+                 first: bytes | None = None, still_allowed: Callable[[], Any] | None = None):
+        self.hub, self.channel, self.address = hub, channel, address
+        self.keepalive_s = keepalive_s
+        self.first = first
+        self.still_allowed = still_allowed  # async: False ends the stream (a staff login ended)
+        self.background = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.channel.streams += 1
+        disconnected = asyncio.ensure_future(_until_disconnect(receive))
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store"),
+                (b"x-accel-buffering", b"no")]})
+            version = self.channel.version
+            first = self.first if self.first is not None else self.channel.event
+            await send({"type": "http.response.body", "body": b"retry: 2000\n\n" + first, "more_body": True})
+            while not disconnected.done():
+                change = self.channel.next_change()
+                await asyncio.wait((disconnected, change), timeout=self.keepalive_s,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                if disconnected.done():
+                    break
+                if self.still_allowed is not None and not await self.still_allowed():
+                    break
+                if self.channel.version != version:
+                    version = self.channel.version
+                    await send({"type": "http.response.body", "body": self.channel.event, "more_body": True})
+                else:
+                    await send({"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True})
+            if not disconnected.done():
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except OSError:
+            pass  # the client went away mid-send
+        finally:
+            disconnected.cancel()
+            self.channel.streams -= 1
+            self.hub.release(self.address)
+
+
+async def _until_disconnect(receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+class ChangeNotices:
+    """ASGI middleware: a 2xx answer to a write (``WRITE_PATHS``) tells the hub the data changed. It sits
+    outside the handlers, so the sync and command paths stay as they are."""
+
+    def __init__(self, app, get_hub: Callable[[], Hub | None]):
+        self.app = app
+        self.get_hub = get_hub
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in WRITE_PATHS:
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def watch(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        hub = self.get_hub()
+        if hub is not None and 200 <= status < 300:
+            hub.changed()
+
+
+class Listener:
+    """A thread that LISTENs for other workers' change notices on a PostgreSQL connection of its own."""
+
+    def __init__(self, url: str, on_notice: Callable[[], None]):
+        self.url = url
+        self.on_notice = on_notice
+        self._stop = threading.Event()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="pg-listen", daemon=True)
+
+    def start(self) -> Listener:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join(5)
+
+    def _run(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
+                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self.ready.set()
+                    self.on_notice()  # whatever changed while we were not listening
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            self.on_notice()
+            except psycopg.Error as exc:
+                log.warning("LISTEN %s: %s; retrying in 2 s", NOTIFY_CHANNEL, exc)
+                self._stop.wait(2.0)
+
+
+def pg_notify(db) -> None:
+    """Announce a committed change to every worker on this PostgreSQL."""
+    with db.connection() as conn:
+        conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
