@@ -80,6 +80,9 @@ def _live_hub(app: FastAPI, settings: CentralSettings):
               max_streams=settings.status_max_streams, per_client=settings.status_streams_per_client,
               notify=(lambda: pg_notify(store.db)) if postgres else None)
     listener = Listener(store.db.url, hub.mark_dirty).start() if postgres else None
+    if listener is not None and not listener.ready.wait(10):
+        log.warning("not yet listening for other workers' changes (LISTEN %s); retrying in the background",
+                    "photoqueue_changes")
     return hub, listener
 
 

@@ -235,6 +235,10 @@ class StreamResponse(Response):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:
             pass  # the client went away mid-send
+        except asyncio.CancelledError:
+            # the server is shutting down and cancels what is still open: a stream simply ends (an error
+            # here would be one "Exception in ASGI application" traceback per open phone)
+            pass
         finally:
             disconnected.cancel()
             self.channel.streams -= 1

@@ -1,18 +1,24 @@
 """The central service's settings: one flat dataclass, every field with a default and a help line.
 
-``photoqueue central serve`` builds it from its options (``--db``, ``--host``, ``--port`` and
-``--set KEY=VALUE`` for the rest); docs/central.md documents each field (a test checks that).
+``photoqueue central serve`` builds it with :meth:`CentralSettings.load`: the defaults, then a TOML file
+(``--config FILE``), then environment variables ``PHOTOQUEUE_CENTRAL_<KEY>``, then ``--set KEY=VALUE`` and
+``--db``/``--host``/``--port``; each later source wins. docs/central.md documents each field (a test checks
+that).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from photoqueue.central.errors import CentralError
 
 DEFAULT_DB = "sqlite:///central.db"
+ENV_PREFIX = "PHOTOQUEUE_CENTRAL_"
 
 
 def _help(text: str, default: Any):
@@ -94,6 +100,53 @@ class CentralSettings:
         if self.log_level not in ("critical", "error", "warning", "info", "debug"):
             errors.append(f"log_level: {self.log_level!r} is not one of critical, error, warning, info, debug")
         return errors
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, env: Mapping[str, str] | None = None,
+             values: Mapping[str, str] | None = None) -> CentralSettings:
+        """Defaults < the TOML file ``path`` < ``PHOTOQUEUE_CENTRAL_*`` variables < ``values`` (``--set``).
+        An unknown key or a bad value anywhere raises one CentralError naming every problem."""
+        settings, problems = cls(), []
+        if path is not None:
+            settings, problems = settings._from_file(Path(path))
+        env = os.environ if env is None else env
+        names = {f.name for f in dataclasses.fields(cls)}
+        from_env = {k[len(ENV_PREFIX):].lower(): v for k, v in env.items() if k.startswith(ENV_PREFIX)}
+        from_env.pop("config", None)  # PHOTOQUEUE_CENTRAL_CONFIG names the file, it is not a setting
+        unknown = sorted(set(from_env) - names)
+        problems += [f"environment {ENV_PREFIX}{k.upper()}: unknown setting" for k in unknown]
+        for source in ({k: v for k, v in from_env.items() if k in names}, dict(values or {})):
+            try:
+                settings = settings.with_values(source)
+            except CentralError as exc:
+                problems.append(str(exc))
+        problems += settings.validate()
+        if problems:
+            raise CentralError("; ".join(problems), exit_status=2)
+        return settings
+
+    def _from_file(self, path: Path) -> tuple[CentralSettings, list[str]]:
+        import tomllib
+
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            return self, [f"{path}: cannot read the settings file: {exc.strerror}"]
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            return self, [f"{path}: not TOML: {exc}"]
+        doc = doc.get("central", doc) if isinstance(doc.get("central"), dict) else doc
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        changes, problems = {}, []
+        for key, value in doc.items():
+            f = fields.get(key)
+            if f is None:
+                problems.append(f"{path}: unknown setting {key!r}")
+            elif isinstance(f.default, bool) is not isinstance(value, bool) or not isinstance(
+                    value, (type(f.default), int) if isinstance(f.default, float) else type(f.default)):
+                problems.append(f"{path}: {key} must be a {type(f.default).__name__}, not {value!r}")
+            else:
+                changes[key] = float(value) if isinstance(f.default, float) else value
+        return dataclasses.replace(self, **changes), problems
 
     def with_values(self, values: dict[str, str]) -> CentralSettings:
         """A copy with fields set from text (``--set KEY=VALUE``); unknown keys or bad values raise."""
