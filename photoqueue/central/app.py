@@ -78,7 +78,8 @@ def _live_hub(app: FastAPI, settings: CentralSettings):
     hub = Hub({"public": compute("public"), "staff": compute("staff")},
               min_interval_s=settings.status_min_interval_s, refresh_s=settings.status_refresh_s,
               max_streams=settings.status_max_streams, per_client=settings.status_streams_per_client,
-              notify=(lambda: pg_notify(store.db)) if postgres else None)
+              notify=(lambda: pg_notify(store.db)) if postgres else None,
+              keepalive_s=DashboardSettings.from_app(app).keepalive_s)
     listener = Listener(store.db.url, hub.mark_dirty).start() if postgres else None
     if listener is not None and not listener.ready.wait(10):
         log.warning("not yet listening for other workers' changes (LISTEN %s); retrying in the background",
@@ -155,9 +156,9 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
         parts = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()]
         return JSONResponse({"error": "; ".join(parts) or "invalid request"}, status_code=422)
 
-    from photoqueue.central.broadcast import ChangeNotices
+    from photoqueue.central.broadcast import LiveTraffic
 
-    app.add_middleware(ChangeNotices, get_hub=lambda: getattr(app.state, "hub", None))
+    app.add_middleware(LiveTraffic, get_app=lambda: app)  # serves /status/stream; notices writes
     app.include_router(api_router)
     for router in [*_extra_routers(), *routers]:
         app.include_router(router)

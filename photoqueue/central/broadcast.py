@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -67,7 +68,8 @@ class Hub:
 
     def __init__(self, compute: dict[str, Callable[[], str]], *, min_interval_s: float = 1.0,
                  refresh_s: float = 5.0, max_streams: int = 8000, per_client: int = 200,
-                 notify: Callable[[], None] | None = None, always: tuple[str, ...] = ("public",)):
+                 notify: Callable[[], None] | None = None, always: tuple[str, ...] = ("public",),
+                 keepalive_s: float = 15.0):
         self.compute = compute
         self.channels = {name: Channel(name) for name in compute}
         self.min_interval_s = min_interval_s
@@ -76,6 +78,7 @@ class Hub:
         self.per_client = per_client
         self.notify = notify
         self.always = always
+        self.keepalive_s = keepalive_s
         self.open_streams = 0
         self.per_address: dict[str, int] = {}
         self.recomputes = 0
@@ -252,16 +255,44 @@ async def _until_disconnect(receive) -> None:
             return
 
 
-class ChangeNotices:
-    """ASGI middleware: a 2xx answer to a write (``WRITE_PATHS``) tells the hub the data changed. It sits
-    outside the handlers, so the sync and command paths stay as they are."""
+REFUSALS = {
+    "full": (503, "live updates are full; reload /status.json every few seconds / 实时连接已满，页面将定时刷新"),
+    "client": (429, "too many live pages from this address / 此地址打开的实时页面过多，页面将定时刷新"),
+}
 
-    def __init__(self, app, get_hub: Callable[[], Hub | None]):
+
+async def refuse(why: str, poll_s: int, send) -> None:
+    """The answer to a stream past a cap: the reason, where to poll, and Retry-After."""
+    status, message = REFUSALS[why]
+    body = json.dumps({"error": message, "poll": "/status.json", "retry_after_s": poll_s}, ensure_ascii=False)
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"retry-after", str(poll_s).encode()),
+        (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body.encode()})
+
+
+class LiveTraffic:
+    """ASGI middleware in front of the app, for the two things that must stay cheap under a crowd:
+
+    - ``GET /status/stream`` is answered here, before routing and dependencies: admission against the
+      caps, then a :class:`StreamResponse` on the public channel (a phone costs one coroutine).
+    - A 2xx answer to a write (``WRITE_PATHS``) tells the hub the data changed. Being outside the
+      handlers, the sync and command paths stay as they are.
+    """
+
+    def __init__(self, app, get_app: Callable[[], Any]):
         self.app = app
-        self.get_hub = get_hub
+        self.get_app = get_app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in WRITE_PATHS:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path, method = scope.get("path"), scope.get("method")
+        if path == "/status/stream" and method == "GET":
+            await self._public_stream(scope, receive, send)
+            return
+        if method != "POST" or path not in WRITE_PATHS:
             await self.app(scope, receive, send)
             return
         status = 0
@@ -273,9 +304,26 @@ class ChangeNotices:
             await send(message)
 
         await self.app(scope, receive, watch)
-        hub = self.get_hub()
+        hub = getattr(self.get_app().state, "hub", None)
         if hub is not None and 200 <= status < 300:
             hub.changed()
+
+    async def _public_stream(self, scope, receive, send) -> None:
+        from starlette.requests import Request
+
+        from photoqueue.central.guard import client_address
+
+        app = self.get_app()
+        hub: Hub = app.state.hub
+        address = client_address(Request(scope))
+        why = hub.admit(address)
+        if why:
+            await refuse(why, app.state.settings.status_poll_s, send)
+            return
+        if hub.channels["public"].text is None:
+            await hub.current("public")
+        await StreamResponse(hub, hub.channels["public"], address=address, keepalive_s=hub.keepalive_s)(
+            scope, receive, send)
 
 
 class Listener:

@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from photoqueue.central import accounts, guard, schemas
 from photoqueue.central.app import get_store
-from photoqueue.central.broadcast import StreamResponse
+from photoqueue.central.broadcast import REFUSALS, StreamResponse
 from photoqueue.central.dashboard import exports
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.dashboard.snapshot import SnapshotCache, staff_snapshot
@@ -127,12 +127,7 @@ async def public_data(request: Request) -> Response:
 
 def _refused(request: Request, why: str) -> JSONResponse:
     poll = request.app.state.settings.status_poll_s
-    if why == "full":
-        message = "live updates are full; reload /status.json every few seconds / 实时连接已满，页面将定时刷新"
-        status = 503
-    else:
-        message = "too many live pages from this address / 此地址打开的实时页面过多，页面将定时刷新"
-        status = 429
+    status, message = REFUSALS[why]
     return JSONResponse({"error": message, "poll": "/status.json", "retry_after_s": poll}, status_code=status,
                         headers={"Retry-After": str(poll), **NO_STORE})
 
@@ -157,15 +152,8 @@ async def staff_stream(request: Request, user: accounts.StaffUser = Depends(requ
                           first=f"event: snapshot\ndata: {first}\n\n".encode(), still_allowed=still_logged_in)
 
 
-@router.get("/status/stream")
-async def public_stream(request: Request):
-    hub, address = request.app.state.hub, guard.client_address(request)
-    why = hub.admit(address)
-    if why:
-        return _refused(request, why)
-    if hub.channels["public"].text is None:
-        await hub.current("public")
-    return StreamResponse(hub, hub.channels["public"], address=address, keepalive_s=_settings(request).keepalive_s)
+# GET /status/stream, the public page's live stream, is answered by photoqueue.central.broadcast.LiveTraffic in
+# front of the app: under a crowd of phones it must cost no routing and no dependency solving.
 
 
 # --- staff actions ------------------------------------------------------------------------------

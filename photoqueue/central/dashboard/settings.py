@@ -23,7 +23,7 @@ def _help(text: str, default: Any):
 @dataclass
 class DashboardSettings:
     fee_yuan: float = _help("Fee per photographed student in yuan; a class's fee is photographed x this", 20.0)
-    push_interval_s: float = _help("How often live pages check for changes to push (seconds)", 0.5)
+    push_interval_s: float = _help("The staff snapshot a page reloads is reused for 0.8 x this (seconds)", 0.5)
     keepalive_s: float = _help("Seconds between keep-alive comments on an idle live stream", 15.0)
     default_pace_s: float = _help("Seconds a student assumed for a room's plan until its pace is measured", 11.0)
     min_intervals: int = _help("Photo-to-photo intervals needed before a room's measured pace is used", 10)
