@@ -118,6 +118,6 @@ def test_every_centre_export_is_formula_free(station, timetable, tmp_path):
 
 
 def _timetable_json(path) -> bytes:
-    from photoqueue.device.timetable import load_timetable
+    from photoqueue.timetable import load_timetable
 
     return json.dumps({"slots": load_timetable(path).to_dicts()}, ensure_ascii=False).encode()
