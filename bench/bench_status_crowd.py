@@ -203,6 +203,12 @@ class Staff(threading.Thread):
             self.stop.wait(0.2)
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used: what the crowd costs, whatever else the machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def proc_stats(pid: int) -> tuple[float, int]:
     """RSS (MiB) and open files of the server process."""
     rss = 0.0
@@ -222,10 +228,12 @@ def measure(url: str, port: int, pid: int, stations: dict, path: str, n: int, st
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         got = json.loads(crowd_proc.stdout.readline() or "{}")
+        cpu0 = cpu_s(pid)
         for w in [*workers, staff]:
             w.start()
         time.sleep(MEASURE_S)
         rss, files = proc_stats(pid)
+        cpu = (cpu_s(pid) - cpu0) / MEASURE_S * 100
         for w in [*workers, staff]:
             w.stop.set()
         for w in [*workers, staff]:
@@ -242,7 +250,7 @@ def measure(url: str, port: int, pid: int, stations: dict, path: str, n: int, st
     return {"accepted": got.get("accepted", 0), "refused": got.get("refused", 0) + got.get("failed", 0),
             "staff": staff.ms, "staff_errors": staff.errors, "sync": sync_ms,
             "sync_errors": sum(w.errors for w in workers), "rss": rss, "files": files,
-            "connect_s": got.get("connect_s", float("nan"))}
+            "connect_s": got.get("connect_s", float("nan")), "cpu": cpu}
 
 
 def run_design(design: str, path: str, crowds: tuple[int, ...]) -> list[list]:
@@ -266,7 +274,7 @@ def run_design(design: str, path: str, crowds: tuple[int, ...]) -> list[list]:
                 r = measure(url, port, server.pid, stations, path, n, staff)
                 rows.append([design, n, r["accepted"], r["refused"], pct(r["staff"], 50), pct(r["staff"], 95),
                              r["staff_errors"], pct(r["sync"], 50), pct(r["sync"], 95), r["sync_errors"],
-                             round(r["rss"]), r["files"], r["connect_s"]])
+                             round(r["rss"]), r["files"], round(r["cpu"]), r["connect_s"]])
                 print(f"  {design} {n}: {rows[-1][2:]}", file=sys.stderr, flush=True)
                 time.sleep(1.0)  # the last crowd's sockets close
         finally:
@@ -294,7 +302,7 @@ def main(argv: list[str]) -> int:
     rows = run_design("broadcast", "/status/stream", crowds) + run_design("per-client poll (old)",
                                                                            "/old/status/stream", crowds)
     print(table(["design", "streams", "accepted", "refused/failed", "staff p50 ms", "staff p95 ms", "staff errors",
-                 "sync p50 ms", "sync p95 ms", "sync errors", "server RSS MiB", "open files", "crowd connect s"], rows))
+                 "sync p50 ms", "sync p95 ms", "sync errors", "server RSS MiB", "open files", "server CPU %", "crowd connect s"], rows))
     by = {(r[0], r[1]): r for r in rows}
     ratio = [[n, by[("per-client poll (old)", n)][5] / max(by[("broadcast", n)][5], 0.001),
               by[("per-client poll (old)", n)][8] / max(by[("broadcast", n)][8], 0.001)] for n in crowds]

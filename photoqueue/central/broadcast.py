@@ -35,7 +35,7 @@ WRITE_PATHS = ("/api/v1/events", "/api/v1/commands", "/api/v1/timetable", "/dash
 
 
 class Channel:
-    """One snapshot as the bytes of its server-sent event, and a future the waiting streams share."""
+    """One snapshot as the bytes of its server-sent event, and the streams waiting for the next one."""
 
     def __init__(self, name: str):
         self.name = name
@@ -43,7 +43,7 @@ class Channel:
         self.event = b""
         self.version = 0
         self.streams = 0
-        self._next: asyncio.Future | None = None
+        self._waiting: list[asyncio.Future] = []
 
     def publish(self, text: str) -> bool:
         """Take a newly computed snapshot; wake the streams when it differs from the last one."""
@@ -51,16 +51,19 @@ class Channel:
             return False
         self.text, self.version = text, self.version + 1
         self.event = f"event: snapshot\ndata: {text}\n\n".encode()
-        waiting, self._next = self._next, None
-        if waiting is not None and not waiting.done():
-            waiting.set_result(None)
+        self.wake_all()
         return True
 
-    def next_change(self) -> asyncio.Future:
-        """A future done at the next publish (shared by every stream: one wake-up fans out to all)."""
-        if self._next is None or self._next.done():
-            self._next = asyncio.get_running_loop().create_future()
-        return self._next
+    def wake_all(self) -> None:
+        """Wake every waiting stream (a new snapshot, or time for a keep-alive): one pass over a list, no
+        per-stream timer or task."""
+        waiting, self._waiting = self._waiting, []
+        for future in waiting:
+            if not future.done():
+                future.set_result(None)
+
+    def wait(self, future: asyncio.Future) -> None:
+        self._waiting.append(future)
 
 
 class Hub:
@@ -85,6 +88,7 @@ class Hub:
         self._dirty: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
+        self._ticker: asyncio.Task | None = None
         self._published: asyncio.Condition | None = None  # made on the loop in start()
 
     # --- the keeper task ----------------------------------------------------------------------------------
@@ -95,12 +99,22 @@ class Hub:
         self._published = asyncio.Condition()
         self._dirty.set()  # the first computation now
         self._task = asyncio.create_task(self._run(), name="live-snapshots")
+        self._ticker = asyncio.create_task(self._keepalive(), name="live-keepalive")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        for task in (self._task, self._ticker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _keepalive(self) -> None:
+        """Every ``keepalive_s`` wake every stream, which sends a comment when nothing changed (proxies and
+        phones drop a silent connection)."""
+        while True:
+            await asyncio.sleep(self.keepalive_s)
+            for channel in self.channels.values():
+                channel.wake_all()
 
     def mark_dirty(self) -> None:
         """The data changed (here or, through NOTIFY, in another worker): recompute soon. Thread-safe."""
@@ -201,19 +215,23 @@ async def _in_thread(fn: Callable[[], Any]) -> Any:
 
 class StreamResponse(Response):
     """An ASGI response that sends a channel's snapshots as server-sent events until the client goes away.
-    One coroutine per stream: it sleeps on the channel's shared future and on the client's disconnect."""
+    One coroutine per stream, asleep on a future the channel sets (a snapshot, or the hub's keep-alive
+    tick) or the client's disconnect sets; no timer of its own."""
 
-    def __init__(self, hub: Hub, channel: Channel, *, address: str, keepalive_s: float,
-                 first: bytes | None = None, still_allowed: Callable[[], Any] | None = None):
+    def __init__(self, hub: Hub, channel: Channel, *, address: str, first: bytes | None = None,
+                 still_allowed: Callable[[], Any] | None = None):
         self.hub, self.channel, self.address = hub, channel, address
-        self.keepalive_s = keepalive_s
         self.first = first
         self.still_allowed = still_allowed  # async: False ends the stream (a staff login ended)
         self.background = None
 
     async def __call__(self, scope, receive, send) -> None:
         self.channel.streams += 1
+        loop = asyncio.get_running_loop()
+        wake = loop.create_future()
         disconnected = asyncio.ensure_future(_until_disconnect(receive))
+        # a client that goes away wakes its stream at once, whatever it waits for
+        disconnected.add_done_callback(lambda _: wake.done() or wake.set_result(None))
         try:
             await send({"type": "http.response.start", "status": 200, "headers": [
                 (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store"),
@@ -222,9 +240,9 @@ class StreamResponse(Response):
             first = self.first if self.first is not None else self.channel.event
             await send({"type": "http.response.body", "body": b"retry: 2000\n\n" + first, "more_body": True})
             while not disconnected.done():
-                change = self.channel.next_change()
-                await asyncio.wait((disconnected, change), timeout=self.keepalive_s,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                self.channel.wait(wake)
+                await wake
+                wake = loop.create_future()
                 if disconnected.done():
                     break
                 if self.still_allowed is not None and not await self.still_allowed():
@@ -322,8 +340,7 @@ class LiveTraffic:
             return
         if hub.channels["public"].text is None:
             await hub.current("public")
-        await StreamResponse(hub, hub.channels["public"], address=address, keepalive_s=hub.keepalive_s)(
-            scope, receive, send)
+        await StreamResponse(hub, hub.channels["public"], address=address)(scope, receive, send)
 
 
 class Listener:

@@ -79,7 +79,7 @@ def test_a_form_login_keeps_a_path_on_this_site(central):
 def test_after_a_real_login_in_chromium_the_page_stays_on_this_site(central):
     from playwright.sync_api import sync_playwright
 
-    from photoqueue.central.dashboard import screenshots
+    from photoqueue.demo import screenshots
 
     with sync_playwright() as p:
         browser = screenshots.launch(p)

@@ -113,7 +113,7 @@ def test_past_the_per_client_limit_a_stream_gets_429(tmp_path):
 def test_the_page_polls_when_no_stream_is_free(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from photoqueue.central.dashboard import screenshots
+    from photoqueue.demo import screenshots
 
     settings = CentralSettings(db=f"sqlite:///{tmp_path / 'c.db'}", status_max_streams=1, status_poll_s=1)
     with CentralThread(settings) as central:

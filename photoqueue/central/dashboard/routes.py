@@ -148,7 +148,7 @@ async def staff_stream(request: Request, user: accounts.StaffUser = Depends(requ
         return await run_in_threadpool(current_staff, request) is not None
 
     hub.mark_dirty()  # the staff channel is kept only while someone watches it
-    return StreamResponse(hub, hub.channels["staff"], address=address, keepalive_s=_settings(request).keepalive_s,
+    return StreamResponse(hub, hub.channels["staff"], address=address,
                           first=f"event: snapshot\ndata: {first}\n\n".encode(), still_allowed=still_logged_in)
 
 
