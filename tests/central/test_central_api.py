@@ -178,7 +178,7 @@ def test_station_health_is_shown_on_rooms(central, tokens, station):
 
 def test_staff_endpoints_need_a_login_and_a_login_opens_them(central):
     accounts.add_user(central.store.db, "alice", "correct horse")
-    with httpx.Client(base_url=central.url) as client:
+    with httpx.Client(base_url=central.url, timeout=30) as client:
         assert client.get("/api/v1/duplicates").status_code == 401
         assert client.post("/api/v1/login", json={"name": "alice", "password": "wrong pass"}).status_code == 401
         login = client.post("/api/v1/login", json={"name": "alice", "password": "correct horse"})
@@ -196,7 +196,7 @@ def test_staff_endpoints_need_a_login_and_a_login_opens_them(central):
 
 def test_a_tampered_session_cookie_is_refused(central):
     accounts.add_user(central.store.db, "bob", "long password")
-    r = httpx.post(central.url + "/api/v1/login", json={"name": "bob", "password": "long password"})
+    r = httpx.post(central.url + "/api/v1/login", json={"name": "bob", "password": "long password"}, timeout=30)
     cookie = r.cookies["photoqueue_session"]
     forged = cookie[:-2] + ("A" if cookie[-2] != "A" else "B") + cookie[-1]
     assert httpx.get(central.url + "/api/v1/me", cookies={"photoqueue_session": forged}).status_code == 401
@@ -205,7 +205,7 @@ def test_a_tampered_session_cookie_is_refused(central):
 
 def test_a_form_login_redirects(central):
     accounts.add_user(central.store.db, "carol", "long password")
-    with httpx.Client(base_url=central.url) as browser:
+    with httpx.Client(base_url=central.url, timeout=30) as browser:
         page = browser.get("/login").text
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
         r = browser.post("/api/v1/login", content=f"name=carol&password=long+password&next=/rooms&csrf={csrf}",
@@ -219,7 +219,7 @@ def test_timetable_posted_by_staff_is_served_to_stations(central, timetable_2021
 
     timetable = load_timetable(timetable_2021)
     accounts.add_user(central.store.db, "dave", "long password")
-    with httpx.Client(base_url=central.url) as client:
+    with httpx.Client(base_url=central.url, timeout=30) as client:
         assert client.post("/api/v1/timetable", json={"slots": timetable.to_dicts()}).status_code == 401
         client.headers["X-CSRF-Token"] = client.post("/api/v1/login", json={
             "name": "dave", "password": "long password"}).json()["csrf"]
@@ -233,7 +233,7 @@ def test_timetable_posted_by_staff_is_served_to_stations(central, timetable_2021
 
 def test_staff_changes_refuse_cross_site_requests(central):
     accounts.add_user(central.store.db, "erin", "long password")
-    with httpx.Client(base_url=central.url) as client:
+    with httpx.Client(base_url=central.url, timeout=30) as client:
         client.headers["X-CSRF-Token"] = client.post("/api/v1/login", json={
             "name": "erin", "password": "long password"}).json()["csrf"]
         body = {"room": "R1", "kind": "advance", "args": {"target": 1}}
