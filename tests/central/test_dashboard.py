@@ -93,7 +93,7 @@ def central(tmp_path_factory, timetable_2021):
 @pytest.fixture
 def staff(central):
     url, _, _ = central
-    with httpx.Client(base_url=url) as client:
+    with httpx.Client(base_url=url, timeout=30) as client:
         assert client.post("/api/v1/login", json={"name": STAFF, "password": PASSWORD}).status_code == 200
         page = client.get("/").text
         client.headers["X-CSRF-Token"] = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
