@@ -310,7 +310,7 @@ class LiveTraffic:
         if path == "/status/stream" and method == "GET":
             await self._public_stream(scope, receive, send)
             return
-        if method != "POST" or path not in WRITE_PATHS:
+        if method != "POST" or not (path in WRITE_PATHS or path.startswith("/api/v1/commands/")):  # + cancel
             await self.app(scope, receive, send)
             return
         status = 0
