@@ -3,26 +3,34 @@
 - A station token is random (256 bits), shown once, stored only as its SHA-256 (a token is a
   long random secret, so a fast hash is enough: there is nothing to guess), and revocable.
   It is bound to a room, and on first use to the station database (``station_id``) that uses it.
-- Staff passwords are stored as scrypt hashes with a random salt (hashlib, no extra dependency).
-- The staff session cookie is signed with HMAC-SHA256 under a secret kept in the store, so
-  every server process and every restart accepts it.
+- Staff passwords are stored as scrypt hashes with a random salt (hashlib, no extra dependency), at
+  OWASP's current parameters (N=2^17, r=8, p=1); a login with an older hash rehashes it. A login costs
+  exactly one scrypt whether or not the name exists (an unknown name is checked against a dummy hash),
+  so its time does not tell which staff names exist.
+- A staff login is a row in ``sessions``: the cookie carries only a random id (the table keeps its
+  SHA-256), so logout, a password change and ``central revoke-sessions`` end it at once, in every
+  server process. The secret kept in the store only derives CSRF tokens.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import hmac
-import json
 import secrets
+import threading
 from dataclasses import dataclass
 
 from photoqueue.central.db import Conn, Database
 from photoqueue.central.errors import CentralError
 
 TOKEN_PREFIX = "pqs_"
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1  # OWASP password storage guidance (128 MiB, one core)
+# A login with an unknown name is checked against this: a well-formed hash no password matches, so the
+# unknown name costs the same one scrypt as a known name with a wrong password.
+DUMMY_HASH = f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${'00' * 16}${'00' * 32}"
+# Each scrypt holds 128 MiB: at most two at once, so a burst of logins queues instead of eating memory.
+_SCRYPT_SLOTS = threading.BoundedSemaphore(2)
 
 
 def utcnow() -> str:
@@ -94,9 +102,16 @@ def authenticate(conn: Conn, token: str) -> Registration | None:
 # --- staff accounts -------------------------------------------------------------------------
 
 
+def scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int = 32) -> bytes:
+    """The one place a password is hashed (tests count the calls)."""
+    with _SCRYPT_SLOTS:
+        return hashlib.scrypt(password.encode("utf-8", "surrogatepass"), salt=salt, n=n, r=r, p=p, dklen=dklen,
+                              maxmem=256 * r * n + (1 << 20))
+
+
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    digest = scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
 
 
@@ -105,11 +120,19 @@ def check_password(password: str, stored: str) -> bool:
         kind, n, r, p, salt, digest = stored.split("$")
         if kind != "scrypt":
             return False
-        got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=len(bytes.fromhex(digest)))
+        got = scrypt(password, bytes.fromhex(salt), int(n), int(r), int(p), len(bytes.fromhex(digest)))
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got.hex(), digest)
+
+
+def needs_rehash(stored: str) -> bool:
+    """True when a stored hash was made with weaker parameters than today's."""
+    parts = stored.split("$")
+    try:
+        return parts[0] != "scrypt" or (int(parts[1]), int(parts[2]), int(parts[3])) < (SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    except (IndexError, ValueError):
+        return True
 
 
 def add_user(db: Database, name: str, password: str) -> int:
@@ -124,18 +147,27 @@ def add_user(db: Database, name: str, password: str) -> int:
         row = conn.one("SELECT id FROM users WHERE name = ?", (name,))
         if row:
             conn.execute("UPDATE users SET password_hash = ?, disabled_at = NULL WHERE id = ?", (hashed, row[0]))
+            # a new password ends every login made with the old one
+            conn.execute("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                         (utcnow(), row[0]))
             return int(row[0])
         conn.execute("INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)", (name, hashed, utcnow()))
         return int(conn.one("SELECT id FROM users WHERE name = ?", (name,))[0])
 
 
 def verify_user(db: Database, name: str, password: str) -> StaffUser | None:
+    """The user, when the name exists (and is enabled) and the password matches. One scrypt either way."""
     with db.connection() as conn:
         row = conn.one("SELECT id, password_hash FROM users WHERE name = ? AND disabled_at IS NULL", (name,))
     if row is None:
-        check_password(password, hash_password("x" * 8))  # same work either way: no timing hint
+        check_password(password, DUMMY_HASH)  # the same work as a known name: no timing hint
         return None
-    return StaffUser(int(row[0]), name) if check_password(password, row[1]) else None
+    if not check_password(password, row[1]):
+        return None
+    if needs_rehash(row[1]):
+        with db.write() as conn:
+            conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hash_password(password), row[0]))
+    return StaffUser(int(row[0]), name)
 
 
 def get_user(db: Database, user_id: int) -> StaffUser | None:
@@ -144,41 +176,58 @@ def get_user(db: Database, user_id: int) -> StaffUser | None:
     return StaffUser(int(row[0]), row[1]) if row else None
 
 
-# --- signed session cookies -----------------------------------------------------------------
+# --- sessions ---------------------------------------------------------------------------------
 
 
 def session_secret(db: Database) -> bytes:
-    """The cookie-signing secret, made once and kept in the store."""
+    """The service's secret (CSRF tokens are derived from it), made once and kept in the store."""
     with db.write() as conn:
         conn.execute("INSERT INTO meta (key, value) VALUES ('session_secret', ?) ON CONFLICT (key) DO NOTHING",
                      (secrets.token_hex(32),))
         return bytes.fromhex(conn.one("SELECT value FROM meta WHERE key = 'session_secret'")[0])
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+def _session_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def open_session(db: Database, user: StaffUser, max_age_s: int, now: float) -> str:
+    """A new login of ``user``; returns the random id the cookie carries (only its hash is kept)."""
+    session_id = secrets.token_urlsafe(32)
+    with db.write() as conn:
+        conn.execute("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                     (_session_hash(session_id), user.id, utcnow(), int(now + max_age_s)))
+        # expired logins are of no use to anyone: drop them while we are here
+        conn.execute("DELETE FROM sessions WHERE expires_at < ?", (int(now) - 86_400,))
+    return session_id
 
 
-def sign_session(secret: bytes, user: StaffUser, max_age_s: int, now: float) -> str:
-    payload = _b64(json.dumps({"uid": user.id, "name": user.name, "exp": int(now + max_age_s)}).encode())
-    sig = _b64(hmac.new(secret, payload.encode("ascii"), hashlib.sha256).digest())
-    return f"{payload}.{sig}"
-
-
-def read_session(secret: bytes, cookie: str, now: float) -> StaffUser | None:
-    """The user a cookie names, if its signature holds and it has not expired."""
-    payload, _, sig = cookie.partition(".")
-    want = _b64(hmac.new(secret, payload.encode("ascii", "replace"), hashlib.sha256).digest())
-    if not sig or not hmac.compare_digest(sig, want):
+def session_user(db: Database, session_id: str, now: float) -> StaffUser | None:
+    """The user of a live login (not ended, not expired, account enabled), or None."""
+    if not session_id or len(session_id) > 200:
         return None
-    try:
-        data = json.loads(_unb64(payload))
-        if float(data["exp"]) < now:
-            return None
-        return StaffUser(int(data["uid"]), str(data["name"]))
-    except (ValueError, KeyError, TypeError):
-        return None
+    with db.connection() as conn:
+        row = conn.one("SELECT u.id, u.name FROM sessions s JOIN users u ON u.id = s.user_id "
+                       "WHERE s.id_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.disabled_at IS NULL",
+                       (_session_hash(session_id), int(now)))
+    return StaffUser(int(row[0]), row[1]) if row else None
+
+
+def end_session(db: Database, session_id: str) -> None:
+    with db.write() as conn:
+        conn.execute("UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL",
+                     (utcnow(), _session_hash(session_id)))
+
+
+def revoke_sessions(db: Database, name: str | None = None) -> int:
+    """End every live login (of staff account ``name``, or of everyone); returns how many were ended."""
+    with db.write() as conn:
+        if name is None:
+            cur = conn.execute("UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL", (utcnow(),))
+        else:
+            row = conn.one("SELECT id FROM users WHERE name = ?", (name,))
+            if row is None:
+                raise CentralError(f"no staff account {name!r}", exit_status=2)
+            cur = conn.execute("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                               (utcnow(), row[0]))
+        return cur.rowcount

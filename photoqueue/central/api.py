@@ -6,18 +6,17 @@ endpoints (commands, duplicates, timetable upload) need a login.
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.parse
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from photoqueue.central import accounts
-from photoqueue.central.app import SESSION_COOKIE, get_settings, get_store, require_staff, require_staff_json
+from photoqueue.central import accounts, guard, schemas
+from photoqueue.central.app import get_settings, get_store
 from photoqueue.central.errors import CentralError
+from photoqueue.central.guard import SESSION_COOKIE, require_csrf, require_staff
 from photoqueue.central.migrations import current_version
 from photoqueue.central.settings import CentralSettings
 from photoqueue.central.store import CentralStore
@@ -27,33 +26,11 @@ router = APIRouter()
 
 
 async def _read_body(request: Request, cap: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > cap:
-        raise CentralError(f"request body of {declared} bytes is over the limit of {cap}", http_status=413)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise CentralError(f"request body is over the limit of {cap} bytes", http_status=413)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await guard.read_body(request, cap)
 
 
 def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CentralError(f"malformed JSON: {exc}", http_status=400) from None
-
-
-def _not_cross_site(request: Request) -> None:
-    """A staff POST rides on the login cookie, so refuse what a foreign page could make a browser send:
-    a foreign Origin, or a body that is not JSON (text/plain and forms need no CORS preflight)."""
-    origin = request.headers.get("origin")
-    if origin and urllib.parse.urlsplit(origin).netloc != request.headers.get("host", ""):
-        raise CentralError("cross-site request refused / 拒绝跨站请求", http_status=403)
-    if not request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
-        raise CentralError("staff requests must be JSON (content-type: application/json)", http_status=415)
+    return guard.parse_json(body)  # 400 for bad JSON; 422 past the depth cap or for an out-of-range integer
 
 
 def _bearer(request: Request) -> str:
@@ -69,7 +46,7 @@ def healthz(store: CentralStore = Depends(get_store)) -> dict:
     return {"ok": True, "store": store.db.dialect, "schema_version": current_version(store.db)}
 
 
-@router.post("/api/v1/events")
+@router.post("/api/v1/events", openapi_extra=schemas.body_doc(schemas.EventsBody))
 async def post_events(request: Request, store: CentralStore = Depends(get_store),
                       settings: CentralSettings = Depends(get_settings)) -> JSONResponse:
     token = _bearer(request)
@@ -106,7 +83,8 @@ def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) ->
         raise CentralError(f"{len(events)} events in one batch; at most {settings.max_batch_events}",
                            http_status=413)
     pending = doc.get("pending")
-    if pending is not None and (not isinstance(pending, int) or isinstance(pending, bool)):
+    if pending is not None and (not isinstance(pending, int) or isinstance(pending, bool)
+                                or not 0 <= pending <= schemas.INT32_MAX):
         raise CentralError("pending must be an integer (the station's outbox size)", http_status=422)
     return store.ingest(reg, doc.get("station_id"), events, health=doc.get("health"), pending=pending,
                         acked_commands=doc.get("acked_commands"), command_outcomes=doc.get("command_outcomes"))
@@ -149,37 +127,37 @@ def _check_date(date: str) -> None:
 # --- staff ------------------------------------------------------------------------------------
 
 
-@router.post("/api/v1/timetable")
-async def post_timetable(request: Request, user: accounts.StaffUser = Depends(require_staff_json),
+@router.post("/api/v1/timetable", dependencies=[Depends(require_staff), Depends(require_csrf)],
+             openapi_extra=schemas.body_doc(schemas.TimetableBody))
+async def post_timetable(request: Request, user: accounts.StaffUser = Depends(require_staff),
                          store: CentralStore = Depends(get_store),
                          settings: CentralSettings = Depends(get_settings)) -> dict:
-    _not_cross_site(request)
-    doc = _json(await _read_body(request, settings.max_body_bytes))
+    _require_json(request)
+    doc = schemas.validate(schemas.TimetableBody, _json(await _read_body(request, settings.max_body_bytes)))
     try:
-        timetable = Timetable.from_dicts(doc["slots"], source=f"POST by {user.name}")
+        timetable = Timetable.from_dicts(doc.slots, source=f"POST by {user.name}")
     except (KeyError, TypeError, ValueError) as exc:
         raise CentralError(f"the body must be {{\"slots\": [{{date, room, class, headcount, start, end}}]}}: "
                            f"{type(exc).__name__}: {exc}", http_status=422) from None
     return {"classes": await run_in_threadpool(store.set_timetable, timetable)}
 
 
-@router.post("/api/v1/commands")
-async def post_command(request: Request, user: accounts.StaffUser = Depends(require_staff_json),
+@router.post("/api/v1/commands", dependencies=[Depends(require_staff), Depends(require_csrf)],
+             response_model=schemas.CommandAnswer,
+             openapi_extra=schemas.body_doc(schemas.CommandBody))
+async def post_command(request: Request, user: accounts.StaffUser = Depends(require_staff),
                        store: CentralStore = Depends(get_store),
                        settings: CentralSettings = Depends(get_settings)) -> dict:
-    _not_cross_site(request)
-    doc = _json(await _read_body(request, settings.max_body_bytes))
-    if not isinstance(doc, dict) or not isinstance(doc.get("room"), str) or not isinstance(doc.get("kind"), str):
-        raise CentralError("the body must be {\"room\", \"kind\", \"args\": {...}}", http_status=422)
-    cid = await run_in_threadpool(store.add_command, doc["room"], doc["kind"], doc.get("args") or {}, by=user.name)
+    _require_json(request)
+    doc = schemas.validate(schemas.CommandBody, _json(await _read_body(request, settings.max_body_bytes)))
+    cid = await run_in_threadpool(store.add_command, doc.room, doc.kind, doc.args or {}, by=user.name)
     return {"id": cid}
 
 
-@router.post("/api/v1/commands/{cid}/cancel")
-async def cancel_command(cid: int, request: Request, user: accounts.StaffUser = Depends(require_staff_json),
+@router.post("/api/v1/commands/{cid}/cancel", dependencies=[Depends(require_staff), Depends(require_csrf)])
+async def cancel_command(cid: int, request: Request, user: accounts.StaffUser = Depends(require_staff),
                          store: CentralStore = Depends(get_store)) -> dict:
     """Withdraw a command the station has not taken yet (已撤销)."""
-    _not_cross_site(request)
     return await run_in_threadpool(store.cancel_command, cid, by=user.name)
 
 
@@ -195,44 +173,48 @@ def get_duplicates(date: str | None = None, user: accounts.StaffUser = Depends(r
     return {"duplicates": store.duplicates(date)}
 
 
-@router.post("/api/v1/login")
+def _require_json(request: Request) -> None:
+    if guard.content_type(request) != "application/json":
+        raise CentralError("staff requests must be JSON (content-type: application/json)", http_status=415)
+
+
+@router.post("/api/v1/login", dependencies=[Depends(require_csrf)], response_model=schemas.LoginAnswer,
+             openapi_extra=schemas.body_doc(schemas.LoginBody, form=True))
 async def login(request: Request, store: CentralStore = Depends(get_store),
                 settings: CentralSettings = Depends(get_settings)):
-    """JSON {"name", "password"} answers JSON; an HTML form (urlencoded, optional ``next``) is redirected."""
-    wait = request.app.state.login_limiter.allow(request.client.host if request.client else "")
+    """JSON {"name", "password"} answers JSON with the login's CSRF token; the HTML form (urlencoded, with
+    its ``csrf`` and an optional ``next`` path on this site) is redirected."""
+    wait = request.app.state.login_limiter.allow(guard.client_address(request))
     if wait:
         raise CentralError(f"too many login attempts; retry in {wait:.0f} s", http_status=429,
                            extra={"retry_after_s": wait})
-    body = await _read_body(request, 10_000)
-    is_form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    is_form = guard.content_type(request) == "application/x-www-form-urlencoded"
     if is_form:
-        fields = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()}
+        fields = schemas.validate(schemas.LoginBody, await guard.form_fields(request))
     else:
-        fields = _json(body)
-        if not isinstance(fields, dict):
-            raise CentralError("the body must be {\"name\", \"password\"}", http_status=422)
-    name, password = fields.get("name"), fields.get("password")
-    if not isinstance(name, str) or not isinstance(password, str):
-        raise CentralError("name and password are required", http_status=422)
-    user = await run_in_threadpool(accounts.verify_user, store.db, name, password)
+        fields = schemas.validate(schemas.LoginBody, guard.parse_json(await guard.read_body(request, 10_000)))
+    user = await run_in_threadpool(accounts.verify_user, store.db, fields.name, fields.password)
     if user is None:
         raise CentralError("wrong name or password", http_status=401)
-    cookie = accounts.sign_session(request.app.state.session_secret, user, settings.session_max_age_s, time.time())
-    target = fields.get("next") or "/"
-    response = (RedirectResponse(target if target.startswith("/") else "/", status_code=303) if is_form
-                else JSONResponse({"name": user.name}))
-    response.set_cookie(SESSION_COOKIE, cookie, max_age=settings.session_max_age_s, httponly=True,
+    sid = await run_in_threadpool(accounts.open_session, store.db, user, settings.session_max_age_s, time.time())
+    response = (RedirectResponse(guard.safe_next(fields.next), status_code=303) if is_form
+                else JSONResponse({"name": user.name, "csrf": guard.csrf_token(request, session=sid)}))
+    response.set_cookie(SESSION_COOKIE, sid, max_age=settings.session_max_age_s, httponly=True,
                         samesite="lax", secure=settings.cookie_secure)
     return response
 
 
-@router.post("/api/v1/logout")
-def logout() -> JSONResponse:
+@router.post("/api/v1/logout", dependencies=[Depends(require_csrf)], response_model=schemas.OkAnswer)
+async def logout(request: Request, store: CentralStore = Depends(get_store)) -> JSONResponse:
+    """Ends this login on the server (the cookie is refused from now on, wherever it is kept)."""
+    sid = guard.session_id(request)
+    if sid:
+        await run_in_threadpool(accounts.end_session, store.db, sid)
     response = JSONResponse({"ok": True})
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
-@router.get("/api/v1/me")
+@router.get("/api/v1/me", response_model=schemas.MeAnswer)
 def me(user: accounts.StaffUser = Depends(require_staff)) -> dict:
     return {"name": user.name, "id": user.id}

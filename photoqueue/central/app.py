@@ -11,13 +11,12 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
-import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
-from photoqueue.central import accounts
+from photoqueue.central import accounts, guard
 from photoqueue.central.errors import CentralError
 from photoqueue.central.settings import CentralSettings
 from photoqueue.settings import problems as settings_problems
@@ -30,7 +29,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROUTER_MODULES = ("photoqueue.central.dashboard",)
-SESSION_COOKIE = "photoqueue_session"
+# The login and CSRF checks live in photoqueue.central.guard; these names stay importable from here.
+SESSION_COOKIE = guard.SESSION_COOKIE
+current_staff = guard.current_staff
+require_staff = guard.require_staff
+require_csrf = guard.require_csrf
 
 
 def get_store(request: Request) -> CentralStore:
@@ -40,47 +43,6 @@ def get_store(request: Request) -> CentralStore:
 
 def get_settings(request: Request) -> CentralSettings:
     return request.app.state.settings
-
-
-def current_staff(request: Request) -> accounts.StaffUser | None:
-    """The staff user logged in on this request (signed session cookie), or None."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    user = accounts.read_session(request.app.state.session_secret, cookie, time.time())
-    if user is None:
-        return None
-    return accounts.get_user(request.app.state.store.db, user.id)  # a disabled account stops at once
-
-
-def require_staff(request: Request) -> accounts.StaffUser:
-    """FastAPI dependency for staff-only pages and API: 401 without a valid login."""
-    user = current_staff(request)
-    if user is None:
-        raise CentralError("staff login required (POST /api/v1/login)", http_status=401)
-    return user
-
-
-def same_origin(request: Request) -> bool:
-    """False when the browser says the request comes from another site (``Origin`` names another host)."""
-    origin = request.headers.get("origin")
-    if not origin:
-        return True  # not a browser's cross-site request (or a same-origin GET)
-    import urllib.parse
-
-    return urllib.parse.urlsplit(origin).netloc == request.headers.get("host", "")
-
-
-def require_staff_json(request: Request) -> accounts.StaffUser:
-    """FastAPI dependency for staff API that changes things: a login, from this site, sent as JSON.
-    A JSON content type cannot be sent cross-site without a CORS preflight (which this service never
-    grants), so together with the Origin check a page elsewhere cannot ride on a staff login."""
-    user = require_staff(request)
-    if not same_origin(request):
-        raise CentralError("cross-site request refused", http_status=403)
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-        raise CentralError("send this as application/json", http_status=415)
-    return user
 
 
 def _extra_routers() -> list[APIRouter]:
@@ -96,6 +58,34 @@ def _extra_routers() -> list[APIRouter]:
         if router is not None:
             found.append(router)
     return found
+
+
+def _live_hub(app: FastAPI, settings: CentralSettings):
+    """The live pages' hub (see :mod:`.broadcast`) and, over PostgreSQL, the listener for other workers."""
+    from photoqueue.central.broadcast import Hub, Listener, pg_notify
+    from photoqueue.central.dashboard import snapshot
+    from photoqueue.central.dashboard.settings import DashboardSettings
+
+    store = app.state.store
+
+    def compute(kind: str):
+        make = snapshot.public_snapshot if kind == "public" else snapshot.staff_snapshot
+
+        def run() -> str:
+            return snapshot.as_json(make(store, DashboardSettings.from_app(app), settings.station_stale_s))
+        return run
+
+    postgres = store.db.dialect == "postgresql"
+    hub = Hub({"public": compute("public"), "staff": compute("staff")},
+              min_interval_s=settings.status_min_interval_s, refresh_s=settings.status_refresh_s,
+              max_streams=settings.status_max_streams, per_client=settings.status_streams_per_client,
+              notify=(lambda: pg_notify(store.db)) if postgres else None,
+              keepalive_s=DashboardSettings.from_app(app).keepalive_s)
+    listener = Listener(store.db.url, hub.mark_dirty).start() if postgres else None
+    if listener is not None and not listener.ready.wait(10):
+        log.warning("not yet listening for other workers' changes (LISTEN %s); retrying in the background",
+                    "photoqueue_changes")
+    return hub, listener
 
 
 def create_app(settings: CentralSettings | None = None, *, routers: Iterable[APIRouter] = (),
@@ -120,15 +110,22 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
         app.state.store = CentralStore(settings.db, pool_size=settings.pool_size, command_expiry_s=settings.command_expiry_s).open() if own else store
         app.state.session_secret = accounts.session_secret(app.state.store.db)
         log.info("central store %s open", app.state.store.db.describe())
+        hub, listener = _live_hub(app, settings)
+        app.state.hub = hub
+        await hub.start()
         try:
             yield
         finally:
+            if listener is not None:
+                listener.stop()
+            await hub.stop()
             if own:
                 app.state.store.close()
 
     app = FastAPI(title="photoqueue central", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.settings = settings
+    app.state.trusted_proxies = guard.parse_proxies(settings.trusted_proxies)
     app.state.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_burst)
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_min / 60, settings.login_attempts_per_min)
 
@@ -160,6 +157,9 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
         parts = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()]
         return JSONResponse({"error": "; ".join(parts) or "invalid request"}, status_code=422)
 
+    from photoqueue.central.broadcast import LiveTraffic
+
+    app.add_middleware(LiveTraffic, get_app=lambda: app)  # serves /status/stream; notices writes
     app.include_router(api_router)
     for router in [*_extra_routers(), *routers]:
         app.include_router(router)

@@ -8,7 +8,6 @@ import sys
 
 from photoqueue.central.errors import CentralError
 from photoqueue.central.settings import DEFAULT_DB
-from photoqueue.settings import problems as settings_problems
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -19,8 +18,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", default=None, help=f"store URL (default {DEFAULT_DB})")
     p.add_argument("--host", default=None, help="listen address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="TCP port (default 8600)")
+    p.add_argument("--config", default=None, metavar="FILE",
+                   help="a TOML file of settings (see docs/central.md); also PHOTOQUEUE_CENTRAL_CONFIG")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="any other setting (see docs/central.md), e.g. rate_limit_per_s=50")
+                   help="any other setting (see docs/central.md), e.g. rate_limit_per_s=50; "
+                        "also PHOTOQUEUE_CENTRAL_<KEY> variables")
     p.set_defaults(func=run_serve)
 
     p = csub.add_parser("add-station", help="register a station for a room; prints its token (shown once)")
@@ -48,6 +50,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--password-file", help="read the password from this file's first line (else a prompt)")
     p.set_defaults(func=run_add_user)
 
+    p = csub.add_parser("revoke-sessions", help="end staff logins at once: every one, or one account's")
+    p.add_argument("--db", default=DEFAULT_DB)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--name", help="the staff account whose logins end")
+    group.add_argument("--all", action="store_true", help="every staff login")
+    p.set_defaults(func=run_revoke_sessions)
+
     p = csub.add_parser("load-timetable", help="hold a timetable at the centre; stations pull their room's part")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("file")
@@ -55,6 +64,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    import os
+
     from photoqueue.central.server import serve
     from photoqueue.central.settings import CentralSettings
 
@@ -67,11 +78,8 @@ def run_serve(args: argparse.Namespace) -> int:
     for key in ("db", "host", "port"):
         if getattr(args, key) is not None:
             values[key] = str(getattr(args, key))
-    settings = CentralSettings().with_values(values)
-    problems = settings_problems(settings)
-    if problems:
-        raise CentralError("; ".join(problems), exit_status=2)
-    serve(settings)
+    config = args.config or os.environ.get("PHOTOQUEUE_CENTRAL_CONFIG") or None
+    serve(CentralSettings.load(config, values=values))
     return 0
 
 
@@ -117,6 +125,16 @@ def run_add_user(args: argparse.Namespace) -> int:
         password = _prompt_password(args.name)
     uid = add_user(args.db, args.name, password)
     print(f"staff account {args.name!r} ready (id {uid})", file=sys.stderr)
+    return 0
+
+
+def run_revoke_sessions(args: argparse.Namespace) -> int:
+    from photoqueue.central import accounts
+    from photoqueue.central.store import CentralStore
+
+    with CentralStore(args.db, pool_size=1) as store:
+        n = accounts.revoke_sessions(store.db, None if args.all else args.name)
+    print(f"ended {n} staff login(s)", file=sys.stderr)
     return 0
 
 

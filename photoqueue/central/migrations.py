@@ -53,6 +53,14 @@ STEPS: list[tuple[int, str, list[str]]] = [
             id {id_pk}, name TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, created_at TEXT NOT NULL,
             disabled_at TEXT)""",
     ]),
+    (2, "staff sessions", [
+        # A staff login: the cookie carries a random id, kept here only as its SHA-256. Ended at logout,
+        # on a password change and by `central revoke-sessions` (revoked_at); expires_at in Unix seconds.
+        """CREATE TABLE sessions (
+            id_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL, created_at TEXT NOT NULL,
+            expires_at BIGINT NOT NULL, revoked_at TEXT)""",
+        "CREATE INDEX sessions_user ON sessions (user_id)",
+    ]),
     # (2 is issue 14's "staff sessions"; this step follows it, whichever branch lands first)
     (3, "staff commands: outcome and reason from the station, expiry, cancel", [
         "ALTER TABLE commands ADD COLUMN outcome TEXT",

@@ -117,7 +117,7 @@ class CentralThread:
 
         self.app = create_app(self.settings)
         config = uvicorn.Config(self.app, host=self.settings.host, port=self.settings.port, log_level="warning",
-                                access_log=False)
+                                access_log=False, proxy_headers=False, timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="central", daemon=True)
         self.thread.start()

@@ -1,19 +1,26 @@
 """The central service's settings: one flat dataclass of :func:`photoqueue.settings.setting` declarations.
 
-``photoqueue central serve`` builds it from its options (``--db``, ``--host``, ``--port`` and
-``--set KEY=VALUE`` for the rest); docs/central.md documents each field (a test checks that).
+``photoqueue central serve`` builds it with :meth:`CentralSettings.load`: the defaults, then a TOML file
+(``--config FILE``), then environment variables ``PHOTOQUEUE_CENTRAL_<KEY>``, then ``--set KEY=VALUE`` and
+``--db``/``--host``/``--port``; each later source wins. docs/central.md documents each field (a test checks
+that).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from photoqueue.central.errors import CentralError
+from photoqueue.settings import problems as settings_problems
 from photoqueue.settings import setting
 
 DEFAULT_DB = "sqlite:///central.db"
+ENV_PREFIX = "PHOTOQUEUE_CENTRAL_"
 
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -27,6 +34,16 @@ def _db_problem(url: str) -> str | None:
 
 def _port_problem(port: int) -> str | None:
     return None if 0 < port < 65536 else f"{port} is not a TCP port (1-65535)"
+
+
+def _proxies_problem(text: str) -> str | None:
+    from photoqueue.central.guard import parse_proxies
+
+    try:
+        parse_proxies(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def zone_problem(name: str) -> str | None:
@@ -69,6 +86,73 @@ class CentralSettings:
                                               "times, and today on /status", check=zone_problem)
     arrive_early_min: float = setting(15.0, "Minutes before its slot a class is asked to arrive (/status: 请于 HH:MM "
                                             "前到场)", min=0, max=240)
+    trusted_proxies: str = setting("", "Reverse proxies (addresses or networks, comma-separated) whose "
+                                       "X-Forwarded-For names the client; from anyone else the header is ignored",
+                                   check=_proxies_problem)
+    status_max_streams: int = setting(8000, "Most live /status streams this process holds at once; more get 503 "
+                                            "with Retry-After and the page polls instead", min=1)
+    status_streams_per_client: int = setting(200, "Most live /status streams one client address may hold (a campus "
+                                                  "NAT puts many phones behind one address)", min=1)
+    status_refresh_s: float = setting(5.0, "The public snapshot is recomputed at least this often without changes "
+                                           "(clocks, lateness), seconds", min=0.05, max=600)
+    status_min_interval_s: float = setting(1.0, "At most one recomputation of the live snapshots this often, "
+                                                "however many changes arrive, seconds", min=0.05, max=60)
+    status_poll_s: int = setting(15, "Seconds between reloads of a page that polls /status.json (no stream free); "
+                                     "also its Retry-After", min=1)
+
+    def validate(self) -> list[str]:
+        """The rules between fields (each field's own bounds are declared above)."""
+        if self.status_refresh_s < self.status_min_interval_s:
+            return [f"status_refresh_s: {self.status_refresh_s} is below status_min_interval_s "
+                    f"({self.status_min_interval_s})"]
+        return []
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, env: Mapping[str, str] | None = None,
+             values: Mapping[str, str] | None = None) -> CentralSettings:
+        """Defaults < the TOML file ``path`` < ``PHOTOQUEUE_CENTRAL_*`` variables < ``values`` (``--set``).
+        An unknown key or a bad value anywhere raises one CentralError naming every problem."""
+        settings, problems = cls(), []
+        if path is not None:
+            settings, problems = settings._from_file(Path(path))
+        env = os.environ if env is None else env
+        names = {f.name for f in dataclasses.fields(cls)}
+        from_env = {k[len(ENV_PREFIX):].lower(): v for k, v in env.items() if k.startswith(ENV_PREFIX)}
+        from_env.pop("config", None)  # PHOTOQUEUE_CENTRAL_CONFIG names the file, it is not a setting
+        unknown = sorted(set(from_env) - names)
+        problems += [f"environment {ENV_PREFIX}{k.upper()}: unknown setting" for k in unknown]
+        for source in ({k: v for k, v in from_env.items() if k in names}, dict(values or {})):
+            try:
+                settings = settings.with_values(source)
+            except CentralError as exc:
+                problems.append(str(exc))
+        problems += settings_problems(settings)
+        if problems:
+            raise CentralError("; ".join(problems), exit_status=2)
+        return settings
+
+    def _from_file(self, path: Path) -> tuple[CentralSettings, list[str]]:
+        import tomllib
+
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            return self, [f"{path}: cannot read the settings file: {exc.strerror}"]
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            return self, [f"{path}: not TOML: {exc}"]
+        doc = doc.get("central", doc) if isinstance(doc.get("central"), dict) else doc
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        changes, problems = {}, []
+        for key, value in doc.items():
+            f = fields.get(key)
+            if f is None:
+                problems.append(f"{path}: unknown setting {key!r}")
+            elif isinstance(f.default, bool) is not isinstance(value, bool) or not isinstance(
+                    value, (type(f.default), int) if isinstance(f.default, float) else type(f.default)):
+                problems.append(f"{path}: {key} must be a {type(f.default).__name__}, not {value!r}")
+            else:
+                changes[key] = float(value) if isinstance(f.default, float) else value
+        return dataclasses.replace(self, **changes), problems
 
     def with_values(self, values: dict[str, str]) -> CentralSettings:
         """A copy with fields set from text (``--set KEY=VALUE``); unknown keys or bad values raise."""

@@ -23,6 +23,7 @@ from photoqueue.atomicfile import atomic_write
 from photoqueue.core import glossary, queue
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import DB_NAME, EventStore
+from photoqueue.reports import cells
 from photoqueue.reports import counts as reports
 from photoqueue.reports.agency import (
     STATION_AGENCY_COLUMNS,
@@ -87,7 +88,8 @@ def agency_csv(data_dir: str | Path, lang: str = "zh") -> str:
         writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for store, state in sessions(data_dir):
-            writer.writerows(station_agency_rows(store, state))
+            writer.writerows({k: cells.safe_cell(v) for k, v in row.items()}
+                             for row in station_agency_rows(store, state))
             store.close()
         return buf.getvalue()
     buf.write("\ufeff")
@@ -97,7 +99,8 @@ def agency_csv(data_dir: str | Path, lang: str = "zh") -> str:
     for store, state in sessions(data_dir):
         for row in in_chinese(station_agency_rows(store, state)):
             row["time"] = str(row["time"]).replace("T", " ")
-            writer.writerow([row.get(k, "") for k in CSV_COLUMNS])
+            # a code is opaque and may begin with = or +: escaped here so a spreadsheet reads it as text
+            writer.writerow([cells.safe_cell(row.get(k, "")) for k in CSV_COLUMNS])
         store.close()
     return buf.getvalue()
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from photoqueue.core import glossary
 from photoqueue.core.queue import passed_at
+from photoqueue.reports import cells
 from photoqueue.reports.errors import ReportError
 
 DEFAULT_FEE_YUAN = 20.0
@@ -209,7 +210,7 @@ def table_csv(rows: Iterable[Mapping[str, Any]], columns: tuple[tuple[str, str],
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([zh for _, zh in columns])
     for r in rows:
-        writer.writerow(["" if r.get(k) is None else r.get(k) for k, _ in columns])
+        writer.writerow([cells.safe_cell("" if r.get(k) is None else r.get(k)) for k, _ in columns])
     return buf.getvalue()
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from photoqueue.reports import cells
 from photoqueue.reports import counts as reports
 from photoqueue.reports.agency import AGENCY_COLUMNS, codes_notice
 
@@ -34,7 +35,7 @@ def _sheet(wb, title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Ma
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for r in rows:
-        ws.append([_cell(k, r.get(k)) for k, _ in columns])
+        cells.append_row(ws, [_cell(k, r.get(k)) for k, _ in columns])  # codes and names are data, never formulas
         for cell in ws[ws.max_row]:  # a real date cell sorts and filters as a date in Excel/WPS
             if isinstance(cell.value, dt.datetime):
                 cell.number_format = TIME_FORMAT

@@ -93,7 +93,7 @@ def central(tmp_path_factory, timetable_2021):
 @pytest.fixture
 def staff(central):
     url, _, _ = central
-    with httpx.Client(base_url=url) as client:
+    with httpx.Client(base_url=url, timeout=30) as client:
         assert client.post("/api/v1/login", json={"name": STAFF, "password": PASSWORD}).status_code == 200
         page = client.get("/").text
         client.headers["X-CSRF-Token"] = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
@@ -132,7 +132,7 @@ def test_browser_without_login_lands_on_the_login_page(central, browser):
     page.fill("#name", STAFF)
     page.fill("#password", "wrong-password")
     page.click("button[type=submit]")
-    page.wait_for_selector("#msg:has-text('账号或密码错误')", timeout=5000)
+    page.wait_for_selector("#msg:has-text('账号或密码错误')", timeout=20000)  # one scrypt at OWASP's cost
     page.close()
 
 

@@ -33,7 +33,7 @@ def running_server(settings: CentralSettings, *, dashboard: DashboardSettings | 
             raise CentralError("dashboard settings: " + "; ".join(problems), exit_status=2)
         app.state.dashboard_settings = dashboard
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
-                            timeout_graceful_shutdown=1)
+                            timeout_graceful_shutdown=1, proxy_headers=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="central-server", daemon=True)
     thread.start()

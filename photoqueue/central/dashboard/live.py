@@ -85,7 +85,8 @@ def room_view(state: queue.SessionState, station: Mapping[str, Any] | None, now:
     tickets = [_on_day(ticket_dict(state, t), state.date) for t in state.tickets.values()]
     progress = room_progress(tickets, room_day)
     pace, intervals = measure_pace(progress.photographed_at, max_gap_s, ready_at=progress.ready_at)
-    measured = pace is not None and intervals >= min_intervals
+    # a measured pace of 0 (photos stamped in the same second) is no pace: the planner refuses it
+    measured = pace is not None and pace > 0 and intervals >= min_intervals
     pace_s = pace if measured else default_pace_s
     clock = room_clock(state.date, progress.latest, now)
     plan = plan_room(room_day, pace_s, now=clock, measured=progress.classes) if room_day.classes else None

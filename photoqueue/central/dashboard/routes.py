@@ -2,34 +2,33 @@
 /status page for phones.
 
 Staff routes need a login (``require_staff``: 401 for data, a redirect to /login for the page). Staff
-actions are POSTs that also need the CSRF token the page carries (an HMAC of the session cookie, so it
-needs no server state) and, when the browser sends one, a same-origin ``Origin`` header. Each action
+actions are POSTs that also pass the one CSRF check (``guard.require_csrf``: the token the page carries,
+and no cross-site ``Origin``). The live streams are the hub's broadcast (:mod:`photoqueue.central.broadcast`).
+Each action
 becomes a command in the centre's queue for the room's station, which applies it as its own event on
 its next sync, however long it was offline.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
 import html
 import time
 import urllib.parse
-from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from photoqueue.central import accounts
-from photoqueue.central.app import SESSION_COOKIE, current_staff, get_store, require_staff
+from photoqueue.central import accounts, guard, schemas
+from photoqueue.central.app import get_store
+from photoqueue.central.broadcast import REFUSALS, StreamResponse
 from photoqueue.central.dashboard import exports
 from photoqueue.central.dashboard.settings import DashboardSettings
-from photoqueue.central.dashboard.snapshot import SnapshotCache, public_snapshot, staff_snapshot
+from photoqueue.central.dashboard.snapshot import SnapshotCache, staff_snapshot
 from photoqueue.central.errors import CentralError
+from photoqueue.central.guard import CSRF_COOKIE, current_staff, require_csrf, require_staff
 
 router = APIRouter()
 
@@ -60,21 +59,6 @@ def _stale_s(request: Request) -> float:
     return float(getattr(request.app.state.settings, "station_stale_s", 60.0))
 
 
-def csrf_token(request: Request) -> str:
-    """The CSRF token of this login: an HMAC of its session cookie under the service's secret."""
-    cookie = request.cookies.get(SESSION_COOKIE, "")
-    return hmac.new(request.app.state.session_secret, b"csrf:" + cookie.encode(), hashlib.sha256).hexdigest()[:40]
-
-
-def require_csrf(request: Request) -> None:
-    origin = request.headers.get("origin")
-    if origin and urllib.parse.urlsplit(origin).netloc != request.headers.get("host", ""):
-        raise CentralError("cross-site request refused / 拒绝跨站请求", http_status=403)
-    sent = request.headers.get("x-csrf-token", "")
-    if not sent or not hmac.compare_digest(sent, csrf_token(request)):
-        raise CentralError("missing or wrong CSRF token; reload the page / 页面已过期，请刷新", http_status=403)
-
-
 def _page(name: str, **values: str) -> HTMLResponse:
     text = _asset(name)
     for key, value in values.items():
@@ -91,15 +75,19 @@ def dashboard_page(request: Request):
     user = current_staff(request)
     if user is None:
         return RedirectResponse("/login?next=/", status_code=303)
-    return _page("dashboard.html", csrf=csrf_token(request), user=user.name)
+    return _page("dashboard.html", csrf=guard.csrf_token(request), user=user.name)
 
 
 @router.get("/login", include_in_schema=False)
 def login_page(request: Request, next: str = "/"):
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    target = guard.safe_next(next)
     if current_staff(request) is not None:
         return RedirectResponse(target, status_code=303)
-    return _page("login.html", next=target)
+    # the form's CSRF token is bound to a random cookie of this browser (there is no login yet to bind it to)
+    pre = request.cookies.get(CSRF_COOKIE) or guard.new_csrf_cookie()
+    page = _page("login.html", next=target, csrf=guard.csrf_token(request, session=pre))
+    page.set_cookie(CSRF_COOKIE, pre, httponly=True, samesite="strict", secure=request.app.state.settings.cookie_secure)
+    return page
 
 
 @router.get("/status", include_in_schema=False)
@@ -123,11 +111,6 @@ def _staff_json(request: Request) -> str:
     return _cache(request).get("staff", lambda: staff_snapshot(store, settings, _stale_s(request)))
 
 
-def _public_json(request: Request) -> str:
-    store, settings = get_store(request), _settings(request)
-    return _cache(request).get("public", lambda: public_snapshot(store, settings, _stale_s(request)))
-
-
 @router.get("/dashboard/api/snapshot")
 async def staff_data(request: Request, user: accounts.StaffUser = Depends(require_staff)) -> Response:
     return Response(await run_in_threadpool(_staff_json, request), media_type="application/json",
@@ -136,39 +119,41 @@ async def staff_data(request: Request, user: accounts.StaffUser = Depends(requir
 
 @router.get("/status.json")
 async def public_data(request: Request) -> Response:
-    return Response(await run_in_threadpool(_public_json, request), media_type="application/json",
-                    headers=NO_STORE)
+    """The public snapshot, from the hub's bytes (no computation per request): the page's polling fallback."""
+    text = await request.app.state.hub.current("public")
+    poll = str(request.app.state.settings.status_poll_s)
+    return Response(text, media_type="application/json", headers={**NO_STORE, "X-Poll-Seconds": poll})
 
 
-async def _events(request: Request, produce: Callable[[Request], str]):
-    """Server-sent events: the snapshot whenever it changes, a comment now and then to keep proxies open."""
-    settings = _settings(request)
-    last, last_sent = None, time.monotonic()
-    yield "retry: 2000\n\n"
-    while not await request.is_disconnected():
-        text = await run_in_threadpool(produce, request)
-        if text != last:
-            last, last_sent = text, time.monotonic()
-            yield f"event: snapshot\ndata: {text}\n\n"
-        elif time.monotonic() - last_sent >= settings.keepalive_s:
-            last_sent = time.monotonic()
-            yield ": keep-alive\n\n"
-        await asyncio.sleep(settings.push_interval_s)
-
-
-def _stream(request: Request, produce: Callable[[Request], str]) -> StreamingResponse:
-    return StreamingResponse(_events(request, produce), media_type="text/event-stream",
-                             headers={**NO_STORE, "X-Accel-Buffering": "no"})
+def _refused(request: Request, why: str) -> JSONResponse:
+    poll = request.app.state.settings.status_poll_s
+    status, message = REFUSALS[why]
+    return JSONResponse({"error": message, "poll": "/status.json", "retry_after_s": poll}, status_code=status,
+                        headers={"Retry-After": str(poll), **NO_STORE})
 
 
 @router.get("/dashboard/api/stream")
-def staff_stream(request: Request, user: accounts.StaffUser = Depends(require_staff)) -> StreamingResponse:
-    return _stream(request, _staff_json)
+async def staff_stream(request: Request, user: accounts.StaffUser = Depends(require_staff)):
+    hub, address = request.app.state.hub, guard.client_address(request)
+    why = hub.admit(address)
+    if why:
+        return _refused(request, why)
+    first = await run_in_threadpool(_staff_json, request)
+    checked = [time.monotonic()]
+
+    async def still_logged_in() -> bool:  # a logout or a revoked login ends the stream within 5 s
+        if time.monotonic() - checked[0] < 5:
+            return True
+        checked[0] = time.monotonic()
+        return await run_in_threadpool(current_staff, request) is not None
+
+    hub.mark_dirty()  # the staff channel is kept only while someone watches it
+    return StreamResponse(hub, hub.channels["staff"], address=address,
+                          first=f"event: snapshot\ndata: {first}\n\n".encode(), still_allowed=still_logged_in)
 
 
-@router.get("/status/stream")
-def public_stream(request: Request) -> StreamingResponse:
-    return _stream(request, _public_json)
+# GET /status/stream, the public page's live stream, is answered by photoqueue.central.broadcast.LiveTraffic in
+# front of the app: under a crowd of phones it must cost no routing and no dependency solving.
 
 
 # --- staff actions ------------------------------------------------------------------------------
@@ -211,15 +196,11 @@ def _enqueue(store: Any, room: str, kind: str, args: dict[str, Any], by: str) ->
         raise
 
 
-@router.post("/dashboard/api/command")
+@router.post("/dashboard/api/command", dependencies=[Depends(require_staff), Depends(require_csrf)],
+             openapi_extra=schemas.body_doc(schemas.DashboardCommandBody))
 async def staff_command(request: Request, user: accounts.StaffUser = Depends(require_staff)) -> JSONResponse:
-    require_csrf(request)
-    try:
-        doc = await request.json()
-    except ValueError:
-        raise CentralError("the body must be JSON {room, action, ...}", http_status=400) from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("room"), str) or not isinstance(doc.get("action"), str):
-        raise CentralError("the body must be {\"room\", \"action\", ...}", http_status=422)
+    doc = await guard.read_json(request, 100_000)
+    schemas.validate(schemas.DashboardCommandBody, doc)
     kind, args = command_for(doc["action"], doc)
     cid = await run_in_threadpool(_enqueue, get_store(request), doc["room"], kind, args, user.name)
     return JSONResponse({"id": cid, "room": doc["room"], "kind": kind, "args": args})

@@ -21,7 +21,7 @@ from photoqueue.settings import setting
 class DashboardSettings:
     fee_yuan: float = setting(20.0, "Fee per photographed student in yuan; a class's fee is photographed x this",
                               min=0, max=10_000)
-    push_interval_s: float = setting(0.5, "How often live pages check for changes to push (seconds)",
+    push_interval_s: float = setting(0.5, "The staff snapshot a page reloads is reused for 0.8 x this (seconds)",
                                      min=0.05, max=10)
     keepalive_s: float = setting(15.0, "Seconds between keep-alive comments on an idle live stream", min=0.01)
     default_pace_s: float = setting(11.0, "Seconds a student assumed for a room's plan until its pace is measured",

@@ -156,6 +156,10 @@ def day_label(date: str) -> str:
     return f"{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
 
 
+def as_json(snapshot: dict[str, Any]) -> str:
+    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 class SnapshotCache:
     """The last computed snapshot of each kind, as JSON text, reused while younger than ``max_age_s``."""
 
@@ -169,6 +173,6 @@ class SnapshotCache:
             held = self._held.get(kind)
             if held and time.monotonic() - held[0] < self.max_age_s:
                 return held[1]
-            text = json.dumps(compute(), ensure_ascii=False, separators=(",", ":"), default=str)
+            text = as_json(compute())
             self._held[kind] = (time.monotonic(), text)
             return text

@@ -328,7 +328,8 @@ document.getElementById("action-form").addEventListener("submit", async (e) => {
 });
 
 document.getElementById("logout").addEventListener("click", async () => {
-  await fetch("/api/v1/logout", {method: "POST", credentials: "same-origin"}).catch(() => null);
+  await fetch("/api/v1/logout", {method: "POST", credentials: "same-origin",
+    headers: {"X-CSRF-Token": CSRF}}).catch(() => null);
   location.href = "/login";
 });
 

@@ -25,8 +25,10 @@ function lateText(min) {
 }
 
 // Connect to a server-sent-events stream; onSnapshot(data) runs on each snapshot. The browser
-// reconnects by itself; onDown() runs when the stream drops (e.g. to check the login).
-function connectLive(url, onSnapshot, onDown) {
+// reconnects by itself; onDown() runs when the stream drops (e.g. to check the login). With pollUrl, a
+// stream the server refuses (503 when it is full, 429 for too many from one address) turns into polling
+// pollUrl every X-Poll-Seconds, and the stream is tried again after a few minutes.
+function connectLive(url, onSnapshot, onDown, pollUrl) {
   const conn = document.getElementById("conn");
   const say = (text, cls) => { if (conn) { conn.textContent = text; conn.className = "conn " + cls; } };
   const source = new EventSource(url);
@@ -35,6 +37,31 @@ function connectLive(url, onSnapshot, onDown) {
     say("实时更新", "ok");
     try { onSnapshot(JSON.parse(e.data)); } catch (err) { console.error(err); }
   });
-  source.addEventListener("error", () => { say("连接中断，正在重连…", "down"); if (onDown) onDown(source); });
+  source.addEventListener("error", () => {
+    if (pollUrl && source.readyState === EventSource.CLOSED) {
+      pollLive(pollUrl, onSnapshot, say, () => connectLive(url, onSnapshot, onDown, pollUrl));
+      return;
+    }
+    say("连接中断，正在重连…", "down");
+    if (onDown) onDown(source);
+  });
   return source;
+}
+
+function pollLive(pollUrl, onSnapshot, say, retryStream) {
+  let polls = 0;
+  const tick = async () => {
+    let wait = 15;
+    try {
+      const r = await fetch(pollUrl, {cache: "no-store", credentials: "same-origin"});
+      wait = Number(r.headers.get("X-Poll-Seconds")) || wait;
+      if (r.ok) { onSnapshot(await r.json()); say("定时刷新", "ok"); }
+    } catch (err) {
+      say("连接中断，正在重试…", "down");
+    }
+    polls += 1;
+    if (polls * wait >= 300) { retryStream(); return; }
+    setTimeout(tick, wait * 1000);
+  };
+  tick();
 }

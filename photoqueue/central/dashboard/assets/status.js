@@ -96,4 +96,4 @@ function render(data) {
 }
 
 search.addEventListener("input", () => { if (last) render(last); });
-connectLive("/status/stream", render);
+connectLive("/status/stream", render, null, "/status.json");

@@ -1,0 +1,319 @@
+"""A crowd of phones on /status: N concurrent /status/stream clients (200, 1,000, 2,000, 5,000) while three
+stations sync and a staff member reloads the dashboard's snapshot, against a real central server process on
+127.0.0.1; the broadcast design (``/status/stream``) beside the old per-client polling design (each stream
+recomputing through the threadpool every 0.5 s, mounted here as ``/old/status/stream``), measured in the
+same run. Reported: streams accepted, staff snapshot p50/p95, sync round p50/p95, server RSS and open files.
+
+Goal (issue 14): 5,000 streams held with staff p95 < 300 ms and sync p95 < 500 ms.
+
+    python bench/bench_status_crowd.py            # the whole table (about 4 minutes)
+    python bench/bench_status_crowd.py --quick    # 200 and 1,000 only
+"""
+
+import asyncio
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import pct, table  # noqa: E402
+
+CROWDS = (200, 1000, 2000, 5000)
+MEASURE_S = 5.0
+CONNECT_DEADLINE_S = 40.0
+ROOMS = ("A组", "B组", "C组")
+STAFF, PASSWORD = "office", "office-password"
+PLAN = tuple({"name": f"班级{i}", "headcount": 60, "start": None, "end": None} for i in range(4))
+
+
+# --- the server (a child process) --------------------------------------------------------------------------
+
+
+def old_router():
+    """The per-client polling design as it was before issue 14: every stream asks the snapshot cache every
+    0.5 s through the threadpool. (No ``from __future__ import annotations`` in this file: FastAPI must see
+    the real ``Request`` class of this local route.)"""
+    from fastapi import APIRouter, Request
+    from fastapi.concurrency import run_in_threadpool
+    from fastapi.responses import StreamingResponse
+
+    from photoqueue.central.dashboard.settings import DashboardSettings
+    from photoqueue.central.dashboard.snapshot import SnapshotCache, public_snapshot
+
+    router = APIRouter()
+    cache = SnapshotCache(0.4)
+
+    def produce(request: Request) -> str:
+        store = request.app.state.store
+        return cache.get("public", lambda: public_snapshot(store, DashboardSettings(), 60.0))
+
+    async def events(request: Request):
+        last, last_sent = None, time.monotonic()
+        yield "retry: 2000\n\n"
+        while not await request.is_disconnected():
+            text = await run_in_threadpool(produce, request)
+            if text != last:
+                last, last_sent = text, time.monotonic()
+                yield f"event: snapshot\ndata: {text}\n\n"
+            elif time.monotonic() - last_sent >= 15:
+                last_sent = time.monotonic()
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(0.5)
+
+    @router.get("/old/status/stream")
+    def old_stream(request: Request) -> StreamingResponse:
+        return StreamingResponse(events(request), media_type="text/event-stream")
+
+    return router
+
+
+def serve(db: str, port: int) -> None:
+    import logging
+
+    import uvicorn
+
+    from photoqueue.central.app import create_app
+    from photoqueue.central.server import raise_open_files_limit
+    from photoqueue.central.settings import CentralSettings
+
+    logging.basicConfig(level=logging.ERROR)
+    raise_open_files_limit()
+    settings = CentralSettings(db=db, port=port, rate_limit_per_s=0, status_max_streams=6000,
+                               status_streams_per_client=6000)
+    app = create_app(settings, routers=[old_router()])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="critical", access_log=False, proxy_headers=False,
+                backlog=8192, timeout_graceful_shutdown=1)
+
+
+# --- the crowd (a child process) ---------------------------------------------------------------------------
+
+
+async def crowd(n: int, port: int, path: str) -> None:
+    from photoqueue.central.server import raise_open_files_limit
+
+    raise_open_files_limit()
+    counts = {"accepted": 0, "refused": 0, "failed": 0}
+    gate = asyncio.Semaphore(200)  # handshakes in flight at once
+    writers = []
+
+    async def one() -> None:
+        try:
+            async with gate:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 20)
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 20)
+            writers.append(writer)
+            if head.split(b" ", 2)[1] != b"200":
+                counts["refused"] += 1
+                return
+            counts["accepted"] += 1
+            while await reader.read(65536):
+                pass  # a phone reads what is pushed
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, IndexError):
+            counts["failed"] += 1
+
+    start = time.perf_counter()
+    tasks = [asyncio.create_task(one()) for _ in range(n)]
+    while counts["accepted"] + counts["refused"] + counts["failed"] < n:
+        if time.perf_counter() - start > CONNECT_DEADLINE_S:
+            break
+        await asyncio.sleep(0.1)
+    print(json.dumps({**counts, "connect_s": round(time.perf_counter() - start, 1)}), flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # hold until the bench says
+    for w in writers:
+        w.close()
+    for t in tasks:
+        t.cancel()
+
+
+# --- the bench ---------------------------------------------------------------------------------------------
+
+
+def make_stations(tmp: Path, db: str) -> dict[str, tuple[Path, str]]:
+    from photoqueue.central import admin
+
+    admin.add_user(db, STAFF, PASSWORD)
+    return {room: (tmp / f"station-{i}", admin.add_station(db, room)) for i, room in enumerate(ROOMS)}
+
+
+class Station(threading.Thread):
+    """A room that scans and photographs a student each round and syncs, timing each sync round."""
+
+    def __init__(self, room: str, data_dir: Path, token: str, url: str):
+        super().__init__(daemon=True)
+        from photoqueue.core import commands as cmd
+        from photoqueue.core.queue import Rules
+        from photoqueue.device.session import Session
+        from photoqueue.device.store import EventStore, db_path
+        from photoqueue.device.sync import SyncClient
+
+        self.cmd = cmd
+        self.store = EventStore(db_path(data_dir))
+        self.session = Session(self.store, room, dt.date.today().isoformat(), Rules(digest_key=bytes(range(32))))
+        if not self.session.state.plan:
+            self.session.handle(cmd.LoadTimetable(PLAN), dt.datetime.now())
+        self.client = SyncClient(db_path(data_dir), url, token, room=room)
+        self.client.sync_once()
+        self.room, self.rounds_ms, self.errors, self.stop = room, [], 0, threading.Event()
+        self.n = len(self.session.state.tickets)
+        self.clock = dt.datetime.now()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.n += 1
+            self.clock += dt.timedelta(seconds=9)  # a student every 9 s of the room's day
+            self.session.handle(self.cmd.Scan(f"{self.room}-crowd-{self.n:06d}"), self.clock)
+            self.session.handle(self.cmd.Advance(), self.clock + dt.timedelta(seconds=4))
+            t = time.perf_counter()
+            result = self.client.sync_once()
+            self.rounds_ms.append((time.perf_counter() - t) * 1000)
+            self.errors += 0 if result.ok else 1
+            self.stop.wait(0.3)
+
+    def close(self) -> None:
+        self.client.stop()
+        self.store.close()
+
+
+class Staff(threading.Thread):
+    """A staff member reloading the dashboard's snapshot, with a login made before the crowd came."""
+
+    def __init__(self, client):
+        super().__init__(daemon=True)
+        self.client = client
+        self.ms, self.errors, self.stop = [], 0, threading.Event()
+
+    def run(self) -> None:
+        import httpx
+
+        while not self.stop.is_set():
+            t = time.perf_counter()
+            try:
+                ok = self.client.get("/dashboard/api/snapshot").status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            self.ms.append((time.perf_counter() - t) * 1000)
+            self.errors += 0 if ok else 1
+            self.stop.wait(0.2)
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used: what the crowd costs, whatever else the machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_stats(pid: int) -> tuple[float, int]:
+    """RSS (MiB) and open files of the server process."""
+    rss = 0.0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1]) / 1024
+    return rss, len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def measure(url: str, port: int, pid: int, stations: dict, path: str, n: int, staff_client) -> dict:
+    """Hold ``n`` streams (all connected first: the goal is about a crowd being held), then run the stations
+    and the staff member for MEASURE_S and time them."""
+    here = str(Path(__file__).resolve())
+    workers = [Station(room, d, token, url) for room, (d, token) in stations.items()]
+    staff = Staff(staff_client)
+    crowd_proc = subprocess.Popen([sys.executable, here, "--crowd", str(n), "--port", str(port), "--path", path],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        got = json.loads(crowd_proc.stdout.readline() or "{}")
+        cpu0 = cpu_s(pid)
+        for w in [*workers, staff]:
+            w.start()
+        time.sleep(MEASURE_S)
+        rss, files = proc_stats(pid)
+        cpu = (cpu_s(pid) - cpu0) / MEASURE_S * 100
+        for w in [*workers, staff]:
+            w.stop.set()
+        for w in [*workers, staff]:
+            w.join(15)
+        sync_ms = [m for w in workers for m in w.rounds_ms]
+        for w in workers:
+            w.close()
+    finally:
+        crowd_proc.stdin.close()
+        try:
+            crowd_proc.wait(30)
+        except subprocess.TimeoutExpired:
+            crowd_proc.kill()
+    return {"accepted": got.get("accepted", 0), "refused": got.get("refused", 0) + got.get("failed", 0),
+            "staff": staff.ms, "staff_errors": staff.errors, "sync": sync_ms,
+            "sync_errors": sum(w.errors for w in workers), "rss": rss, "files": files,
+            "connect_s": got.get("connect_s", float("nan")), "cpu": cpu}
+
+
+def run_design(design: str, path: str, crowds: tuple[int, ...]) -> list[list]:
+    from photoqueue.central.process import free_port, wait_ready
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{tmp}/central.db"
+        stations = make_stations(Path(tmp), db)
+        port = free_port()
+        here = str(Path(__file__).resolve())
+        server = subprocess.Popen([sys.executable, here, "--serve", "--db", db, "--port", str(port)])
+        url = f"http://127.0.0.1:{port}"
+        try:
+            import httpx
+
+            wait_ready(url, 60, alive=lambda: server.poll() is None)
+            staff = httpx.Client(base_url=url, timeout=10)
+            staff.post("/api/v1/login", json={"name": STAFF, "password": PASSWORD}).raise_for_status()
+            for n in crowds:
+                r = measure(url, port, server.pid, stations, path, n, staff)
+                rows.append([design, n, r["accepted"], r["refused"], pct(r["staff"], 50), pct(r["staff"], 95),
+                             r["staff_errors"], pct(r["sync"], 50), pct(r["sync"], 95), r["sync_errors"],
+                             round(r["rss"]), r["files"], round(r["cpu"]), r["connect_s"]])
+                print(f"  {design} {n}: {rows[-1][2:]}", file=sys.stderr, flush=True)
+                time.sleep(1.0)  # the last crowd's sockets close
+        finally:
+            server.terminate()
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    if "--serve" in argv:
+        serve(argv[argv.index("--db") + 1], int(argv[argv.index("--port") + 1]))
+        return 0
+    if "--crowd" in argv:
+        asyncio.run(crowd(int(argv[argv.index("--crowd") + 1]), int(argv[argv.index("--port") + 1]),
+                          argv[argv.index("--path") + 1]))
+        return 0
+    from photoqueue.central.server import raise_open_files_limit
+
+    raise_open_files_limit()
+    crowds = CROWDS[:2] if "--quick" in argv else CROWDS
+    start = time.perf_counter()
+    rows = run_design("broadcast", "/status/stream", crowds) + run_design("per-client poll (old)",
+                                                                           "/old/status/stream", crowds)
+    print(table(["design", "streams", "accepted", "refused/failed", "staff p50 ms", "staff p95 ms", "staff errors",
+                 "sync p50 ms", "sync p95 ms", "sync errors", "server RSS MiB", "open files", "server CPU %", "crowd connect s"], rows))
+    by = {(r[0], r[1]): r for r in rows}
+    ratio = [[n, by[("per-client poll (old)", n)][5] / max(by[("broadcast", n)][5], 0.001),
+              by[("per-client poll (old)", n)][8] / max(by[("broadcast", n)][8], 0.001)] for n in crowds]
+    print()
+    print(table(["streams", "staff p95: old / broadcast", "sync p95: old / broadcast"], ratio))
+    top = by[("broadcast", crowds[-1])]
+    print(f"\ngoal at {crowds[-1]} streams: all held ({top[2]}/{crowds[-1]}), staff p95 {top[5]:.0f} ms < 300, "
+          f"sync p95 {top[8]:.0f} ms < 500 -> {'met' if top[2] == crowds[-1] and top[5] < 300 and top[8] < 500 else 'NOT met'}"
+          f" ({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

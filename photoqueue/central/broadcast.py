@@ -1,0 +1,384 @@
+"""The live pages as a broadcast, not a poll per client.
+
+A :class:`Hub` keeps each live snapshot (the public /status one, the staff one) as ready-to-send bytes in
+a :class:`Channel`. One task recomputes them when the data changes (a station's sync, a staff command, a
+timetable) and at least every ``status_refresh_s`` (clocks and lateness move on their own), never more
+often than every ``status_min_interval_s``, and wakes every stream waiting on the channel. A stream
+is then one coroutine and one socket: it costs no thread and no database read, so one process holds
+thousands. Past ``status_max_streams`` (or ``status_streams_per_client`` from one address) a new stream
+gets a 503 (429) with Retry-After, and the page polls ``/status.json``, served from the same bytes.
+
+Several workers (processes or hosts) over one PostgreSQL: a write in one worker is announced with
+``NOTIFY photoqueue_changes`` after its commit; every worker ``LISTEN``s on a connection of its own and
+recomputes (its store folds the other workers' events from the database). Process memory is never the
+channel between workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.responses import Response
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "photoqueue_changes"
+# Requests that change what the live pages show; a 2xx answer to one of them is a change notice.
+WRITE_PATHS = ("/api/v1/events", "/api/v1/commands", "/api/v1/timetable", "/dashboard/api/command")
+
+
+class Channel:
+    """One snapshot as the bytes of its server-sent event, and the streams waiting for the next one."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.text: str | None = None
+        self.event = b""
+        self.version = 0
+        self.streams = 0
+        self._waiting: list[asyncio.Future] = []
+
+    def publish(self, text: str) -> bool:
+        """Take a newly computed snapshot; wake the streams when it differs from the last one."""
+        if text == self.text:
+            return False
+        self.text, self.version = text, self.version + 1
+        self.event = f"event: snapshot\ndata: {text}\n\n".encode()
+        self.wake_all()
+        return True
+
+    def wake_all(self) -> None:
+        """Wake every waiting stream (a new snapshot, or time for a keep-alive): one pass over a list, no
+        per-stream timer or task."""
+        waiting, self._waiting = self._waiting, []
+        for future in waiting:
+            if not future.done():
+                future.set_result(None)
+
+    def wait(self, future: asyncio.Future) -> None:
+        self._waiting.append(future)
+
+
+class Hub:
+    """The channels, the task that keeps them current, the stream counts and the change notices."""
+
+    def __init__(self, compute: dict[str, Callable[[], str]], *, min_interval_s: float = 1.0,
+                 refresh_s: float = 5.0, max_streams: int = 8000, per_client: int = 200,
+                 notify: Callable[[], None] | None = None, always: tuple[str, ...] = ("public",),
+                 keepalive_s: float = 15.0):
+        self.compute = compute
+        self.channels = {name: Channel(name) for name in compute}
+        self.min_interval_s = min_interval_s
+        self.refresh_s = refresh_s
+        self.max_streams = max_streams
+        self.per_client = per_client
+        self.notify = notify
+        self.always = always
+        self.keepalive_s = keepalive_s
+        self.open_streams = 0
+        self.per_address: dict[str, int] = {}
+        self.recomputes = 0
+        self._dirty: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._ticker: asyncio.Task | None = None
+        self._published: asyncio.Condition | None = None  # made on the loop in start()
+
+    # --- the keeper task ----------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._dirty = asyncio.Event()
+        self._published = asyncio.Condition()
+        self._dirty.set()  # the first computation now
+        self._task = asyncio.create_task(self._run(), name="live-snapshots")
+        self._ticker = asyncio.create_task(self._keepalive(), name="live-keepalive")
+
+    async def stop(self) -> None:
+        for task in (self._task, self._ticker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _keepalive(self) -> None:
+        """Every ``keepalive_s`` wake every stream, which sends a comment when nothing changed (proxies and
+        phones drop a silent connection)."""
+        while True:
+            await asyncio.sleep(self.keepalive_s)
+            for channel in self.channels.values():
+                channel.wake_all()
+
+    def mark_dirty(self) -> None:
+        """The data changed (here or, through NOTIFY, in another worker): recompute soon. Thread-safe."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        if _running_loop() is loop:
+            self._dirty.set()
+        else:
+            loop.call_soon_threadsafe(self._dirty.set)
+
+    def changed(self) -> None:
+        """A write here committed: recompute, and tell the other workers."""
+        self.mark_dirty()
+        if self.notify is not None and self._loop is not None:
+            self._loop.run_in_executor(None, self._notify_quietly)
+
+    def _notify_quietly(self) -> None:
+        try:
+            self.notify()
+        except Exception as exc:  # the other workers still refresh every status_refresh_s
+            log.warning("could not announce a change to the other workers: %s", exc)
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty is not None and self._dirty.is_set()
+
+    async def _run(self) -> None:
+        from anyio import to_thread
+
+        last = 0.0
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._dirty.wait(), timeout=self.refresh_s)
+            pause = last + self.min_interval_s - time.monotonic()
+            if pause > 0:
+                await asyncio.sleep(pause)  # changes arriving meanwhile are folded into this one computation
+            self._dirty.clear()
+            last = time.monotonic()
+            for name, channel in self.channels.items():
+                if name not in self.always and channel.streams == 0:
+                    continue
+                try:
+                    text = await to_thread.run_sync(self.compute[name])
+                except Exception:
+                    log.exception("the %s snapshot could not be computed", name)
+                    continue
+                channel.publish(text)
+            self.recomputes += 1
+            async with self._published:
+                self._published.notify_all()
+
+    async def current(self, name: str, timeout: float = 5.0) -> str:
+        """The channel's snapshot text; when a change is pending (or none was computed yet), the one after it,
+        so a page that polls right after a write reads that write."""
+        channel = self.channels[name]
+        if channel.text is None or self.dirty:
+            with contextlib.suppress(asyncio.TimeoutError):
+                async with self._published:
+                    await asyncio.wait_for(self._published.wait(), timeout)
+        if channel.text is None:
+            channel.publish(await _in_thread(self.compute[name]))
+        return channel.text
+
+    # --- stream admission ---------------------------------------------------------------------------------
+
+    def admit(self, address: str) -> str | None:
+        """Count a new stream in; or say why not ("full" for the global cap, "client" for the per-client one)."""
+        if self.open_streams >= self.max_streams:
+            return "full"
+        if self.per_address.get(address, 0) >= self.per_client:
+            return "client"
+        self.open_streams += 1
+        self.per_address[address] = self.per_address.get(address, 0) + 1
+        return None
+
+    def release(self, address: str) -> None:
+        self.open_streams -= 1
+        left = self.per_address.get(address, 1) - 1
+        if left > 0:
+            self.per_address[address] = left
+        else:
+            self.per_address.pop(address, None)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+async def _in_thread(fn: Callable[[], Any]) -> Any:
+    from anyio import to_thread
+
+    return await to_thread.run_sync(fn)
+
+
+class StreamResponse(Response):
+    """An ASGI response that sends a channel's snapshots as server-sent events until the client goes away.
+    One coroutine per stream, asleep on a future the channel sets (a snapshot, or the hub's keep-alive
+    tick) or the client's disconnect sets; no timer of its own."""
+
+    def __init__(self, hub: Hub, channel: Channel, *, address: str, first: bytes | None = None,
+                 still_allowed: Callable[[], Any] | None = None):
+        self.hub, self.channel, self.address = hub, channel, address
+        self.first = first
+        self.still_allowed = still_allowed  # async: False ends the stream (a staff login ended)
+        self.background = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.channel.streams += 1
+        loop = asyncio.get_running_loop()
+        wake = loop.create_future()
+        disconnected = asyncio.ensure_future(_until_disconnect(receive))
+        # a client that goes away wakes its stream at once, whatever it waits for
+        disconnected.add_done_callback(lambda _: wake.done() or wake.set_result(None))
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store"),
+                (b"x-accel-buffering", b"no")]})
+            version = self.channel.version
+            first = self.first if self.first is not None else self.channel.event
+            await send({"type": "http.response.body", "body": b"retry: 2000\n\n" + first, "more_body": True})
+            while not disconnected.done():
+                self.channel.wait(wake)
+                await wake
+                wake = loop.create_future()
+                if disconnected.done():
+                    break
+                if self.still_allowed is not None and not await self.still_allowed():
+                    break
+                if self.channel.version != version:
+                    version = self.channel.version
+                    await send({"type": "http.response.body", "body": self.channel.event, "more_body": True})
+                else:
+                    await send({"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True})
+            if not disconnected.done():
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except OSError:
+            pass  # the client went away mid-send
+        except asyncio.CancelledError:
+            # the server is shutting down and cancels what is still open: a stream simply ends (an error
+            # here would be one "Exception in ASGI application" traceback per open phone)
+            pass
+        finally:
+            disconnected.cancel()
+            self.channel.streams -= 1
+            self.hub.release(self.address)
+
+
+async def _until_disconnect(receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+REFUSALS = {
+    "full": (503, "live updates are full; reload /status.json every few seconds / 实时连接已满，页面将定时刷新"),
+    "client": (429, "too many live pages from this address / 此地址打开的实时页面过多，页面将定时刷新"),
+}
+
+
+async def refuse(why: str, poll_s: int, send) -> None:
+    """The answer to a stream past a cap: the reason, where to poll, and Retry-After."""
+    status, message = REFUSALS[why]
+    body = json.dumps({"error": message, "poll": "/status.json", "retry_after_s": poll_s}, ensure_ascii=False)
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"retry-after", str(poll_s).encode()),
+        (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body.encode()})
+
+
+class LiveTraffic:
+    """ASGI middleware in front of the app, for the two things that must stay cheap under a crowd:
+
+    - ``GET /status/stream`` is answered here, before routing and dependencies: admission against the
+      caps, then a :class:`StreamResponse` on the public channel (a phone costs one coroutine).
+    - A 2xx answer to a write (``WRITE_PATHS``) tells the hub the data changed. Being outside the
+      handlers, the sync and command paths stay as they are.
+    """
+
+    def __init__(self, app, get_app: Callable[[], Any]):
+        self.app = app
+        self.get_app = get_app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path, method = scope.get("path"), scope.get("method")
+        if path == "/status/stream" and method == "GET":
+            await self._public_stream(scope, receive, send)
+            return
+        if method != "POST" or not (path in WRITE_PATHS or path.startswith("/api/v1/commands/")):  # + cancel
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def watch(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        hub = getattr(self.get_app().state, "hub", None)
+        if hub is not None and 200 <= status < 300:
+            hub.changed()
+
+    async def _public_stream(self, scope, receive, send) -> None:
+        from starlette.requests import Request
+
+        from photoqueue.central.guard import client_address
+
+        app = self.get_app()
+        hub: Hub = app.state.hub
+        address = client_address(Request(scope))
+        why = hub.admit(address)
+        if why:
+            await refuse(why, app.state.settings.status_poll_s, send)
+            return
+        if hub.channels["public"].text is None:
+            await hub.current("public")
+        await StreamResponse(hub, hub.channels["public"], address=address)(scope, receive, send)
+
+
+class Listener:
+    """A thread that LISTENs for other workers' change notices on a PostgreSQL connection of its own."""
+
+    def __init__(self, url: str, on_notice: Callable[[], None]):
+        self.url = url
+        self.on_notice = on_notice
+        self._stop = threading.Event()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="pg-listen", daemon=True)
+
+    def start(self) -> Listener:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join(5)
+
+    def _run(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
+                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self.ready.set()
+                    self.on_notice()  # whatever changed while we were not listening
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            self.on_notice()
+            except psycopg.Error as exc:
+                log.warning("LISTEN %s: %s; retrying in 2 s", NOTIFY_CHANNEL, exc)
+                self._stop.wait(2.0)
+
+
+def pg_notify(db) -> None:
+    """Announce a committed change to every worker on this PostgreSQL."""
+    with db.connection() as conn:
+        conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
