@@ -35,6 +35,9 @@ class SimClock:
     ``speed`` == 0: as fast as it can — every wait is a jump with no real pause.
     """
 
+    # a simulated day's date is not today's: the centre's real clock must not refuse its numbers
+    simulated = True
+
     def __init__(self, start: dt.datetime, speed: float = 1.0, *, stepped: bool = False):
         self.start = start
         self.speed = speed

@@ -136,6 +136,7 @@ def test_the_screen_and_ticket_show_the_location_of_the_timetable_from_the_centr
     station = build_station(config, clock=SimClock(dt.datetime(2023, 10, 25, 14, 25), speed=0), printer=recorder)
     station.parts.display = recorder
     assert station.location == "图书馆三楼报告厅"
+    assert station.parts.sync.clock_check is None  # a simulated day is never refused for the centre's real date
     station.start()
     try:
         station.submit(cmd.Scan("student-code-0001", "manual"))
