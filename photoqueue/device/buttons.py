@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from photoqueue.core import commands as cmd
+from photoqueue.core.wire import StaffCommand
 from photoqueue.settings import setting
 
 log = logging.getLogger(__name__)
@@ -145,9 +146,19 @@ class ButtonLogic:
             fire()
 
 
+# Each button is a staff command of the one vocabulary (core.wire.StaffCommand); recall and reprint need
+# the queue's state to name their ticket, so the station turns them into commands (ButtonAction).
+_BUTTON_COMMANDS: dict[str, StaffCommand] = {
+    "advance": StaffCommand.ADVANCE, "undo": StaffCommand.UNDO, "skip": StaffCommand.SKIP,
+    "next_class": StaffCommand.SWITCH_CLASS,
+}
+
+
 def _command_for(name: str) -> Callable[[], cmd.Command]:
-    return {"advance": cmd.Advance, "undo": cmd.Undo, "skip": lambda: cmd.Skip(None),
-            "next_class": lambda: cmd.SwitchClass(None)}.get(name, lambda: ButtonAction(name))
+    kind = _BUTTON_COMMANDS.get(name)
+    if kind is None:
+        return lambda: ButtonAction(name)
+    return lambda: kind.command_class()  # the called ticket, the next class: the defaults of each command
 
 
 @dataclass(frozen=True)

@@ -19,15 +19,22 @@ from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
 from photoqueue.core import glossary
 from photoqueue.core.queue import SessionState, class_counts
+from photoqueue.core.wire import StaffCommand
 from photoqueue.device.errors import StationError
 from photoqueue.hints import did_you_mean
 
 log = logging.getLogger(__name__)
 
-# action -> the arguments it takes (CLASS takes the rest of the line: class names may hold spaces)
+# The staff commands (the one vocabulary of core.wire, as a person types them) and the arguments each
+# takes (CLASS takes the rest of the line: class names may hold spaces); then the CLI's own actions.
+_ARGS: dict[StaffCommand, tuple[str, ...]] = {
+    StaffCommand.ADVANCE: (), StaffCommand.UNDO: (), StaffCommand.SKIP: ("NUMBER",),
+    StaffCommand.RECALL: ("NUMBER",), StaffCommand.VOID: ("NUMBER",), StaffCommand.SWITCH_CLASS: ("CLASS",),
+    StaffCommand.CORRECT_CLASS: ("NUMBER", "CLASS"), StaffCommand.REPRINT: ("NUMBER",),
+}
 ACTIONS: dict[str, tuple[str, ...]] = {
-    "status": (), "advance": (), "undo": (), "skip": ("NUMBER",), "recall": ("NUMBER",), "void": ("NUMBER",),
-    "next-class": (), "switch-class": ("CLASS",), "correct-class": ("NUMBER", "CLASS"), "reprint": ("NUMBER",),
+    "status": (), **{c.cli_name: _ARGS[c] for c in StaffCommand},
+    "next-class": (),  # switch-class without a class: the next one in the timetable
     "unprinted": (),
 }
 YES = ("y", "yes", "是", "确认")

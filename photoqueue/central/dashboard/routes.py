@@ -29,6 +29,7 @@ from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.dashboard.snapshot import SnapshotCache, staff_snapshot
 from photoqueue.central.errors import CentralError
 from photoqueue.central.guard import CSRF_COOKIE, current_staff, require_csrf, require_staff
+from photoqueue.core.wire import StaffCommand
 
 router = APIRouter()
 
@@ -177,11 +178,11 @@ def command_for(action: str, doc: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
     if action == "next_class":
         name = doc.get("class_name")
-        return "switch_class", {"class_name": name.strip() if isinstance(name, str) and name.strip() else None}
-    if action == "void":
-        return "void", {"number": number(), "reason": text("reason", "作废原因")}
-    if action == "correct_class":
-        return "correct_class", {"number": number(), "class_name": text("class_name", "班级")}
+        return StaffCommand.SWITCH_CLASS.value, {"class_name": name.strip() if isinstance(name, str) and name.strip() else None}
+    if action == StaffCommand.VOID:
+        return StaffCommand.VOID.value, {"number": number(), "reason": text("reason", "作废原因")}
+    if action == StaffCommand.CORRECT_CLASS:
+        return StaffCommand.CORRECT_CLASS.value, {"number": number(), "class_name": text("class_name", "班级")}
     raise CentralError(f"unknown action {action!r} (next_class, void, correct_class)", http_status=422)
 
 
