@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "photoqueue"
 
 # Root modules every room may use: the exception root, the "did you mean" hint, the atomic write, the CJK
 # font search, the settings contract.
-ROOT_MODULES = {"errors", "hints", "atomicfile", "cjkfont", "settings", "__init__"}
+ROOT_MODULES = {"errors", "hints", "atomicfile", "cjkfont", "settings", "textfile", "__init__"}
 
 # Which rooms of photoqueue each room may import (itself and the root modules always).
 ALLOWED_ROOMS = {

@@ -34,6 +34,7 @@ from photoqueue.hints import did_you_mean
 from photoqueue.printer.settings import PrinterSettings
 from photoqueue.scanner.settings import ScannerSettings
 from photoqueue.settings import allowed, default_of, describe, parse, type_hints
+from photoqueue.textfile import read_text
 
 REQUIRED_SECTIONS = ("station", "printer")
 SECRET_WORDS = ("token", "password", "secret", "hmac_key", "deployment_key", "api_key")
@@ -130,12 +131,7 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
 
 def load_config(path: str | Path) -> Config:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file / 找不到配置文件") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+    text = read_text(path, "config file", ConfigError, missing_zh="找不到配置文件")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from photoqueue.display._check import Problems, is_int, is_number
 from photoqueue.display.errors import DisplayError
+from photoqueue.textfile import read_text
 
 FLASH_KINDS = ("issued", "reprint", "refused", "info")
 
@@ -158,12 +159,7 @@ class DisplayState:
     def load(cls, path: str | Path) -> DisplayState:
         """Read a state file (UTF-8 JSON)."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise DisplayError(f"{path}: no such state file / 找不到状态文件") from None
-        except (UnicodeDecodeError, OSError) as exc:
-            raise DisplayError(f"{path}: cannot read the state file: {exc}") from None
+        text = read_text(path, "state file", DisplayError, encoding="utf-8-sig", missing_zh="找不到状态文件")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
