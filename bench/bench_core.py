@@ -42,11 +42,11 @@ def checks_as_before():
     """The store as it was before issue 13: quick_check at open, no witness, no checks per commit."""
     saved = store_module.verify_file, EventStore._guard, EventStore._witness
 
-    def quick_check(db, path, station_id):
+    def quick_check(db, _path, _station_id):
         assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         return History()
 
-    store_module.verify_file, EventStore._guard, EventStore._witness = quick_check, lambda s: None, lambda s: None
+    store_module.verify_file, EventStore._guard, EventStore._witness = quick_check, lambda _s: None, lambda _s: None
     try:
         yield
     finally:

@@ -58,7 +58,7 @@ def test_bad_arguments_and_a_closed_stdin_give_a_message_not_a_traceback(argv, t
     monkeypatch.chdir(tmp_path)  # whatever a command makes by mistake, it makes here
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
 
-    def hung(signum, frame):  # a command that serves instead of refusing: fail, do not hang the suite
+    def hung(_signum, _frame):  # a command that serves instead of refusing: fail, do not hang the suite
         raise AssertionError(f"{argv} did not refuse within 60 s")
 
     previous = signal.signal(signal.SIGALRM, hung)
@@ -81,7 +81,7 @@ def test_add_user_with_input_ending_at_the_second_prompt_creates_nothing(tmp_pat
 
     answers = iter(["pw-secret-1"])
 
-    def prompt(text=""):
+    def prompt(_text=""):
         try:
             return next(answers)
         except StopIteration:

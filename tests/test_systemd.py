@@ -137,7 +137,7 @@ def test_the_watchdog_drop_in_feeds_the_hardware_watchdog():
     assert parser["Manager"]["RuntimeWatchdogSec"] == "15s"  # bcm2835-wdt's longest timeout
 
 
-def test_a_dry_run_prints_the_plan_and_changes_nothing(tmp_path):
+def test_a_dry_run_prints_the_plan_and_changes_nothing():
     before = {p: p.exists() for p in (Path("/etc/photoqueue"), Path("/opt/photoqueue"), Path("/usr/local/bin/photoqueue"))}
     result = _install("--dry-run", "--room", "第二组")
     assert result.returncode == 0, result.stderr

@@ -155,21 +155,19 @@ async def post_command(request: Request, user: accounts.StaffUser = Depends(requ
 
 
 @router.post("/api/v1/commands/{cid}/cancel", dependencies=[Depends(require_staff), Depends(require_csrf)])
-async def cancel_command(cid: int, request: Request, user: accounts.StaffUser = Depends(require_staff),
+async def cancel_command(cid: int, user: accounts.StaffUser = Depends(require_staff),
                          store: CentralStore = Depends(get_store)) -> dict:
     """Withdraw a command the station has not taken yet (已撤销)."""
     return await run_in_threadpool(store.cancel_command, cid, by=user.name)
 
 
-@router.get("/api/v1/commands")
-def get_commands(room: str | None = None, user: accounts.StaffUser = Depends(require_staff),
-                 store: CentralStore = Depends(get_store)) -> dict:
+@router.get("/api/v1/commands", dependencies=[Depends(require_staff)])
+def get_commands(room: str | None = None, store: CentralStore = Depends(get_store)) -> dict:
     return {"commands": store.commands(room)}
 
 
-@router.get("/api/v1/duplicates")
-def get_duplicates(date: str | None = None, user: accounts.StaffUser = Depends(require_staff),
-                   store: CentralStore = Depends(get_store)) -> dict:
+@router.get("/api/v1/duplicates", dependencies=[Depends(require_staff)])
+def get_duplicates(date: str | None = None, store: CentralStore = Depends(get_store)) -> dict:
     return {"duplicates": store.duplicates(date)}
 
 

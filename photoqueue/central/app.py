@@ -92,17 +92,36 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
                store: CentralStore | None = None) -> FastAPI:
     """The service. ``store``: an open store to use (else one is opened on ``settings.db`` at startup)."""
     from fastapi import FastAPI
-    from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
 
     from photoqueue.central.api import router as api_router
     from photoqueue.central.ratelimit import RateLimiter
-    from photoqueue.central.store import CentralStore
 
     settings = settings or CentralSettings()
     problems = settings_problems(settings)
     if problems:
         raise CentralError("; ".join(problems), exit_status=2)
+
+    app = FastAPI(title="photoqueue central", lifespan=_lifespan(settings, store), docs_url="/api/docs",
+                  redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.settings = settings
+    app.state.trusted_proxies = guard.parse_proxies(settings.trusted_proxies)
+    app.state.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_burst)
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_min / 60, settings.login_attempts_per_min)
+    _add_error_handlers(app, settings)
+
+    from photoqueue.central.broadcast import LiveTraffic
+
+    app.add_middleware(LiveTraffic, get_app=lambda: app)  # serves /status/stream; notices writes
+    app.include_router(api_router)
+    for router in [*_extra_routers(), *routers]:
+        app.include_router(router)
+    return app
+
+
+def _lifespan(settings: CentralSettings, store: CentralStore | None):
+    """The app's lifespan: the store (``store``, or one opened on ``settings.db``), the session secret and
+    the live hub, opened at startup and closed at shutdown."""
+    from photoqueue.central.store import CentralStore
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -122,15 +141,16 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
             if own:
                 app.state.store.close()
 
-    app = FastAPI(title="photoqueue central", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json")
-    app.state.settings = settings
-    app.state.trusted_proxies = guard.parse_proxies(settings.trusted_proxies)
-    app.state.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_burst)
-    app.state.login_limiter = RateLimiter(settings.login_attempts_per_min / 60, settings.login_attempts_per_min)
+    return lifespan
+
+
+def _add_error_handlers(app: FastAPI, settings: CentralSettings) -> None:
+    """Errors as JSON: the service's own, the store's (503, retry later) and invalid requests (422)."""
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
 
     @app.exception_handler(CentralError)
-    async def central_error(request, exc: CentralError):
+    async def central_error(_request, exc: CentralError):
         headers = {}
         if exc.http_status == 401:
             headers["WWW-Authenticate"] = "Bearer"
@@ -153,14 +173,6 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
         app.add_exception_handler(psycopg.Error, store_error)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request, exc: RequestValidationError):
+    async def validation_error(_request, exc: RequestValidationError):
         parts = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()]
         return JSONResponse({"error": "; ".join(parts) or "invalid request"}, status_code=422)
-
-    from photoqueue.central.broadcast import LiveTraffic
-
-    app.add_middleware(LiveTraffic, get_app=lambda: app)  # serves /status/stream; notices writes
-    app.include_router(api_router)
-    for router in [*_extra_routers(), *routers]:
-        app.include_router(router)
-    return app

@@ -225,7 +225,7 @@ class StreamResponse(Response):
         self.still_allowed = still_allowed  # async: False ends the stream (a staff login ended)
         self.background = None
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, _scope, receive, send) -> None:  # an ASGI app; the scope is not needed
         self.channel.streams += 1
         loop = asyncio.get_running_loop()
         wake = loop.create_future()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -194,93 +195,150 @@ def _next_in_line(state: SessionState) -> int | None:
     return state.waiting[0] if state.waiting else None
 
 
+def _decide_timetable(state: SessionState, command: cmd.LoadTimetable, env: dict[str, str]) -> Decision:
+    classes = [dict(c) for c in command.classes]
+    auto = command.auto_advance
+    if classes == state.plan and auto == state.auto_advance:
+        return Decision()
+    events: list[Event] = [TimetableLoaded(**env, classes=classes, auto_advance=auto)]
+    names = [c["name"] for c in classes]
+    if state.active_class not in names and not state.tickets and names:
+        events.append(ClassSwitched(**env, class_name=names[0], previous=state.active_class, by="start"))
+    return Decision(events)
+
+
+def _decide_advance(state: SessionState, _command: cmd.Advance, env: dict[str, str]) -> Decision:
+    if state.called is None and not state.waiting:
+        return _refuse("没有等待拍摄的同学", "nobody is waiting", kind="idle")
+    called = state.waiting[0] if state.waiting else None
+    return Decision([Advanced(**env, photographed=state.called, called=called)])
+
+
+def _decide_undo(state: SessionState, _command: cmd.Undo, env: dict[str, str]) -> Decision:
+    if not state.undo_stack:
+        return _refuse("没有可撤销的操作", "nothing to undo")
+    photographed, called = state.undo_stack[-1]
+    return Decision([AdvanceUndone(**env, photographed=photographed, called=called)])
+
+
+def _decide_skip(state: SessionState, command: cmd.Skip, env: dict[str, str]) -> Decision:
+    number = state.called if command.number is None else command.number
+    t = state.tickets.get(number) if number is not None else None
+    if t is None or t.status not in (WAITING, CALLED):
+        zh, en = _why(state, number)
+        return _refuse(f"无法标记过号：{zh}", f"ticket {number} is not in line: {en}")
+    called = None
+    if t.status == CALLED:
+        called = _next_in_line(state)
+    return Decision([TicketSkipped(**env, number=number, called=called)])
+
+
+def _decide_recall(state: SessionState, command: cmd.Recall, env: dict[str, str]) -> Decision:
+    number = command.number
+    t = state.tickets.get(number)
+    if t is None or t.status != SKIPPED:
+        zh, en = _why(state, number)
+        return _refuse(f"无法召回：{zh}（只有过号的号可以召回）",
+                       f"ticket {number} is not skipped, so it cannot be recalled: {en}")
+    return Decision([TicketRecalled(**env, number=number, called=state.called is None)])
+
+
+def _decide_void(state: SessionState, command: cmd.Void, env: dict[str, str]) -> Decision:
+    number = command.number
+    t = state.tickets.get(number)
+    if t is None or t.status not in (WAITING, CALLED, SKIPPED):
+        zh, en = _why(state, number)
+        return _refuse(f"{number} 号无法作废：{zh}", f"ticket {number} cannot be voided: {en}")
+    called = _next_in_line(state) if t.status == CALLED else None
+    return Decision([TicketVoided(**env, number=number, reason=command.reason, called=called)])
+
+
+def _decide_switch_class(state: SessionState, command: cmd.SwitchClass, env: dict[str, str]) -> Decision:
+    name = command.class_name
+    target = state.class_after(state.active_class) if name is None else name
+    if name is None and target is None:
+        return _refuse(f"已是最后一个班级（{state.active_class}），没有下一个班级",
+                       f"this is the last class ({state.active_class}); there is no next one")
+    if target == state.active_class:
+        return Decision()
+    if name is not None and state.plan and state.plan_class(name) is None:
+        return _refuse(f"时间表中没有班级 {name}", f"no class {name!r} in the timetable")
+    return Decision([ClassSwitched(**env, class_name=target, previous=state.active_class, by="staff")])
+
+
+def _decide_correct_class(state: SessionState, command: cmd.CorrectClass, env: dict[str, str]) -> Decision:
+    number, name = command.number, command.class_name
+    t = state.tickets.get(number)
+    if t is None:
+        zh, en = _why(state, number)
+        return _refuse(zh, f"no ticket {number}: {en}")
+    if not name:
+        return _refuse("没有给出班级：请写出要改成的班级", "no class given: name the class to correct to")
+    if (state.plan and state.plan_class(name) is None):
+        return _refuse(f"时间表中没有班级 {name}", f"no class {name!r} in the timetable")
+    if t.class_name == name:
+        return Decision()
+    return Decision([TicketClassCorrected(**env, number=number, class_name=name, previous=t.class_name)])
+
+
+def _decide_reprint(state: SessionState, command: cmd.Reprint, env: dict[str, str]) -> Decision:
+    number = command.number
+    if number not in state.tickets:
+        zh, en = _why(state, number)
+        return _refuse(zh, f"no ticket {number}: {en}")
+    return Decision([TicketReprinted(**env, number=number, by="staff")])
+
+
+def _decide_record_print(state: SessionState, command: cmd.RecordPrint, env: dict[str, str]) -> Decision:
+    number = command.number
+    if number not in state.tickets:
+        return Decision()
+    if command.ok:
+        return Decision([TicketPrinted(**env, number=number, reprint=command.reprint)])
+    return Decision([TicketPrintFailed(**env, number=number, reason=command.reason)])
+
+
+def _decide_flag_duplicate(state: SessionState, command: cmd.FlagDuplicate, env: dict[str, str]) -> Decision:
+    t = state.tickets.get(command.number)
+    if t is None or t.flagged_room == command.other_room:
+        return Decision()
+    return Decision([DuplicateFlagged(**env, number=command.number, other_room=command.other_room,
+                                      other_number=command.other_number)])
+
+
+# one decider per command kind (a Scan also needs the rules: decide calls _decide_scan itself)
+_DECIDERS: dict[type[cmd.Command], Callable[[SessionState, Any, dict[str, str]], Decision]] = {
+    cmd.LoadTimetable: _decide_timetable,
+    cmd.Advance: _decide_advance,
+    cmd.Undo: _decide_undo,
+    cmd.Skip: _decide_skip,
+    cmd.Recall: _decide_recall,
+    cmd.Void: _decide_void,
+    cmd.SwitchClass: _decide_switch_class,
+    cmd.CorrectClass: _decide_correct_class,
+    cmd.Reprint: _decide_reprint,
+    cmd.RecordPrint: _decide_record_print,
+    cmd.FlagDuplicate: _decide_flag_duplicate,
+}
+
+
+def _handler_for(table: dict[type, Any], obj: object) -> Any:
+    """The handler for ``obj``'s class or its nearest base in ``table`` (as a class pattern would match)."""
+    for klass in type(obj).__mro__:
+        handler = table.get(klass)
+        if handler is not None:
+            return handler
+    return None
+
+
 def decide(state: SessionState, command: cmd.Command, now: dt.datetime, rules: Rules) -> Decision:
     env = _env(state, now)
-    match command:
-        case cmd.Scan(code=code):
-            return _decide_scan(state, code, env, rules)
-        case cmd.LoadTimetable(classes=classes, auto_advance=auto):
-            classes = [dict(c) for c in classes]
-            if classes == state.plan and auto == state.auto_advance:
-                return Decision()
-            events: list[Event] = [TimetableLoaded(**env, classes=classes, auto_advance=auto)]
-            names = [c["name"] for c in classes]
-            if state.active_class not in names and not state.tickets and names:
-                events.append(ClassSwitched(**env, class_name=names[0], previous=state.active_class, by="start"))
-            return Decision(events)
-        case cmd.Advance():
-            if state.called is None and not state.waiting:
-                return _refuse("没有等待拍摄的同学", "nobody is waiting", kind="idle")
-            called = state.waiting[0] if state.waiting else None
-            return Decision([Advanced(**env, photographed=state.called, called=called)])
-        case cmd.Undo():
-            if not state.undo_stack:
-                return _refuse("没有可撤销的操作", "nothing to undo")
-            photographed, called = state.undo_stack[-1]
-            return Decision([AdvanceUndone(**env, photographed=photographed, called=called)])
-        case cmd.Skip(number=number):
-            number = state.called if number is None else number
-            t = state.tickets.get(number) if number is not None else None
-            if t is None or t.status not in (WAITING, CALLED):
-                zh, en = _why(state, number)
-                return _refuse(f"无法标记过号：{zh}", f"ticket {number} is not in line: {en}")
-            called = None
-            if t.status == CALLED:
-                called = _next_in_line(state)
-            return Decision([TicketSkipped(**env, number=number, called=called)])
-        case cmd.Recall(number=number):
-            t = state.tickets.get(number)
-            if t is None or t.status != SKIPPED:
-                zh, en = _why(state, number)
-                return _refuse(f"无法召回：{zh}（只有过号的号可以召回）",
-                               f"ticket {number} is not skipped, so it cannot be recalled: {en}")
-            return Decision([TicketRecalled(**env, number=number, called=state.called is None)])
-        case cmd.Void(number=number, reason=reason):
-            t = state.tickets.get(number)
-            if t is None or t.status not in (WAITING, CALLED, SKIPPED):
-                zh, en = _why(state, number)
-                return _refuse(f"{number} 号无法作废：{zh}", f"ticket {number} cannot be voided: {en}")
-            called = _next_in_line(state) if t.status == CALLED else None
-            return Decision([TicketVoided(**env, number=number, reason=reason, called=called)])
-        case cmd.SwitchClass(class_name=name):
-            target = state.class_after(state.active_class) if name is None else name
-            if name is None and target is None:
-                return _refuse(f"已是最后一个班级（{state.active_class}），没有下一个班级",
-                               f"this is the last class ({state.active_class}); there is no next one")
-            if target == state.active_class:
-                return Decision()
-            if name is not None and state.plan and state.plan_class(name) is None:
-                return _refuse(f"时间表中没有班级 {name}", f"no class {name!r} in the timetable")
-            return Decision([ClassSwitched(**env, class_name=target, previous=state.active_class, by="staff")])
-        case cmd.CorrectClass(number=number, class_name=name):
-            t = state.tickets.get(number)
-            if t is None:
-                zh, en = _why(state, number)
-                return _refuse(zh, f"no ticket {number}: {en}")
-            if not name:
-                return _refuse("没有给出班级：请写出要改成的班级", "no class given: name the class to correct to")
-            if (state.plan and state.plan_class(name) is None):
-                return _refuse(f"时间表中没有班级 {name}", f"no class {name!r} in the timetable")
-            if t.class_name == name:
-                return Decision()
-            return Decision([TicketClassCorrected(**env, number=number, class_name=name, previous=t.class_name)])
-        case cmd.Reprint(number=number):
-            if number not in state.tickets:
-                zh, en = _why(state, number)
-                return _refuse(zh, f"no ticket {number}: {en}")
-            return Decision([TicketReprinted(**env, number=number, by="staff")])
-        case cmd.RecordPrint(number=number, ok=ok, reason=reason, reprint=reprint):
-            if number not in state.tickets:
-                return Decision()
-            if ok:
-                return Decision([TicketPrinted(**env, number=number, reprint=reprint)])
-            return Decision([TicketPrintFailed(**env, number=number, reason=reason)])
-        case cmd.FlagDuplicate(number=number, other_room=room, other_number=other):
-            t = state.tickets.get(number)
-            if t is None or t.flagged_room == room:
-                return Decision()
-            return Decision([DuplicateFlagged(**env, number=number, other_room=room, other_number=other)])
-    raise TypeError(f"not a queue command: {command!r}")
+    if isinstance(command, cmd.Scan):
+        return _decide_scan(state, command.code, env, rules)
+    decider = _handler_for(_DECIDERS, command)
+    if decider is None:
+        raise TypeError(f"not a queue command: {command!r}")
+    return decider(state, command, env)
 
 
 def _decide_scan(state: SessionState, code: str, env: dict[str, str], rules: Rules) -> Decision:
@@ -335,75 +393,121 @@ def _leave_line(state: SessionState, number: int, status: str, seq: int, next_ca
     state.undo_stack.clear()  # the line changed without a press: an undo could not be exact
 
 
+def _apply_timetable(state: SessionState, event: TimetableLoaded) -> None:
+    state.plan = [dict(c) for c in event.classes]
+    state.auto_advance = event.auto_advance
+
+
+def _apply_issued(state: SessionState, event: TicketIssued) -> None:
+    t = TicketState(event.number, event.code_digest, event.class_name, event.at)
+    state.tickets[event.number] = t
+    state.class_issued[event.class_name] = state.class_issued.get(event.class_name, 0) + 1
+    if event.code:
+        state.by_code[event.code] = event.number
+    state.by_digest[event.code_digest] = event.number
+    state.waiting.append(event.number)
+    if event.called:
+        _call(state, event.number)
+        state.undo_stack.clear()  # the line moved without a press: an undo could not be exact
+
+
+def _apply_reprinted(state: SessionState, event: TicketReprinted) -> None:
+    state.tickets[event.number].reprints += 1
+
+
+def _apply_advanced(state: SessionState, event: Advanced) -> None:
+    if event.photographed is not None:
+        t = state.tickets[event.photographed]
+        t.status, t.photographed_at, t.shot_seq = PHOTOGRAPHED, event.at, event.seq
+        state.shots.append((event.at, t.issued_at))
+    state.called = None
+    _call(state, event.called)
+    state.undo_stack.append((event.photographed, event.called))
+
+
+def _apply_undone(state: SessionState, event: AdvanceUndone) -> None:
+    state.undo_stack.pop()
+    if event.called is not None:
+        state.tickets[event.called].status = WAITING
+        state.waiting.insert(0, event.called)
+    state.called = None
+    if event.photographed is not None:
+        t = state.tickets[event.photographed]
+        t.photographed_at, t.shot_seq = None, None
+        state.shots.pop()
+        _call(state, event.photographed)
+
+
+def _apply_skipped(state: SessionState, event: TicketSkipped) -> None:
+    _leave_line(state, event.number, SKIPPED, event.seq, event.called)
+
+
+def _apply_recalled(state: SessionState, event: TicketRecalled) -> None:
+    t = state.tickets[event.number]
+    t.status, t.shot_seq = WAITING, None
+    state.waiting.insert(0, event.number)
+    if event.called:
+        _call(state, event.number)
+    state.undo_stack.clear()
+
+
+def _apply_voided(state: SessionState, event: TicketVoided) -> None:
+    _leave_line(state, event.number, VOIDED, event.seq, event.called)
+    t = state.tickets[event.number]
+    t.void_reason = event.reason
+    state.class_issued[t.class_name] -= 1
+
+
+def _apply_class_switched(state: SessionState, event: ClassSwitched) -> None:
+    state.active_class = event.class_name
+
+
+def _apply_class_corrected(state: SessionState, event: TicketClassCorrected) -> None:
+    t = state.tickets[event.number]
+    if t.status != VOIDED:
+        state.class_issued[t.class_name] -= 1
+        state.class_issued[event.class_name] = state.class_issued.get(event.class_name, 0) + 1
+    t.class_name = event.class_name
+
+
+def _apply_printed(state: SessionState, event: TicketPrinted) -> None:
+    t = state.tickets[event.number]
+    t.printed, t.print_error = True, ""
+
+
+def _apply_print_failed(state: SessionState, event: TicketPrintFailed) -> None:
+    t = state.tickets[event.number]
+    if not t.printed or t.print_error == "":
+        t.printed, t.print_error = False, event.reason
+
+
+def _apply_duplicate_flagged(state: SessionState, event: DuplicateFlagged) -> None:
+    state.tickets[event.number].flagged_room = event.other_room
+
+
+# one folder per event kind; an event kind not listed changes nothing but the last seq
+_APPLIERS: dict[type[Event], Callable[[SessionState, Any], None]] = {
+    TimetableLoaded: _apply_timetable,
+    TicketIssued: _apply_issued,
+    TicketReprinted: _apply_reprinted,
+    Advanced: _apply_advanced,
+    AdvanceUndone: _apply_undone,
+    TicketSkipped: _apply_skipped,
+    TicketRecalled: _apply_recalled,
+    TicketVoided: _apply_voided,
+    ClassSwitched: _apply_class_switched,
+    TicketClassCorrected: _apply_class_corrected,
+    TicketPrinted: _apply_printed,
+    TicketPrintFailed: _apply_print_failed,
+    DuplicateFlagged: _apply_duplicate_flagged,
+}
+
+
 def apply(state: SessionState, event: Event) -> SessionState:
     """Fold one committed event into the state (in place) and return it."""
-    match event:
-        case TimetableLoaded():
-            state.plan = [dict(c) for c in event.classes]
-            state.auto_advance = event.auto_advance
-        case TicketIssued():
-            t = TicketState(event.number, event.code_digest, event.class_name, event.at)
-            state.tickets[event.number] = t
-            state.class_issued[event.class_name] = state.class_issued.get(event.class_name, 0) + 1
-            if event.code:
-                state.by_code[event.code] = event.number
-            state.by_digest[event.code_digest] = event.number
-            state.waiting.append(event.number)
-            if event.called:
-                _call(state, event.number)
-                state.undo_stack.clear()  # the line moved without a press: an undo could not be exact
-        case TicketReprinted():
-            state.tickets[event.number].reprints += 1
-        case Advanced():
-            if event.photographed is not None:
-                t = state.tickets[event.photographed]
-                t.status, t.photographed_at, t.shot_seq = PHOTOGRAPHED, event.at, event.seq
-                state.shots.append((event.at, t.issued_at))
-            state.called = None
-            _call(state, event.called)
-            state.undo_stack.append((event.photographed, event.called))
-        case AdvanceUndone():
-            state.undo_stack.pop()
-            if event.called is not None:
-                state.tickets[event.called].status = WAITING
-                state.waiting.insert(0, event.called)
-            state.called = None
-            if event.photographed is not None:
-                t = state.tickets[event.photographed]
-                t.photographed_at, t.shot_seq = None, None
-                state.shots.pop()
-                _call(state, event.photographed)
-        case TicketSkipped():
-            _leave_line(state, event.number, SKIPPED, event.seq, event.called)
-        case TicketRecalled():
-            t = state.tickets[event.number]
-            t.status, t.shot_seq = WAITING, None
-            state.waiting.insert(0, event.number)
-            if event.called:
-                _call(state, event.number)
-            state.undo_stack.clear()
-        case TicketVoided():
-            _leave_line(state, event.number, VOIDED, event.seq, event.called)
-            t = state.tickets[event.number]
-            t.void_reason = event.reason
-            state.class_issued[t.class_name] -= 1
-        case ClassSwitched():
-            state.active_class = event.class_name
-        case TicketClassCorrected():
-            t = state.tickets[event.number]
-            if t.status != VOIDED:
-                state.class_issued[t.class_name] -= 1
-                state.class_issued[event.class_name] = state.class_issued.get(event.class_name, 0) + 1
-            t.class_name = event.class_name
-        case TicketPrinted():
-            t = state.tickets[event.number]
-            t.printed, t.print_error = True, ""
-        case TicketPrintFailed():
-            t = state.tickets[event.number]
-            if not t.printed or t.print_error == "":
-                t.printed, t.print_error = False, event.reason
-        case DuplicateFlagged():
-            state.tickets[event.number].flagged_room = event.other_room
+    applier = _handler_for(_APPLIERS, event)
+    if applier is not None:
+        applier(state, event)
     state.last_seq = max(state.last_seq, event.seq)
     return state
 

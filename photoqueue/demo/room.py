@@ -149,7 +149,7 @@ class RoomSim:
                 self.camera.wait_empty()
             else:
                 self.camera.wait_cleared()  # the camera sees the empty hall before the next phone
-            self.ask(lambda s: None)
+            self.ask(lambda _s: None)
         self.stats["unreadable"] += 1
         return None
 
@@ -160,7 +160,7 @@ class RoomSim:
         if hold_s >= 1.0:
             time.sleep(0.15)  # let the station's loop tick and see the hold (its clock does not flow)
         pin.drive_high()
-        self.ask(lambda s: None)
+        self.ask(lambda _s: None)
 
     def arrive(self, st: Student) -> None:
         if st.behaviour == "absent":
@@ -206,14 +206,7 @@ class RoomSim:
     def run(self) -> dict:
         self._start()
         try:
-            numbered = self.ask(lambda s: set(s.by_code))
-            resumed = bool(numbered)
-            if resumed:
-                last = self.ask(lambda s: max((t.photographed_at or t.issued_at for t in s.tickets.values()),
-                                              default=None))
-                if last:
-                    self.clock.advance_to(dt.datetime.fromisoformat(last))
-                self.rescan_waiting()
+            numbered, resumed = self._resume()
             by_code = {s.code: s for s in self.plan}
             pending = [s for s in self.plan if s.code not in numbered]
             done = len(self.plan) - len(pending)
@@ -226,36 +219,17 @@ class RoomSim:
                 called = self.ask(lambda s: s.called)
                 if called is not None and press_at is None:
                     press_at = self.clock.now() + dt.timedelta(seconds=self.rng.uniform(*SHOOT_S))
-                options = []
-                if pending:
-                    options.append((pending[0].arrive_at, 0))
-                if returns:
-                    options.append((min(returns, key=lambda r: r[0])[0], 1))
-                if press_at is not None:
-                    options.append((press_at, 2))
-                if self.rescans:
-                    options.append((min(r[0] for r in self.rescans), 3))
-                if not options:
+                following = self._next_happening(pending, returns, press_at)
+                if following is None:
                     break
-                when, what = min(options)
+                when, what = following
                 self.wait_until(when)
                 if what == 0:
                     self.arrive(pending.pop(0))
-                    waiting = self.ask(lambda s: len(s.waiting))
-                    self.stats["max_waiting"] = max(self.stats["max_waiting"], waiting)
                     done += 1
-                    _emit(type="progress", room=self.room, done=done, total=len(self.plan))
-                    # picture 2: the first crowd in line (the real day's sight), else half time
-                    if not crowd_shot and (waiting >= CROWD or done == midpoint):
-                        crowd_shot = True
-                        self.snapshot("2")
-                    if done == 1:
-                        self.snapshot("1")
+                    crowd_shot = self._arrived(done, midpoint, crowd_shot)
                 elif what == 1:
-                    returns.sort(key=lambda r: r[0])
-                    returns.pop(0)
-                    self.press("recall")
-                    self.stats["recalls"] += 1
+                    self._return(returns)
                 elif what == 3:
                     self.rescans.sort(key=lambda r: r[0])
                     self.rescan(self.rescans.pop(0)[1])
@@ -268,6 +242,54 @@ class RoomSim:
             return self.summary(resumed)
         finally:
             self.station.stop()
+
+    def _resume(self) -> tuple[set, bool]:
+        """The codes already numbered (a resumed day: the clock moves on to its last moment, and the
+        students still in line scan again), and whether the day is resumed."""
+        numbered = self.ask(lambda s: set(s.by_code))
+        resumed = bool(numbered)
+        if resumed:
+            last = self.ask(lambda s: max((t.photographed_at or t.issued_at for t in s.tickets.values()),
+                                          default=None))
+            if last:
+                self.clock.advance_to(dt.datetime.fromisoformat(last))
+            self.rescan_waiting()
+        return numbered, resumed
+
+    def _next_happening(self, pending: list, returns: list, press_at: dt.datetime | None):
+        """(when, what) of what happens next: 0 an arrival, 1 a return, 2 a press, 3 a rescan; None: the
+        day is over."""
+        options = []
+        if pending:
+            options.append((pending[0].arrive_at, 0))
+        if returns:
+            options.append((min(returns, key=lambda r: r[0])[0], 1))
+        if press_at is not None:
+            options.append((press_at, 2))
+        if self.rescans:
+            options.append((min(r[0] for r in self.rescans), 3))
+        return min(options) if options else None
+
+    def _arrived(self, done: int, midpoint: int, crowd_shot: bool) -> bool:
+        """After the ``done``-th arrival: the line's length, the progress, the pictures; returns whether
+        the crowd picture is taken."""
+        waiting = self.ask(lambda s: len(s.waiting))
+        self.stats["max_waiting"] = max(self.stats["max_waiting"], waiting)
+        _emit(type="progress", room=self.room, done=done, total=len(self.plan))
+        # picture 2: the first crowd in line (the real day's sight), else half time
+        if not crowd_shot and (waiting >= CROWD or done == midpoint):
+            crowd_shot = True
+            self.snapshot("2")
+        if done == 1:
+            self.snapshot("1")
+        return crowd_shot
+
+    def _return(self, returns: list) -> None:
+        """A skipped student is back: staff recall the number."""
+        returns.sort(key=lambda r: r[0])
+        returns.pop(0)
+        self.press("recall")
+        self.stats["recalls"] += 1
 
     def photograph(self, called: int, by_code: dict, returns: list) -> None:
         code = self.ask(lambda s: next((c for c, n in s.by_code.items() if n == called), None))

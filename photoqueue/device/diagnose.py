@@ -76,7 +76,7 @@ class Probes:
     test_ticket: bool = False
     ntp: Callable[[], bool | None] = ntp_synchronised
     now: Callable[[], dt.datetime] = dt.datetime.now
-    say: Callable[[str], None] = field(default=lambda text: None)  # prompts for the person at the Pi
+    say: Callable[[str], None] = field(default=lambda _text: None)  # prompts for the person at the Pi
 
 
 def run_checks(config, probes: Probes | None = None, parts: tuple[str, ...] = ALL) -> list[Check]:
@@ -151,7 +151,7 @@ def check_clock(config, probes: Probes) -> Check:
     return Check("clock", OK if synced else WARN, f"{now}, {state}; session {date}")
 
 
-def check_key(config, probes: Probes) -> Check:
+def check_key(config, _probes: Probes) -> Check:  # the CHECKS signature; needs no probe
     from photoqueue.device.config import key_path
     from photoqueue.device.errors import StationError
     from photoqueue.device.keyfile import load_key
@@ -168,7 +168,7 @@ def check_key(config, probes: Probes) -> Check:
     return Check("key", OK, f"{path} ({len(key)} bytes)")
 
 
-def check_disk(config, probes: Probes) -> Check:
+def check_disk(config, _probes: Probes) -> Check:  # the CHECKS signature; needs no probe
     where = Path(config.station.data_dir)
     while not where.exists() and where != where.parent:
         where = where.parent
@@ -203,7 +203,7 @@ def check_timetable(config, probes: Probes) -> Check:
     return Check("timetable", OK, f"{len(classes)} classes, {expected} students for {room} on {date}")
 
 
-def check_central(config, probes: Probes) -> Check:
+def check_central(config, _probes: Probes) -> Check:  # the CHECKS signature; needs no probe
     from photoqueue.device.config import read_token
 
     central = config.central
@@ -287,7 +287,7 @@ def check_printer(config, probes: Probes) -> Check:
     return Check("printer", WARN if near else OK, f"ready ({config.printer.kind}){near}{extra}")
 
 
-def check_display(config, probes: Probes) -> Check:
+def check_display(config, _probes: Probes) -> Check:  # the CHECKS signature; needs no probe
     if not config.station.screen:
         return Check("display", SKIP, "[station] screen = false")
     import os

@@ -78,7 +78,7 @@ def run_station(args: argparse.Namespace) -> int:
     station = build_station(config, headless=args.headless)
     stop = threading.Event()
 
-    def on_signal(signum, frame):
+    def on_signal(signum, _frame):
         log.info("signal %d: stopping", signum)
         stop.set()
         station.stop(timeout=0)

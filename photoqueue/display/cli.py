@@ -15,7 +15,7 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("display", help="the hall display: preview a screen, test the call sounds")
     dsub = p.add_subparsers(dest="display_command", metavar="SUBCOMMAND")
-    p.set_defaults(func=lambda args: p.print_help() or 2)
+    p.set_defaults(func=lambda _args: p.print_help() or 2)
 
     pv = dsub.add_parser(
         "preview",

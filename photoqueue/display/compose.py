@@ -114,7 +114,7 @@ def compose(
     theme = THEMES[settings.theme]
     clock = dt.datetime.combine(now.date(), state.clock) if state.clock else now
     flash = state.flash if state.flash and state.flash.active(now) else None
-    texts = _texts(state, clock, theme, settings, layout, flash, now)
+    texts = _texts(state, clock, theme, settings, layout, flash)
     panels = []
     for region in layout.regions:
         bg = theme.panel
@@ -136,11 +136,24 @@ def compose(
     return tuple(panels)
 
 
-def _texts(state, clock, theme: Theme, settings, layout: Layout, flash: Flash | None, now) -> dict:
-    t = theme
-    out: dict[str, tuple[list[Run], str, int | None]] = {}
+_Texts = dict[str, tuple[list[Run], str, int | None]]
 
-    # Header: room and where it is; the clock.
+
+def _texts(state, clock, theme: Theme, settings, layout: Layout, flash: Flash | None) -> dict:
+    out: _Texts = {}
+    _header_texts(out, state, clock, theme, settings)
+    _call_texts(out, state, theme)
+    _next_texts(out, state, theme, settings, layout)
+    _class_texts(out, state, theme)
+    if flash:
+        _flash_texts(out, flash, theme)
+    else:
+        _waiting_texts(out, state, theme)
+    return out
+
+
+def _header_texts(out: _Texts, state, clock, t: Theme, settings) -> None:
+    """The header (room and where it is; the clock) and the alert line."""
     room = [_bold(state.room or "拍摄点", 1.0, t.text)]
     if state.location:
         room.append(Run("  " + state.location, 0.75, t.muted))
@@ -157,6 +170,8 @@ def _texts(state, clock, theme: Theme, settings, layout: Layout, flash: Flash | 
     else:
         out["alert"] = ([Run(settings.hint_text, 0.8, t.muted)], "center", 0)
 
+
+def _call_texts(out: _Texts, state, t: Theme) -> None:
     # The call: 请 17 号同学拍摄.
     if state.now_serving is not None:
         out["call"] = (
@@ -171,6 +186,8 @@ def _texts(state, clock, theme: Theme, settings, layout: Layout, flash: Flash | 
     else:
         out["call"] = ([_bold("请扫码取号", 0.5, t.text)], "center", None)
 
+
+def _next_texts(out: _Texts, state, t: Theme, settings, layout: Layout) -> None:
     # The next numbers.
     out["next_label"] = ([Run("下一位", 1.0, t.muted)], "left", None)
     per = layout.next_per_line
@@ -183,6 +200,8 @@ def _texts(state, clock, theme: Theme, settings, layout: Layout, flash: Flash | 
         if chunk:
             out[key] = ([_bold("  ".join(chunk), 1.0, t.text)], "left", None)
 
+
+def _class_texts(out: _Texts, state, t: Theme) -> None:
     # The class being shot, and the one after it.
     out["cur_label"] = ([Run("正在拍摄", 1.0, t.muted)], "left", None)
     cc = state.current_class
@@ -208,33 +227,36 @@ def _texts(state, clock, theme: Theme, settings, layout: Layout, flash: Flash | 
     else:
         out["up_name"] = ([Run("—", 1.0, t.muted)], "left", None)
 
-    # Waiting and pace, or the flash after a scan in their place.
-    if flash:
-        label = FLASH_LABELS[flash.kind]
-        runs = [Run(label, 0.7, t.flash_text)] if label else []
-        if flash.number is not None:
-            runs.append(_bold(f"  {flash.number} 号", 1.0, t.flash_text))
-        if flash.text:
-            sep = "：" if flash.kind == "refused" and flash.number is None else "  "
-            runs.append(Run((sep if runs else "") + flash.text, 0.7, t.flash_text))
-        out["flash"] = (
-            runs or [Run(" ", 1.0, t.flash_text)],
-            "center",
-            len(runs) - 1 if flash.text else None,
-        )
-    else:
-        waiting = [
-            Run("等候 ", 0.7, t.muted),
-            _bold(f"{state.waiting}", 1.0, t.text),
-            Run(" 人", 0.7, t.muted),
-        ]
-        if state.wait_minutes is not None and state.waiting:
-            waiting += [Run(" · 预计等待 ", 0.7, t.muted), _bold(_minutes(state.wait_minutes), 1.0, t.text)]
-        out["waiting"] = (waiting, "left", None)
-        pace = _pace(state.late_minutes, t)
-        if pace:
-            out["pace"] = (pace, "right", None)
-    return out
+
+def _flash_texts(out: _Texts, flash: Flash, t: Theme) -> None:
+    """The flash after a scan, in the place of waiting and pace."""
+    label = FLASH_LABELS[flash.kind]
+    runs = [Run(label, 0.7, t.flash_text)] if label else []
+    if flash.number is not None:
+        runs.append(_bold(f"  {flash.number} 号", 1.0, t.flash_text))
+    if flash.text:
+        sep = "：" if flash.kind == "refused" and flash.number is None else "  "
+        runs.append(Run((sep if runs else "") + flash.text, 0.7, t.flash_text))
+    out["flash"] = (
+        runs or [Run(" ", 1.0, t.flash_text)],
+        "center",
+        len(runs) - 1 if flash.text else None,
+    )
+
+
+def _waiting_texts(out: _Texts, state, t: Theme) -> None:
+    """Waiting and pace."""
+    waiting = [
+        Run("等候 ", 0.7, t.muted),
+        _bold(f"{state.waiting}", 1.0, t.text),
+        Run(" 人", 0.7, t.muted),
+    ]
+    if state.wait_minutes is not None and state.waiting:
+        waiting += [Run(" · 预计等待 ", 0.7, t.muted), _bold(_minutes(state.wait_minutes), 1.0, t.text)]
+    out["waiting"] = (waiting, "left", None)
+    pace = _pace(state.late_minutes, t)
+    if pace:
+        out["pace"] = (pace, "right", None)
 
 
 def _bold(text: str, weight: float, color: RGB) -> Run:

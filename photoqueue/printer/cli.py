@@ -28,7 +28,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mode", choices=("image", "text"), default="image", help="ESC/POS mode for --escpos")
     p.add_argument("--profile", default="default", help="python-escpos printer profile for --escpos")
     p.set_defaults(func=_preview)
-    ticket.set_defaults(func=lambda args: (ticket.print_help(), 2)[1])
+    ticket.set_defaults(func=lambda _args: (ticket.print_help(), 2)[1])
 
     printer = sub.add_parser("printer", help="printer tools: a virtual network ESC/POS printer")
     psub = printer.add_subparsers(dest="printer_command", metavar="ACTION")
@@ -45,7 +45,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seconds", type=float, default=None, help="stop after this many seconds (default: "
                    "run until Ctrl-C)")
     s.set_defaults(func=_serve)
-    printer.set_defaults(func=lambda args: (printer.print_help(), 2)[1])
+    printer.set_defaults(func=lambda _args: (printer.print_help(), 2)[1])
 
 
 def _preview(args: argparse.Namespace) -> int:

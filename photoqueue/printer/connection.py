@@ -66,8 +66,9 @@ class Link:
             self._send(chunk, min(self.settings.timeout_s, remaining))
             self.written += len(chunk)
 
-    def query(self, n: int, timeout: float) -> int | None:
-        """The reply byte to DLE EOT n, or None when the printer did not answer within ``timeout`` s."""
+    def query(self, _n: int, _timeout: float) -> int | None:
+        """The reply byte to DLE EOT n, or None when the printer did not answer within the timeout (s).
+        This link cannot ask: always None."""
         return None
 
     def end_job(self) -> None:
@@ -243,10 +244,10 @@ class CupsLink(Link):
         super().__init__(settings, connection)
         self.job = bytearray()
 
-    def _send(self, chunk: bytes, timeout: float) -> None:
+    def _send(self, chunk: bytes, _timeout: float) -> None:  # a job in memory: nothing to wait for
         self.job += chunk
 
-    def query(self, n: int, timeout: float) -> int | None:
+    def query(self, n: int, _timeout: float) -> int | None:  # CUPS answers at once: no wait
         if n != cmd.STATUS_PRINTER:
             return None
         try:
@@ -302,7 +303,7 @@ class DummyLink(Link):
     def __init__(self, settings: PrinterSettings):
         super().__init__(settings, ByteSink())
 
-    def _send(self, chunk: bytes, timeout: float) -> None:
+    def _send(self, chunk: bytes, _timeout: float) -> None:  # the emulator takes it at once
         self.escpos.write(chunk)
 
 

@@ -214,7 +214,7 @@ class EscPosEmulator:
 
     # -- ESC, GS, FS, DLE ---------------------------------------------------------------------------
 
-    def _esc(self, buf: bytearray, pos: int, c: str, out: bytearray) -> int:
+    def _esc(self, buf: bytearray, pos: int, c: str, _out: bytearray) -> int:  # ESC answers nothing
         one = self._args(buf, pos, 1)
         if c == "@":
             self._log("ESC @")
@@ -275,58 +275,70 @@ class EscPosEmulator:
 
     def _gs(self, buf: bytearray, pos: int, c: str, out: bytearray) -> int:
         if c == "v":
-            head = self._args(buf, pos, 6)
-            if head is None:
-                return 0
-            mode, wb, h = head[1], head[2] | head[3] << 8, head[4] | head[5] << 8
-            size = 8 + wb * h
-            if pos + size > len(buf):
-                return 0
-            self._log(f"GS v 0 {wb}x{h}")
-            dots = unpack_raster(bytes(buf[pos + 8 : pos + size]), wb, h)
-            self._image(np.repeat(np.repeat(dots, 2 if mode & 2 else 1, axis=0), 2 if mode & 1 else 1, axis=1))
-            return size
+            return self._gs_raster(buf, pos)
         if c == "V":
-            one = self._args(buf, pos, 1)
-            if one is None:
-                return 0
-            m = one[0]
-            extra = 1 if m in (65, 66, 97, 98, 103, 104) else 0
-            args = self._args(buf, pos, 1 + extra)
-            if args is None:
-                return 0
-            self._log(f"GS V {m}")
-            if extra:
-                self._feed(args[1])
-            self._cut("partial" if m in (1, 49, 66, 98, 104) else "full")
-            return 3 + extra
+            return self._gs_cut(buf, pos)
         if c in "!Brk(8I":
             if c in "(8":
                 return self._gs_long(buf, pos, c)
-            one = self._args(buf, pos, 1)
-            if one is None:
-                return 0
-            n = one[0]
-            if c == "!":
-                self.mag_w, self.mag_h = (n >> 4 & 7) + 1, (n & 7) + 1
-            elif c == "B":
-                self.reverse = bool(n & 1)
-            elif c == "r":  # transmit status (processed in turn, not real-time): paper sensors
-                paper = self.state.paper
-                out.append((0x03 if paper in ("near_end", "out") else 0) | (0x0C if paper == "out" else 0))
-            elif c == "I":  # printer ID
-                out += {1: b"\x20", 2: b"\x02", 3: b"\x40"}.get(n, b"_PHOTOQUEUE VIRTUAL\x00")
-            elif c == "k":  # barcode: function A is NUL-terminated, function B has a length byte
-                if n <= 6:
-                    end = buf.find(b"\x00", pos + 3)
-                    return 0 if end < 0 else self._skip("GS k", end + 1 - pos)
-                length = self._args(buf, pos, 2)
-                return 0 if length is None else self._skip("GS k", 4 + length[1], buf, pos)
-            self._log(f"GS {c} {n}")
-            return 3
+            return self._gs_one_arg(buf, pos, c, out)
         if c in GS_SKIP:
             return self._skip(f"GS {c}", 2 + GS_SKIP[c], buf, pos)
         return self._skip(f"GS 0x{ord(c):02x} (unknown)", 2)
+
+    def _gs_raster(self, buf: bytearray, pos: int) -> int:
+        """GS v 0: a raster image."""
+        head = self._args(buf, pos, 6)
+        if head is None:
+            return 0
+        mode, wb, h = head[1], head[2] | head[3] << 8, head[4] | head[5] << 8
+        size = 8 + wb * h
+        if pos + size > len(buf):
+            return 0
+        self._log(f"GS v 0 {wb}x{h}")
+        dots = unpack_raster(bytes(buf[pos + 8 : pos + size]), wb, h)
+        self._image(np.repeat(np.repeat(dots, 2 if mode & 2 else 1, axis=0), 2 if mode & 1 else 1, axis=1))
+        return size
+
+    def _gs_cut(self, buf: bytearray, pos: int) -> int:
+        """GS V m [n]: cut, after feeding n for the function B forms."""
+        one = self._args(buf, pos, 1)
+        if one is None:
+            return 0
+        m = one[0]
+        extra = 1 if m in (65, 66, 97, 98, 103, 104) else 0
+        args = self._args(buf, pos, 1 + extra)
+        if args is None:
+            return 0
+        self._log(f"GS V {m}")
+        if extra:
+            self._feed(args[1])
+        self._cut("partial" if m in (1, 49, 66, 98, 104) else "full")
+        return 3 + extra
+
+    def _gs_one_arg(self, buf: bytearray, pos: int, c: str, out: bytearray) -> int:
+        """GS ! B r I k: the commands with one argument byte (a barcode's data follows it)."""
+        one = self._args(buf, pos, 1)
+        if one is None:
+            return 0
+        n = one[0]
+        if c == "!":
+            self.mag_w, self.mag_h = (n >> 4 & 7) + 1, (n & 7) + 1
+        elif c == "B":
+            self.reverse = bool(n & 1)
+        elif c == "r":  # transmit status (processed in turn, not real-time): paper sensors
+            paper = self.state.paper
+            out.append((0x03 if paper in ("near_end", "out") else 0) | (0x0C if paper == "out" else 0))
+        elif c == "I":  # printer ID
+            out += {1: b"\x20", 2: b"\x02", 3: b"\x40"}.get(n, b"_PHOTOQUEUE VIRTUAL\x00")
+        elif c == "k":  # barcode: function A is NUL-terminated, function B has a length byte
+            if n <= 6:
+                end = buf.find(b"\x00", pos + 3)
+                return 0 if end < 0 else self._skip("GS k", end + 1 - pos)
+            length = self._args(buf, pos, 2)
+            return 0 if length is None else self._skip("GS k", 4 + length[1], buf, pos)
+        self._log(f"GS {c} {n}")
+        return 3
 
     def _gs_long(self, buf: bytearray, pos: int, c: str) -> int:
         """GS ( X pL pH ... and GS 8 L p1..p4 ...: skipped by length, except graphics (GS ( L)."""
@@ -354,7 +366,7 @@ class EscPosEmulator:
                 self._image(self._graphic)
         return start + length - pos
 
-    def _fs(self, buf: bytearray, pos: int, c: str, out: bytearray) -> int:
+    def _fs(self, buf: bytearray, pos: int, c: str, _out: bytearray) -> int:  # FS answers nothing
         if c == "&":
             self._log("FS &")
             self.chinese = True

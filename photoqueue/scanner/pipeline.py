@@ -226,7 +226,9 @@ class SingleDecoder:
         self._decoder = ZbarDecoder() if name == "zbar" else ZxingDecoder()
         self._clock = clock
 
-    def decode(self, gray: np.ndarray, *, hires: HiRes = None, budget_ms: float | None = None) -> DecodeResult:
+    # the Pipeline's keyword interface (callers pass hires= by name): one raw pass has no retry to use them
+    def decode(self, gray: np.ndarray, *, hires: HiRes = None,  # noqa: ARG002
+               budget_ms: float | None = None) -> DecodeResult:  # noqa: ARG002
         start = self._clock()
         found = _unique(self._decoder.decode(gray))
         return DecodeResult(found, (self._clock() - start) * 1000.0, "cheap" if found else "none")

@@ -132,61 +132,94 @@ def generate(seed: int, *, with_code: bool = True, ec_level: str | None = None) 
     img = _background(rng)
     scene = rng.random()
     if with_code or scene < 0.8:  # a phone in view (else an empty hall)
-        if mods is not None:  # phone width in the frame before tilt
-            pw = int(mods.shape[0] * ppm / (0.92 * frac))
-            cond["px_per_module"] = round(ppm, 2)
-        else:
-            pw = int(rng.uniform(150, 400))
-        ph = int(pw * rng.uniform(1.9, 2.1))
-        sw, sh = int(pw * 0.92), int(ph * 0.9)
-        screen_on = with_code or rng.random() < 0.85
-        if screen_on:
-            screen, box = _screen(rng, sw * 2, sh * 2, mods, frac)  # drawn at 2x, shrunk later
-            brightness = rng.uniform(0.35, 1.0)
-            cond["brightness"] = round(brightness, 2)
-            screen *= brightness
-            if rng.random() < 0.5:
-                m = rng.uniform(0.05, 0.25)
-                screen *= _moire(rng, sw * 2, sh * 2, m)
-                cond["moire"] = round(m, 2)
-        else:
-            screen, box = np.full((sh * 2, sw * 2), rng.uniform(5, 25), np.float32), None
-        phone = np.full((ph * 2, pw * 2), rng.uniform(10, 60), np.float32)
-        oy, ox = (ph * 2 - sh * 2) // 2, (pw * 2 - sw * 2) // 2
-        phone[oy:oy + sh * 2, ox:ox + sw * 2] = screen
-        # perspective: rotate, tilt, place; the code may sit anywhere in the frame
-        src = np.float32([[0, 0], [pw * 2, 0], [pw * 2, ph * 2], [0, ph * 2]])
-        cx, cy = rng.uniform(0.3, 0.7) * WIDTH, rng.uniform(0.35, 0.85) * HEIGHT
-        rot = np.deg2rad(rng.uniform(-35, 35))
-        tilt_x, tilt_y = rng.uniform(-0.3, 0.3), rng.uniform(-0.3, 0.3)
-        corners = np.float32([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]])
-        persp = 1.0 + tilt_x * corners[:, 0] / pw + tilt_y * corners[:, 1] / ph
-        corners = corners / persp[:, None]
-        c, s_ = np.cos(rot), np.sin(rot)
-        dst = np.stack([c * corners[:, 0] - s_ * corners[:, 1] + cx, s_ * corners[:, 0] + c * corners[:, 1] + cy], 1)
+        img = _add_phone(rng, img, mods, ppm, frac, with_code, cond)
+    img = _camera(rng, img, ppm, cond)
+    return SynthFrame(np.clip(img, 0, 255).astype(np.uint8), text, cond)
+
+
+def _add_phone(rng, img: np.ndarray, mods, ppm: float, frac: float, with_code: bool, cond: dict) -> np.ndarray:
+    """The frame with a phone held in it (its screen showing the code ``mods``, if any)."""
+    if mods is not None:  # phone width in the frame before tilt
+        pw = int(mods.shape[0] * ppm / (0.92 * frac))
+        cond["px_per_module"] = round(ppm, 2)
+    else:
+        pw = int(rng.uniform(150, 400))
+    ph = int(pw * rng.uniform(1.9, 2.1))
+    screen_on = with_code or rng.random() < 0.85
+    phone, box = _phone(rng, pw, ph, mods, frac, screen_on, cond)
+    m, cx, cy = _hold(rng, pw, ph, box, cond)
+    warped = cv2.warpPerspective(phone, m, (WIDTH, HEIGHT), flags=cv2.INTER_AREA)
+    mask = cv2.warpPerspective(np.ones_like(phone), m, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR)
+    img = img * (1 - mask) + warped * mask
+    if screen_on and rng.random() < 0.5:  # glare: a bright, soft reflection on the glass
+        img = _glare(rng, img, mask, pw, ph, (cx, cy), cond)
+    return img
+
+
+def _phone(rng, pw: int, ph: int, mods, frac: float, screen_on: bool, cond: dict):
+    """The phone drawn at 2x, face on: (its image, the code's box on it (x, y, side) or None)."""
+    sw, sh = int(pw * 0.92), int(ph * 0.9)
+    if screen_on:
+        screen, box = _screen(rng, sw * 2, sh * 2, mods, frac)  # drawn at 2x, shrunk later
+        brightness = rng.uniform(0.35, 1.0)
+        cond["brightness"] = round(brightness, 2)
+        screen *= brightness
+        if rng.random() < 0.5:
+            m = rng.uniform(0.05, 0.25)
+            screen *= _moire(rng, sw * 2, sh * 2, m)
+            cond["moire"] = round(m, 2)
+    else:
+        screen, box = np.full((sh * 2, sw * 2), rng.uniform(5, 25), np.float32), None
+    phone = np.full((ph * 2, pw * 2), rng.uniform(10, 60), np.float32)
+    oy, ox = (ph * 2 - sh * 2) // 2, (pw * 2 - sw * 2) // 2
+    phone[oy:oy + sh * 2, ox:ox + sw * 2] = screen
+    if box is not None:
+        box = (box[0] + ox, box[1] + oy, box[2])
+    return phone, box
+
+
+def _hold(rng, pw: int, ph: int, box, cond: dict):
+    """Where the phone is held: rotated, tilted, placed; the code may sit anywhere in the frame.
+    Returns (the transform from the 2x phone to the frame, the phone's centre x, y)."""
+    src = np.float32([[0, 0], [pw * 2, 0], [pw * 2, ph * 2], [0, ph * 2]])
+    cx, cy = rng.uniform(0.3, 0.7) * WIDTH, rng.uniform(0.35, 0.85) * HEIGHT
+    rot = np.deg2rad(rng.uniform(-35, 35))
+    tilt_x, tilt_y = rng.uniform(-0.3, 0.3), rng.uniform(-0.3, 0.3)
+    corners = np.float32([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]])
+    persp = 1.0 + tilt_x * corners[:, 0] / pw + tilt_y * corners[:, 1] / ph
+    corners = corners / persp[:, None]
+    c, s_ = np.cos(rot), np.sin(rot)
+    dst = np.stack([c * corners[:, 0] - s_ * corners[:, 1] + cx, s_ * corners[:, 0] + c * corners[:, 1] + cy], 1)
+    m = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
+    if box is not None:  # keep the whole code (and a little quiet zone) in the frame
+        bx, by, side = box
+        code = np.float32([[bx, by], [bx + side, by], [bx + side, by + side], [bx, by + side]])
+        quad = cv2.perspectiveTransform(code[None], m)[0]
+        lo, hi = quad.min(0), quad.max(0)
+        shift = np.maximum(8 - lo, 0) - np.maximum(hi - (WIDTH - 8, HEIGHT - 8), 0)
+        dst = dst + shift
         m = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
-        if box is not None:  # keep the whole code (and a little quiet zone) in the frame
-            bx, by, side = box[0] + ox, box[1] + oy, box[2]
-            code = np.float32([[bx, by], [bx + side, by], [bx + side, by + side], [bx, by + side]])
-            quad = cv2.perspectiveTransform(code[None], m)[0]
-            lo, hi = quad.min(0), quad.max(0)
-            shift = np.maximum(8 - lo, 0) - np.maximum(hi - (WIDTH - 8, HEIGHT - 8), 0)
-            dst = dst + shift
-            m = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
-            cond["code_quad"] = (quad + shift).round(1).tolist()
-        warped = cv2.warpPerspective(phone, m, (WIDTH, HEIGHT), flags=cv2.INTER_AREA)
-        mask = cv2.warpPerspective(np.ones_like(phone), m, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR)
-        img = img * (1 - mask) + warped * mask
-        cond.update(rotation=round(float(np.rad2deg(rot)), 1), tilt=(round(tilt_x, 2), round(tilt_y, 2)), phone_width=pw)
-        if screen_on and rng.random() < 0.5:  # glare: a bright, soft reflection on the glass
-            g = np.zeros((HEIGHT, WIDTH), np.float32)
-            gc = (int(cx + rng.uniform(-pw / 2, pw / 2)), int(cy + rng.uniform(-ph / 3, ph / 3)))
-            axes = (int(rng.uniform(10, pw * 0.4)), int(rng.uniform(10, pw * 0.25)))
-            cv2.ellipse(g, gc, axes, float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
-            g = cv2.GaussianBlur(g, (0, 0), rng.uniform(4, 15))
-            strength = rng.uniform(60, 200)
-            img = img + strength * g * mask
-            cond["glare"] = round(strength)
+        cond["code_quad"] = (quad + shift).round(1).tolist()
+    cond.update(rotation=round(float(np.rad2deg(rot)), 1), tilt=(round(tilt_x, 2), round(tilt_y, 2)),
+                phone_width=pw)
+    return m, cx, cy
+
+
+def _glare(rng, img: np.ndarray, mask: np.ndarray, pw: int, ph: int, centre, cond: dict) -> np.ndarray:
+    """A bright, soft reflection on the phone's glass."""
+    cx, cy = centre
+    g = np.zeros((HEIGHT, WIDTH), np.float32)
+    gc = (int(cx + rng.uniform(-pw / 2, pw / 2)), int(cy + rng.uniform(-ph / 3, ph / 3)))
+    axes = (int(rng.uniform(10, pw * 0.4)), int(rng.uniform(10, pw * 0.25)))
+    cv2.ellipse(g, gc, axes, float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
+    g = cv2.GaussianBlur(g, (0, 0), rng.uniform(4, 15))
+    strength = rng.uniform(60, 200)
+    cond["glare"] = round(strength)
+    return img + strength * g * mask
+
+
+def _camera(rng, img: np.ndarray, ppm: float, cond: dict) -> np.ndarray:
+    """What the camera does to the scene: exposure, defocus, motion blur, noise."""
     img *= rng.uniform(0.6, 1.3)  # exposure
     if rng.random() < 0.5:
         sigma = rng.uniform(0.15, 0.5) * ppm
@@ -205,7 +238,7 @@ def generate(seed: int, *, with_code: bool = True, ec_level: str | None = None) 
     img = img + rng.normal(0, noise, img.shape).astype(np.float32) + np.sqrt(np.clip(img, 0, None)) * \
         rng.normal(0, 0.25, img.shape).astype(np.float32)
     cond["noise"] = round(noise, 1)
-    return SynthFrame(np.clip(img, 0, 255).astype(np.uint8), text, cond)
+    return img
 
 
 def frames(count: int, *, seed: int = 0, with_code: bool = True) -> list[SynthFrame]:

@@ -59,7 +59,8 @@ def test_a_good_batch_is_stored_and_answered_with_the_high_water_mark(central, t
     assert central.store.event_count() == 20
 
 
-def test_no_token_is_401(central, tokens, station):
+@pytest.mark.usefixtures("tokens")
+def test_no_token_is_401(central, station):
     r = post(central, None, batch(station))
     assert r.status_code == 401
     assert "token" in r.json()["error"]
@@ -67,7 +68,8 @@ def test_no_token_is_401(central, tokens, station):
     assert_nothing_stored(central)
 
 
-def test_a_wrong_token_is_401(central, tokens, station):
+@pytest.mark.usefixtures("tokens")
+def test_a_wrong_token_is_401(central, station):
     r = post(central, "pqs_not-a-real-token", batch(station))
     assert r.status_code == 401
     assert "unknown or revoked" in r.json()["error"]
@@ -106,7 +108,8 @@ def test_an_over_large_body_is_413(central, tokens, station):
     assert_nothing_stored(central)
 
 
-def test_an_over_large_chunked_body_is_413(central, tokens, station):
+@pytest.mark.usefixtures("station")
+def test_an_over_large_chunked_body_is_413(central, tokens):
     def chunks():
         yield b'{"station_id": "x", "events": ['
         for _ in range(100):
@@ -118,7 +121,8 @@ def test_an_over_large_chunked_body_is_413(central, tokens, station):
     assert_nothing_stored(central)
 
 
-def test_malformed_json_is_400(central, tokens, station):
+@pytest.mark.usefixtures("station")
+def test_malformed_json_is_400(central, tokens):
     r = post(central, tokens["R1"], b'{"station_id": "x", "events": [')
     assert r.status_code == 400
     assert "malformed JSON" in r.json()["error"]

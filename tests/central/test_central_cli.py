@@ -33,7 +33,7 @@ def test_add_station_prints_a_token_that_authenticates_until_revoked(tmp_path, c
     assert main(["central", "revoke-station", "--db", db, "--id", "99"]) == 1
 
 
-def test_add_user_reads_a_password_file(tmp_path, capsys):
+def test_add_user_reads_a_password_file(tmp_path):
     db = f"sqlite:///{tmp_path / 'c.db'}"
     pw = tmp_path / "pw"
     pw.write_text("s3cret-password\n")
@@ -48,7 +48,7 @@ def test_add_user_reads_a_password_file(tmp_path, capsys):
 
 def test_add_user_prompts_twice_without_a_file(tmp_path, monkeypatch, capsys):
     answers = iter(["first-password", "other-password"])
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("getpass.getpass", lambda _prompt="": next(answers))
     db = f"sqlite:///{tmp_path / 'c.db'}"
     assert main(["central", "add-user", "--db", db, "--name", "bob"]) == 2
     assert "differ" in capsys.readouterr().err

@@ -41,7 +41,8 @@ def synced(store, tmp_path):
     session.store.close()
 
 
-def test_untargeted_commands_are_named_from_the_last_synced_state(store, synced):
+@pytest.mark.usefixtures("synced")
+def test_untargeted_commands_are_named_from_the_last_synced_state(store):
     cid = store.add_command("R1", "skip", {}, by="staff")
     adv = store.add_command("R1", "advance", {}, by="staff")
     sw = store.add_command("R1", "switch_class", {"class_name": "二班"}, by="staff")
@@ -57,7 +58,8 @@ def test_untargeted_commands_are_named_from_the_last_synced_state(store, synced)
     ("undo", {"target": 1}, "最后一次拍摄完成的不是"),
     ("recall", {"number": 2}, "无法召回"),
 ])
-def test_a_number_that_does_not_fit_the_synced_state_is_refused_before_queueing(store, synced, kind, args, why):
+@pytest.mark.usefixtures("synced")
+def test_a_number_that_does_not_fit_the_synced_state_is_refused_before_queueing(store, kind, args, why):
     with pytest.raises(CentralError, match=why) as err:
         store.add_command("R1", kind, args, by="staff")
     assert err.value.http_status == 422

@@ -136,7 +136,8 @@ def test_browser_without_login_lands_on_the_login_page(central, browser):
     page.close()
 
 
-def test_staff_actions_need_the_csrf_token_and_the_same_origin(central, staff):
+@pytest.mark.usefixtures("central")
+def test_staff_actions_need_the_csrf_token_and_the_same_origin(staff):
     body = {"room": ROOM, "action": "next_class"}
     token = staff.headers.pop("X-CSRF-Token")
     assert staff.post("/dashboard/api/command", json=body).status_code == 403

@@ -71,7 +71,7 @@ def test_a_stream_gets_a_snapshot_now_and_the_next_after_a_sync(tmp_path):
         token = accounts.add_station(central.store.db, "R1")[1]
         stream = Stream(central.url)
         assert stream.status == 200 and "text/event-stream" in stream.head
-        first = stream.wait_for(lambda s: True)
+        first = stream.wait_for(lambda _s: True)
         assert not has_room("R1")(first)
         store = make_station(tmp_path / "st", "R1", 30)
         sync(central.url, token, store)
@@ -141,7 +141,7 @@ def test_two_workers_on_one_postgresql_a_sync_to_one_shows_on_a_stream_of_the_ot
     with CentralProcess(pg_url, settings=slow) as one, CentralProcess(pg_url, settings=slow) as other:
         stream = Stream(other.url)
         assert stream.status == 200
-        stream.wait_for(lambda s: True)
+        stream.wait_for(lambda _s: True)
         store = make_station(tmp_path / "st", "R1", 40)
         sync(one.url, token, store)
         snap = stream.wait_for(has_room("R1"), timeout=20)

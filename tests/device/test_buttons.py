@@ -103,7 +103,7 @@ def _highs(pin, want, timeout=5.0):
 
 def test_led_and_buzzer_signal_good_and_bad_scans():
     factory = MockFactory()
-    buttons = Buttons(ButtonSettings(advance_pin=PIN, led_pin=5, buzzer_pin=6), lambda item: None,
+    buttons = Buttons(ButtonSettings(advance_pin=PIN, led_pin=5, buzzer_pin=6), lambda _item: None,
                       lambda: 0.0, factory)
     buttons.feedback(False, 120, 20)  # a refused code: three short blinks and beeps
     assert _highs(factory.pin(6), 3) == 3
@@ -164,7 +164,7 @@ def test_press_sequence_drives_the_queue(station):
     clock.sleep(1.0)
     pin.drive_low()
     clock.sleep(2.2)
-    st.call(lambda s: None).result(5)
+    st.call(lambda _s: None).result(5)
     import time
 
     deadline = time.monotonic() + 5

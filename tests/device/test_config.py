@@ -47,7 +47,7 @@ def test_misspelt_key_wrong_type_and_missing_printer_give_one_message_exit_2_not
     assert sorted(p.name for p in tmp_path.iterdir()) == ["station.toml"]
 
 
-def test_check_accepts_a_good_config(tmp_path, capsys):
+def test_check_accepts_a_good_config(tmp_path):
     config = tmp_path / "station.toml"
     config.write_text(f'[station]\nroom = "A"\ndata_dir = "{tmp_path / "d"}"\n[printer]\nkind = "dummy"\n')
     assert main(["station", "--config", str(config), "--check"]) == 0
@@ -95,7 +95,7 @@ def test_every_key_is_documented_in_docs_config_md():
             assert f"| `{key}` |" in part, f"[{name}] {key} is not in docs/config.md"
 
 
-def test_every_key_is_in_the_example_and_the_example_loads(tmp_path):
+def test_every_key_is_in_the_example_and_the_example_loads():
     path = ROOT / "systemd" / "station.example.toml"
     text = path.read_text(encoding="utf-8")
     data = tomllib.loads(text)
@@ -135,7 +135,7 @@ def test_check_reports_a_missing_timetable_and_key_file_at_once_touching_nothing
     assert sorted(p.name for p in tmp_path.iterdir()) == ["station.toml"]
 
 
-def test_check_loads_a_good_timetable_and_key_file(tmp_path, capsys):
+def test_check_loads_a_good_timetable_and_key_file(tmp_path):
     key = tmp_path / "station.key"
     key.write_text("00" * 32)
     config = tmp_path / "station.toml"

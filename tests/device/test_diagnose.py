@@ -58,7 +58,7 @@ def test_camera_frames_arriving_and_the_code_shown_to_it_are_reported(tmp_path):
 
 
 def test_a_pi_camera_that_is_not_there_is_a_failure_with_its_fix(tmp_path):
-    def no_camera(num):
+    def no_camera(_num):
         raise IndexError("list index out of range")  # what picamera2 says with no camera attached
 
     fake = types.SimpleNamespace(Picamera2=no_camera)
@@ -154,7 +154,7 @@ def test_the_deployment_key_is_read_and_a_bad_one_named(tmp_path):
 
 def test_a_nearly_full_disk_fails(tmp_path, monkeypatch):
     assert one(config(tmp_path), "disk").status == "ok"
-    monkeypatch.setattr(diagnose.shutil, "disk_usage", lambda p: types.SimpleNamespace(free=10 * 2**20))
+    monkeypatch.setattr(diagnose.shutil, "disk_usage", lambda _p: types.SimpleNamespace(free=10 * 2**20))
     check = one(config(tmp_path), "disk")
     assert check.status == "fail" and "0.0 GiB" in check.detail and "journalctl" in check.fix_en
 
@@ -214,7 +214,7 @@ def test_the_command_prints_the_checklist_and_fails_on_a_broken_part(tmp_path, c
 
 
 def test_a_check_that_raises_is_a_failure_not_a_traceback(tmp_path, monkeypatch):
-    monkeypatch.setitem(diagnose.CHECKS, "disk", lambda c, p: 1 / 0)
+    monkeypatch.setitem(diagnose.CHECKS, "disk", lambda _c, _p: 1 / 0)
     [check] = diagnose.run_checks(config(tmp_path), probes(), ("disk",))
     assert check.status == "fail" and "ZeroDivisionError" in check.detail
 
@@ -243,7 +243,7 @@ def test_the_station_starts_with_the_checklist_on_screen_until_the_first_scan_an
     from photoqueue.device.station_view import SimClock
 
     real = diagnose.shutil.disk_usage
-    monkeypatch.setattr(diagnose.shutil, "disk_usage", lambda p: types.SimpleNamespace(free=50 * 2**20))
+    monkeypatch.setattr(diagnose.shutil, "disk_usage", lambda _p: types.SimpleNamespace(free=50 * 2**20))
     cfg = config(tmp_path, station={"timetable": TIMETABLE}, printer={"kind": "dummy"})
     st = build_station(cfg, clock=SimClock(dt.datetime(2023, 10, 25, 14, 25), speed=1), headless=True)
     monkeypatch.setattr(diagnose.shutil, "disk_usage", real)

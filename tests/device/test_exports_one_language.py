@@ -92,7 +92,7 @@ def test_the_fee_rule_is_chosen_and_printed(station, rule, base):
     assert int(first["应收费用(元)"]) == 10 * (expected if rule == "expected" else base)
 
 
-def test_the_settlement_slip_has_a_slip_per_class_with_a_signature_line(station, tmp_path):
+def test_the_settlement_slip_has_a_slip_per_class_with_a_signature_line(station):
     html = pq("export", "--data-dir", station, "--report", "slip", "--fee-rule", "expected")
     assert html.count('class="slip"') == 12  # A组's classes that day
     for word in ("班级", "应拍", "已拍", "金额", "班长（负责人）签字", "收费标准：每人 20 元，按应拍人数收费"):

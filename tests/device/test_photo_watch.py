@@ -51,7 +51,7 @@ class Room:
     def do(self, command):
         self.clock.advance_to(self.t)
         self.st.submit(command)
-        self.st.call(lambda s: None).result(10)  # handled before the clock moves on
+        self.st.call(lambda _s: None).result(10)  # handled before the clock moves on
 
     def photograph(self, shots: int) -> None:
         self.t += dt.timedelta(seconds=5)  # the student walks in and sits down

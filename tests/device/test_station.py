@@ -41,7 +41,7 @@ class Screen(Adapter):
     def show(self, state):
         self.states.append(state)
 
-    def flash(self, kind, text="", number=None):
+    def flash(self, kind, text="", number=None):  # noqa: ARG002 - the display's signature; only kinds are kept
         self.flashes.append((kind, number))
 
 
@@ -145,7 +145,7 @@ def test_a_printer_out_of_paper_is_shown_and_recorded(tmp_path, printer):
         st.stop()
 
 
-def test_changes_by_the_staff_cli_reach_the_running_station(tmp_path, printer, capsys):
+def test_changes_by_the_staff_cli_reach_the_running_station(tmp_path, printer):
     st, camera = make(tmp_path, printer, refresh_s=0.1)
     st.start()
     try:
@@ -189,7 +189,7 @@ def test_watchdog_is_pinged_only_while_healthy(tmp_path, printer, monkeypatch):
         assert any(m.startswith("READY=1") for m in got)
         assert "WATCHDOG=1" in got
         # the database starts refusing commits: the station says so and stops the pings
-        def refuse(command, now):
+        def refuse(_command, _now):
             raise StationError("disk I/O error")
 
         st.call(lambda s: setattr(s.session, "handle", refuse)).result(5)

@@ -228,7 +228,7 @@ def test_days_offline_catch_up_in_many_batches_with_exact_counts(tmp_path):
             session.scan(f"{day}-{i:04d}", at)
             if i % 3:
                 session.handle(cmd.Advance(), at)
-    offline = SyncClient(store.path, closed_port_url(), "pqs_x", room="A", timeout_s=1, sleep=lambda s: None,
+    offline = SyncClient(store.path, closed_port_url(), "pqs_x", room="A", timeout_s=1, sleep=lambda _s: None,
                          clock=iter(range(0, 10_000, 1)).__next__)
     assert offline.drain(timeout=3) is False
     assert offline.status()["offline_since"] is not None

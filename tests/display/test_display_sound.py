@@ -54,7 +54,7 @@ def test_speech_is_cached_per_number(tmp_path):
 
 
 def test_no_audio_device_is_silent_and_harmless(monkeypatch, caplog):
-    def no_device(*args, **kwargs):
+    def no_device(*_args, **_kwargs):
         raise pygame.error("No available audio device")
 
     monkeypatch.setattr(pygame.mixer, "get_init", lambda: None)
@@ -82,7 +82,7 @@ def test_no_audio_driver_in_a_fresh_process():
 
 
 def test_without_espeak_calls_still_chime(monkeypatch, caplog, tmp_path):
-    monkeypatch.setattr("photoqueue.display.sound.shutil.which", lambda name: None)
+    monkeypatch.setattr("photoqueue.display.sound.shutil.which", lambda _name: None)
     with caplog.at_level(logging.WARNING, logger="photoqueue.display"):
         with Sounds(DisplaySettings(speech=True, sound_cache_dir=str(tmp_path))) as sounds:
             result = sounds.call(4).result(timeout=10)
@@ -100,7 +100,7 @@ def test_unknown_voice_falls_back_to_mandarin(caplog, tmp_path):
 
 
 @pytest.mark.parametrize("volume", [0.0, 1.0])
-def test_volume_applies(volume, tmp_path):
+def test_volume_applies(volume):
     with Sounds(DisplaySettings(volume=volume)) as sounds:
         assert sounds.call(1).result(timeout=10).played
         assert abs(sounds._chime().get_volume() - volume) < 0.01

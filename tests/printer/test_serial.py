@@ -18,7 +18,7 @@ class PtyPrinter:
         self.master, self.slave = os.openpty()
         self.name = os.ttyname(self.slave)
         self.tickets = []
-        self.emulator = EscPosEmulator(576, state=state, on_ticket=lambda image, how: self.tickets.append(image))
+        self.emulator = EscPosEmulator(576, state=state, on_ticket=lambda image, _how: self.tickets.append(image))
         self.paused = False  # a printer that stops reading (buffer full, offline)
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)

@@ -61,7 +61,7 @@ def test_ticket_preview_writes_png_and_escpos(tmp_path, capsys):
     image = Image.open(png)
     assert image.width == 384 and image.mode == "1"
     tickets = []
-    EscPosEmulator(384, on_ticket=lambda img, how: tickets.append(img)).feed(raw.read_bytes())
+    EscPosEmulator(384, on_ticket=lambda img, _how: tickets.append(img)).feed(raw.read_bytes())
     assert len(tickets) == 1 and tickets[0].width == 384
     assert "88" not in capsys.readouterr().err
 

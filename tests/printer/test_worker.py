@@ -35,7 +35,7 @@ def test_submit_returns_before_the_printer_is_done_and_results_come_in_order():
 def test_a_full_queue_refuses_at_once():
     printer = SlowPrinter()
     refused = []
-    worker = PrinterWorker(printer, lambda job, o: refused.append(o.reason_code) if not o.ok else None,
+    worker = PrinterWorker(printer, lambda _job, o: refused.append(o.reason_code) if not o.ok else None,
                            max_pending=1).start()
     try:
         jobs = [worker.submit(make_ticket(number=n)) for n in range(4)]
@@ -51,7 +51,7 @@ def test_outcomes_of_a_printer_that_is_out_of_paper_come_back_through_the_callba
         vp.set_state(paper="out")
         printer = TicketPrinter(PrinterSettings(kind="network", host="127.0.0.1", port=vp.port, timeout_s=3))
         seen = []
-        with PrinterWorker(printer, lambda job, outcome: seen.append(outcome)) as worker:
+        with PrinterWorker(printer, lambda _job, outcome: seen.append(outcome)) as worker:
             job = worker.submit(make_ticket())
             assert job.wait(10).reason_code == "paper_out"
             vp.set_state(paper="ok")
@@ -61,7 +61,7 @@ def test_outcomes_of_a_printer_that_is_out_of_paper_come_back_through_the_callba
 
 
 def test_a_failing_callback_does_not_stop_the_worker():
-    def bad(job, outcome):
+    def bad(_job, _outcome):
         raise ValueError("station bug")
 
     with PrinterWorker(TicketPrinter(PrinterSettings(kind="dummy")), bad) as worker:
@@ -72,7 +72,7 @@ def test_a_failing_callback_does_not_stop_the_worker():
 def test_stop_cancels_what_was_not_printed():
     printer = SlowPrinter()
     outcomes = []
-    worker = PrinterWorker(printer, lambda job, o: outcomes.append(o.reason_code)).start()
+    worker = PrinterWorker(printer, lambda _job, o: outcomes.append(o.reason_code)).start()
     worker.submit(make_ticket(number=1))
     worker.submit(make_ticket(number=2))
     threading.Timer(0.2, printer.release.set).start()

@@ -36,7 +36,7 @@ class RecordingDisplay(Adapter):
         self.states.append(state)
         del self.states[:-5]
 
-    def flash(self, kind: str, text: str, number: int | None) -> None:
+    def flash(self, kind: str, text: str, number: int | None) -> None:  # noqa: ARG002 - the display's signature
         if kind in ("issued", "reprint") and number is not None:
             say(f"shown {number}")
 
@@ -81,9 +81,9 @@ def main(config_path: str) -> int:
             station.submit(cmd.Reprint(int(arg)))
         elif verb == "quit":
             break
-    station.call(lambda s: None).result(30)
+    station.call(lambda _s: None).result(30)
     station.printer.drain(30)
-    station.call(lambda s: None).result(30)
+    station.call(lambda _s: None).result(30)
     station.stop()
     say("bye")
     return 0

@@ -87,7 +87,7 @@ def test_any_payload_at_a_running_station_gets_a_number_or_a_clear_refusal(stati
     before = len(screen.flashes)
     for code in codes:
         station.submit(ScanEvent(code, "camera", time.monotonic()))
-    station.call(lambda s: None).result(30)
+    station.call(lambda _s: None).result(30)
     flashes = screen.flashes[before:]
     ok = station.error is None and station._thread.is_alive() and len(flashes) == len(codes)
     for kind, text, number in flashes:

@@ -80,7 +80,7 @@ def held_exactly_once(db_url: str, store: EventStore) -> int:
     return len(stored)
 
 
-def test_offline_two_hours_then_a_faulty_network_and_a_restarting_centre(central_db, tmp_path):
+def test_offline_two_hours_then_a_faulty_network_and_a_restarting_centre(central_db, tmp_path):  # noqa: PLR0915 - one day told in order
     rooms = [f"R{i}" for i in range(4)]
     per_minute = size(1, 13)  # events a simulated minute per room while offline
     stores = {room: EventStore(tmp_path / room / "station.db") for room in rooms}

@@ -143,7 +143,7 @@ def test_no_raw_collection_code_leaves_the_station(central_db, tmp_path):
         tee = TeeProxy(("127.0.0.1", central.port))
         for room in rooms:
             client = SyncClient(stores[room].path, tee.url, add_station(central_db, room), room=room, batch_size=50,
-                                on_command=lambda c: None)
+                                on_command=lambda _c: None)
             assert client.drain(timeout=60)
             client.stop()
         dup = httpx.get(central.url + "/api/v1/counts").text

@@ -66,7 +66,7 @@ def start(data_dir, centre):
 def scan(station, *codes):
     for code in codes:
         station.submit(ScanEvent(code, "manual", time.monotonic()))
-    station.call(lambda s: None).result(30)
+    station.call(lambda _s: None).result(30)
 
 
 def state(station):
@@ -78,7 +78,7 @@ def command_states(url):
         return {x["id"]: x for x in c.commands(ROOM)}
 
 
-def test_a_command_that_cannot_commit_is_never_reported_done(tmp_path, centre, small_fs, fill):
+def test_a_command_that_cannot_commit_is_never_reported_done(centre, small_fs, fill):
     mount, mounted = small_fs
     station, client = start(mount / "station", centre)
     url = centre[0]

@@ -83,7 +83,7 @@ def run_day(config, clock, codes):
             time.sleep(0.05)
         for code in codes:
             station.submit(ScanEvent(code, "manual", time.monotonic()))
-        station.call(lambda s: None).result(30)
+        station.call(lambda _s: None).result(30)
         date = station.call(lambda s: s.session.date).result(30)
         flashes = list(station.display.flashes)
         alerts = station.call(lambda s: s.alerts).result(30)

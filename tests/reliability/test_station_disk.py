@@ -34,11 +34,11 @@ def scan(station, code: str) -> None:
 
 
 def settle(station) -> None:
-    station.call(lambda s: None).result(30)
+    station.call(lambda _s: None).result(30)
     station.printer.drain(30)
-    station.call(lambda s: None).result(30)
+    station.call(lambda _s: None).result(30)
     time.sleep(0.1)  # one more loop turn: the redraw after the last item
-    station.call(lambda s: None).result(30)
+    station.call(lambda _s: None).result(30)
 
 
 def committed_numbers(db_path) -> set[int]:

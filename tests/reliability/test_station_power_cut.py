@@ -68,7 +68,7 @@ def without_print_outcome(db_path: Path) -> set[int]:
         db.close()
 
 
-def test_sigkill_of_a_real_station_loses_and_duplicates_nothing(tmp_path):
+def test_sigkill_of_a_real_station_loses_and_duplicates_nothing(tmp_path):  # noqa: PLR0915 - one scenario in order
     n_scans, n_kills = size(120, 1000), size(25, 200)
     rng = random.Random(20241025)
     data_dir = tmp_path / "station"

@@ -145,5 +145,5 @@ def test_camera_loop_end_to_end_with_a_replay_and_a_fault(clock):
 
 def test_replay_source_ends_the_camera_loop(clock):
     sup = CameraSupervisor(ImageFileSource([GOOD, GOOD]), SETTINGS, clock=clock, sleep=clock.sleep)
-    run_camera(sup, Scanner(), lambda e: None, threading.Event(), clock=clock)
+    run_camera(sup, Scanner(), lambda _e: None, threading.Event(), clock=clock)
     assert sup.finished

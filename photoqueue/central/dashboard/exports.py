@@ -42,21 +42,21 @@ def workbook_xlsx(store: Any, fee_yuan: float, room: str | None) -> tuple[bytes,
     return export_xlsx.workbook_bytes(wb), XLSX, f"图像采集统计-{_stamp()}.xlsx"
 
 
-def counts_xlsx(store: Any, fee_yuan: float, room: str | None) -> tuple[bytes, str, str]:
+def counts_xlsx(store: Any, fee_yuan: float, _room: str | None) -> tuple[bytes, str, str]:
     wb = export_xlsx.build_workbook(report_of(store, fee_yuan), {}, parts=("counts", "totals"))
     return export_xlsx.workbook_bytes(wb), XLSX, f"班级统计与费用-{_stamp()}.xlsx"
 
 
-def counts_csv(store: Any, fee_yuan: float, room: str | None) -> tuple[bytes, str, str]:
+def counts_csv(store: Any, fee_yuan: float, _room: str | None) -> tuple[bytes, str, str]:
     return reports.counts_csv(report_of(store, fee_yuan)).encode("utf-8"), CSV, f"班级统计与费用-{_stamp()}.csv"
 
 
-def makeup_xlsx(store: Any, fee_yuan: float, room: str | None) -> tuple[bytes, str, str]:
+def makeup_xlsx(store: Any, fee_yuan: float, _room: str | None) -> tuple[bytes, str, str]:
     wb = export_xlsx.build_workbook(report_of(store, fee_yuan), {}, parts=("makeup",))
     return export_xlsx.workbook_bytes(wb), XLSX, f"补拍名单-{_stamp()}.xlsx"
 
 
-def makeup_csv(store: Any, fee_yuan: float, room: str | None) -> tuple[bytes, str, str]:
+def makeup_csv(store: Any, fee_yuan: float, _room: str | None) -> tuple[bytes, str, str]:
     text = reports.table_csv(report_of(store, fee_yuan).makeup, reports.MAKEUP_COLUMNS)
     return text.encode("utf-8"), CSV, f"补拍名单-{_stamp()}.csv"
 
@@ -66,12 +66,13 @@ def agency_xlsx(store: Any, fee_yuan: float, room: str | None) -> tuple[bytes, s
     return export_xlsx.workbook_bytes(wb), XLSX, f"图片社名单-{room or '全部'}-{_stamp()}.xlsx"
 
 
-def agency_csv(store: Any, fee_yuan: float, room: str | None) -> tuple[bytes, str, str]:
+def agency_csv(store: Any, _fee_yuan: float, room: str | None) -> tuple[bytes, str, str]:
     rows = [r for rows in agency_of(store, room).values() for r in rows]
     text = reports.table_csv(rows, AGENCY_COLUMNS)
     return text.encode("utf-8"), CSV, f"图片社名单-{room or '全部'}-{_stamp()}.csv"
 
 
+# every maker takes (store, fee_yuan, room), whether or not its export uses each
 EXPORTS = {"workbook.xlsx": workbook_xlsx, "counts.xlsx": counts_xlsx, "counts.csv": counts_csv,
            "makeup.xlsx": makeup_xlsx, "makeup.csv": makeup_csv, "agency.xlsx": agency_xlsx,
            "agency.csv": agency_csv}

@@ -112,8 +112,8 @@ def _staff_json(request: Request) -> str:
     return _cache(request).get("staff", lambda: staff_snapshot(store, settings, _stale_s(request)))
 
 
-@router.get("/dashboard/api/snapshot")
-async def staff_data(request: Request, user: accounts.StaffUser = Depends(require_staff)) -> Response:
+@router.get("/dashboard/api/snapshot", dependencies=[Depends(require_staff)])
+async def staff_data(request: Request) -> Response:
     return Response(await run_in_threadpool(_staff_json, request), media_type="application/json",
                     headers=NO_STORE)
 
@@ -133,8 +133,8 @@ def _refused(request: Request, why: str) -> JSONResponse:
                         headers={"Retry-After": str(poll), **NO_STORE})
 
 
-@router.get("/dashboard/api/stream")
-async def staff_stream(request: Request, user: accounts.StaffUser = Depends(require_staff)):
+@router.get("/dashboard/api/stream", dependencies=[Depends(require_staff)])
+async def staff_stream(request: Request):
     hub, address = request.app.state.hub, guard.client_address(request)
     why = hub.admit(address)
     if why:
@@ -210,9 +210,8 @@ async def staff_command(request: Request, user: accounts.StaffUser = Depends(req
 # --- exports ------------------------------------------------------------------------------------
 
 
-@router.get("/dashboard/export/{name}")
-async def export(name: str, request: Request, room: str | None = None,
-                 user: accounts.StaffUser = Depends(require_staff)) -> Response:
+@router.get("/dashboard/export/{name}", dependencies=[Depends(require_staff)])
+async def export(name: str, request: Request, room: str | None = None) -> Response:
     maker = exports.EXPORTS.get(name)
     if maker is None:
         raise CentralError(f"no export {name!r} (known: {', '.join(exports.EXPORTS)})", http_status=404)

@@ -117,7 +117,7 @@ def _step_cost(day: _Day, k0: int, k1: int, a: int, b: int, long: bool) -> float
     return cost if day.photographable_list[i1] else cost + C_SKIPPED_PHOTO
 
 
-def long_pauses(day: _Day, u: np.ndarray, k: np.ndarray, gap_s: float) -> np.ndarray:
+def long_pauses(day: _Day, u: np.ndarray, gap_s: float) -> np.ndarray:
     """Per photo: the pause before it is as long as a change of students, and no undone press explains
     it (a press the photographer took back, then one more frame of the same student)."""
     long = np.concatenate([[False], np.diff(u) >= gap_s])
@@ -128,7 +128,7 @@ def long_pauses(day: _Day, u: np.ndarray, k: np.ndarray, gap_s: float) -> np.nda
     return long
 
 
-def align(day: _Day, u: np.ndarray, k: np.ndarray, long: np.ndarray, max_shift: int) -> np.ndarray:
+def align(day: _Day, k: np.ndarray, long: np.ndarray, max_shift: int) -> np.ndarray:
     """The cheapest shift per photo (photos in time order, ``k`` their windows, ``long`` their pauses).
     Plain Python over a handful of states: numpy's per-call overhead on 7x7 arrays costs more than the
     arithmetic."""
@@ -205,8 +205,8 @@ def reconcile(events, photos: list[Photo], *, room: str, date: str, params: Para
     long = np.zeros(len(u), dtype=bool)
     if len(idx):
         gap_s = burst_gap(u[idx], k[idx], windows, params)
-        long[idx] = long_pauses(dayx, u[idx], k[idx], gap_s)
-        shifts = align(dayx, u[idx], k[idx], long[idx], params.max_shift)
+        long[idx] = long_pauses(dayx, u[idx], gap_s)
+        shifts = align(dayx, k[idx], long[idx], params.max_shift)
     story = fmod.Story(turns=dayx.turns, real=len(turns), photos=same_day, u=u, k=k, inside=inside, idx=idx,
                        shifts=shifts, long=long, uncertainty=uncertainty, params=params)
     rec.photos, found, rec.shift, rec.live = fmod.tell(story)
