@@ -67,19 +67,26 @@ class Picamera2:
     rm -rf "$work"
 }
 
+ROOT=""  # the throwaway root of the run in progress (global: the EXIT trap needs it after run_arch returns)
+
 run_arch() {
     local arch="$1" tarball="$CACHE/bookworm-$1.tar" root
+    # a cache left by an older run as a directory (mmdebstrap guesses its output format from the name)
+    [ -d "$tarball" ] && rm -rf --one-file-system "$tarball"
     if [ ! -f "$tarball" ] || [ -n "$(find "$tarball" -mtime +7)" ]; then
         echo "== building the bookworm $arch root (once; cached in $tarball)"
-        mmdebstrap --quiet --arch="$arch" --variant=minbase \
+        rm -rf --one-file-system "$tarball.tmp"
+        mmdebstrap --quiet --format=tar --arch="$arch" --variant=minbase \
             --include=systemd,systemd-sysv,udev,python3,ca-certificates,sudo bookworm "$tarball.tmp" \
             "deb $MIRROR bookworm main" "deb http://deb.debian.org/debian-security bookworm-security main"
         mv "$tarball.tmp" "$tarball"
     fi
     root="$(mktemp -d /var/tmp/photoqueue-root.XXXXXX)"
+    ROOT="$root"
     cleanup() {
-        for m in "$root/proc" "$root/dev"; do mountpoint -q "$m" && umount -l "$m"; done
-        if [ "$KEEP" -eq 0 ]; then rm -rf --one-file-system "$root"; else echo "   kept: $root"; fi
+        [ -n "$ROOT" ] || return 0
+        for m in "$ROOT/proc" "$ROOT/dev"; do mountpoint -q "$m" && umount -l "$m"; done
+        if [ "$KEEP" -eq 0 ]; then rm -rf --one-file-system "$ROOT"; else echo "   kept: $ROOT"; fi
     }
     trap cleanup EXIT
     tar -xf "$tarball" -C "$root"
