@@ -153,6 +153,13 @@ if [ "$(readlink /usr/local/bin/photoqueue 2>/dev/null)" != "$PREFIX/venv/bin/ph
     [ "$DRY" -eq 1 ] || changed "/usr/local/bin/photoqueue"
 fi
 
+# The unit's StateDirectory= makes the data directory when the service starts; the check below runs
+# before that (as the service user, who cannot create it under /var/lib), so make it now, the same way.
+if [ ! -d "$DATA" ]; then
+    run install -d -m 0750 -o "$USER_NAME" -g "$USER_NAME" "$DATA"
+    [ "$DRY" -eq 1 ] || changed "$DATA"
+fi
+
 say "config and key in $CONF"
 if [ ! -d "$CONF" ]; then run install -d -m 0750 -o root -g "$USER_NAME" "$CONF"; fi
 if [ ! -f "$CONF/station.toml" ]; then
