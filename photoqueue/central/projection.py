@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from photoqueue.central.errors import CentralError
-from photoqueue.core import queue
+from photoqueue.core import counts, queue
 from photoqueue.core.events import Event
 
 Key = tuple[str, str, str]  # (station_id, room, date)
@@ -78,7 +78,7 @@ class Projection:
             for key in sorted(self.states, key=lambda k: (k[1], k[2], k[0])):
                 cached = self._counts.get(key)
                 if cached is None:
-                    cached = self._counts[key] = queue.class_counts(self.states[key])
+                    cached = self._counts[key] = counts.class_counts(self.states[key])
                 rows += [dict(r) for r in cached]
             return rows
 

@@ -1,7 +1,7 @@
 """The one vocabulary of the photo day, Chinese first: every screen, ticket, CLI line, dashboard cell,
 export heading and doc uses these words and means the same thing by them (docs/glossary.md is the table).
 
-Pure data and two lookups. The keys are the count keys of ``photoqueue.core.queue.class_counts`` and the
+Pure data and two lookups. The keys are the count keys of ``photoqueue.core.counts.class_counts`` and the
 ticket statuses, so a column, a badge and a sum all name a term by the key they already carry.
 
 Why one module: the office once read "未到" on the dashboard, "Absent" in the demo summary and "过号" in the

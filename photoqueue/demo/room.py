@@ -360,7 +360,7 @@ class RoomSim:
             path.replace(target)
 
     def summary(self, resumed: bool) -> dict:
-        from photoqueue.core.queue import class_counts
+        from photoqueue.core.counts import class_counts
 
         counts = self.ask(lambda s: class_counts(s))
         numbers = self.ask(lambda s: sorted(s.tickets))

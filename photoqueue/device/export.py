@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from photoqueue.atomicfile import atomic_write
-from photoqueue.core import glossary, queue
+from photoqueue.core import counts, glossary, queue
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import DB_NAME, EventStore
 from photoqueue.reports import cells
@@ -70,7 +70,7 @@ def collect(data_dir: str | Path, now: dt.datetime | None = None) -> dict[str, l
     tickets, classes = [], []
     for store, state in sessions(data_dir):
         tickets += [ticket_dict(state, state.tickets[n]) for n in sorted(state.tickets)]
-        classes += queue.class_counts(state, now)
+        classes += counts.class_counts(state, now)
         store.close()
     return {"tickets": tickets, "classes": classes}
 

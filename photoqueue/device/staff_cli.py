@@ -18,7 +18,8 @@ import sys
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
 from photoqueue.core import glossary
-from photoqueue.core.queue import SessionState, class_counts
+from photoqueue.core.counts import class_counts
+from photoqueue.core.queue import SessionState
 from photoqueue.core.wire import StaffCommand
 from photoqueue.device.errors import StationError
 from photoqueue.hints import did_you_mean

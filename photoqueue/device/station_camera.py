@@ -8,6 +8,7 @@ in front of it (``hold``) and takes it away (``clear``).
 
 from __future__ import annotations
 
+import abc
 import logging
 import threading
 import time
@@ -104,7 +105,7 @@ class ReplayCamera:
             self._held = None
 
 
-class _ReaderThread:
+class _ReaderThread(abc.ABC):
     """A part that reads codes on a thread of its own until stopped; ``_run`` watches ``self._stop``."""
 
     thread_name = "reader"
@@ -124,8 +125,9 @@ class _ReaderThread:
         if self._thread.is_alive():
             self._thread.join(self.join_s)
 
+    @abc.abstractmethod
     def _run(self) -> None:
-        raise NotImplementedError
+        """Read until ``self._stop`` is set, submitting what is read."""
 
 
 class CameraScanner(_ReaderThread):

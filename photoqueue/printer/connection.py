@@ -15,6 +15,7 @@ that need no printer never import it. Failures raise :class:`PrinterError` with 
 
 from __future__ import annotations
 
+import abc
 import importlib.util
 import logging
 import os
@@ -45,7 +46,7 @@ def _status_byte(data: bytes) -> int | None:
     return None
 
 
-class Link:
+class Link(abc.ABC):
     """One open connection. Subclasses implement ``_send`` and, where the connection reads, ``_ask``."""
 
     can_query = False  # can this connection read the printer's status replies?
@@ -72,7 +73,8 @@ class Link:
         return None
 
     def end_job(self) -> None:
-        """Called after the last chunk of a ticket (CUPS submits its job here)."""
+        """Called after the last chunk of a ticket (CUPS submits its job here); most links send as they go."""
+        return None
 
     def close(self) -> None:
         try:
@@ -80,8 +82,9 @@ class Link:
         except Exception as exc:  # closing a broken connection must not hide the outcome being reported
             log.debug("closing %s: %s", self.settings.kind, exc)
 
+    @abc.abstractmethod
     def _send(self, chunk: bytes, timeout: float) -> None:
-        raise NotImplementedError
+        """Hand ``chunk`` to the connection within ``timeout`` seconds, or raise PrinterError."""
 
 
 class NetworkLink(Link):

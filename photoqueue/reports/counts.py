@@ -1,7 +1,7 @@
 """The office's reports, pure: per-class counts and fees, per-college and per-day totals, the make-up
 list. The photo agency's list is :mod:`photoqueue.reports.agency`.
 
-Everything here takes the per-class rows of ``photoqueue.core.queue.class_counts`` (the export's
+Everything here takes the per-class rows of ``photoqueue.core.counts.class_counts`` (the export's
 ``classes``, the API's ``GET /api/v1/counts``) or a session's queue state, and returns plain dicts, so the
 dashboard, the CSV/XLSX exports and the station's ``photoqueue export`` all show the same numbers.
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from photoqueue.core import glossary
-from photoqueue.core.queue import passed_at
+from photoqueue.core.counts import passed_at
 from photoqueue.reports import cells
 from photoqueue.reports.errors import ReportError
 
@@ -31,7 +31,7 @@ DEFAULT_FEE_YUAN = 20.0
 NO_COLLEGE = "未注明学院"
 
 COUNT_KEYS = ("expected", "issued", "photographed", "skipped", "voided", "waiting", "not_seen")
-# The office's split of not_seen and a class's overflow (photoqueue.core.queue.class_counts adds them).
+# The office's split of not_seen and a class's overflow (photoqueue.core.counts.class_counts adds them).
 SPLIT_KEYS = ("absent", "not_started", "over")
 ALL_KEYS = COUNT_KEYS + SPLIT_KEYS
 

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules, SessionState, class_counts, step
+from photoqueue.core.counts import class_counts
+from photoqueue.core.queue import Rules, SessionState, step
 
 RULES = Rules(digest_key=b"k" * 32)
 DAY = dt.datetime(2023, 10, 25, 14, 30)

@@ -4,6 +4,7 @@ import datetime as dt
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
+from photoqueue.core.counts import class_counts
 from photoqueue.core.queue import (
     CALLED,
     PHOTOGRAPHED,
@@ -12,7 +13,6 @@ from photoqueue.core.queue import (
     WAITING,
     Rules,
     SessionState,
-    class_counts,
     step,
 )
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import CALLED, VOIDED, WAITING, Rules, class_counts
+from photoqueue.core.counts import class_counts
+from photoqueue.core.queue import CALLED, VOIDED, WAITING, Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 

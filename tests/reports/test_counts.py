@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import queue
+from photoqueue.core.counts import class_counts
 from photoqueue.reports import agency
 from photoqueue.reports import counts as reports
 
@@ -88,7 +89,7 @@ def test_agency_list_is_in_shooting_order_with_digests_and_marks_skips_and_voids
 
 
 def test_counts_csv_carries_chinese_headings_classes_and_totals():
-    report = reports.build_report(queue.class_counts(_state()))
+    report = reports.build_report(class_counts(_state()))
     text = reports.counts_csv(report)
     lines = text.lstrip("\ufeff").splitlines()
     assert lines[0].startswith("日期,拍摄组,学院,班级,应拍")

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from photoqueue.core import queue
+from photoqueue.core.counts import class_counts
 from photoqueue.core.pace import measure_pace
 from photoqueue.reports.agency import ticket_dict
 from photoqueue.timetable.model import ClassSlot, RoomDay
@@ -90,7 +91,7 @@ def room_view(state: queue.SessionState, station: Mapping[str, Any] | None, now:
     pace_s = pace if measured else default_pace_s
     clock = room_clock(state.date, progress.latest, now)
     plan = plan_room(room_day, pace_s, now=clock, measured=progress.classes) if room_day.classes else None
-    counts = {c["class"]: c for c in queue.class_counts(state)}
+    counts = {c["class"]: c for c in class_counts(state)}
 
     active = state.active_class
     following = state.class_after(active) if active in [c["name"] for c in state.plan] else None
