@@ -76,6 +76,7 @@ class Database:
         self._slots = threading.BoundedSemaphore(pool_size)
         self._all: list[Conn] = []
         self._lock = threading.Lock()
+        self._closed = False
         # SQLite has one writer at a time; writers of this process queue here instead of polling the
         # file lock (busy_timeout), which starves under many stations at once.
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
@@ -121,9 +122,20 @@ class Database:
                 self._discard_if_broken(conn)
                 raise
             else:
-                self._pool.put(conn)
+                self._give_back(conn)
         finally:
             self._slots.release()
+
+    def _give_back(self, conn: Conn) -> None:
+        with self._lock:
+            if not self._closed:
+                self._pool.put(conn)
+                return
+            if conn in self._all:
+                self._all.remove(conn)
+        # the pool was closed while this thread used the connection: close it here, in its own thread
+        with contextlib.suppress(Exception):
+            conn.raw.close()
 
     def _discard_if_broken(self, conn: Conn) -> None:
         broken = conn.raw.closed if self.dialect == "postgresql" else False
@@ -135,9 +147,10 @@ class Database:
             with contextlib.suppress(Exception):
                 conn.raw.close()
             with self._lock:
-                self._all.remove(conn)
+                if conn in self._all:
+                    self._all.remove(conn)
         else:
-            self._pool.put(conn)
+            self._give_back(conn)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Conn]:
@@ -153,13 +166,22 @@ class Database:
             conn.execute("COMMIT")
 
     def close(self) -> None:
+        """Close the idle connections now; one still in use closes when its thread gives it back.
+
+        Closing a sqlite3 connection while another thread is inside a statement on it is a use after
+        free in CPython's sqlite3 module (a segmentation fault), and a request or a snapshot running in
+        the thread pool can outlive the server's shutdown."""
         with self._lock:
-            conns, self._all = self._all, []
-        for conn in conns:
+            self._closed = True
+            idle = []
+            while not self._pool.empty():
+                idle.append(self._pool.get_nowait())
+            for conn in idle:
+                if conn in self._all:
+                    self._all.remove(conn)
+        for conn in idle:
             with contextlib.suppress(Exception):
                 conn.raw.close()
-        while not self._pool.empty():
-            self._pool.get_nowait()
 
     def describe(self) -> str:
         return str(self.path) if self.dialect == "sqlite" else _safe_url(self.url)
