@@ -13,6 +13,14 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = next((p for p in (REPO.parent / "shared", REPO / "shared") if p.is_dir()), REPO.parent / "shared")
 
 
+def pytest_ignore_collect(collection_path, config):
+    """tests/hardware needs a Raspberry Pi with its camera: collected only when asked for with
+    ``-m hardware`` (on the Pi), so that elsewhere it is not a skipped test but no test at all."""
+    if collection_path.name == "hardware" and collection_path.parent == REPO / "tests":
+        return "hardware" not in (config.getoption("markexpr") or "").replace("not hardware", "")
+    return None
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     assert SHARED.is_dir(), f"the shared/ data directory is missing (looked at {SHARED})"

@@ -1,4 +1,4 @@
-"""On-device smoke test of the scanner's camera path (Raspberry Pi with a camera; skipped elsewhere).
+"""On-device smoke test of the scanner's camera path (Raspberry Pi with a camera; collected only with -m hardware).
 
 Run on the Pi: ``.venv/bin/python -m pytest -m hardware tests/hardware/test_camera_smoke.py -s``.
 The last test needs a person: set PHOTOQUEUE_SMOKE_CODE=1 and hold a phone with a QR code to the camera.
