@@ -10,13 +10,16 @@ Shared by the station and the central service: pure, no I/O.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from photoqueue.core.errors import CoreError
 
 EVENT_TYPES: dict[str, type[Event]] = {}
+_ATOMS = (str, int, float, bool, type(None))
 
 # Fields that hold a raw collection code: they stay in the station's own database.
 PRIVATE_FIELDS = frozenset({"code"})
@@ -39,7 +42,9 @@ class Event:
             EVENT_TYPES[cls.type] = cls
 
     def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
+        # What dataclasses.asdict gives, without its deep walk over every plain str and int: a scan's
+        # commit turns its event into a dict twice (the log's row, the outbox's copy).
+        d = {f.name: _plain(getattr(self, f.name)) for f in _fields(type(self))}
         d["type"] = self.type
         return d
 
@@ -49,6 +54,16 @@ class Event:
 
     def with_seq(self, seq: int) -> Event:
         return dataclasses.replace(self, seq=seq)
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[dataclasses.Field, ...]:
+    return dataclasses.fields(cls)
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as ``dataclasses.asdict`` gives it: atoms as they are, containers copied."""
+    return value if type(value) in _ATOMS else copy.deepcopy(value)
 
 
 def event_from_dict(d: dict[str, Any]) -> Event:

@@ -142,7 +142,7 @@ class FileIds:
 
     @classmethod
     def of(cls, path: Path) -> FileIds:
-        return cls(_ident(Path(f"{path}-wal")), _ident(Path(f"{path}-shm")))
+        return cls(_ident(f"{path}-wal"), _ident(f"{path}-shm"))
 
     def changed(self, path: Path) -> str | None:
         """What happened to the files since, or None."""
@@ -154,7 +154,7 @@ class FileIds:
         return None
 
 
-def _ident(p: Path) -> tuple[int, int] | None:
+def _ident(p: str | Path) -> tuple[int, int] | None:
     try:
         st = os.stat(p)
     except FileNotFoundError:
