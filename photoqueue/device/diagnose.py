@@ -98,18 +98,20 @@ def checklist(checks: list[Check]) -> str:
     return "\n".join([head, *(c.line for c in checks)])
 
 
-def summary_line(checks: list[Check]) -> str:
-    """One line for the hall screen's alert band: 自检 相机✓ 时钟✗ ... (the failures' fixes follow)."""
+def summary_line(checks: list[Check], ready: str = "就绪，请扫码") -> str:
+    """One line for the hall screen's alert band: 自检 相机✓ 时钟✗ ... (the failures' fixes follow, else ``ready``)."""
     marks = " ".join(f"{TITLES[c.part][0]}{SCREEN_MARK[c.status]}" for c in checks if c.status != SKIP)
     fixes = "；".join(c.fix_zh for c in checks if c.status == FAIL and c.fix_zh)
-    return f"开机自检 {marks} — " + (fixes or "就绪，请扫码")
+    return f"开机自检 {marks} — " + (fixes or ready)
 
 
 def start_checks(config, now: Callable[[], dt.datetime], station) -> list[Check]:
     """The quick checks at the station's start: failures become unhealthy parts, the line goes on screen."""
     checks = run_checks(config, Probes(now=now, live_station=False), QUICK)
     station.part_faults.update(faults(checks))
-    station.show_self_check(summary_line(checks))
+    date_check = getattr(station, "date_check", None)
+    waiting = date_check is not None and not date_check.confirmed  # no number before the press: not "scan"
+    station.show_self_check(summary_line(checks, "就绪，请摄影师按键确认日期" if waiting else "就绪，请扫码"))
     for c in checks:
         log.log(logging.WARNING if c.status == FAIL else logging.INFO, "self-check: %s", c.line.replace("\n", " "))
     return checks
