@@ -10,8 +10,9 @@ students. The centre's ``server_time`` comes back with every sync answer; this c
   date, the session refuses to number (``refusal``): a scan gets a clear message, never a number in
   the wrong day's session. Staff fix the clock (or set ``[station] date``) and restart.
 
-A station that has not reached the centre yet knows nothing to compare; its date rests on the clock
-and the rules of ``resolve_date`` (or on ``[station] date``).
+A station that has not reached the centre yet knows nothing to compare: it numbers only once staff confirm
+its date (``[station] date``, the photographer's button, ``queue confirm-date``), or a sync answer's
+``centre_date`` equals it (device/date_confirm.py).
 """
 
 from __future__ import annotations

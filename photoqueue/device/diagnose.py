@@ -76,6 +76,7 @@ class Probes:
     test_ticket: bool = False
     ntp: Callable[[], bool | None] = ntp_synchronised
     now: Callable[[], dt.datetime] = dt.datetime.now
+    live_station: bool = True  # look at the running station (its date confirmed?); not from the station itself
     say: Callable[[str], None] = field(default=lambda _text: None)  # prompts for the person at the Pi
 
 
@@ -97,18 +98,20 @@ def checklist(checks: list[Check]) -> str:
     return "\n".join([head, *(c.line for c in checks)])
 
 
-def summary_line(checks: list[Check]) -> str:
-    """One line for the hall screen's alert band: 自检 相机✓ 时钟✗ ... (the failures' fixes follow)."""
+def summary_line(checks: list[Check], ready: str = "就绪，请扫码") -> str:
+    """One line for the hall screen's alert band: 自检 相机✓ 时钟✗ ... (the failures' fixes follow, else ``ready``)."""
     marks = " ".join(f"{TITLES[c.part][0]}{SCREEN_MARK[c.status]}" for c in checks if c.status != SKIP)
     fixes = "；".join(c.fix_zh for c in checks if c.status == FAIL and c.fix_zh)
-    return f"开机自检 {marks} — " + (fixes or "就绪，请扫码")
+    return f"开机自检 {marks} — " + (fixes or ready)
 
 
 def start_checks(config, now: Callable[[], dt.datetime], station) -> list[Check]:
     """The quick checks at the station's start: failures become unhealthy parts, the line goes on screen."""
-    checks = run_checks(config, Probes(now=now), QUICK)
+    checks = run_checks(config, Probes(now=now, live_station=False), QUICK)
     station.part_faults.update(faults(checks))
-    station.show_self_check(summary_line(checks))
+    date_check = getattr(station, "date_check", None)
+    waiting = date_check is not None and not date_check.confirmed  # no number before the press: not "scan"
+    station.show_self_check(summary_line(checks, "就绪，请摄影师按键确认日期" if waiting else "就绪，请扫码"))
     for c in checks:
         log.log(logging.WARNING if c.status == FAIL else logging.INFO, "self-check: %s", c.line.replace("\n", " "))
     return checks
@@ -148,7 +151,28 @@ def check_clock(config, probes: Probes) -> Check:
                      "接入网络或手动校时 (sudo date -s ...)",
                      "connect the network, or set it: sudo timedatectl set-time 'YYYY-MM-DD HH:MM'")
     state = "synchronised" if synced else "NTP state unknown"
-    return Check("clock", OK if synced else WARN, f"{now}, {state}; session {date}")
+    note, waiting = date_note(config, probes)
+    return Check("clock", OK if synced and not waiting else WARN, f"{now}, {state}; session {date}; {note}")
+
+
+def date_note(config, probes: Probes) -> tuple[str, bool]:
+    """Who confirms the session's date (device/date_confirm.py), and whether a running station waits for it."""
+    station = config.station
+    if station.date:
+        return "date from [station] date", False
+    if not station.confirm_date:
+        return "[station] confirm_date = false: the clock's date is trusted", False
+    if probes.live_station:
+        from photoqueue.device.date_confirm import BY, live_status
+
+        run = live_status(station.data_dir, station.room)
+        if run is not None and run["confirmed_by"]:
+            return f"the running station's date {run['date']} confirmed by {BY.get(run['confirmed_by'])}", False
+        if run is not None:
+            return (f"the running station's date {run['date']} is NOT confirmed: no numbers until the photographer "
+                    f"presses the button or staff run `photoqueue queue ... confirm-date {run['date']}`"), True
+    return ("the date is confirmed before the first number: by the centre, the photographer's button or "
+            "`photoqueue queue ... confirm-date`"), False
 
 
 def check_key(config, _probes: Probes) -> Check:  # the CHECKS signature; needs no probe

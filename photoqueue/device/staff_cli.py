@@ -37,6 +37,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "status": (), **{c.cli_name: _ARGS[c] for c in StaffCommand},
     "next-class": (),  # switch-class without a class: the next one in the timetable
     "unprinted": (),
+    # the running station's session date, confirmed before its first number (device/date_confirm.py)
+    "confirm-date": ("DATE",),
 }
 YES = ("y", "yes", "是", "确认")
 clock = dt.datetime.now  # the station's wall clock (a screenshot of a past day replaces it)
@@ -44,11 +46,11 @@ clock = dt.datetime.now  # the station's wall clock (a screenshot of a past day 
 
 def add_queue_command(sub: argparse._SubParsersAction, session_args) -> None:
     p = sub.add_parser("queue", help="staff actions on a station's queue: status, advance, undo, skip NUMBER, "
-                                     "recall NUMBER, void NUMBER, ...")
+                                     "recall NUMBER, void NUMBER, confirm-date YYYY-MM-DD, ...")
     session_args(p)
     p.add_argument("action", choices=tuple(ACTIONS))
     p.add_argument("args", nargs="*", help="NUMBER for skip/recall/void/reprint; CLASS for switch-class; "
-                                           "NUMBER CLASS for correct-class")
+                                           "NUMBER CLASS for correct-class; YYYY-MM-DD for confirm-date")
     p.add_argument("--reason", default="", help="why a ticket is voided, or the student being photographed skipped")
     p.add_argument("-y", "--yes", action="store_true",
                    help="confirm skipping or voiding the student being photographed without asking")
@@ -213,6 +215,15 @@ def unprinted_text(state: SessionState) -> str:
 
 def run_queue(args: argparse.Namespace) -> int:
     from photoqueue.device.cli import open_session
+
+    if args.action == "confirm-date":  # a message to the running station, not a change of the queue
+        from photoqueue.device.date_confirm import run_confirm_date
+
+        if len(args.args) != 1:
+            raise StationError("confirm-date 需要一个日期，例如 `confirm-date 2024-10-25`（什么都没有确认） / "
+                               "confirm-date needs one date YYYY-MM-DD, the one the station's screen shows",
+                               exit_status=2)
+        return run_confirm_date(args, args.args[0], clock())
 
     session = open_session(args, existing=True)
     try:

@@ -80,7 +80,7 @@ class Station:
     def __init__(self, *, session_factory: Callable[[], Any], room_day=None, clock=None,
                  parts: StationParts | None = None, health_path: Path | None = None, refresh_s: float = 1.0,
                  health_stale_s: float = 10.0, auto_advance: bool = True, location: str = "",
-                 beeps: tuple[bool, int, int] = (True, 120, 80)):
+                 beeps: tuple[bool, int, int] = (True, 120, 80), date_check=None):
         self.session_factory = session_factory
         self.room_day = room_day
         self.clock = clock or WallClock()
@@ -92,6 +92,9 @@ class Station:
         self.auto_advance = auto_advance
         self._location = location
         self.beeps = beeps
+        # the session date's confirmation (device/date_confirm.py), None: not asked (tests, the benchmark)
+        self.date_check = date_check
+        self._scanned = False  # a scan was handled on a confirmed date: the screen's date gives way to the queue
         self.inbox: queue_mod.Queue = queue_mod.Queue()
         self.session = None
         self.ready = threading.Event()
@@ -194,6 +197,8 @@ class Station:
 
     def _open(self) -> None:
         self.session = self.session_factory()
+        if self.date_check is not None:
+            self.date_check.attach(self.session)
         if self.room_day is not None and self.room_day.classes:
             self._dispatch(self.session.load_timetable(self.room_day, self.clock.now(), self.auto_advance))
         elif self.room_day is not None:
@@ -240,6 +245,9 @@ class Station:
         if isinstance(item, (ScanEvent, ButtonAction)) or (isinstance(item, cmd.Command) and not isinstance(
                 item, (cmd.RecordPrint, cmd.FlagDuplicate, cmd.LoadTimetable))):
             self._end_self_check()  # the first scan (or a staff key) ends the start checklist
+        if self._key_on_unconfirmed_date(item):
+            self.handled += 1
+            return
         if isinstance(item, ScanEvent):
             self._command(cmd.Scan(item.text, item.source))
         elif isinstance(item, ScannerAlert):
@@ -259,7 +267,26 @@ class Station:
                 self._dirty = True
         else:
             log.warning("station: ignored an item of type %s", type(item).__name__)
+        if isinstance(item, (ScanEvent, cmd.Scan)) and self.date_check is not None and self.date_check.confirmed:
+            self._scanned = True
         self.handled += 1
+
+    def _key_on_unconfirmed_date(self, item: object) -> bool:
+        """While the session's date is not confirmed a staff key changes nothing in the session: the
+        photographer's press confirms the date (the screen shows it large, asking for the press) and does not
+        advance; any other key is refused. True when the item was taken here."""
+        check = self.date_check
+        if check is None or check.confirmed or not isinstance(item, (ButtonAction, cmd.Command)) or isinstance(
+                item, (cmd.Scan, cmd.RecordPrint, cmd.FlagDuplicate, cmd.LoadTimetable)):
+            return False
+        if isinstance(item, cmd.Advance):
+            check.confirm("button")
+            on, good_ms, bad_ms = self.beeps
+            self.parts.buttons.feedback(True, good_ms, bad_ms, beep=on)  # the photographer hears it was taken
+        else:
+            self._notice(fx.StaffNotice("refused", *check.key_refusal()))
+        self._dirty = True
+        return True
 
     def _button_command(self, name: str) -> cmd.Command | None:
         state = self.session.state
@@ -388,6 +415,8 @@ class Station:
             self._write_health()
 
     def _refresh(self) -> None:
+        if self.date_check is not None and self.date_check.poll():
+            self._dirty = True  # the centre's date or `queue confirm-date` confirmed it
         try:
             effects = self.session.refresh()  # the staff CLI (or a manual scan) changed the queue
             if effects:
@@ -400,7 +429,18 @@ class Station:
         lasts (for snapshots; the live display times its flashes itself, see ``_feedback``)."""
         flash = self._flash if with_flash and self.clock.monotonic() < self._flash_until else None
         return display_state(self.session.state, now=self.clock.now(), alerts=self.alerts,
-                             location=self.location, flash=flash, live_clock=isinstance(self.clock, WallClock))
+                             location=self.location, flash=flash, live_clock=isinstance(self.clock, WallClock),
+                             date_check=self._date_shown())
+
+    def _date_shown(self) -> tuple[str, str] | None:
+        """(date, who confirmed it or "") for the screen: the session's date large while it is unconfirmed, and
+        once confirmed until the first scan (or a call); nothing where confirmation is off or simulated."""
+        check = self.date_check
+        if check is None or check.by in ("simulation", "off"):
+            return None
+        if check.confirmed and (self._scanned or self.session.state.called is not None):
+            return None
+        return check.date, check.by or ""
 
     @property
     def alerts(self) -> list[str]:
@@ -455,6 +495,7 @@ class Station:
             "camera": self.parts.camera.fault or ("ok" if self.parts.present("camera") else "none"),
             "alerts": self.alerts,
             "sync": self.parts.sync.status(),
+            **(self.date_check.status() if self.date_check is not None else {"date_confirmed": "off"}),
             "at": self.clock.now().isoformat(timespec="seconds"),
         }
 

@@ -172,14 +172,18 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
     room_day = load_room_day(config, date)
     beeps = (config.sound.scan_beeps, config.sound.good_beep_ms, config.sound.bad_beep_ms)
     from photoqueue.device.clock_check import ClockCheck
+    from photoqueue.device.date_confirm import DateConfirmation, confirmed_by_start
 
     # on a simulated clock (the demo) the centre's real date says nothing about the session's
     clock_check = None if getattr(clock, "simulated", False) else ClockCheck(
         config.central.clock_bound_s, now=lambda: clock.now().timestamp())
+    # no number until the date is confirmed (config, centre, button, CLI): a clock a day behind on a two-day
+    # timetable would otherwise number day 2's students in day 1's session
+    date_check = DateConfirmation(date, by=confirmed_by_start(config, clock), clock_check=clock_check, now=clock.now)
     station = Station(session_factory=session_factory(config, date, key, clock_check), room_day=room_day, clock=clock,
                       health_path=data_dir / "health.json", refresh_s=config.station.refresh_s,
                       health_stale_s=config.station.health_stale_s, auto_advance=config.station.auto_advance,
-                      beeps=beeps)
+                      beeps=beeps, date_check=date_check)
     submit = station.submit
     station.parts = StationParts(
         printer=printer or PrinterAdapter(config.printer, submit),

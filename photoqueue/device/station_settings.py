@@ -42,7 +42,12 @@ class StationSettings:
     data_dir: str = setting("/var/lib/photoqueue", "where the station keeps its event log (station.db) and state",
                             check=_not_empty)
     timetable: str = setting("", "timetable file (CSV); empty: tickets carry no class")
-    date: str = setting("", "session date YYYY-MM-DD; empty: today", check=_date_problem)
+    date: str = setting("", "session date YYYY-MM-DD; empty: today by the clock (then confirmed before the first "
+                            "number, see confirm_date); set, it is the date staff confirmed", check=_date_problem)
+    confirm_date: bool = setting(True, "with no date set, number only once the clock's date is confirmed: by the "
+                                       "centre's date, the photographer's button (the screen shows the date) or "
+                                       "`photoqueue queue confirm-date`; false: trust the clock (a Pi with a clock "
+                                       "battery)")
     auto_advance: bool = setting(True, "switch to the next class by itself when a class's issued count reaches its "
                                        "headcount")
     key_file: str = setting("", "deployment HMAC key file ($CREDENTIALS_DIRECTORY is expanded); empty: the systemd "

@@ -92,12 +92,14 @@ def late_minutes(state: queue.SessionState, now: dt.datetime, class_name: str | 
 
 
 def display_state(state: queue.SessionState, *, now: dt.datetime, alerts: list[str], location: str = "",
-                  flash: dict | None = None, next_count: int = 6, live_clock: bool = False):
+                  flash: dict | None = None, next_count: int = 6, live_clock: bool = False,
+                  date_check: tuple[str, str] | None = None):
     """The hall screen for this session now (``flash``: {"kind", "text", "number"} or None).
 
     ``live_clock``: the screen shows the wall clock and ticks by itself; otherwise it shows ``now``
-    (a simulated day's time, or a snapshot's)."""
-    from photoqueue.display.model import CurrentClass, DisplayState, Flash, NextClass
+    (a simulated day's time, or a snapshot's). ``date_check``: (session date, who confirmed it or "") shows
+    the date large in place of the call (see device/date_confirm.py)."""
+    from photoqueue.display.model import CurrentClass, DateCheck, DisplayState, Flash, NextClass
 
     # the class being shot: the called student's (tickets are issued ahead, to the active class)
     shooting = state.tickets[state.called].class_name if state.called is not None else state.active_class
@@ -122,7 +124,9 @@ def display_state(state: queue.SessionState, *, now: dt.datetime, alerts: list[s
                         alerts=tuple(alerts[-3:]), location=location,
                         wait_minutes=round(len(state.waiting) * queue.pace_s(state) / 60, 1),
                         late_minutes=late,  # negative: running early, which the screen shows too
-                        clock=None if live_clock else now.time().replace(microsecond=0), flash=shown_flash)
+                        clock=None if live_clock else now.time().replace(microsecond=0), flash=shown_flash,
+                        date_check=DateCheck(dt.date.fromisoformat(date_check[0]), date_check[1])
+                        if date_check else None)
 
 
 def printer_ticket(effect: fx.PrintTicket, location: str = ""):

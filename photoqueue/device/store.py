@@ -54,6 +54,14 @@ _STAFF_TABLE = """
 CREATE TABLE IF NOT EXISTS staff_commands (id INTEGER PRIMARY KEY, outcome TEXT NOT NULL, reason TEXT NOT NULL);
 """
 
+# one row per start of a station process: its session date and who confirmed it (see device/date_confirm.py);
+# `photoqueue queue confirm-date` marks the running station's row. Not events: nothing of it syncs.
+_RUNS_TABLE = """
+CREATE TABLE IF NOT EXISTS station_runs (id INTEGER PRIMARY KEY, room TEXT NOT NULL, date TEXT NOT NULL,
+    pid INTEGER NOT NULL, boot_id TEXT NOT NULL, started_at TEXT NOT NULL, confirmed_by TEXT, confirmed_at TEXT);
+"""
+_RUN_COLUMNS = ("id", "room", "date", "pid", "boot_id", "started_at", "confirmed_by", "confirmed_at")
+
 _SCHEMA = _STAFF_TABLE + """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events (
@@ -365,6 +373,47 @@ class EventStore:
     def record_command(self, command_id: int, outcome: str, reason: str) -> None:
         """Inside :meth:`transaction`, with the command's events: its outcome commits with them or not at all."""
         self._db.execute("INSERT INTO staff_commands VALUES (?, ?, ?)", (command_id, outcome, reason))
+
+    # --- station runs (the date's confirmation, see device/date_confirm.py) --------------------
+
+    def begin_run(self, room: str, date: str, pid: int, boot: str, started_at: str, confirmed_by: str | None) -> int:
+        """Record a station process's start (the table is made on first use); returns the run's id."""
+        try:
+            with self.transaction():
+                self._db.execute(_RUNS_TABLE)
+                cur = self._db.execute("INSERT INTO station_runs (room, date, pid, boot_id, started_at, confirmed_by, "
+                                       "confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                       (room, date, pid, boot, started_at, confirmed_by,
+                                        started_at if confirmed_by else None))
+        except sqlite3.Error as exc:
+            raise StationError(f"{self.path}: cannot record the station's start: {exc}") from None
+        return cur.lastrowid
+
+    def _runs(self, where: str, args: tuple) -> dict | None:
+        try:
+            if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'station_runs'").fetchone() is None:
+                return None
+            row = self._db.execute(f"SELECT {', '.join(_RUN_COLUMNS)} FROM station_runs {where}", args).fetchone()
+        except sqlite3.Error as exc:
+            raise StationError(f"{self.path}: cannot read the station's starts: {exc}") from None
+        return dict(zip(_RUN_COLUMNS, row, strict=True)) if row else None
+
+    def run(self, run_id: int) -> dict | None:
+        return self._runs("WHERE id = ?", (run_id,))
+
+    def latest_run(self) -> dict | None:
+        """The last station process started on this file (the running one, if one runs)."""
+        return self._runs("ORDER BY id DESC LIMIT 1", ())
+
+    def confirm_run(self, run_id: int, by: str, at: str) -> bool:
+        """Mark a run's date confirmed (the first confirmation stays); False when it already was."""
+        try:
+            with self.transaction():
+                cur = self._db.execute("UPDATE station_runs SET confirmed_by = ?, confirmed_at = ? WHERE id = ? AND "
+                                       "confirmed_by IS NULL", (by, at, run_id))
+        except sqlite3.Error as exc:
+            raise StationError(f"{self.path}: cannot record the date's confirmation: {exc}") from None
+        return cur.rowcount == 1
 
     def requeue(self, from_seq: int) -> int:
         """Put events from ``from_seq`` on back in the outbox (the centre lost them: restored from an older

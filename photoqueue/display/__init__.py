@@ -15,7 +15,7 @@ pygame is imported only when something draws or plays (``HallDisplay``, ``Sounds
 """
 
 from photoqueue.display.errors import DisplayError
-from photoqueue.display.model import CurrentClass, DisplayState, Flash, NextClass
+from photoqueue.display.model import CurrentClass, DateCheck, DisplayState, Flash, NextClass
 from photoqueue.display.settings import DisplaySettings
 
 _LAZY = {
@@ -27,6 +27,7 @@ _LAZY = {
 
 __all__ = [
     "CurrentClass",
+    "DateCheck",
     "DisplayError",
     "DisplaySettings",
     "DisplayState",

@@ -69,6 +69,11 @@ THEMES = {
 }
 
 FLASH_LABELS = {"issued": "取号成功", "reprint": "已取过号 · 补打小票", "refused": "无法取号", "info": ""}
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+# who confirmed the session's date (DateCheck.confirmed_by), as the room reads it
+CONFIRMED_BY = {"config": "配置文件", "centre": "中心服务器", "button": "摄影师按键", "cli": "工作人员命令",
+                "simulation": "模拟", "off": "无需确认"}
+DATE_PROMPT = ("摄影师请按键确认日期", "photographer: press the button to confirm the date")
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,8 @@ def compose(
             bg = theme.alert_bg[now.second % 2]
         elif region.name == "status" and flash:
             bg = theme.flash_bg[flash.kind]
+        elif region.name == "status" and state.date_check:
+            bg = theme.flash_bg["issued" if state.date_check.confirmed_by else "refused"]
         lines = []
         for slot_name, box in region.slots:
             spec = texts.get(slot_name)
@@ -131,7 +138,7 @@ def compose(
                 continue
             runs, align, elastic = spec
             lines.append(Line(slot_name, box, tuple(runs), align, elastic))
-        dividers = () if region.name == "status" and flash else region.dividers
+        dividers = () if region.name == "status" and (flash or state.date_check) else region.dividers
         panels.append(Panel(region.name, region.box, bg, tuple(lines), dividers))
     return tuple(panels)
 
@@ -142,11 +149,16 @@ _Texts = dict[str, tuple[list[Run], str, int | None]]
 def _texts(state, clock, theme: Theme, settings, layout: Layout, flash: Flash | None) -> dict:
     out: _Texts = {}
     _header_texts(out, state, clock, theme, settings)
-    _call_texts(out, state, theme)
+    if state.date_check:
+        _date_texts(out, state.date_check, theme)
+    else:
+        _call_texts(out, state, theme)
     _next_texts(out, state, theme, settings, layout)
     _class_texts(out, state, theme)
     if flash:
         _flash_texts(out, flash, theme)
+    elif state.date_check:
+        _date_prompt_texts(out, state.date_check, theme)
     else:
         _waiting_texts(out, state, theme)
     return out
@@ -185,6 +197,31 @@ def _call_texts(out: _Texts, state, t: Theme) -> None:
         )
     else:
         out["call"] = ([_bold("请扫码取号", 0.5, t.text)], "center", None)
+
+
+def _date_texts(out: _Texts, check, t: Theme) -> None:
+    """The session's date in place of the call, before the first scan: 日期 2024-10-25 星期五. Amber while it
+    is not confirmed (the room must look at it), in the call's colour once it is."""
+    color = t.accent if check.confirmed_by else t.warn
+    out["call"] = (
+        [
+            Run("日期 ", 0.4, t.muted),
+            _bold(check.date.isoformat(), 1.0, color),
+            Run(" " + WEEKDAYS[check.date.weekday()], 0.6, color),
+        ],
+        "center",
+        None,
+    )
+
+
+def _date_prompt_texts(out: _Texts, check, t: Theme) -> None:
+    """Under the date, in place of waiting and pace: what the room must do about it, or who confirmed it."""
+    if check.confirmed_by:
+        by = CONFIRMED_BY.get(check.confirmed_by, check.confirmed_by)
+        runs = [Run(f"日期已确认（{by}）", 0.8, t.flash_text), _bold(" · 请扫码取号", 1.0, t.flash_text)]
+    else:
+        runs = [Run(DATE_PROMPT[0], 1.0, t.flash_text), Run(" / " + DATE_PROMPT[1], 0.55, t.flash_text)]
+    out["flash"] = (runs, "center", len(runs) - 1)
 
 
 def _next_texts(out: _Texts, state, t: Theme, settings, layout: Layout) -> None:

@@ -12,8 +12,10 @@ the display never asks the queue anything. Its JSON form is the one ``photoqueue
 plus these optional keys: ``location`` (the room's place, e.g. 行政附楼1号会议室), ``wait_minutes``
 (expected wait for the last in the queue), ``late_minutes`` (how late the room runs against the
 timetable; negative = early), ``clock`` ("HH:MM[:SS]", a fixed clock for previews; absent = live time)
-and ``flash`` (``{"kind": "issued"|"reprint"|"refused"|"info", "text", "number", "until"}``: a short
-message after a scan, shown until ``until``, an ISO date-time or "HH:MM:SS" today).
+``flash`` (``{"kind": "issued"|"reprint"|"refused"|"info", "text", "number", "until"}``: a short
+message after a scan, shown until ``until``, an ISO date-time or "HH:MM:SS" today) and ``date_check``
+(``{"date": "2024-10-25", "confirmed_by": ""}``: the session's date shown large in place of the call, before
+the first scan; ``confirmed_by`` empty asks the photographer to press the button to confirm it).
 
 States are frozen and compare by value, so the renderer redraws only when a new state differs.
 """
@@ -75,6 +77,16 @@ class Flash:
 
 
 @dataclass(frozen=True)
+class DateCheck:
+    """The session's date, shown large before the first scan so the room checks it against the real day (a Pi
+    without a clock battery may boot on yesterday's date). ``confirmed_by``: who confirmed it (``config``,
+    ``centre``, ``button``, ``cli``, ...); empty while nobody has, and the screen asks for the button."""
+
+    date: dt.date
+    confirmed_by: str = ""
+
+
+@dataclass(frozen=True)
 class DisplayState:
     """Everything the hall screen shows, as plain data."""
 
@@ -90,6 +102,7 @@ class DisplayState:
     late_minutes: float | None = None
     clock: dt.time | None = None
     flash: Flash | None = None
+    date_check: DateCheck | None = None
 
     # --- conversions -------------------------------------------------------------------------------
 
@@ -107,6 +120,7 @@ class DisplayState:
             "late_minutes": self.late_minutes,
             "clock": self.clock.isoformat(timespec="seconds") if self.clock else None,
             "flash": None,
+            "date_check": None,
         }
         if self.next_class:
             nc = self.next_class
@@ -116,6 +130,8 @@ class DisplayState:
             f = self.flash
             until = f.until.isoformat(timespec="seconds") if f.until else None
             d["flash"] = {"kind": f.kind, "text": f.text, "number": f.number, "until": until}
+        if self.date_check:
+            d["date_check"] = {"date": self.date_check.date.isoformat(), "confirmed_by": self.date_check.confirmed_by}
         return d
 
     @classmethod
@@ -146,10 +162,9 @@ class DisplayState:
                     p.add(f"{key}: expected a number of minutes, got {value!r}")
         if data.get("clock") is not None:
             kw["clock"] = _time(p, "clock", data["clock"])
-        if data.get("current_class") is not None:
-            kw["current_class"] = _current(p, data["current_class"])
-        if data.get("next_class") is not None:
-            kw["next_class"] = _next(p, data["next_class"])
+        for key, parse in (("current_class", _current), ("next_class", _next), ("date_check", _date_check)):
+            if data.get(key) is not None:
+                kw[key] = parse(p, data[key])
         if data.get("flash") is not None:
             kw["flash"] = _flash(p, data["flash"], today or dt.date.today())
         p.raise_if_any()
@@ -254,6 +269,21 @@ def _flash(p: Problems, value, today: dt.date) -> Flash | None:
     if until is not None:
         until = _until(p, until, today)
     return Flash(kind=kind, text=_str(p, "flash.text", d.get("text", "")), number=number, until=until)
+
+
+def _date_check(p: Problems, value) -> DateCheck | None:
+    d = _obj(p, "date_check", value, ("date", "confirmed_by"))
+    if d is None:
+        return None
+    text = d.get("date")
+    try:
+        day = dt.date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        day = None
+    if day is None:
+        p.add(f"date_check.date: expected a date YYYY-MM-DD, got {text!r}")
+        return None
+    return DateCheck(day, _str(p, "date_check.confirmed_by", d.get("confirmed_by") or ""))
 
 
 def _until(p: Problems, value, today: dt.date) -> dt.datetime | None:

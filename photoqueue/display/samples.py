@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from photoqueue.display.model import CurrentClass, DisplayState, Flash, NextClass
+from photoqueue.display.model import CurrentClass, DateCheck, DisplayState, Flash, NextClass
 
 
 def sample_state(
@@ -14,6 +14,7 @@ def sample_state(
     alerts: tuple[str, ...] = (),
     flash: Flash | None = None,
     now_serving: int | None = 17,
+    date_check: DateCheck | None = None,
 ) -> DisplayState:
     """A plausible mid-afternoon state of room 第一组 (timetable-2024), with a fixed clock."""
     first = (now_serving or 0) + 1
@@ -30,4 +31,5 @@ def sample_state(
         clock=dt.time(14, 32, 5),
         alerts=alerts,
         flash=flash,
+        date_check=date_check,
     )

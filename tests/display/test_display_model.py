@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from photoqueue.display import CurrentClass, DisplayError, DisplayState, Flash, NextClass
+from photoqueue.display import CurrentClass, DateCheck, DisplayError, DisplayState, Flash, NextClass
 
 DESIGN_EXAMPLE = {
     "room": "第一组",
@@ -34,9 +34,11 @@ def test_round_trip_with_added_fields():
             "late_minutes": -2,
             "clock": "14:32:05",
             "flash": {"kind": "reprint", "number": 15, "text": "", "until": until.isoformat()},
+            "date_check": {"date": "2024-10-25", "confirmed_by": ""},
         }
     )
     assert s.flash == Flash("reprint", "", 15, until)
+    assert s.date_check == DateCheck(dt.date(2024, 10, 25), "")
     assert s.clock == dt.time(14, 32, 5)
     assert DisplayState.from_dict(json.loads(json.dumps(s.to_dict()))) == s
 
@@ -71,6 +73,7 @@ def test_every_problem_reported_at_once():
         "alerts": "paper",
         "late_minutes": "5",
         "flash": {"kind": "boom"},
+        "date_check": {"date": "25/10/2024"},
     }
     with pytest.raises(DisplayError) as err:
         DisplayState.from_dict(bad)
@@ -86,6 +89,7 @@ def test_every_problem_reported_at_once():
         "alerts: expected a list",
         "late_minutes",
         "flash.kind",
+        "date_check.date: expected a date YYYY-MM-DD",
     ):
         assert needle in msg, needle
 

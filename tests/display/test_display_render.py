@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from photoqueue.display import DisplaySettings, Flash, render_png
+from photoqueue.display import DateCheck, DisplaySettings, Flash, render_png
 from photoqueue.display._pygame import pygame
 from photoqueue.display.fonts import MIN_PX
 from photoqueue.display.layout import Box
@@ -33,6 +33,11 @@ def states(longest):
         "three-digits": sample_state(now_serving=888, current=a),
         "nobody": sample_state(now_serving=None),
         "empty": sample_state().__class__(),
+        "date-unconfirmed": sample_state(now_serving=None, current=a, upcoming=b, alerts=alerts[:1],
+                                         date_check=DateCheck(dt.date(2024, 10, 25))),
+        "date-confirmed": sample_state(now_serving=None, date_check=DateCheck(dt.date(2024, 10, 25), "centre")),
+        "date-refused-scan": sample_state(date_check=DateCheck(dt.date(2024, 10, 25)),
+                                          flash=Flash("refused", text="日期未确认（2024-10-25 星期五）：请摄影师按键确认日期后再扫码")),
     }
 
 
@@ -117,6 +122,24 @@ def test_flash_replaces_the_status_line_until_it_ends():
     assert len(dirty) == 1  # the status line is back (the sample state has a fixed clock)
     texts = {p.slot_name: p.text for p in r.placed()}
     assert "flash" not in texts and "等候" in texts["waiting"]
+
+
+def test_the_session_date_large_in_place_of_the_call_until_confirmed(tmp_path):
+    """Before the first scan: the date and its weekday where the call goes, the photographer's prompt below."""
+    state = sample_state(now_serving=None, date_check=DateCheck(dt.date(2024, 10, 25)))
+    r = draw(state, (1920, 1080))
+    by_slot = {p.slot_name: p for p in r.placed()}
+    assert by_slot["call"].text.split() == ["日期", "2024-10-25", "星期五"]
+    assert by_slot["call"].font_px == max(p.font_px for p in r.placed()), "the date is the largest text"
+    assert by_slot["flash"].text == "摄影师请按键确认日期 / photographer: press the button to confirm the date"
+    assert "waiting" not in by_slot and "pace" not in by_slot
+    orange = r.surface.get_at((by_slot["flash"].slot.x + 2, by_slot["flash"].slot.y + 2))[:3]
+    assert orange == (200, 80, 0)
+    confirmed = draw(sample_state(now_serving=None, date_check=DateCheck(dt.date(2024, 10, 25), "button")),
+                     (1920, 1080))
+    texts = {p.slot_name: p.text for p in confirmed.placed()}
+    assert "日期已确认（摄影师按键）" in texts["flash"] and "请扫码取号" in texts["flash"]
+    assert render_png(state, (800, 480), tmp_path / "date.png").stat().st_size > 5_000
 
 
 def test_pace_words():

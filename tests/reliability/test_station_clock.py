@@ -7,6 +7,13 @@ session: the centre's date, which comes back with every sync, contradicts it. Fi
 numbering goes on in the second day's session, from 1.
 
 Lost: a number issued in the session of a date the centre contradicts.
+
+The same Pi that has never reached the centre (the network down since boot) has nothing to compare: its
+date must be confirmed at the room before the first number. Every scan is refused (no number, nothing in
+the event log) while the hall screen shows the session's date large; staff see day 1, set
+``[station] date`` and restart: day 2's session, numbers from 1.
+
+Lost: a number issued on a date nobody confirmed.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import time
 from rel_helpers import KEY_HEX, ROOM, ScreenRecorder, record
 
 from photoqueue.central.admin import add_station
-from photoqueue.central.process import CentralProcess
+from photoqueue.central.process import CentralProcess, free_port
 from photoqueue.device.config import load_config
 from photoqueue.device.station_build import build_station
 from photoqueue.scanner.reads import ScanEvent
@@ -35,7 +42,7 @@ class ShiftedClock:
         return time.monotonic()
 
 
-def config_file(tmp_path, url: str, token: str):
+def config_file(tmp_path, url: str, token: str, date: str = ""):
     today = dt.date.today()
     yesterday = today - dt.timedelta(days=1)
     timetable = tmp_path / "two-days.csv"
@@ -51,6 +58,7 @@ room = "{ROOM}"
 data_dir = "{tmp_path / 'station'}"
 key_file = "{tmp_path / 'key'}"
 timetable = "{timetable}"
+date = "{date}"
 screen = false
 refresh_s = 0.2
 
@@ -130,4 +138,64 @@ def test_a_clock_a_day_behind_does_not_continue_yesterdays_session(tmp_path):
     assert after_wrong == list(range(1, len(day1) + 1)), "no day-2 student numbered in day 1's session"
     assert len(refused) == len(day2) + 2 and all("日期" in f[1] for f in refused)
     assert any("日期" in a for a in alerts)
+    assert right_date == today.isoformat() and today_numbers == list(range(1, len(day2) + 1))
+
+
+def test_a_never_synced_clock_a_day_behind_numbers_only_on_a_confirmed_date(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}"  # the centre is out of reach since boot: nothing to compare
+    config, yesterday, today = config_file(tmp_path, url, "no-centre-token")
+    day1 = [f"DAY1-STUDENT-{i:04d}" for i in range(10)]
+    day2 = [f"DAY2-STUDENT-{i:04d}" for i in range(12)]
+    from photoqueue.core.queue import Rules
+    from photoqueue.device.session import Session
+    from photoqueue.device.store import EventStore
+
+    session = Session(EventStore(tmp_path / "station" / "station.db"), ROOM, yesterday.isoformat(),
+                      Rules(digest_key=bytes.fromhex(KEY_HEX)))
+    for code in day1:
+        session.scan(code, dt.datetime.combine(yesterday, dt.time(9)))
+    session.store.close()
+    # day 2, after a power cut: the clock still on day 1, no centre
+    station = build_station(load_config(config), clock=ShiftedClock(-1), headless=True, keyboard=False)
+    station.display = ScreenRecorder()
+    station.start()
+    try:
+        with sqlite3.connect(tmp_path / "station" / "station.db") as db:
+            events_before = db.execute("SELECT count(*) FROM events").fetchone()[0]
+        for code in day2:
+            station.submit(ScanEvent(code, "manual", time.monotonic()))
+        station.call(lambda _s: None).result(30)
+        wrong_date = station.call(lambda s: s.session.date).result(30)
+        shown = station.call(lambda s: s.view().date_check).result(30)
+        confirmed = station.call(lambda s: s.health()["date_confirmed"]).result(30)
+        flashes = list(station.display.flashes)
+    finally:
+        station.stop()
+    with sqlite3.connect(tmp_path / "station" / "station.db") as db:
+        events_after = db.execute("SELECT count(*) FROM events").fetchone()[0]
+    after_wrong = numbers(tmp_path / "station", yesterday.isoformat())
+    # staff read day 1 on the screen, set [station] date to day 2 and restart (still no centre)
+    config, _, _ = config_file(tmp_path, url, "no-centre-token", date=today.isoformat())
+    station = build_station(load_config(config), clock=ShiftedClock(-1), headless=True, keyboard=False)
+    station.display = ScreenRecorder()
+    station.start()
+    try:
+        for code in day2:
+            station.submit(ScanEvent(code, "manual", time.monotonic()))
+        station.call(lambda _s: None).result(30)
+        right_date = station.call(lambda s: s.session.date).result(30)
+    finally:
+        station.stop()
+    today_numbers = numbers(tmp_path / "station", today.isoformat())
+    refused = [f for f in flashes if f[0] == "refused"]
+    lost = len(after_wrong) - len(day1)
+    record("Pi clock a day behind, never synced: date confirmed before the first number (real station)",
+           len(day2), len(refused), lost + (len(day2) - len(refused)), session_opened="yesterday",
+           numbered_in_wrong_session=lost, events_written_unconfirmed=events_after - events_before,
+           numbered_after_config_date=len(today_numbers))
+    assert wrong_date == yesterday.isoformat() and confirmed is None
+    assert shown is not None and shown.date == yesterday and shown.confirmed_by == ""
+    assert after_wrong == list(range(1, len(day1) + 1)), "no day-2 student numbered in day 1's session"
+    assert events_after == events_before, "nothing written while the date was unconfirmed"
+    assert len(refused) == len(day2) and all("日期未确认" in f[1] for f in refused)
     assert right_date == today.isoformat() and today_numbers == list(range(1, len(day2) + 1))
