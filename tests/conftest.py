@@ -1,6 +1,7 @@
 """Shared test set-up: headless SDL, and where the shared/ data (timetables, QR corpus) lives."""
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))  # the shared helpers (polling) import by plain name
 # CI clones the repo with shared/ beside it; a checkout may also carry it inside.
 SHARED = next((p for p in (REPO.parent / "shared", REPO / "shared") if p.is_dir()), REPO.parent / "shared")
 

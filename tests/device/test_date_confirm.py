@@ -19,6 +19,7 @@ import time
 
 import pytest
 from gpiozero.pins.mock import MockFactory
+from polling import wait_for
 
 from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread
@@ -69,15 +70,6 @@ class Room(Adapter):
 
     def print_ticket(self, effect, location: str = "") -> None:  # noqa: ARG002 - the printer part's signature
         self.tickets.append(effect.number)
-
-
-def wait_for(predicate, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 @pytest.fixture

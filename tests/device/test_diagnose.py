@@ -10,6 +10,7 @@ import types
 
 import pytest
 from gpiozero.pins.mock import MockFactory
+from polling import wait_for
 
 from photoqueue.cli import main
 from photoqueue.demo.frames import idle_frame, phone_frame, student_code
@@ -217,15 +218,6 @@ def test_a_check_that_raises_is_a_failure_not_a_traceback(tmp_path, monkeypatch)
     monkeypatch.setitem(diagnose.CHECKS, "disk", lambda _c, _p: 1 / 0)
     [check] = diagnose.run_checks(config(tmp_path), probes(), ("disk",))
     assert check.status == "fail" and "ZeroDivisionError" in check.detail
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def _closed_port() -> int:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from polling import wait_for
+
 from photoqueue.core import commands as cmd
 from photoqueue.device.config import parse_config
 from photoqueue.device.parts import Adapter, NullPart, NullPrinter
@@ -29,15 +31,6 @@ class Screen(Adapter):
 
     def flash(self, kind, text="", number=None):
         pass
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 class Room:

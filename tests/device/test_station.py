@@ -13,6 +13,7 @@ import time
 
 import cv2
 import pytest
+from polling import wait_for
 
 from photoqueue.cli import main
 from photoqueue.core import commands as cmd
@@ -43,15 +44,6 @@ class Screen(Adapter):
 
     def flash(self, kind, text="", number=None):  # noqa: ARG002 - the display's signature; only kinds are kept
         self.flashes.append((kind, number))
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from pathlib import Path
 
 import pytest
+from polling import wait_for
 
 from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread
@@ -50,15 +50,6 @@ class Recorder(Adapter):
 
     def print_ticket(self, effect, location=""):
         self.locations.append((effect.number, location))
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def _config(tmp_path, **sections):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
+
+from polling import wait_for
 
 from photoqueue.core import commands as cmd
 from photoqueue.core.queue import Rules
@@ -16,15 +17,6 @@ from photoqueue.scanner.reads import ScanEvent
 DATE = "2024-06-20"
 KEY = bytes(range(32))
 PLAN = ({"name": "一班", "headcount": 30, "start": None, "end": None},)
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 def numbers(station: Station) -> list[int]:

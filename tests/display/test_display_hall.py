@@ -7,20 +7,12 @@ import threading
 import time
 
 import pytest
+from polling import wait_for
 
 from photoqueue.display import DisplayError, DisplaySettings, DisplayState, HallDisplay
 from photoqueue.display._pygame import pygame
 from photoqueue.display.render import Renderer
 from photoqueue.display.samples import sample_state
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 @pytest.fixture
