@@ -28,7 +28,8 @@ from photoqueue.central import accounts  # noqa: E402
 from photoqueue.central.process import CentralProcess  # noqa: E402
 from photoqueue.central.store import CentralStore  # noqa: E402
 from photoqueue.core import commands as cmd  # noqa: E402
-from photoqueue.core.queue import Rules, SessionState, step  # noqa: E402
+from photoqueue.core.queue import step  # noqa: E402
+from photoqueue.core.state import Rules, SessionState
 
 PG_URL = os.environ.get("PHOTOQUEUE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BATCH = 500

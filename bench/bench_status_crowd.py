@@ -148,7 +148,7 @@ class Station(threading.Thread):
     def __init__(self, room: str, data_dir: Path, token: str, url: str):
         super().__init__(daemon=True)
         from photoqueue.core import commands as cmd
-        from photoqueue.core.queue import Rules
+        from photoqueue.core.state import Rules
         from photoqueue.device.session import Session
         from photoqueue.device.store import EventStore, db_path
         from photoqueue.device.sync import SyncClient

@@ -44,7 +44,7 @@ def run(argv: list[str], stdin: str = "") -> str:
 
 def scratch_station(data: Path) -> None:
     from photoqueue.core import commands as cmd
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore, db_path
     from photoqueue.timetable import load_timetable

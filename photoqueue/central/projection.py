@@ -16,6 +16,7 @@ from typing import Any
 from photoqueue.central.errors import CentralError
 from photoqueue.core import counts, queue
 from photoqueue.core.events import Event
+from photoqueue.core.state import SessionState
 
 Key = tuple[str, str, str]  # (station_id, room, date)
 
@@ -23,7 +24,7 @@ Key = tuple[str, str, str]  # (station_id, room, date)
 class Projection:
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.states: dict[Key, queue.SessionState] = {}
+        self.states: dict[Key, SessionState] = {}
         self.folded: dict[str, int] = {}  # station_id -> last seq folded
         self._counts: dict[Key, list[dict[str, Any]]] = {}
         self.seen_at: dict[Key, str] = {}  # server time of the last event folded per session
@@ -43,7 +44,7 @@ class Projection:
                     key = (station_id, event.room, event.date)
                     state = self.states.get(key)
                     if state is None:
-                        state = self.states[key] = queue.SessionState(room=event.room, date=event.date)
+                        state = self.states[key] = SessionState(room=event.room, date=event.date)
                     try:
                         queue.apply(state, event)
                     except (KeyError, ValueError, IndexError, TypeError, AttributeError) as exc:
@@ -82,7 +83,7 @@ class Projection:
                 rows += [dict(r) for r in cached]
             return rows
 
-    def sessions(self) -> list[tuple[Key, queue.SessionState]]:
+    def sessions(self) -> list[tuple[Key, SessionState]]:
         with self.lock:
             return sorted(self.states.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0]))
 

@@ -9,12 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from photoqueue.core.queue import (
-    PHOTOGRAPHED,
-    SKIPPED,
-    VOIDED,
-    SessionState,
-)
+from photoqueue.core.state import PHOTOGRAPHED, SKIPPED, VOIDED, SessionState
 
 
 def class_counts(state: SessionState, now: dt.datetime | None = None) -> list[dict[str, Any]]:

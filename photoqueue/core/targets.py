@@ -20,7 +20,7 @@ from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
 from photoqueue.core import queue
 from photoqueue.core.errors import CoreError
-from photoqueue.core.queue import CALLED, WAITING, SessionState
+from photoqueue.core.state import CALLED, WAITING, Rules, SessionState
 from photoqueue.core.wire import command_from_wire
 
 TARGET_KEYS = ("target", "from_class")
@@ -107,7 +107,7 @@ def refusal(t: Targeted, state: SessionState) -> tuple[str, str] | None:
 
 
 _NO_TIME = dt.datetime(2000, 1, 1)  # a staff command's decision does not depend on the time
-_NO_KEY = queue.Rules(digest_key=b"")  # nor on the key (only a scan digests a code)
+_NO_KEY = Rules(digest_key=b"")  # nor on the key (only a scan digests a code)
 
 
 def wire_args(t: Targeted, args: dict[str, Any]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ def shifted_timetable(path: str | Path, now: dt.datetime, started_min: float = 5
 def simulate_room(data_dir: Path, timetable: Timetable, room: str, now: dt.datetime, pace_s: float,
                   key: bytes, rng: random.Random) -> None:
     """One room's station data up to ``now``: scans, presses, a few no-shows, class switches."""
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore, db_path
 

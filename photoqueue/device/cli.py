@@ -64,7 +64,7 @@ def open_session(args: argparse.Namespace, *, existing: bool = False, timetable=
     """The session the command works on. ``existing``: the station and the session must already be
     there (staff actions on a running station), so a mistyped directory, room or date is an error
     rather than a new, empty queue."""
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.keyfile import load_key
     from photoqueue.device.session import Session, resolve_date
     from photoqueue.device.store import EventStore, db_path

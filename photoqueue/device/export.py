@@ -21,6 +21,7 @@ from typing import Any
 
 from photoqueue.atomicfile import atomic_write
 from photoqueue.core import counts, glossary, queue
+from photoqueue.core.state import SessionState
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import DB_NAME, EventStore
 from photoqueue.reports import cells
@@ -48,14 +49,14 @@ def station_dbs(data_dir: str | Path) -> list[Path]:
     return found
 
 
-def replay(store: EventStore, room: str, date: str) -> queue.SessionState:
-    state = queue.SessionState(room=room, date=date)
+def replay(store: EventStore, room: str, date: str) -> SessionState:
+    state = SessionState(room=room, date=date)
     for event in store.events(room=room, date=date):
         queue.apply(state, event)
     return state
 
 
-def sessions(data_dir: str | Path) -> list[tuple[EventStore, queue.SessionState]]:
+def sessions(data_dir: str | Path) -> list[tuple[EventStore, SessionState]]:
     out = []
     for path in station_dbs(data_dir):
         store = EventStore(path, create=False)
@@ -75,7 +76,7 @@ def collect(data_dir: str | Path, now: dt.datetime | None = None) -> dict[str, l
     return {"tickets": tickets, "classes": classes}
 
 
-def station_agency_rows(store: EventStore, state: queue.SessionState) -> list[dict[str, Any]]:
+def station_agency_rows(store: EventStore, state: SessionState) -> list[dict[str, Any]]:
     """The agency's list of one session, with the raw codes the station keeps."""
     return agency_rows(state, store.codes(state.room, state.date))
 

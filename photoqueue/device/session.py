@@ -17,6 +17,7 @@ from photoqueue.core import effects as fx
 from photoqueue.core import queue
 from photoqueue.core.digest import key_fingerprint
 from photoqueue.core.events import Event
+from photoqueue.core.state import Rules, SessionState
 from photoqueue.core.targets import Targeted, refusal
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import EventStore
@@ -62,12 +63,12 @@ def resolve_date(store: EventStore | None, room: str, requested: str | None, tod
 
 
 class Session:
-    def __init__(self, store: EventStore, room: str, date: str, rules: queue.Rules):
+    def __init__(self, store: EventStore, room: str, date: str, rules: Rules):
         self.store = store
         self.rules = rules
         # (session date) -> (zh, en) why not to number now, or None: the centre's date (see clock_check)
         self.date_guard: Callable[[str], tuple[str, str] | None] | None = None
-        self.state = queue.SessionState(room=room, date=date)
+        self.state = SessionState(room=room, date=date)
         store.claim(room, key_fingerprint(rules.digest_key))
         self._catch_up()  # replay the log
 

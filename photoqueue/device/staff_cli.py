@@ -19,7 +19,7 @@ from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
 from photoqueue.core import glossary
 from photoqueue.core.counts import class_counts
-from photoqueue.core.queue import SessionState
+from photoqueue.core.state import SessionState
 from photoqueue.core.wire import StaffCommand
 from photoqueue.device.errors import StationError
 from photoqueue.hints import did_you_mean

@@ -26,7 +26,7 @@ from typing import Any
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
-from photoqueue.core.queue import SKIPPED
+from photoqueue.core.state import SKIPPED
 from photoqueue.device.buttons import ButtonAction
 from photoqueue.device.errors import StationError
 from photoqueue.device.parts import Part, StationParts

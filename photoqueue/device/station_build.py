@@ -60,7 +60,7 @@ def load_room_day(config: Config, date: str):
 
 
 def session_factory(config: Config, date: str, key: bytes, clock_check=None):
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore, db_path
 

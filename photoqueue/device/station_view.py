@@ -14,6 +14,7 @@ from typing import Any
 
 from photoqueue.core import effects as fx
 from photoqueue.core import queue
+from photoqueue.core.state import PHOTOGRAPHED, SessionState
 
 
 class WallClock:
@@ -78,11 +79,11 @@ class SimClock:
                 self._offset += seconds
 
 
-def _class_info(state: queue.SessionState, name: str | None) -> dict[str, Any] | None:
+def _class_info(state: SessionState, name: str | None) -> dict[str, Any] | None:
     return state.plan_class(name) if name is not None else None
 
 
-def late_minutes(state: queue.SessionState, now: dt.datetime, class_name: str | None = None) -> float | None:
+def late_minutes(state: SessionState, now: dt.datetime, class_name: str | None = None) -> float | None:
     """How late the room runs: minutes past the scheduled end of the class being shot (<= 0: on time)."""
     planned = _class_info(state, class_name if class_name is not None else state.active_class)
     if not planned or not planned.get("end"):
@@ -91,7 +92,7 @@ def late_minutes(state: queue.SessionState, now: dt.datetime, class_name: str | 
     return round((now - end).total_seconds() / 60, 1)
 
 
-def display_state(state: queue.SessionState, *, now: dt.datetime, alerts: list[str], location: str = "",
+def display_state(state: SessionState, *, now: dt.datetime, alerts: list[str], location: str = "",
                   flash: dict | None = None, next_count: int = 6, live_clock: bool = False,
                   date_check: tuple[str, str] | None = None):
     """The hall screen for this session now (``flash``: {"kind", "text", "number"} or None).
@@ -106,7 +107,7 @@ def display_state(state: queue.SessionState, *, now: dt.datetime, alerts: list[s
     current = None
     if shooting is not None:
         planned = _class_info(state, shooting)
-        done = sum(1 for t in state.tickets.values() if t.class_name == shooting and t.status == queue.PHOTOGRAPHED)
+        done = sum(1 for t in state.tickets.values() if t.class_name == shooting and t.status == PHOTOGRAPHED)
         current = CurrentClass(shooting, done, int(planned["headcount"]) if planned else 0)
     following = state.class_after(shooting) if shooting is not None else None
     next_class = None

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from photoqueue.core import glossary, queue
+from photoqueue.core import glossary
+from photoqueue.core.state import CALLED, PHOTOGRAPHED, SKIPPED, VOIDED, WAITING, SessionState, TicketState
 
 STATUS_ZH = {status: glossary.status_label(status) for status in glossary.STATUS_TERM}
 
@@ -26,11 +27,11 @@ STATION_AGENCY_COLUMNS = (("order", "照片序"), ("room", "拍摄组"), ("date"
                           ("time", "拍摄时间"), ("note", "备注"))
 
 
-def shooting_order(state: queue.SessionState) -> list[queue.TicketState]:
+def shooting_order(state: SessionState) -> list[TicketState]:
     """Tickets in the order they left the line (photographed, skipped or voided), then those still in line."""
     done = sorted((t for t in state.tickets.values() if t.shot_seq is not None), key=lambda t: t.shot_seq)
     rest = [t for t in state.tickets.values() if t.shot_seq is None]
-    rest.sort(key=lambda t: (t.status != queue.CALLED, state.waiting.index(t.number) if t.number in state.waiting
+    rest.sort(key=lambda t: (t.status != CALLED, state.waiting.index(t.number) if t.number in state.waiting
                              else t.number))
     return done + rest
 
@@ -44,20 +45,20 @@ def codes_notice(raw_codes: bool, lang: str = "zh") -> str:
             else "本文件只含采集码摘要，不含原始采集码（中心导出）")
 
 
-def _note(t: queue.TicketState) -> str:
-    if t.status == queue.VOIDED:
+def _note(t: TicketState) -> str:
+    if t.status == VOIDED:
         return f"{glossary.label('voided')} {t.void_reason}".strip()
-    if t.status == queue.SKIPPED:
+    if t.status == SKIPPED:
         return "过号，可召回"
-    return {queue.WAITING: "未拍（排队中）", queue.CALLED: glossary.label("called")}.get(t.status, "")
+    return {WAITING: "未拍（排队中）", CALLED: glossary.label("called")}.get(t.status, "")
 
 
-def agency_rows(state: queue.SessionState, codes: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
+def agency_rows(state: SessionState, codes: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
     """One room's list in shooting order; ``order`` counts photographs only, so it is the photo's place in
     the camera's roll. ``status`` is the queue's own word; ``codes`` (number -> raw code) only on a station."""
     rows, order = [], 0
     for t in shooting_order(state):
-        photographed = t.status == queue.PHOTOGRAPHED
+        photographed = t.status == PHOTOGRAPHED
         order += photographed
         rows.append({"order": order if photographed else "", "room": state.room, "date": state.date,
                      "number": t.number, "code": (codes or {}).get(t.number, ""), "code_digest": t.code_digest,
@@ -71,12 +72,12 @@ def in_chinese(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(r, status=STATUS_ZH.get(r["status"], r["status"])) for r in rows]
 
 
-def agency_list(state: queue.SessionState) -> list[dict[str, Any]]:
+def agency_list(state: SessionState) -> list[dict[str, Any]]:
     """The centre's list: Chinese statuses, digests only."""
     return in_chinese(agency_rows(state))
 
 
-def ticket_dict(state: queue.SessionState, t: queue.TicketState) -> dict[str, Any]:
+def ticket_dict(state: SessionState, t: TicketState) -> dict[str, Any]:
     """A ticket as the export's ``tickets`` and the dashboard show it (a digest, never the raw code)."""
     return {
         "room": state.room, "date": state.date, "number": t.number, "status": t.status, "class": t.class_name,

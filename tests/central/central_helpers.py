@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 

@@ -14,7 +14,7 @@ from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.dashboard.snapshot import staff_snapshot
 from photoqueue.central.errors import CentralError
 from photoqueue.central.store import CentralStore
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 from photoqueue.settings import problems

@@ -17,7 +17,7 @@ from photoqueue.central import admin
 from photoqueue.central.dashboard.devserver import running_server
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.settings import CentralSettings
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.demo import screenshots
 from photoqueue.device.export import write_xlsx
 from photoqueue.device.keyfile import load_key

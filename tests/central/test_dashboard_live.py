@@ -12,6 +12,7 @@ from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.dashboard.snapshot import SnapshotCache
 from photoqueue.core import commands as cmd
 from photoqueue.core import queue
+from photoqueue.core.state import Rules, SessionState
 from photoqueue.settings import problems
 
 DAY = dt.date(2024, 6, 1)
@@ -26,8 +27,8 @@ def at(hh, mm, ss=0):
 
 def room(pace_s=20, photos=15, room_name="A组"):
     """A room that started at 09:00 and photographs one student every ``pace_s`` seconds."""
-    state = queue.SessionState(room=room_name, date=DAY.isoformat())
-    rules = queue.Rules(digest_key=b"k" * 32)
+    state = SessionState(room=room_name, date=DAY.isoformat())
+    rules = Rules(digest_key=b"k" * 32)
     t = at(8, 55)
     queue.step(state, cmd.LoadTimetable(PLAN), t, rules)
     t = at(9, 0)

@@ -20,7 +20,7 @@ from photoqueue.central import admin
 from photoqueue.central.dashboard.devserver import running_server
 from photoqueue.central.settings import CentralSettings
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.demo import screenshots
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore, db_path

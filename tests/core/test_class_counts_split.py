@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from photoqueue.core import commands as cmd
 from photoqueue.core.counts import class_counts
-from photoqueue.core.queue import Rules, SessionState, step
+from photoqueue.core.queue import step
+from photoqueue.core.state import Rules, SessionState
 
 RULES = Rules(digest_key=b"k" * 32)
 DAY = dt.datetime(2023, 10, 25, 14, 30)

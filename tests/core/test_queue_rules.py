@@ -5,16 +5,8 @@ import datetime as dt
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
 from photoqueue.core.counts import class_counts
-from photoqueue.core.queue import (
-    CALLED,
-    PHOTOGRAPHED,
-    SKIPPED,
-    VOIDED,
-    WAITING,
-    Rules,
-    SessionState,
-    step,
-)
+from photoqueue.core.queue import step
+from photoqueue.core.state import CALLED, PHOTOGRAPHED, SKIPPED, VOIDED, WAITING, Rules, SessionState
 
 NOW = dt.datetime(2023, 10, 25, 14, 30)
 RULES = Rules(digest_key=b"k" * 32)

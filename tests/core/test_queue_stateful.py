@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from photoqueue.core import commands as cmd
 from photoqueue.core.counts import class_counts
-from photoqueue.core.queue import CALLED, VOIDED, WAITING, Rules
+from photoqueue.core.state import CALLED, VOIDED, WAITING, Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 

@@ -7,7 +7,8 @@ import pytest
 from photoqueue.core import commands as cmd
 from photoqueue.core.errors import CoreError
 from photoqueue.core.events import Advanced, ClassSwitched, TicketIssued
-from photoqueue.core.queue import SessionState, apply
+from photoqueue.core.queue import apply
+from photoqueue.core.state import SessionState
 from photoqueue.core.targets import refusal, staff_from_wire, wire_args, with_targets
 
 ENV = {"room": "R", "date": "2024-10-25", "at": "2024-10-25T09:00:00"}

@@ -8,7 +8,7 @@ import pytest
 from gpiozero.pins.mock import MockFactory
 
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.buttons import ButtonLogic, Buttons, ButtonSettings, KeyboardButtons
 from photoqueue.device.session import Session
 from photoqueue.device.station import Station

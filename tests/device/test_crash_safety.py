@@ -18,7 +18,7 @@ import pytest
 
 CHILD = textwrap.dedent("""
     import datetime as dt, sys
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore
     data_dir, prefix, total = sys.argv[1], sys.argv[2], int(sys.argv[3])

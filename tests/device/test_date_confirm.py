@@ -26,7 +26,7 @@ from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
 from photoqueue.cli import main
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device import diagnose
 from photoqueue.device.config import parse_config
 from photoqueue.device.parts import Adapter

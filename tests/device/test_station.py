@@ -283,7 +283,8 @@ keyboard = false
 
 
 def test_the_screen_shows_the_class_being_shot_not_the_one_issuing():
-    from photoqueue.core.queue import Rules, SessionState, step
+    from photoqueue.core.queue import step
+    from photoqueue.core.state import Rules, SessionState
     from photoqueue.device.station_view import display_state
 
     state = SessionState(room="A", date=DATE)

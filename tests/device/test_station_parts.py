@@ -139,7 +139,7 @@ def test_the_screen_and_ticket_show_the_location_of_the_timetable_from_the_centr
 
 
 def test_a_station_without_parts_runs_on_null_objects(tmp_path):
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore
 

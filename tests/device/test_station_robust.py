@@ -7,7 +7,7 @@ import datetime as dt
 from polling import wait_for
 
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.station import Station
 from photoqueue.device.station_view import SimClock

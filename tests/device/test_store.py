@@ -9,7 +9,7 @@ import pytest
 
 from photoqueue.core import commands as cmd
 from photoqueue.core.events import TicketIssued
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.errors import StationError
 from photoqueue.device.session import Session
 from photoqueue.device.store import SCHEMA_VERSION, EventStore

@@ -13,7 +13,7 @@ from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.errors import StationError
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.errors import StationError
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore

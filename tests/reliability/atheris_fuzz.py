@@ -17,7 +17,7 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["photoqueue"]):
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.config import load_config
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore

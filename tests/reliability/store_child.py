@@ -16,7 +16,7 @@ def main(data_dir: str, room: str, date: str) -> int:
     from pathlib import Path
 
     from photoqueue.core import effects as fx
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.errors import StationError
     from photoqueue.device.keyfile import load_key
     from photoqueue.device.session import Session

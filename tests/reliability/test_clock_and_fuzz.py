@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
 from photoqueue.core.counts import class_counts
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 

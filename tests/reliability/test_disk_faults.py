@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from photoqueue.core import effects as fx
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.errors import StationError
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore

@@ -26,7 +26,7 @@ from photoqueue.central.process import CentralProcess, CentralThread, free_port
 from photoqueue.central.settings import CentralSettings
 from photoqueue.central.store import CentralStore
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.export import collect
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore

@@ -23,7 +23,7 @@ from test_network import NO_LIMIT, held_exactly_once
 from photoqueue.central.admin import add_station
 from photoqueue.central.process import CentralProcess, free_port
 from photoqueue.central.store import CentralStore
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 from photoqueue.device.sync import SyncClient

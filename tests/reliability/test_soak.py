@@ -21,7 +21,7 @@ from photoqueue.central.admin import add_station
 from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.export import collect
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore

@@ -20,7 +20,7 @@ from photoqueue.central.errors import CentralError
 from photoqueue.central.process import CentralProcess
 from photoqueue.central.store import CentralStore
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.station import Station
 from photoqueue.device.store import EventStore

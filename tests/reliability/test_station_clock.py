@@ -114,7 +114,7 @@ def test_a_clock_a_day_behind_does_not_continue_yesterdays_session(tmp_path):
         day2 = [f"DAY2-STUDENT-{i:04d}" for i in range(10)]
         # day 1 happened yesterday: its clock was right then (the centre, today, contradicts it now, so the
         # numbering of day 1 is made without the centre)
-        from photoqueue.core.queue import Rules
+        from photoqueue.core.state import Rules
         from photoqueue.device.session import Session
         from photoqueue.device.store import EventStore
 
@@ -146,7 +146,7 @@ def test_a_never_synced_clock_a_day_behind_numbers_only_on_a_confirmed_date(tmp_
     config, yesterday, today = config_file(tmp_path, url, "no-centre-token")
     day1 = [f"DAY1-STUDENT-{i:04d}" for i in range(10)]
     day2 = [f"DAY2-STUDENT-{i:04d}" for i in range(12)]
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore
 

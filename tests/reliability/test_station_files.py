@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from rel_helpers import DATE, KEY_HEX, ROOM, record, size, station_toml
 
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore, db_path
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rel_helpers import DATE, HERE, KEY_HEX, ROOM, TeeProxy, printed_numbers, record, size, station_toml
 
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 

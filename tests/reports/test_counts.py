@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from photoqueue.core import commands as cmd
 from photoqueue.core import queue
 from photoqueue.core.counts import class_counts
+from photoqueue.core.state import Rules, SessionState
 from photoqueue.reports import agency
 from photoqueue.reports import counts as reports
 
@@ -66,8 +67,8 @@ def test_makeup_list_has_each_class_with_students_not_photographed_and_how_many(
 
 
 def _state():
-    state = queue.SessionState(room="A组", date="2024-06-01")
-    rules = queue.Rules(digest_key=b"k" * 32)
+    state = SessionState(room="A组", date="2024-06-01")
+    rules = Rules(digest_key=b"k" * 32)
     now = dt.datetime(2024, 6, 1, 9, 0)
     plan = ({"name": "会计1班", "headcount": 3, "start": "09:00", "end": "09:10"},
             {"name": "会计2班", "headcount": 5, "start": "09:10", "end": "09:20"})

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from photoqueue.core import commands as cmd
-from photoqueue.core.queue import Rules
+from photoqueue.core.state import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore, db_path
 from photoqueue.reports.reconcile.photos import read_folder, write_jpeg

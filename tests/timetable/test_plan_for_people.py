@@ -36,7 +36,7 @@ def test_the_published_order_is_kept_and_said(tmp_path, csv_lines, capsys):
 
 
 def test_a_room_without_station_data_is_an_estimate_not_late(tmp_path, csv_lines, capsys):
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore, db_path
 

@@ -143,7 +143,7 @@ def test_plan_command_pace_option(timetable_2021, capsys):
 def test_plan_with_a_station_data_dir(tmp_path, csv_lines, capsys):
     """A station that shot 12 students 20 s apart: the plan uses that pace and what is already done."""
     from photoqueue.core import commands as cmd
-    from photoqueue.core.queue import Rules
+    from photoqueue.core.state import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore, db_path
 

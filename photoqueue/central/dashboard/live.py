@@ -15,9 +15,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from photoqueue.core import queue
 from photoqueue.core.counts import class_counts
 from photoqueue.core.pace import measure_pace
+from photoqueue.core.state import PHOTOGRAPHED, SessionState
 from photoqueue.reports.agency import ticket_dict
 from photoqueue.timetable.model import ClassSlot, RoomDay
 from photoqueue.timetable.plan import ClassPlan, plan_room
@@ -38,7 +38,7 @@ def _time(text: str | None) -> dt.time | None:
         return None
 
 
-def room_day_of(state: queue.SessionState, slots: Mapping[str, ClassSlot] | None = None) -> RoomDay:
+def room_day_of(state: SessionState, slots: Mapping[str, ClassSlot] | None = None) -> RoomDay:
     """The session's plan (as the station loaded it) as a RoomDay, with the centre's timetable adding
     colleges and locations by class name."""
     date = dt.date.fromisoformat(state.date)
@@ -77,7 +77,7 @@ def camera_state(health: Mapping[str, Any]) -> str:
     return "ok" if frames else "no_frames"
 
 
-def room_view(state: queue.SessionState, station: Mapping[str, Any] | None, now: dt.datetime, *,
+def room_view(state: SessionState, station: Mapping[str, Any] | None, now: dt.datetime, *,
               slots: Mapping[str, ClassSlot] | None = None, default_pace_s: float = 11.0,
               min_intervals: int = 10, max_gap_s: float = 120.0) -> dict[str, Any]:
     """Everything a staff card shows for one room's session. ``station``: the row of
@@ -99,7 +99,7 @@ def room_view(state: queue.SessionState, station: Mapping[str, Any] | None, now:
     active_plan = plan.find(active) if plan and active else None
     next_plan = plan.find(following) if plan and following else None
     expected_total = sum(int(c.get("headcount") or 0) for c in state.plan)
-    photographed = sum(1 for t in state.tickets.values() if t.status == queue.PHOTOGRAPHED)
+    photographed = sum(1 for t in state.tickets.values() if t.status == PHOTOGRAPHED)
     station = station or {}
     health = dict(station.get("health") or {})
     seen = station.get("seconds_since_seen")
