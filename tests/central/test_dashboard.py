@@ -172,6 +172,9 @@ def test_a_new_ticket_appears_on_the_dashboard_within_2_s_of_the_sync_without_re
     page.wait_for_selector(f'.card[data-room="{ROOM}"] .last-number:text-is("{number}")', timeout=2000)
     assert page.evaluate("window.__sameDocument") is True
     assert navigations == []
+    # nothing missing shows as a word: a room with no sync alert once showed a line "null"
+    words = page.locator(f'.card[data-room="{ROOM}"]').inner_text().split()
+    assert not {"null", "undefined", "None", "NaN"} & set(words), words
     page.close()
 
 

@@ -35,12 +35,12 @@ function roomCard(r) {
       h("div", {}, h("span", {class: "room-name"}, r.room), r.location ? h("span", {class: "where"}, r.location) : null),
       badge(online)));
   if (r.empty) {
-    card.append(h("div", {class: "empty"}, "尚未收到本组数据"),
+    add(card, h("div", {class: "empty"}, "尚未收到本组数据"),
                 h("div", {class: "health"}, printerBadge(r.printer), cameraBadge(r.camera)));
     return card;
   }
   const cur = r.current_class, nxt = r.next_class, prog = r.progress || {};
-  card.append(
+  add(card,
     h("div", {class: "serving"},
       h("div", {}, h("div", {class: "label"}, "正在拍摄"),
         h("div", {class: "num now-serving" + (r.now_serving === null ? " idle" : "")},

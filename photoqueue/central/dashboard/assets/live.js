@@ -10,6 +10,11 @@ function h(tag, attrs, ...children) {
     else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? "" : v);
   }
+  return add(el, ...children);
+}
+
+// Append the children that are there: DOM's own append() would show a null as the text "null".
+function add(el, ...children) {
   for (const c of children.flat()) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
