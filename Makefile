@@ -40,6 +40,7 @@ test: test-main test-pi
 
 test-main: setup
 	$(BIN)/ruff check photoqueue tests bench scripts
+	@bash scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 pi-debs:

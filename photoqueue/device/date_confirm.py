@@ -33,6 +33,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from photoqueue.core import commands as cmd
+from photoqueue.device.buttons import ButtonAction
 from photoqueue.device.errors import StationError
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,8 @@ BY_ZH = {"config": "配置文件", "centre": "中心服务器", "button": "摄�
          "simulation": "模拟", "off": "无需确认"}
 WEEKDAYS = "一二三四五六日"
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+# what the station's inbox carries that is not a staff key: a scan, a print's outcome, the centre's data
+_NOT_KEYS = (cmd.Scan, cmd.RecordPrint, cmd.FlagDuplicate, cmd.LoadTimetable)
 
 
 def weekday(date: str) -> str:
@@ -159,6 +163,26 @@ class DateConfirmation:
         return (f"日期未确认（{session_date} {weekday(session_date)}）：请摄影师按键确认日期后再扫码",
                 f"the session date {session_date} is not confirmed: the photographer presses the button (or staff "
                 f"run `photoqueue queue confirm-date {session_date}`), then scan again")
+
+    def take_key(self, item: object) -> str | None:
+        """While unconfirmed a staff key changes nothing in the session: the photographer's press (the screen
+        shows the date large, asking for it) confirms the date and does not advance ("confirmed"); any other
+        key is "refused". None: not a key, or the date is confirmed."""
+        if self.confirmed or not isinstance(item, (ButtonAction, cmd.Command)) or isinstance(item, _NOT_KEYS):
+            return None
+        if isinstance(item, cmd.Advance):
+            self.confirm("button")
+            return "confirmed"
+        return "refused"
+
+    def shown(self, scanned: bool, called: int | None) -> tuple[str, str] | None:
+        """(date, who confirmed it or "") for the hall screen: the date large while unconfirmed, and once
+        confirmed until the first scan (or a call); nothing where confirmation is off or simulated."""
+        if self.by in ("simulation", "off"):
+            return None
+        if self.confirmed and (scanned or called is not None):
+            return None
+        return self.date, self.by or ""
 
     def key_refusal(self) -> tuple[str, str]:
         """(zh, en) for a staff key other than the photographer's press while unconfirmed."""

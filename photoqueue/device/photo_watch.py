@@ -6,7 +6,7 @@ next student: "照片数与拍摄号不符：17 号之后少了一次按键". Th
 (one more press for a missing press; a hold of the button for a double press).
 
 A thread of its own polls the folder and reads the station's event log through its own read-only
-connection; it never touches the session, it only submits :class:`~photoqueue.device.station.Alert` items.
+connection; it never touches the session, it only submits :class:`~photoqueue.device.station_alerts.Alert` items.
 Off by default (``[photos] enabled``).
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from photoqueue.device.errors import StationError
-from photoqueue.device.station import Alert
+from photoqueue.device.station_alerts import Alert
 from photoqueue.settings import setting
 
 log = logging.getLogger(__name__)

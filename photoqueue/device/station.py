@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from photoqueue.core.state import SKIPPED
 from photoqueue.device.buttons import ButtonAction
 from photoqueue.device.errors import StationError
 from photoqueue.device.parts import Part, StationParts
+from photoqueue.device.station_alerts import Alert, AlertBand
 from photoqueue.device.station_health import sd_notify, write_health
 from photoqueue.device.station_printer import PrintResult
 from photoqueue.device.station_view import WallClock, display_state
@@ -42,15 +42,6 @@ TICK_S = 0.05  # the loop wakes at least this often: button holds, refresh, watc
 NOTICE_S = 30.0  # how long a staff notice stays in the screen's alert band (seconds of the station's clock)
 HEALTH_WRITE_S = 2.0
 FLASH_S = 4.0  # how long a scan's flash is part of the screen's state (seconds of the station's clock)
-
-
-@dataclass(frozen=True)
-class Alert:
-    """A named alert for the hall screen (and the dashboard, through health) from another thread: the
-    photo watch's "photos and numbers disagree". ``text`` None clears it."""
-
-    key: str
-    text: str | None = None
 
 
 class _Call:
@@ -101,7 +92,7 @@ class Station:
         self.stopped = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._alerts: dict[str, tuple[str, float | None]] = {}  # key -> (text, until monotonic or None)
+        self._alerts = AlertBand(lambda: self.clock.monotonic())  # the clock may be swapped after __init__
         self._flash: dict | None = None
         self._flash_until = 0.0
         self._db_error: str | None = None
@@ -263,7 +254,7 @@ class Station:
         elif isinstance(item, Alert):
             if item.text:
                 self._alert(item.key, item.text)
-            elif self._alerts.pop(item.key, None) is not None:
+            elif self._alerts.clear(item.key):
                 self._dirty = True
         else:
             log.warning("station: ignored an item of type %s", type(item).__name__)
@@ -272,19 +263,16 @@ class Station:
         self.handled += 1
 
     def _key_on_unconfirmed_date(self, item: object) -> bool:
-        """While the session's date is not confirmed a staff key changes nothing in the session: the
-        photographer's press confirms the date (the screen shows it large, asking for the press) and does not
-        advance; any other key is refused. True when the item was taken here."""
-        check = self.date_check
-        if check is None or check.confirmed or not isinstance(item, (ButtonAction, cmd.Command)) or isinstance(
-                item, (cmd.Scan, cmd.RecordPrint, cmd.FlagDuplicate, cmd.LoadTimetable)):
-            return False
-        if isinstance(item, cmd.Advance):
-            check.confirm("button")
+        """While the session's date waits for confirmation, a staff key is the date's (see
+        ``DateConfirmation.take_key``): the press beeps, any other key is refused. True when taken here."""
+        taken = self.date_check.take_key(item) if self.date_check is not None else None
+        if taken == "confirmed":
             on, good_ms, bad_ms = self.beeps
             self.parts.buttons.feedback(True, good_ms, bad_ms, beep=on)  # the photographer hears it was taken
+        elif taken == "refused":
+            self._notice(fx.StaffNotice("refused", *self.date_check.key_refusal()))
         else:
-            self._notice(fx.StaffNotice("refused", *check.key_refusal()))
+            return False
         self._dirty = True
         return True
 
@@ -326,7 +314,7 @@ class Station:
             return None
         if self._db_error is not None:
             self._db_error = None
-            self._alerts.pop("db", None)
+            self._alerts.clear("db")
         self._dispatch(effects)
         return outcome
 
@@ -372,15 +360,14 @@ class Station:
     def _scanner_alert(self, a: ScannerAlert) -> None:
         log.warning("scanner: %s", a.message_en)
         if a.code.endswith("_recovered"):
-            for key in [k for k in self._alerts if k.startswith("scanner:")]:
-                del self._alerts[key]
+            self._alerts.clear_prefix("scanner:")
             self._dirty = True
         else:
             self._alert(f"scanner:{a.code}", a.message_zh, None if a.code.startswith("camera") else 5.0)
 
     def _print_result(self, r: PrintResult) -> None:
         if r.ok:
-            self._alerts.pop("printer", None)
+            self._alerts.clear("printer")
         else:
             self._alert("printer", f"{r.number} 号小票未打印：{r.message_zh}")
         self._command(cmd.RecordPrint(r.number, r.ok, r.reason_code or r.message_en, r.reprint))
@@ -391,21 +378,17 @@ class Station:
         self._alert("selfcheck", line)
 
     def _end_self_check(self) -> None:
-        if self._alerts.pop("selfcheck", None) is not None:
+        if self._alerts.clear("selfcheck"):
             self._dirty = True
 
     def _alert(self, key: str, text: str, seconds: float | None = None) -> None:
-        until = None if seconds is None else self.clock.monotonic() + seconds
-        self._alerts[key] = (text, until)
+        self._alerts.set(key, text, seconds)
         self._dirty = True
 
     def _tick(self) -> None:
         self._last_turn = time.monotonic()
-        mono = self.clock.monotonic()
-        self.parts.buttons.tick(mono)
-        expired = [k for k, (_, until) in self._alerts.items() if until is not None and mono >= until]
-        for k in expired:
-            del self._alerts[k]
+        self.parts.buttons.tick(self.clock.monotonic())
+        if self._alerts.expire():
             self._dirty = True
         if self.alive and time.monotonic() - self._last_ping >= 1.0:
             self._last_ping = time.monotonic()
@@ -430,21 +413,12 @@ class Station:
         flash = self._flash if with_flash and self.clock.monotonic() < self._flash_until else None
         return display_state(self.session.state, now=self.clock.now(), alerts=self.alerts,
                              location=self.location, flash=flash, live_clock=isinstance(self.clock, WallClock),
-                             date_check=self._date_shown())
-
-    def _date_shown(self) -> tuple[str, str] | None:
-        """(date, who confirmed it or "") for the screen: the session's date large while it is unconfirmed, and
-        once confirmed until the first scan (or a call); nothing where confirmation is off or simulated."""
-        check = self.date_check
-        if check is None or check.by in ("simulation", "off"):
-            return None
-        if check.confirmed and (self._scanned or self.session.state.called is not None):
-            return None
-        return check.date, check.by or ""
+                             date_check=self.date_check.shown(self._scanned, self.session.state.called)
+                             if self.date_check is not None else None)
 
     @property
     def alerts(self) -> list[str]:
-        return [text for text, _ in self._alerts.values()]
+        return self._alerts.texts
 
     def _redraw(self) -> None:
         self._dirty = False

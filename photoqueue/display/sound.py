@@ -221,8 +221,8 @@ class Sounds:
                     self._owns_mixer = True
                 pygame.mixer.set_reserved(CALL_CHANNEL + 1)
                 self._mixer = True
-            # pygame raises NotImplementedError (not a stub here) when it was built without its mixer module
-            except (pygame.error, OSError, NotImplementedError) as exc:
+            # a pygame built without its mixer module raises a RuntimeError subclass on first use
+            except (pygame.error, OSError, RuntimeError) as exc:
                 self._warn_once("mixer", f"sound: no audio device ({exc}); calls are silent")
                 self._mixer = False
         return self._mixer

@@ -100,16 +100,6 @@ def staff(central):
         yield client
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = screenshots.launch(p)
-        yield b
-        b.close()
-
-
 # --- login and CSRF -------------------------------------------------------------------------------
 
 

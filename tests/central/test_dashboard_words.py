@@ -117,16 +117,6 @@ def day(tmp_path_factory):
         yield {"url": url, "now": now, "zone": zone, "corrected": corrected, "timetable": timetable}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = screenshots.launch(p)
-        yield b
-        b.close()
-
-
 def staff_page(browser, url, viewport=screenshots.WALL):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()

@@ -76,27 +76,18 @@ def test_a_form_login_keeps_a_path_on_this_site(central):
         assert form_login(client, "/status?a=1").headers["location"] == "/status?a=1"
 
 
-def test_after_a_real_login_in_chromium_the_page_stays_on_this_site(central):
-    from playwright.sync_api import sync_playwright
-
-    from photoqueue.demo import screenshots
-
-    with sync_playwright() as p:
-        browser = screenshots.launch(p)
-        try:
-            for target in ("/%5Cevil.example/phish", "//evil.example", "/%2F%2Fevil.example"):
-                page = browser.new_page()
-                page.goto(central.url + "/login?next=" + target)
-                # as a browser would hold it after decoding the query: the page's own check must catch it
-                page.evaluate(f"document.getElementById('next').value = decodeURIComponent({json.dumps(target)})")
-                page.fill("#name", STAFF)
-                page.fill("#password", PASSWORD)
-                page.click("button[type=submit]")
-                page.wait_for_url(central.url + "/", timeout=30_000)
-                assert page.url.startswith(central.url), (target, page.url)
-                page.close()
-        finally:
-            browser.close()
+def test_after_a_real_login_in_chromium_the_page_stays_on_this_site(central, browser):
+    for target in ("/%5Cevil.example/phish", "//evil.example", "/%2F%2Fevil.example"):
+        page = browser.new_page()
+        page.goto(central.url + "/login?next=" + target)
+        # as a browser would hold it after decoding the query: the page's own check must catch it
+        page.evaluate(f"document.getElementById('next').value = decodeURIComponent({json.dumps(target)})")
+        page.fill("#name", STAFF)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(central.url + "/", timeout=30_000)
+        assert page.url.startswith(central.url), (target, page.url)
+        page.close()
 
 
 # --- a login ends on the server ------------------------------------------------------------------------

@@ -110,27 +110,19 @@ def test_past_the_per_client_limit_a_stream_gets_429(tmp_path):
         held.close()
 
 
-def test_the_page_polls_when_no_stream_is_free(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from photoqueue.demo import screenshots
-
+def test_the_page_polls_when_no_stream_is_free(tmp_path, browser):
     settings = CentralSettings(db=f"sqlite:///{tmp_path / 'c.db'}", status_max_streams=1, status_poll_s=1)
     with CentralThread(settings) as central:
         token = accounts.add_station(central.store.db, "R1")[1]
         held = Stream(central.url)
-        with sync_playwright() as p:
-            browser = screenshots.launch(p)
-            try:
-                page = browser.new_page()
-                page.goto(central.url + "/status")
-                page.wait_for_selector("#conn:has-text('定时刷新')", timeout=30_000)
-                store = make_station(tmp_path / "st", "R1", 30)
-                sync(central.url, token, store)
-                store.close()
-                page.wait_for_selector("article.pcard[data-room='R1']", timeout=30_000)  # the next poll shows it
-            finally:
-                browser.close()
+        page = browser.new_page()
+        page.goto(central.url + "/status")
+        page.wait_for_selector("#conn:has-text('定时刷新')", timeout=30_000)
+        store = make_station(tmp_path / "st", "R1", 30)
+        sync(central.url, token, store)
+        store.close()
+        page.wait_for_selector("article.pcard[data-room='R1']", timeout=30_000)  # the next poll shows it
+        page.close()
         held.close()
 
 

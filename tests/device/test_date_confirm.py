@@ -18,6 +18,7 @@ import sys
 import time
 
 import pytest
+from clocks import ShiftedClock
 from gpiozero.pins.mock import MockFactory
 from polling import wait_for
 
@@ -39,19 +40,6 @@ from photoqueue.scanner.reads import ScanEvent
 ROOM = "第一组"
 PIN = 17
 KEY_HEX = "5a" * 32
-
-
-class ShiftedClock:
-    """A real clock (not simulated) ``days`` off the wall clock: a Pi that booted on a saved time."""
-
-    def __init__(self, days: int):
-        self.shift = dt.timedelta(days=days)
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.now() + self.shift
-
-    def monotonic(self) -> float:
-        return time.monotonic()
 
 
 class Room(Adapter):

@@ -22,6 +22,7 @@ import datetime as dt
 import sqlite3
 import time
 
+from clocks import ShiftedClock
 from rel_helpers import KEY_HEX, ROOM, ScreenRecorder, record
 
 from photoqueue.central.admin import add_station
@@ -29,17 +30,6 @@ from photoqueue.central.process import CentralProcess, free_port
 from photoqueue.device.config import load_config
 from photoqueue.device.station_build import build_station
 from photoqueue.scanner.reads import ScanEvent
-
-
-class ShiftedClock:
-    def __init__(self, days: int):
-        self.shift = dt.timedelta(days=days)
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.now() + self.shift
-
-    def monotonic(self) -> float:
-        return time.monotonic()
 
 
 def config_file(tmp_path, url: str, token: str, date: str = ""):

@@ -60,7 +60,7 @@ def exif_time(path: Path) -> dt.datetime | None:
 
 
 def read_folder(folder: str | Path) -> tuple[list[Photo], list[Finding]]:
-    """Every photo under ``folder`` (its subfolders too: cameras write DCIM/100XXXXX) and the findings
+    """Every photo under ``folder`` (its subfolders too: cameras write DCIM/100CANON, DCIM/101MSDCF) and the findings
     about files that are not usable photos. Never raises for a bad file, only for a bad folder."""
     root = Path(folder)
     if not root.is_dir():
