@@ -49,7 +49,7 @@ def pipeline():
 
 
 def load_sets(frames: int, seed: int) -> dict[str, list[tuple[np.ndarray, str | None]]]:
-    from photoqueue.scanner import synth
+    from photoqueue.demo import phone_frames as synth
 
     corpus = []
     for folder in sorted(CORPUS.glob("qrcode-*")):

@@ -1,7 +1,7 @@
 """Camera frames for the demo and the benchmark: a phone showing a given code, held up to the camera.
 
 Deterministic from the seed: a hall background, the phone's dark body and lit screen, the code
-(its real QR modules, from the scanner's generator) at a small tilt, with blur and sensor noise.
+(its real QR modules, from the phone-frame generator) at a small tilt, with blur and sensor noise.
 Frames are 640x480 gray, as the station camera's lores Y plane. Kept readable on purpose: the
 demo is about the queue, the scanner's own tests and benchmark cover hard frames.
 """
@@ -36,7 +36,7 @@ FOREIGN_CODES = (
 
 
 def _modules(text: str) -> np.ndarray:
-    from photoqueue.scanner.synth import qr_modules
+    from photoqueue.demo.phone_frames import qr_modules
 
     return qr_modules(text, "M")
 

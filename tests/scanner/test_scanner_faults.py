@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 
-from photoqueue.scanner import synth
+from photoqueue.demo import phone_frames as synth
 from photoqueue.scanner.reads import ScanEvent, ScannerAlert
 from photoqueue.scanner.scanner import Scanner, run_camera
 from photoqueue.scanner.settings import ScannerSettings

@@ -3,7 +3,7 @@
 import cv2
 import numpy as np
 
-from photoqueue.scanner import synth
+from photoqueue.demo import phone_frames as synth
 from photoqueue.scanner.locate import code_like_regions
 from photoqueue.scanner.pipeline import Pipeline, SingleDecoder, make_pipeline
 

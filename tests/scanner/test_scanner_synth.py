@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pyzbar import pyzbar
 
-from photoqueue.scanner import synth
+from photoqueue.demo import phone_frames as synth
 
 
 def raw_zxing(gray):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from photoqueue.demo.phone_frames import qr_modules
 from photoqueue.scanner.decoders import ZbarDecoder, ZxingDecoder
-from photoqueue.scanner.synth import qr_modules
 from photoqueue.scanner.text import payload_text, undo_shift_jis_guess
 
 

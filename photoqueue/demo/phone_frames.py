@@ -1,4 +1,4 @@
-"""Generated camera frames: a phone held up to the station camera, with or without a code.
+"""Generated camera frames (the first generator): a phone held up to the station camera, with or without a code.
 
 Deterministic from a seed. Each frame is 640x480 gray, as the picamera2 lores Y plane: a hall
 background, a phone (body, lit screen, status bar and app chrome, a card with the QR code of a
