@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 
 from photoqueue.timetable.errors import TimetableError
+from photoqueue.timetable.plan import minutes_between, to_minute
 
 MINUTE = dt.timedelta(minutes=1)
 STATUS = {"zh": {"done": "已完成", "shooting": "拍摄中", "waiting": "待拍"},
@@ -29,30 +30,41 @@ def _pad(text: str, width: int) -> str:
 
 
 def _hm(t: dt.datetime | None) -> str:
+    return to_minute(t).strftime("%H:%M") if t else "?"
+
+
+def _at(day: dt.date, t: dt.time | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, t) if t is not None else None
+
+
+def _t(t: dt.time | None) -> str:
     return t.strftime("%H:%M") if t else "?"
 
 
-def _round_min(d: dt.timedelta) -> int:
-    return round(d.total_seconds() / 60)
-
-
-def _mins(d: dt.timedelta | None, lang: str) -> str:
-    if d is None:
+def _mins(a: dt.datetime | None, b: dt.datetime | None, lang: str) -> str:
+    m = minutes_between(a, b)
+    if m is None:
         return ""
-    m = _round_min(d)
     if lang == "en":
         return "on time" if m == 0 else (f"+{m} min" if m > 0 else f"{m} min")
     return "准时" if m == 0 else (f"晚 {m} 分" if m > 0 else f"早 {-m} 分")
 
 
+def late_minutes(p) -> int:
+    """How many minutes after its last slot the room finishes, as the table shows the two times."""
+    return minutes_between(p.finish, p.scheduled_finish) or 0
+
+
 def is_late(p) -> bool:
-    """Late by a minute or more (rounded), at the end or at any class's start."""
-    return _round_min(p.late_by) >= 1 or _round_min(p.max_start_delay) >= 1
+    """The room finishes a minute or more after its last slot (a class starting late inside a day that
+    ends on time is said in the room's verdict, not listed as a delay)."""
+    return late_minutes(p) >= 1
 
 
 def verdict(p, lang: str = "zh") -> str:
-    late_m, worst_m = _round_min(p.late_by), _round_min(p.max_start_delay)
-    worst = max(p.classes, key=lambda c: c.start_delay or dt.timedelta(0)) if p.classes else None
+    late_m = late_minutes(p)
+    delays = [(minutes_between(c.start, c.scheduled_start) or 0, c) for c in p.classes]
+    worst_m, worst = max(delays, key=lambda d: d[0], default=(0, None))
     if lang == "en":
         finish = (f"finishes {_hm(p.finish)}, {late_m} min after its last slot ({_hm(p.scheduled_finish)})"
                   if late_m >= 1 else f"finishes {_hm(p.finish)}, on time ({_hm(p.scheduled_finish)})")
@@ -91,9 +103,11 @@ def render(plans, lang: str = "zh", no_data: frozenset = frozenset(), notes: lis
                      f"{_pad(cols[4], 8)}  {_pad(cols[5], 8)}  {cols[6]}")
         for c in p.classes:
             slot = f"{_hm(c.scheduled_start)}-{_hm(c.scheduled_end)}"
-            planned = f"{_hm(c.start)}-{_hm(c.end)}"
+            start, end = span(c)
+            planned = f"{_t(start)}-{_t(end)}"
             lines.append(f"  {_pad(c.name, name_w)}{_pad(str(c.headcount), 8)}  {slot:<11}  {planned:<11}  "
-                         f"{_pad(_mins(c.start_delay, lang), 8)}  {_pad(_mins(c.end_delay, lang), 8)}  "
+                         f"{_pad(_mins(c.start, c.scheduled_start, lang), 8)}  "
+                         f"{_pad(_mins(_at(p.date, end), c.scheduled_end, lang), 8)}  "
                          f"{STATUS[lang].get(c.status, c.status)}")
         lines.append(f"  {verdict(p, lang)}")
         lines.append("")
@@ -126,28 +140,28 @@ def order_notes(timetable, lang: str = "zh") -> list[str]:
     return out
 
 
-def _ceil_minute(t: dt.datetime | None) -> dt.time | None:
-    if t is None:
-        return None
-    up = t.replace(second=0, microsecond=0)
-    if up < t:
-        up += MINUTE
-    return up.time()
+def span(c) -> tuple[dt.time | None, dt.time | None]:
+    """A class's planned start and end as the table and ``--out`` both show them: rounded once, and a class
+    shorter than half a minute (2 students) still gets its minute so it reads as a slot."""
+    start = to_minute(c.start) if c.start is not None else None
+    end = to_minute(c.end) if c.end is not None else None
+    if start is not None and end is not None and end <= start:
+        end = start + MINUTE
+    return (start.time() if start else None), (end.time() if end else None)
 
 
 HEADERS = ("日期", "拍摄组", "地点", "学院", "班级", "人数", "开始时间", "结束时间", "备注")
 
 
 def corrected_rows(plans, timetable) -> list[list]:
-    """One row a class: the plan's start and end (rounded up to the minute, so slots never overlap),
-    the original slot in the note; columns the importer reads back."""
+    """One row a class: the plan's start and end as the text shows them (the one rounding, to the nearest
+    minute; it keeps the order, so slots never overlap), the original slot in the note; columns the
+    importer reads back."""
     colleges = {(s.date, s.room, s.name): s.college for s in timetable.slots}
     rows = []
     for p in plans:
         for c in p.classes:
-            start, end = _ceil_minute(c.start), _ceil_minute(c.end)
-            if start and end and end <= start:  # a class of 0 students still gets its minute
-                end = (dt.datetime.combine(p.date, start) + MINUTE).time()
+            start, end = span(c)
             was = f"原时段 {_hm(c.scheduled_start)}-{_hm(c.scheduled_end)}"
             rows.append([p.date, p.room, p.location, colleges.get((p.date, p.room, c.name), ""), c.name,
                          c.headcount, start.strftime("%H:%M") if start else "",

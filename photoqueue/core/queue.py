@@ -44,7 +44,7 @@ from photoqueue.core.events import (
     TicketVoided,
     TimetableLoaded,
 )
-from photoqueue.core.pace import measure_pace
+from photoqueue.core.pace import WORKING_PACE_S, measure_pace
 from photoqueue.core.state import (
     CALLED,
     PHOTOGRAPHED,
@@ -57,8 +57,8 @@ from photoqueue.core.state import (
 )
 
 # The photographer's pace for the expected wait (screen and ticket): measured over the last photos once
-# there are enough, else the notices' pace (53 students in 10 minutes, about 11 s; 10 s keeps it round).
-DEFAULT_PACE_S = 10.0
+# there are enough, else the one working pace (core/pace.py) the timetable's check and plan use too.
+DEFAULT_PACE_S = WORKING_PACE_S
 PACE_WINDOW = 30
 PACE_MIN_SAMPLES = 5
 

@@ -20,10 +20,26 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from photoqueue.core.pace import WORKING_PACE_S
 from photoqueue.settings import setting
 from photoqueue.timetable.model import RoomDay
 
-DEFAULT_PACE_S = 11.0  # 53 students in a 10-minute slot, the 2024 notice's own pace
+DEFAULT_PACE_S = WORKING_PACE_S  # the one pace rule (core/pace.py): `check` calls a slot tight below it
+MINUTE = dt.timedelta(minutes=1)
+
+
+def to_minute(t: dt.datetime) -> dt.datetime:
+    """The one rounding of a planned time for a person: to the nearest minute (half a minute up). Times
+    and delays are both read off rounded times, so "14:50-14:56" is never "晚 2 分" of a 14:55 slot."""
+    base = t.replace(second=0, microsecond=0)
+    return base + MINUTE if t - base >= MINUTE / 2 else base
+
+
+def minutes_between(a: dt.datetime | None, b: dt.datetime | None) -> int | None:
+    """Whole minutes from ``b`` to ``a`` as a person reads them: the difference of the rounded times."""
+    if a is None or b is None:
+        return None
+    return round((to_minute(a) - to_minute(b)).total_seconds() / 60)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from photoqueue.timetable import check_file, load_timetable
 def test_plan_speaks_chinese_and_keeps_english_on_request(timetable_2024, capsys):
     assert main(["timetable", "plan", str(timetable_2024)]) == 0
     text = capsys.readouterr().out
-    assert "将会延误" in text and "第二组 2023-10-25: 预计 17:19 拍完，比最后时段结束（17:12）晚 8 分钟" in text
+    assert "将会延误" in text and "第二组 2023-10-25: 预计 17:20 拍完，比最后时段结束（17:12）晚 8 分钟" in text
     assert "finishes" not in text and "on time" not in text and "waiting" not in text
     assert main(["timetable", "plan", "--lang", "en", str(timetable_2024)]) == 0
     assert "Running late" in capsys.readouterr().out

@@ -129,7 +129,7 @@ def test_plan_command_on_the_2024_timetable(timetable_2024, capsys):
     assert late[("第二组", "2023-10-25")] == 7 * 60 + 43
     assert main(["timetable", "plan", "--lang", "en", str(timetable_2024)]) == 0
     text = capsys.readouterr().out
-    assert "Running late" in text and "第二组 2023-10-25: finishes 17:19, 8 min after its last slot" in text
+    assert "Running late" in text and "第二组 2023-10-25: finishes 17:20, 8 min after its last slot" in text
 
 
 def test_plan_command_pace_option(timetable_2021, capsys):
