@@ -56,8 +56,9 @@ def _session_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", required=True, type=given, help="the station's data directory")
     p.add_argument("--room", required=True, type=given)
     p.add_argument("--date", help="session date YYYY-MM-DD (default: today)")
-    p.add_argument("--key-file", help=f"deployment key (default: DATA_DIR/{KEY_FILE_NAME}, made only when a new "
-                                      "station numbers its first ticket; an existing station needs its own key)")
+    p.add_argument("--key-file", help="deployment key, found as the service finds it: the installed unit's systemd "
+                                      f"credential first, then this file, then DATA_DIR/{KEY_FILE_NAME} (made only "
+                                      "when a new station numbers its first ticket)")
 
 
 def open_session(args: argparse.Namespace, *, existing: bool = False, timetable=None):
@@ -65,7 +66,7 @@ def open_session(args: argparse.Namespace, *, existing: bool = False, timetable=
     there (staff actions on a running station), so a mistyped directory, room or date is an error
     rather than a new, empty queue."""
     from photoqueue.core.state import Rules
-    from photoqueue.device.keyfile import load_key
+    from photoqueue.device.keyfile import ensure_key
     from photoqueue.device.session import Session, resolve_date
     from photoqueue.device.store import EventStore, db_path
 
@@ -79,9 +80,16 @@ def open_session(args: argparse.Namespace, *, existing: bool = False, timetable=
             known = ", ".join(f"{r} {d}" for r, d in store.sessions()) or "none"
             raise StationError(f"{path}: no queue for {args.room} on {date} here (sessions: {known}) "
                                "/ 此工作站没有该组该日期的记录", exit_status=2)
-        # A key is made only for a new station; an existing one must be given the key it numbers with.
-        key = load_key(args.key_file or data_dir / KEY_FILE_NAME,
-                       create=args.key_file is None and not store.sessions())
+        # The key as the service finds it (device/keyfile.py: credential, --key-file, the data dir's file); one
+        # is made only for a new station, an existing one must be given the key it numbers with.
+        from types import SimpleNamespace
+
+        source = ensure_key(SimpleNamespace(key_file=args.key_file or "", data_dir=str(data_dir)),
+                            make=not store.sessions())
+        if source.key is None:
+            raise StationError(f"{source.path}: deployment key file not found; this station has numbered: give "
+                               "the key it numbers with (--key-file) / 找不到部署密钥文件", exit_status=1)
+        key = source.key
         return Session(store, args.room, date, Rules(digest_key=key))
     except BaseException:
         store.close()

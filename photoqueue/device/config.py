@@ -144,18 +144,14 @@ def check_files(config: Config, today: dt.date | None = None) -> list[str]:
     errors and has this room (and the [station] date), and the data_dir can be written; one ConfigError
     with every problem and its fix otherwise. Returns notes that do not stop a start (today's date is not
     in the timetable while no date is set: a check the day before is fine). Read-only: nothing is made."""
-    from photoqueue.device.keyfile import load_key
-
     problems = timetable_problems(config.station)
     notes = []
     if config.station.timetable and not problems and not config.station.date:
         notes += _today_note(config.station, today or dt.date.today())
-    path, create = key_path(config.station)
-    if not create:
-        try:
-            load_key(path, create=False)
-        except PhotoqueueError as exc:
-            problems.append(f"[station] key_file: {exc}")
+    if config.station.timetable and not problems:
+        notes += _day_notes(config.station, today or dt.date.today())
+    key_note = key_problem_or_note(config)
+    (notes if key_note.startswith("key: ") else problems).append(key_note)
     data_dir = data_dir_problem(Path(config.station.data_dir))
     if data_dir:
         problems.append(f"[station] data_dir: {data_dir}")
@@ -176,10 +172,9 @@ def check_files(config: Config, today: dt.date | None = None) -> list[str]:
 
 
 def timetable_problems(station) -> list[str]:
-    """The [station] timetable loads, has the room (and the [station] date when one is set), and has no
-    errors in this room's rows (another room's mistakes are that room's to fix; they do not stop this one)."""
+    """The [station] timetable loads and has the room (and the [station] date when one is set)."""
     from photoqueue.timetable import load_timetable
-    from photoqueue.timetable.fit import date_problem, errors_problem, findings_of, room_problem
+    from photoqueue.timetable.fit import date_problem, room_problem
 
     if not station.timetable:
         return []
@@ -196,11 +191,21 @@ def timetable_problems(station) -> list[str]:
         date = date_problem(timetable, station.room, day)
         if date:
             problems.append(f"[station] date: {date}")
-    rows = {s.row for s in timetable.slots if s.room == station.room and (day is None or s.date == day)}
-    errors = errors_problem(station.timetable, [f for f in findings_of(timetable) if f.row in rows])
-    if errors:
-        problems.append(f"[station] timetable ({station.room}): {errors}")
-    return problems
+    return problems  # the rows' own mistakes never stop the room: _day_notes warns of them
+
+
+def _day_notes(station, today: dt.date) -> list[str]:
+    """The room's own day (the [station] date, else today when the room has classes today, else each of
+    its days) by the one rule the centre and the demo apply too (timetable.fit.day_warnings): warnings,
+    never a stop."""
+    from photoqueue.timetable import load_timetable
+    from photoqueue.timetable.fit import date_problem, day_warnings
+
+    timetable = load_timetable(station.timetable)
+    day = dt.date.fromisoformat(station.date) if station.date else today
+    if date_problem(timetable, station.room, day):
+        day = None
+    return [f"warning: {w}" for w in day_warnings(timetable, station.room, day)]
 
 
 def _today_note(station, today: dt.date) -> list[str]:
@@ -242,13 +247,29 @@ def credential_path(name: str) -> Path | None:
 
 
 def key_path(station) -> tuple[Path, bool]:
-    """(deployment key file, whether a missing one may be made)."""
-    if station.key_file:
-        return secret_path(station.key_file), False
-    cred = credential_path(CREDENTIAL_KEY)
-    if cred is not None:
-        return cred, False
-    return Path(station.data_dir) / "deployment.key", True
+    """(deployment key file, whether none is there yet), by :func:`photoqueue.device.keyfile.resolve_key`'s
+    order (credential, key_file, the data dir's file); looks only at which files exist."""
+    from photoqueue.device.keyfile import locate_key
+
+    source = locate_key(station)
+    return source.path, source.origin == "none"
+
+
+def key_problem_or_note(config) -> str:
+    """``station --check``'s line for the deployment key, found as the service finds it: ``"key: <which
+    file>"``, or the problem (the same message the service and ``diagnose`` give)."""
+    from photoqueue.device.keyfile import resolve_key
+
+    try:
+        source = resolve_key(config.station)
+    except PhotoqueueError as exc:
+        return str(exc)
+    if source.origin != "none":
+        return f"key: {source.describe()}"
+    if config.central.url:
+        return f"key: none yet; the centre hands its key over at the first hello, kept in {source.path}"
+    return (f"key: none yet; the station makes {source.path} at its first start (no centre: every room must be "
+            "given the same key for the duplicate check across rooms)")
 
 
 def secret_path(text: str) -> Path:

@@ -176,20 +176,24 @@ def date_note(config, probes: Probes) -> tuple[str, bool]:
 
 
 def check_key(config, _probes: Probes) -> Check:  # the CHECKS signature; needs no probe
-    from photoqueue.device.config import key_path
+    """The key the service will use, found as it finds it (device/keyfile.py): the systemd credential (the
+    installed unit's file when run by hand), then [station] key_file, then the data dir's own file."""
     from photoqueue.device.errors import StationError
-    from photoqueue.device.keyfile import load_key
+    from photoqueue.device.keyfile import resolve_key
 
-    path, creatable = key_path(config.station)
-    if creatable and not path.exists():
-        return Check("key", WARN, f"none yet: the station will make {path} at start",
-                     "所有考场须用同一密钥", "every room must use the same key: copy one to all")
     try:
-        key = load_key(path)
-    except StationError as exc:
-        return Check("key", FAIL, str(exc), "复制当天的部署密钥到 /etc/photoqueue/deployment.key",
-                     "copy the day's key to /etc/photoqueue/deployment.key (install-pi.sh --key FILE)")
-    return Check("key", OK, f"{path} ({len(key)} bytes)")
+        source = resolve_key(config.station)
+    except StationError as exc:  # the service refuses with this same message
+        return Check("key", FAIL, str(exc), "放入当天的部署密钥（十六进制文本）",
+                     "put the day's key (hex text) there: install-pi.sh --key FILE, or `photoqueue central show-key`")
+    if source.origin == "none" and config.central.url:
+        return Check("key", OK, f"none yet: the centre hands its key over at the first hello, kept in {source.path}")
+    if source.origin == "none":
+        return Check("key", WARN, f"none yet: the station will make {source.path} at start; no centre, so the "
+                                  "duplicate check across rooms holds only if every room is given this key",
+                     "所有考场须用同一密钥", "every room must use the same key: copy one to all")
+    local = "" if config.central.url else "; no centre: the duplicate check across rooms is local only"
+    return Check("key", OK, f"{source.describe()} ({len(source.key)} bytes){local}")
 
 
 def check_disk(config, _probes: Probes) -> Check:  # the CHECKS signature; needs no probe

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from photoqueue.device.config import Config, key_path, read_token
+from photoqueue.device.config import Config, read_token
 from photoqueue.device.errors import StationError
 from photoqueue.device.parts import (
     NullButtons,
@@ -155,7 +155,7 @@ def make_sync(config: Config, submit, health=None, session_date=None, staff=None
 def build_station(config: Config, *, clock=None, pin_factory=None, headless: bool = False,
                   camera_source=None, printer=None, keyboard: bool | None = None, keyboard_stream=None) -> Station:
     """A ready-to-run Station (not started). Reads the key and the timetable; touches nothing else."""
-    from photoqueue.device.keyfile import load_key
+    from photoqueue.device.keyfile import ensure_key
     from photoqueue.device.station_printer import PrinterAdapter
     from photoqueue.device.station_view import WallClock
 
@@ -167,8 +167,11 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
     except OSError as exc:
         raise StationError(f"{data_dir}: cannot make the data directory: {exc.strerror or exc}; make it "
                            "writable by this user or choose another data_dir / 无法创建数据目录") from None
-    path, create = key_path(config.station)
-    key = load_key(path, create=create)
+    # one resolution for the service, --check, diagnose and the staff CLI (device/keyfile.py); a station with a
+    # centre that has none yet makes one here until its hello hands over the centre's (save_received_key)
+    key_source = ensure_key(config.station, make=True)
+    log.info("deployment key: %s", key_source.describe())
+    key = key_source.key
     room_day = load_room_day(config, date)
     beeps = (config.sound.scan_beeps, config.sound.good_beep_ms, config.sound.bad_beep_ms)
     from photoqueue.device.clock_check import ClockCheck
