@@ -33,12 +33,14 @@ def station_room_problem(db_url: str, room: str) -> tuple[str | None, bool]:
     return room_problem(timetable, room), True
 
 
-def timetable_findings(path: str | Path) -> list:
-    """The timetable rules' findings (errors and warnings) for a file about to be held."""
+def timetable_findings(path: str | Path) -> list[str]:
+    """Each room's day checked by the one rule the stations and the demo apply
+    (:func:`photoqueue.timetable.fit.day_warnings`): warning lines for a file about to be held."""
     from photoqueue.timetable import load_timetable as read
-    from photoqueue.timetable.fit import findings_of
+    from photoqueue.timetable.fit import day_warnings
 
-    return findings_of(read(path))
+    timetable = read(path)
+    return [w for room in timetable.rooms for w in day_warnings(timetable, room)]
 
 
 def revoke_station(db_url: str, *, station: int | None = None, room: str | None = None) -> int:

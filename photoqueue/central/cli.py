@@ -158,12 +158,12 @@ def _prompt_password(name: str) -> str:
 def run_load_timetable(args: argparse.Namespace) -> int:
     from photoqueue.central.admin import load_timetable, timetable_findings
 
-    findings = timetable_findings(args.file)
+    warnings = timetable_findings(args.file)
     n = load_timetable(args.db, args.file)
-    for f in findings:  # held anyway (the office may fix it later), but never without a word
-        print(f"warning: {args.file} row {f.row}: {f.severity} {f.rule}: {f.message}", file=sys.stderr)
-    if findings:
-        print(f"warning: {len(findings)} finding(s); `photoqueue timetable check {args.file}` explains each, "
-              "and stations refuse a timetable with errors / 时间表有问题，请检查并改正后重新导入", file=sys.stderr)
-    print(f"{n} classes held at the centre", file=sys.stderr)
+    for w in warnings:  # held anyway, and no room is stopped by it: the rule the stations apply too
+        print(f"warning: {args.file}: {w}", file=sys.stderr)
+    if warnings:
+        print(f"warning: {len(warnings)} 处需注意，各组照常开始（`photoqueue timetable check {args.file}` 逐条说明）/ "
+              f"{len(warnings)} warning(s); every room starts anyway", file=sys.stderr)
+    print(f"中心已保存 {n} 个班级的时间表 / {n} classes held at the centre", file=sys.stderr)
     return 0

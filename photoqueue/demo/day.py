@@ -94,6 +94,11 @@ def _resolve(options: DemoOptions):
     if unknown:
         raise PhotoqueueError(f"--rooms: no room {', '.join(unknown)} on {date} (rooms that day: "
                               f"{', '.join(available)})", exit_status=2)
+    from photoqueue.timetable.fit import day_warnings
+
+    for room in rooms:  # the stations' and the centre's one rule: the room's own day, warnings only
+        for warning in day_warnings(tt, room, date):
+            log.warning("%s", warning)
     return date, rooms
 
 
