@@ -43,6 +43,7 @@ class Registration:
     room: str
     station_id: str | None
     label: str = ""
+    takeover: bool = False  # made by replace-station: pre-bound to the replaced station's id, to adopt
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,9 @@ def list_stations(db: Database) -> list[dict]:
 
 def authenticate(conn: Conn, token: str) -> Registration | None:
     """The live registration holding this token, or None (unknown or revoked)."""
-    row = conn.one("SELECT id, room, station_id, label FROM stations WHERE token_hash = ? AND revoked_at IS NULL",
-                   (token_hash(token),))
-    return Registration(int(row[0]), row[1], row[2], row[3]) if row else None
+    row = conn.one("SELECT id, room, station_id, label, takeover FROM stations WHERE token_hash = ? "
+                   "AND revoked_at IS NULL", (token_hash(token),))
+    return Registration(int(row[0]), row[1], row[2], row[3], bool(row[4])) if row else None
 
 
 # --- staff accounts -------------------------------------------------------------------------

@@ -49,17 +49,36 @@ def healthz(store: CentralStore = Depends(get_store)) -> dict:
 @router.post("/api/v1/events", openapi_extra=schemas.body_doc(schemas.EventsBody))
 async def post_events(request: Request, store: CentralStore = Depends(get_store),
                       settings: CentralSettings = Depends(get_settings)) -> JSONResponse:
-    token = _bearer(request)
-    reg = await run_in_threadpool(store.authenticate, token)
+    reg = await _station(request, store)
+    body = await _read_body(request, settings.max_body_bytes)
+    result = await run_in_threadpool(_ingest, store, reg, body, settings)  # parsing too: keep the loop free
+    return JSONResponse(result)
+
+
+@router.post("/api/v1/hello", response_model=schemas.HelloAnswer,
+             openapi_extra=schemas.body_doc(schemas.HelloBody))
+async def post_hello(request: Request, store: CentralStore = Depends(get_store),
+                     settings: CentralSettings = Depends(get_settings)) -> dict:
+    """A station before its first number after a start: the id to use, who holds its room's day, the
+    centre's high-water and highest number, the deployment key (docs/central.md)."""
+    reg = await _station(request, store)
+    body = schemas.validate(schemas.HelloBody, _json(await _read_body(request, settings.max_body_bytes)))
+    _check_date(body.date)
+    return await run_in_threadpool(store.hello, reg, station_id=body.station_id, room=body.room, date=body.date,
+                                   last_seq=body.last_seq, last_number=body.last_number,
+                                   key_fingerprint_=body.key_fingerprint)
+
+
+async def _station(request: Request, store: CentralStore):
+    """The registration of the request's station token (401 when unknown or revoked; 429 past its rate)."""
+    reg = await run_in_threadpool(store.authenticate, _bearer(request))
     if reg is None:
         raise CentralError("unknown or revoked station token", http_status=401)
     wait = request.app.state.limiter.allow(reg.id)
     if wait:
         raise CentralError(f"too many requests from this station; retry in {wait:.1f} s", http_status=429,
                            extra={"retry_after_s": wait})
-    body = await _read_body(request, settings.max_body_bytes)
-    result = await run_in_threadpool(_ingest, store, reg, body, settings)  # parsing too: keep the loop free
-    return JSONResponse(result)
+    return reg
 
 
 @router.get("/api/v1/events")
@@ -75,7 +94,8 @@ def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) ->
     doc = _json(body)
     if not isinstance(doc, dict):
         raise CentralError("the body must be a JSON object {\"station_id\", \"events\": [...]}", http_status=422)
-    unknown = set(doc) - {"station_id", "events", "acked_commands", "command_outcomes", "health", "pending"}
+    unknown = set(doc) - {"station_id", "events", "acked_commands", "command_outcomes", "health", "pending",
+                          "key_fingerprint"}
     if unknown:
         raise CentralError(f"unknown key(s) {', '.join(sorted(unknown))}", http_status=422)
     events = doc.get("events", [])
@@ -86,7 +106,11 @@ def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) ->
     if pending is not None and (not isinstance(pending, int) or isinstance(pending, bool)
                                 or not 0 <= pending <= schemas.INT32_MAX):
         raise CentralError("pending must be an integer (the station's outbox size)", http_status=422)
-    return store.ingest(reg, doc.get("station_id"), events, health=doc.get("health"), pending=pending,
+    fingerprint = doc.get("key_fingerprint")
+    if fingerprint is not None and not isinstance(fingerprint, str):
+        raise CentralError("key_fingerprint must be a string (the deployment key's fingerprint)", http_status=422)
+    return store.ingest(reg, doc.get("station_id"), events, key_fingerprint=fingerprint,
+                        health=doc.get("health"), pending=pending,
                         acked_commands=doc.get("acked_commands"), command_outcomes=doc.get("command_outcomes"))
 
 

@@ -69,6 +69,28 @@ STEPS: list[tuple[int, str, list[str]]] = [
         "ALTER TABLE commands ADD COLUMN cancelled_at TEXT",
         "ALTER TABLE commands ADD COLUMN cancelled_by TEXT",
     ]),
+    (4, "one station per room and day, events set aside, takeover tokens", [
+        # The station id that numbers a room's day: the first one whose events for (room, date) were taken.
+        """CREATE TABLE room_days (
+            room TEXT NOT NULL, date TEXT NOT NULL, station_id TEXT NOT NULL, bound_at TEXT NOT NULL,
+            PRIMARY KEY (room, date))""",
+        # A store that took events before this step: the earliest station of each (room, date) holds it.
+        """INSERT INTO room_days (room, date, station_id, bound_at)
+            SELECT e.room, e.date, min(e.station_id), min(e.received_at) FROM events e
+            WHERE e.received_at = (SELECT min(f.received_at) FROM events f WHERE f.room = e.room AND f.date = e.date)
+            GROUP BY e.room, e.date""",
+        # Events of a station id refused because another one holds the room's day: kept for staff to see,
+        # never folded, never counted.
+        """CREATE TABLE set_aside_events (
+            station_id TEXT NOT NULL, seq BIGINT NOT NULL, room TEXT NOT NULL, date TEXT NOT NULL,
+            type TEXT NOT NULL, body TEXT NOT NULL, holder TEXT NOT NULL, received_at TEXT NOT NULL,
+            PRIMARY KEY (station_id, seq))""",
+        "CREATE INDEX set_aside_room ON set_aside_events (room, date)",
+        # A token made by replace-station: pre-bound to the replaced station's id, which the new Pi adopts.
+        "ALTER TABLE stations ADD COLUMN takeover INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX stations_station ON stations (station_id)",
+        "CREATE INDEX tickets_session ON tickets (room, date)",
+    ]),
 ]
 
 LATEST = STEPS[-1][0]

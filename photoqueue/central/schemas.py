@@ -48,6 +48,32 @@ class EventsBody(Strict):
     acked_commands: list[StrictInt] | None = Field(None, description="ids of staff commands the station applied")
     health: dict[str, Any] | None = Field(None, description="printer, camera, alerts, ...")
     pending: StrictInt | None = Field(None, ge=0, le=INT32_MAX, description="the station's outbox size")
+    key_fingerprint: StrictStr | None = Field(None, max_length=64,
+                                              description="the fingerprint of the station's deployment key")
+
+
+class HelloBody(Strict):
+    """What a station says before its first number after a start (docs/central.md, "The station's hello")."""
+    station_id: StrictStr = Field(min_length=1, max_length=100, description="the station database's own id")
+    room: StrictStr = Field(min_length=1, max_length=200)
+    date: StrictStr = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="the session date, YYYY-MM-DD")
+    last_seq: StrictInt = Field(0, ge=0, le=2**62, description="the station's last event seq")
+    last_number: StrictInt = Field(0, ge=0, le=INT32_MAX, description="the highest number it issued that day")
+    key_fingerprint: StrictStr | None = Field(None, max_length=64,
+                                              description="its deployment key's fingerprint, null without a key")
+
+
+class HelloAnswer(BaseModel):
+    station_id: str = Field(description="the id this token is bound to: the station's own, or the one to adopt")
+    takeover: bool = Field(description="adopt station_id: rebuild the log from GET /api/v1/events")
+    room: str
+    date: str
+    holder: str | None = Field(description="the station id that numbers (room, date) at the centre")
+    high_water: int = Field(description="the centre's last seq of station_id")
+    highest_number: int = Field(description="the highest number the centre holds for (room, date), 0 if none")
+    deployment_key: str = Field(description="the centre's deployment key, hex")
+    key_fingerprint: str
+    server_time: str
 
 
 class CommandBody(Strict):

@@ -18,13 +18,14 @@ import json
 import logging
 from typing import Any
 
-from photoqueue.central import accounts
+from photoqueue.central import accounts, roomdays
 from photoqueue.central import commands as staff_commands
 from photoqueue.central.accounts import Registration, utcnow
 from photoqueue.central.db import Conn, Database
 from photoqueue.central.errors import CentralError
 from photoqueue.central.migrations import migrate
 from photoqueue.central.projection import Projection
+from photoqueue.core.digest import key_fingerprint
 from photoqueue.core.errors import CoreError
 from photoqueue.core.events import DuplicateFlagged, Event, TicketIssued, event_from_dict
 from photoqueue.timetable import ClassSlot, RoomDay, Timetable
@@ -42,11 +43,13 @@ class CentralStore:
         # station_id -> (why its last sync was refused, when): the dashboard shows it as the room's alert
         self.sync_errors: dict[str, tuple[str, str]] = {}
         self.projection = Projection()
+        self.deployment_key = b""  # made at the store's first open (see roomdays.ensure_key)
 
     def open(self) -> CentralStore:
         """Migrate the schema and fold what the store holds."""
         try:
             migrate(self.db)
+            self.deployment_key = roomdays.ensure_key(self.db)
             self.catch_up()
         except self.db.error_types() as exc:
             raise CentralError(f"{self.db.describe()}: {exc}") from None
@@ -54,6 +57,10 @@ class CentralStore:
 
     def close(self) -> None:
         self.db.close()
+
+    @property
+    def key_fingerprint(self) -> str:
+        return key_fingerprint(self.deployment_key)
 
     def __enter__(self) -> CentralStore:
         return self.open()
@@ -67,10 +74,15 @@ class CentralStore:
         with self.db.connection() as conn:
             return accounts.authenticate(conn, token)
 
-    def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], **kwargs) -> dict[str, Any]:
-        """One station's batch (see ``_ingest``); a refusal is kept for the dashboard until a sync succeeds."""
+    def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *,
+               key_fingerprint: str | None = None, **kwargs) -> dict[str, Any]:
+        """One station's batch (see ``_ingest``); a refusal is kept for the dashboard until a sync succeeds.
+        A batch naming another deployment key (``key_fingerprint``) is refused: its digests would never
+        match another room's. A batch that names none (a station older than the centre's key) is taken."""
         key = station_id if isinstance(station_id, str) else ""
         try:
+            if key_fingerprint is not None and key_fingerprint != self.key_fingerprint:
+                raise roomdays.key_mismatch(str(key_fingerprint)[:64])
             answer = self._ingest(reg, station_id, raw_events, **kwargs)
         except CentralError as exc:
             self.sync_errors[key or f"room:{reg.room}"] = (str(exc), utcnow())
@@ -79,14 +91,21 @@ class CentralStore:
         self.sync_errors.pop(f"room:{reg.room}", None)
         return answer
 
+    def hello(self, reg: Registration, **fields: Any) -> dict[str, Any]:
+        """A station's hello (see :func:`roomdays.hello`); a refusal shows on the dashboard like a sync's."""
+        try:
+            return roomdays.hello(self.db, self.deployment_key, reg, **fields)
+        except CentralError as exc:
+            self.sync_errors[fields.get("station_id") or f"room:{reg.room}"] = (str(exc), utcnow())
+            raise
+
     def _ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *, health: dict | None = None,
                 pending: int | None = None, acked_commands: list[int] | None = None,
                 command_outcomes: dict | None = None) -> dict[str, Any]:
         if not isinstance(station_id, str) or not station_id or len(station_id) > 100:
             raise CentralError("station_id must be the station database's id (a non-empty string)", http_status=422)
         if reg.station_id is not None and reg.station_id != station_id:
-            raise CentralError(f"this token belongs to another station ({reg.station_id}), not {station_id}",
-                               http_status=403)
+            raise roomdays.token_bound(reg.station_id, station_id)
         acked_commands = [] if acked_commands is None else acked_commands
         if not isinstance(acked_commands, list) or not all(isinstance(i, int) and not isinstance(i, bool)
                                                            for i in acked_commands):
@@ -96,34 +115,59 @@ class CentralStore:
         health_json = _health_json(health)
         now = utcnow()
         folded_new = False
+        dates = {e.date for e in events}
         try:
             with self.db.write() as conn:
-                if reg.station_id is None:
-                    self._bind(conn, reg, station_id)
-                hw = self._lock_stream(conn, station_id, reg.room, now)
-                new = [e for e in events if e.seq > hw]
-                if len(new) < len(events):
-                    self._check_replay(conn, station_id, [e.seq for e in events if e.seq <= hw], bodies, hw)
-                if new and new[0].seq != hw + 1:
-                    raise CentralError(f"gap: the centre holds this station's events up to {hw}; "
-                                       f"the batch starts at {new[0].seq}", http_status=409,
-                                       extra={"expected_seq": hw + 1, "high_water": hw})
-                contiguous = [e for i, e in enumerate(new) if e.seq == hw + 1 + i]
-                if self.projection.folded_upto(station_id) < hw:
-                    self._fold_stored(conn, station_id, hw)
-                folded_new = bool(contiguous)
-                self.projection.fold(station_id, contiguous, now)  # refuses (422) what does not fold
-                self._insert(conn, station_id, contiguous, bodies, now)
-                new_hw = contiguous[-1].seq if contiguous else hw
-                # a request that does not say its outbox size or health leaves the last ones standing
-                conn.execute("UPDATE streams SET high_water = ?, last_seen_at = ?, pending = coalesce(?, pending), "
-                             "health = coalesce(?, health) WHERE station_id = ?",
-                             (new_hw, now, pending, health_json, station_id))
-                acked = staff_commands.acknowledge(conn, reg.room, str(reg.id), acked_commands, outcomes, now)
-                commands = self.pending_commands(reg.room, conn=conn)
-                duplicates = self._open_duplicates(conn, station_id)
+                held = roomdays.conflict(conn, reg.room, dates, station_id)
+                if held is not None:  # kept aside (committed), then refused below; binds and claims nothing
+                    roomdays.set_aside(conn, station_id, [(e.seq, e.date, e.type, bodies[e.seq]) for e in events],
+                                       reg.room, held[1], now)
+                else:
+                    answer = self._take(conn, reg, station_id, events, bodies, now, health_json,
+                                        pending, acked_commands, outcomes)
+                    folded_new = answer["accepted"] > 0
         except BaseException:
             if folded_new:
+                self.projection.drop(station_id)  # folded what was not committed: fold again from the store
+            raise
+        if held is not None:
+            raise roomdays.room_held(reg.room, held[0], held[1])
+        return answer
+
+    def _take(self, conn: Conn, reg: Registration, station_id: str, events: list[Event], bodies: dict[int, str],
+              now: str, health_json: str | None, pending: int | None, acked_commands: list[int],
+              outcomes: dict) -> dict[str, Any]:
+        """The batch of a station that holds its room's days (or is the first to claim them), inside the write
+        transaction. What it folds is dropped again when it raises (the caller drops it when the commit fails)."""
+        if reg.station_id is None:
+            roomdays.bind(conn, reg, station_id)
+        elif reg.takeover:
+            roomdays.end_takeover(conn, reg)
+        hw = self._lock_stream(conn, station_id, reg.room, now)
+        new = [e for e in events if e.seq > hw]
+        if len(new) < len(events):
+            self._check_replay(conn, station_id, [e.seq for e in events if e.seq <= hw], bodies, hw)
+        if new and new[0].seq != hw + 1:
+            raise CentralError(f"gap: the centre holds this station's events up to {hw}; "
+                               f"the batch starts at {new[0].seq}", http_status=409,
+                               extra={"reason": "gap", "expected_seq": hw + 1, "high_water": hw})
+        contiguous = [e for i, e in enumerate(new) if e.seq == hw + 1 + i]
+        if self.projection.folded_upto(station_id) < hw:
+            self._fold_stored(conn, station_id, hw)
+        try:
+            self.projection.fold(station_id, contiguous, now)  # refuses (422) what does not fold
+            roomdays.claim(conn, reg.room, {e.date for e in contiguous}, station_id, now)
+            self._insert(conn, station_id, contiguous, bodies, now)
+            new_hw = contiguous[-1].seq if contiguous else hw
+            # a request that does not say its outbox size or health leaves the last ones standing
+            conn.execute("UPDATE streams SET high_water = ?, last_seen_at = ?, pending = coalesce(?, pending), "
+                         "health = coalesce(?, health) WHERE station_id = ?",
+                         (new_hw, now, pending, health_json, station_id))
+            acked = staff_commands.acknowledge(conn, reg.room, str(reg.id), acked_commands, outcomes, now)
+            commands = self.pending_commands(reg.room, conn=conn)
+            duplicates = self._open_duplicates(conn, station_id)
+        except BaseException:
+            if contiguous:
                 self.projection.drop(station_id)  # folded what was not committed: fold again from the store
             raise
         return {"station_id": station_id, "high_water": new_hw, "accepted": len(contiguous),
@@ -140,13 +184,7 @@ class CentralStore:
             if seq in held and json.loads(held[seq]) != json.loads(bodies[seq]):
                 raise CentralError(f"seq {seq} differs from the event the centre holds for this station: its "
                                    "history has diverged (restored from an old copy?)", http_status=409,
-                                   extra={"conflict_seq": seq, "high_water": hw})
-
-    def _bind(self, conn: Conn, reg: Registration, station_id: str) -> None:
-        conn.execute("UPDATE stations SET station_id = ? WHERE id = ? AND station_id IS NULL", (station_id, reg.id))
-        row = conn.one("SELECT station_id FROM stations WHERE id = ?", (reg.id,))
-        if row[0] != station_id:
-            raise CentralError(f"this token belongs to another station ({row[0]})", http_status=403)
+                                   extra={"reason": "diverged", "conflict_seq": seq, "high_water": hw})
 
     def _lock_stream(self, conn: Conn, station_id: str, room: str, now: str) -> int:
         conn.execute("INSERT INTO streams (station_id, room, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?) "
