@@ -18,10 +18,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import table  # noqa: E402
 
-from photoqueue.reports.reconcile import reconcile  # noqa: E402
-from photoqueue.reports.reconcile.model import PRESS  # noqa: E402
-from photoqueue.reports.reconcile.synth import simulate_day  # noqa: E402
-from photoqueue.reports.reconcile.timeline import build_turns, seconds_since_midnight  # noqa: E402
+from photoqueue.demo.reconcile_day import simulate_day  # noqa: E402
+from photoqueue.reconcile import reconcile  # noqa: E402
+from photoqueue.reconcile.model import PRESS  # noqa: E402
+from photoqueue.reconcile.timeline import build_turns, seconds_since_midnight  # noqa: E402
 
 STUDENTS = 1000
 SHOTS = (1, 2, 2, 3, 3, 4)  # 2.5 frames a student on average

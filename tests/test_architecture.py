@@ -28,10 +28,12 @@ ALLOWED_ROOMS = {
     "printer": set(),
     "display": set(),
     "reports": {"core", "timetable"},
-    "device": {"core", "timetable", "scanner", "printer", "display", "reports"},
+    "reconcile": {"core", "timetable", "reports"},
+    "device": {"core", "timetable", "scanner", "printer", "display", "reports", "reconcile"},
     "central": {"core", "timetable", "reports"},
-    "demo": {"core", "timetable", "scanner", "printer", "display", "reports", "device", "central"},
-    "cli": {"core", "timetable", "scanner", "printer", "display", "reports", "device", "central", "demo"},
+    "demo": {"core", "timetable", "scanner", "printer", "display", "reports", "reconcile", "device", "central"},
+    "cli": {"core", "timetable", "scanner", "printer", "display", "reports", "reconcile", "device", "central",
+            "demo"},
 }
 
 # Libraries that touch hardware, draw, print or talk HTTP: never in the pure rooms.
@@ -42,7 +44,8 @@ IMPURE_LIBRARIES = {"gpiozero", "picamera2", "libcamera", "lgpio", "RPi", "pygam
 PURE_ROOM_LIBRARIES = {
     "core": set(),
     "timetable": {"openpyxl"},  # reading an XLSX timetable is parsing, not hardware
-    "reports": {"openpyxl", "PIL", "numpy"},  # the workbook; reconcile reads photos' EXIF and aligns arrays
+    "reports": {"openpyxl"},  # the workbook
+    "reconcile": {"openpyxl", "PIL", "numpy"},  # the agency's workbook, photos' EXIF, the alignment's arrays
 }
 
 

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from photoqueue.reports.reconcile.errors import ReconcileError
+from photoqueue.reconcile.errors import ReconcileError
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -53,8 +53,8 @@ def load_session(data_dir: str | Path, room: str, date: str | None) -> tuple[str
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
-    from photoqueue.reports.reconcile import Params, reconcile
-    from photoqueue.reports.reconcile.photos import read_folder
+    from photoqueue.reconcile import Params, reconcile
+    from photoqueue.reconcile.photos import read_folder
 
     date, events, codes = load_session(args.data_dir, args.room, args.date)
     photos, problems = read_folder(args.photos)
@@ -64,14 +64,14 @@ def run_reconcile(args: argparse.Namespace) -> int:
     rec = reconcile(events, photos, room=args.room, date=date, params=Params(offset_s=args.offset),
                     problems=problems)
     if args.out:
-        from photoqueue.reports.reconcile.xlsx import write_xlsx
+        from photoqueue.reconcile.xlsx import write_xlsx
 
         write_xlsx(rec, args.out, codes)
     if args.json:
         print(json.dumps(rec.to_dict(), ensure_ascii=False))
     else:
         _print_summary(rec, args.out)
-    from photoqueue.reports.reconcile.model import MISALIGNMENTS
+    from photoqueue.reconcile.model import MISALIGNMENTS
 
     return 1 if any(f.kind in MISALIGNMENTS for f in rec.findings) else 0
 

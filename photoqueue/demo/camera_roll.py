@@ -41,7 +41,7 @@ class CameraRoll:
         return t + dt.timedelta(seconds=self.offset_s + self.drift_per_hour_s * hours)
 
     def _burst(self, end: dt.datetime) -> None:
-        from photoqueue.reports.reconcile.photos import write_jpeg
+        from photoqueue.reconcile.photos import write_jpeg
 
         shots = self.rng.choice(FRAMES)
         last = end - dt.timedelta(seconds=self.rng.uniform(0.8, 1.5))
@@ -89,9 +89,9 @@ class CameraRoll:
     def reconcile(self, database: Path, room: str, date: str) -> dict[str, Any]:
         """The day's photos against the room's numbers, for the summary."""
         from photoqueue.device.store import EventStore
-        from photoqueue.reports.reconcile import reconcile
-        from photoqueue.reports.reconcile.model import MISALIGNMENTS
-        from photoqueue.reports.reconcile.photos import read_folder
+        from photoqueue.reconcile import reconcile
+        from photoqueue.reconcile.model import MISALIGNMENTS
+        from photoqueue.reconcile.photos import read_folder
 
         out: dict[str, Any] = {"folder": str(self.folder), "photos": self.frames,
                                "camera_set_s": round(-self.offset_s, 1), "planted": self.planted}

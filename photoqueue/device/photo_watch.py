@@ -1,6 +1,6 @@
 """The live photo check: the station watches the folder the camera's photos arrive in (the camera's FTP or
 Wi-Fi transfer, the capture laptop's shared folder), aligns them with the room's numbers as they come
-(:mod:`photoqueue.reports.reconcile`), and puts an alert on the hall screen (and, through the station's
+(:mod:`photoqueue.reconcile`), and puts an alert on the hall screen (and, through the station's
 health, the dashboard) when photos and numbers have come apart, so the photographer can fix it before the
 next student: "照片数与拍摄号不符：17 号之后少了一次按键". The alert clears itself once staff correct it
 (one more press for a missing press; a hold of the button for a double press).
@@ -66,8 +66,8 @@ class _Folder:
         self.seen: dict[str, tuple[tuple[float, int], Any]] = {}  # rel -> ((mtime, size), Photo | None)
 
     def photos(self) -> list:
-        from photoqueue.reports.reconcile.model import Photo
-        from photoqueue.reports.reconcile.photos import JPEG, RAW, exif_time
+        from photoqueue.reconcile.model import Photo
+        from photoqueue.reconcile.photos import JPEG, RAW, exif_time
 
         if not self.root.is_dir():
             return []
@@ -149,7 +149,7 @@ class PhotoWatch:
 
     def check(self) -> list[str]:
         """One look: read new photos and events, align, and raise or clear the screen's alerts."""
-        from photoqueue.reports.reconcile import Params, ReconcileError, reconcile
+        from photoqueue.reconcile import Params, ReconcileError, reconcile
 
         photos = self.folder.photos()
         events = self._read_events()

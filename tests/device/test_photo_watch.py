@@ -15,7 +15,7 @@ from photoqueue.device.parts import Adapter, NullPart, NullPrinter
 from photoqueue.device.photo_watch import PhotoSettings, PhotoWatch
 from photoqueue.device.station_build import build_station
 from photoqueue.device.station_view import SimClock
-from photoqueue.reports.reconcile.photos import write_jpeg
+from photoqueue.reconcile.photos import write_jpeg
 from photoqueue.settings import problems
 
 DAY = dt.datetime(2024, 6, 12, 9, 0, 0)

@@ -12,7 +12,7 @@ from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore, db_path
-from photoqueue.reports.reconcile.photos import read_folder, write_jpeg
+from photoqueue.reconcile.photos import read_folder, write_jpeg
 
 ROOM, DATE = "第一组", "2024-06-12"
 START = dt.datetime(2024, 6, 12, 9, 0, 0)

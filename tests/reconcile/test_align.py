@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from photoqueue.reports.reconcile import Photo, reconcile
-from photoqueue.reports.reconcile.model import MISALIGNMENTS
-from photoqueue.reports.reconcile.synth import simulate_day
-from photoqueue.reports.reconcile.timeline import build_turns
+from photoqueue.demo.reconcile_day import simulate_day
+from photoqueue.reconcile import Photo, reconcile
+from photoqueue.reconcile.model import MISALIGNMENTS
+from photoqueue.reconcile.timeline import build_turns
 
 
 def run(day, **kw):

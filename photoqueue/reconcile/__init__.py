@@ -8,8 +8,8 @@ number with a confidence, and the findings. Pure over events and photo records: 
 except :mod:`.photos`, which reads the files.
 """
 
-from photoqueue.reports.reconcile.align import Params, reconcile
-from photoqueue.reports.reconcile.errors import ReconcileError
-from photoqueue.reports.reconcile.model import Assignment, Finding, Photo, Reconciliation, Turn
+from photoqueue.reconcile.align import Params, reconcile
+from photoqueue.reconcile.errors import ReconcileError
+from photoqueue.reconcile.model import Assignment, Finding, Photo, Reconciliation, Turn
 
 __all__ = ["Assignment", "Finding", "Params", "Photo", "ReconcileError", "Reconciliation", "Turn", "reconcile"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from photoqueue.reports.reconcile.errors import ReconcileError
-from photoqueue.reports.reconcile.model import Reconciliation
+from photoqueue.reconcile.errors import ReconcileError
+from photoqueue.reconcile.model import Reconciliation
 
 PHOTO_SHEET = "照片对照"
 FINDINGS_SHEET = "核对发现"

@@ -14,8 +14,8 @@ import logging
 import os
 from pathlib import Path
 
-from photoqueue.reports.reconcile.errors import ReconcileError
-from photoqueue.reports.reconcile.model import Finding, Photo
+from photoqueue.reconcile.errors import ReconcileError
+from photoqueue.reconcile.model import Finding, Photo
 
 log = logging.getLogger(__name__)
 

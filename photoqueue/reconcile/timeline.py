@@ -15,8 +15,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from photoqueue.reports.reconcile.errors import ReconcileError
-from photoqueue.reports.reconcile.model import OPEN, PRESS, SKIP, VOID, Turn
+from photoqueue.reconcile.errors import ReconcileError
+from photoqueue.reconcile.model import OPEN, PRESS, SKIP, VOID, Turn
 
 # The station writes event times to the second, truncated: the middle of that second is nearer the truth.
 HALF_SECOND = 0.5

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from photoqueue.reports.reconcile.model import (
+from photoqueue.reconcile.model import (
     MISALIGNMENTS,
     OPEN,
     PRESS,

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from photoqueue.reports.reconcile import clock as clockmod
-from photoqueue.reports.reconcile import findings as fmod
-from photoqueue.reports.reconcile.errors import ReconcileError
-from photoqueue.reports.reconcile.model import OPEN, PRESS, Photo, Reconciliation, Turn
-from photoqueue.reports.reconcile.timeline import build_turns, seconds_since_midnight
+from photoqueue.reconcile import clock as clockmod
+from photoqueue.reconcile import findings as fmod
+from photoqueue.reconcile.errors import ReconcileError
+from photoqueue.reconcile.model import OPEN, PRESS, Photo, Reconciliation, Turn
+from photoqueue.reconcile.timeline import build_turns, seconds_since_midnight
 
 # Costs of the stories the DP weighs (only their differences matter).
 C_FORGET = 3.0  # a second student in one window, after a pause as long as a change of students

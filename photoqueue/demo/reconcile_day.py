@@ -24,7 +24,7 @@ from photoqueue.core.events import (
     TicketSkipped,
     TicketVoided,
 )
-from photoqueue.reports.reconcile.model import Photo
+from photoqueue.reconcile.model import Photo
 
 SHOTS = (1, 1, 1, 1, 2, 2, 2, 3, 3, 4)  # frames per student: mostly one or two, sometimes up to four
 KINDS = ("noshow_press", "double_press", "undo", "forgotten", "void_called")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from photoqueue.reports.reconcile.model import OPEN, PRESS, Turn
+from photoqueue.reconcile.model import OPEN, PRESS, Turn
 
 BIN_S = 0.5
 PRESS_LAG_S = 4.0  # the last shot comes at most this long before the press (the coarse step's window)
