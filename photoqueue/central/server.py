@@ -31,6 +31,30 @@ def stream_cap(settings: CentralSettings, open_files: int) -> int:
     return max(1, min(settings.status_max_streams, open_files - 256))
 
 
+# Open files kept back from connections: the database pool, the LISTEN connection, logs, the store's files.
+FILES_RESERVE = 128
+
+
+def connection_bounds(settings: CentralSettings, open_files: int):
+    """The limits every connection is held to (:mod:`.connections`): the settings, and a total of the
+    open-files limit less ``FILES_RESERVE``. The /status stream cap is 256 below the limit, so 128
+    connections stay free for stations and staff however many phones hold streams."""
+    from photoqueue.central.connections import ConnectionBounds
+
+    return ConnectionBounds(header_timeout_s=settings.header_timeout_s, idle_timeout_s=settings.idle_timeout_s,
+                            per_client=settings.connections_per_client, max_waiting=settings.max_waiting_headers,
+                            max_total=max(16, open_files - FILES_RESERVE))
+
+
+def http_protocol(bounds):
+    """uvicorn's own HTTP protocol (httptools when installed, else h11) with ``bounds`` applied."""
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    from photoqueue.central.connections import bounded_protocol
+
+    return bounded_protocol(AutoHTTPProtocol, bounds)
+
+
 def serve(settings: CentralSettings) -> None:
     import dataclasses
 
@@ -54,6 +78,6 @@ def serve(settings: CentralSettings) -> None:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
                     access_log=settings.log_level in ("info", "debug"), timeout_graceful_shutdown=5,
                     # the app reads X-Forwarded-For itself, only from trusted_proxies (guard.client_address)
-                    proxy_headers=False, backlog=4096)
+                    proxy_headers=False, backlog=4096, http=http_protocol(connection_bounds(settings, soft)))
     finally:
         store.close()

@@ -99,13 +99,26 @@ class CentralSettings:
                                                 "however many changes arrive, seconds", min=0.05, max=60)
     status_poll_s: int = setting(15, "Seconds between reloads of a page that polls /status.json (no stream free); "
                                      "also its Retry-After", min=1)
+    header_timeout_s: float = setting(10.0, "A connection whose request headers are not complete this long after "
+                                            "it opened (or after its last answer) is closed, seconds", min=0.5,
+                                      max=300)
+    idle_timeout_s: float = setting(30.0, "A request body that stops arriving for this long ends its connection, "
+                                          "seconds", min=1, max=3600)
+    connections_per_client: int = setting(256, "Most open connections from one client address (above "
+                                               "status_streams_per_client: a few for pages and staff)", min=2)
+    max_waiting_headers: int = setting(1024, "Most connections at once still sending their request headers; past "
+                                             "it the oldest of them is closed", min=16)
 
     def validate(self) -> list[str]:
         """The rules between fields (each field's own bounds are declared above)."""
+        found = []
         if self.status_refresh_s < self.status_min_interval_s:
-            return [f"status_refresh_s: {self.status_refresh_s} is below status_min_interval_s "
-                    f"({self.status_min_interval_s})"]
-        return []
+            found.append(f"status_refresh_s: {self.status_refresh_s} is below status_min_interval_s "
+                         f"({self.status_min_interval_s})")
+        if self.connections_per_client <= self.status_streams_per_client:
+            found.append(f"connections_per_client: {self.connections_per_client} leaves no room beside "
+                         f"status_streams_per_client ({self.status_streams_per_client})")
+        return found
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, env: Mapping[str, str] | None = None,
