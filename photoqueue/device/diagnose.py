@@ -86,9 +86,10 @@ def run_checks(config, probes: Probes | None = None, parts: tuple[str, ...] = AL
     for part in parts:
         try:
             checks.append(CHECKS[part](config, probes))
-        except Exception as exc:  # a check must never take diagnose (or the station's start) down
-            log.exception("diagnose: the %s check failed unexpectedly", part)
-            checks.append(Check(part, FAIL, f"{type(exc).__name__}: {exc}", "查看日志", "see the log"))
+        except Exception as exc:  # a check must never take diagnose (or the station's start) down, nor print a
+            # traceback: one line, with the part's fix (the traceback only at log level debug)
+            log.debug("diagnose: the %s check failed", part, exc_info=True)
+            checks.append(Check(part, FAIL, f"{type(exc).__name__}: {exc}", *PART_FIX[part]))
     return checks
 
 
@@ -338,6 +339,10 @@ def check_display(config, _probes: Probes) -> Check:  # the CHECKS signature; ne
     return Check("display", OK, f"{driver}, {size}" + (f" (config asks {wanted[0]}x{wanted[1]})" if wanted else ""))
 
 
+BUTTONS_BENCH_FIX = ("on a Pi: python3-lgpio installed and the service user in group gpio; a bench without GPIO: "
+                     "[buttons] pin_factory = \"mock\", or the keyboard ([buttons] keyboard = true)")
+
+
 def check_buttons(config, probes: Probes) -> Check:
     from photoqueue.device.buttons import OPTIONAL_BUTTONS, make_pin_factory
 
@@ -347,11 +352,22 @@ def check_buttons(config, probes: Probes) -> Check:
         return Check("buttons", SKIP, "no GPIO button wired ([buttons] *_pin = -1)")
     from gpiozero import Button
 
-    factory = probes.pin_factory or make_pin_factory(b.pin_factory)
+    try:
+        factory = probes.pin_factory or make_pin_factory(b.pin_factory)
+    except Exception as exc:  # ImportError (no lgpio), OSError (no /dev/gpiochip*), gpiozero's own errors
+        return Check("buttons", FAIL, f"no GPIO here ([buttons] pin_factory = {b.pin_factory!r}: "
+                                      f"{type(exc).__name__}: {exc})",
+                     "树莓派上：安装 python3-lgpio 并把服务用户加入 gpio 组；无 GPIO 的试验台：设 pin_factory = \"mock\" 或用键盘",
+                     BUTTONS_BENCH_FIX)
     missed = []
     for name, pin in wired.items():
         seen = threading.Event()
-        button = Button(pin, pull_up=b.pull_up, pin_factory=factory)
+        try:
+            button = Button(pin, pull_up=b.pull_up, pin_factory=factory)
+        except Exception as exc:  # a pin in use or not on this board
+            return Check("buttons", FAIL, f"{name} (GPIO {pin}): {type(exc).__name__}: {exc}",
+                         "检查 [buttons] 引脚编号（BCM）是否被占用", "check [buttons] pins (BCM numbers, each used once); "
+                         "stop the running station first (sudo systemctl stop photoqueue-station)")
         try:
             button.when_pressed = lambda *_, seen=seen: seen.set()
             probes.say(f"按下「{name}」按钮 / press the {name} button (GPIO {pin}) within {probes.press_wait_s:g} s")
@@ -364,6 +380,19 @@ def check_buttons(config, probes: Probes) -> Check:
                      "check the wiring: the button joins its GPIO pin and GND; [buttons] pins are BCM numbers")
     return Check("buttons", OK, f"each pressed: {', '.join(f'{n} (GPIO {p})' for n, p in wired.items())}")
 
+
+# Each part's fix when its check fails in a way it did not name itself (one line, never a traceback).
+PART_FIX = {
+    "camera": ("检查相机排线与 [camera] 设置", "check the camera cable, `rpicam-hello --list-cameras`, and [camera]"),
+    "printer": ("检查打印机连接与 [printer] 设置", "check the printer's cable and power, and [printer] kind/connection"),
+    "display": ("检查 HDMI 连接与 [display] 设置", "check the HDMI cable and [display]; or [station] screen = false"),
+    "buttons": ("检查按钮接线；无 GPIO 的试验台设 pin_factory = \"mock\" 或用键盘", BUTTONS_BENCH_FIX),
+    "clock": ("核对系统时间与 [station] date", "set the clock (sudo timedatectl set-time ...), or [station] date"),
+    "key": ("放入当天的部署密钥", "put the day's key in /etc/photoqueue/deployment.key (install-pi.sh --key FILE)"),
+    "central": ("检查网络、中心地址与令牌", "check the network, [central] url and token_file"),
+    "disk": ("检查数据目录", "check [station] data_dir: it must exist or be creatable"),
+    "timetable": ("检查时间表文件", "fix the timetable (photoqueue timetable check FILE)"),
+}
 
 CHECKS: dict[str, Callable[[Any, Probes], Check]] = {
     "camera": check_camera, "printer": check_printer, "display": check_display, "buttons": check_buttons,
