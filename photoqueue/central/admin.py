@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from photoqueue.central import accounts
+from photoqueue.central import accounts, roomdays
 from photoqueue.central.store import CentralStore
 
 
@@ -46,6 +46,19 @@ def timetable_findings(path: str | Path) -> list[str]:
 def revoke_station(db_url: str, *, station: int | None = None, room: str | None = None) -> int:
     with CentralStore(db_url, pool_size=1) as store:
         return accounts.revoke_station(store.db, station=station, room=room)
+
+
+def replace_station(db_url: str, room: str, date: str | None = None, label: str = "") -> dict:
+    """Retire the station numbering ``room`` and make the replacement Pi's takeover token (see
+    :func:`photoqueue.central.roomdays.replace_station`); returns {token, station_id, revoked, room, date}."""
+    with CentralStore(db_url, pool_size=1) as store:
+        return roomdays.replace_station(store.db, room, date, label)
+
+
+def deployment_key(db_url: str) -> bytes:
+    """The centre's deployment key (made when the store was first opened)."""
+    with CentralStore(db_url, pool_size=1) as store:
+        return store.deployment_key
 
 
 def list_stations(db_url: str) -> list[dict]:

@@ -40,6 +40,18 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     group.add_argument("--room")
     p.set_defaults(func=run_revoke_station)
 
+    p = csub.add_parser("replace-station",
+                        help="a Pi swapped for a room: retire its station, print the new Pi's token (shown once)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--room", required=True)
+    p.add_argument("--date", default=None, help="the room's day it takes over (default: the latest it numbered)")
+    p.add_argument("--label", default="", help="a note, e.g. the new Pi's name")
+    p.set_defaults(func=run_replace_station)
+
+    p = csub.add_parser("show-key", help="print the deployment key (for a station given it by hand)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.set_defaults(func=run_show_key)
+
     p = csub.add_parser("list-stations", help="registered stations (no tokens: those are kept hashed)")
     p.add_argument("--db", default=DEFAULT_DB)
     p.set_defaults(func=run_list_stations)
@@ -101,6 +113,29 @@ def run_revoke_station(args: argparse.Namespace) -> int:
     n = revoke_station(args.db, station=args.id, room=args.room)
     print(f"revoked {n} station token(s)", file=sys.stderr)
     return 0 if n else 1
+
+
+def run_replace_station(args: argparse.Namespace) -> int:
+    from photoqueue.central.admin import replace_station
+
+    done = replace_station(args.db, args.room, args.date, args.label)
+    print(done["token"])
+    print(f"room {done['room']}: station {done['station_id']} replaced ({done['revoked']} token(s) revoked). "
+          "Give the new Pi this token: at its first start it adopts that station id, rebuilds the room's "
+          f"history from the centre and continues after its last number / {done['room']} 组的设备已更换：新设备用"
+          "此令牌启动后接续该组的编号", file=sys.stderr)
+    return 0
+
+
+def run_show_key(args: argparse.Namespace) -> int:
+    from photoqueue.central.admin import deployment_key
+    from photoqueue.core.digest import key_fingerprint
+
+    key = deployment_key(args.db)
+    print(key.hex())
+    print(f"fingerprint {key_fingerprint(key)}: keep this key secret; every station of the deployment uses it "
+          "/ 部署密钥：请保密，所有设备共用", file=sys.stderr)
+    return 0
 
 
 def run_list_stations(args: argparse.Namespace) -> int:

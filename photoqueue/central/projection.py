@@ -5,10 +5,18 @@ each (station, room, date), in seq order. It is never the source: ``catch_up`` r
 the store holds beyond what is folded (another process may have ingested it), and a stream
 whose fold failed is dropped and folded again from the store. Keyed by station as well as by
 session because each station numbers its own tickets; one room normally has one station.
+
+Ingest folds in place under ``lock``; readers (rooms, snapshots, exports, staff commands) run in other
+threads at the same time, so ``sessions()`` hands out frozen copies, never the states being folded
+(iterating a state while ``apply`` adds a ticket is "dictionary changed size during iteration"). A copy
+is made once per change of its session and shared by every reader until the next change: readers must
+not modify it.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -28,6 +36,7 @@ class Projection:
         self.folded: dict[str, int] = {}  # station_id -> last seq folded
         self._counts: dict[Key, list[dict[str, Any]]] = {}
         self.seen_at: dict[Key, str] = {}  # server time of the last event folded per session
+        self._frozen: dict[Key, SessionState] = {}  # readers' copy of each session, until its next change
 
     def fold(self, station_id: str, events: Iterable[Event], received_at: str = "") -> None:
         """Fold events (this station's, in seq order, each after what is folded). An event that does not
@@ -52,6 +61,7 @@ class Projection:
                                            f"station's earlier events: {type(exc).__name__} {exc}",
                                            http_status=422) from None
                     self._counts.pop(key, None)
+                    self._frozen.pop(key, None)
                     if received_at:
                         self.seen_at[key] = received_at
                     last = event.seq
@@ -65,6 +75,7 @@ class Projection:
             for key in [k for k in self.states if k[0] == station_id]:
                 del self.states[key]
                 self._counts.pop(key, None)
+                self._frozen.pop(key, None)
                 self.seen_at.pop(key, None)
             self.folded.pop(station_id, None)
 
@@ -84,11 +95,32 @@ class Projection:
             return rows
 
     def sessions(self) -> list[tuple[Key, SessionState]]:
+        """Every session as a frozen copy (see the module's note), ordered by room, date, station."""
         with self.lock:
-            return sorted(self.states.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0]))
+            out = []
+            for key, state in self.states.items():
+                frozen = self._frozen.get(key)
+                if frozen is None:
+                    frozen = self._frozen[key] = freeze(state)
+                out.append((key, frozen))
+        return sorted(out, key=lambda kv: (kv[0][1], kv[0][2], kv[0][0]))
 
     def ticket_flagged(self, station_id: str, room: str, date: str, number: int, other_room: str) -> bool:
         with self.lock:
             state = self.states.get((station_id, room, date))
             t = state.tickets.get(number) if state else None
             return bool(t and t.flagged_room == other_room)
+
+
+def freeze(state: SessionState) -> SessionState:
+    """A copy of ``state`` no later fold reaches: its containers copied, each ticket copied (a ticket's
+    fields are immutable values). Cheaper than ``copy.deepcopy`` by the size of the day."""
+    values = {}
+    for f in dataclasses.fields(state):
+        v = getattr(state, f.name)
+        if isinstance(v, dict):
+            v = {k: copy.copy(x) if dataclasses.is_dataclass(x) else x for k, x in v.items()}
+        elif isinstance(v, list):
+            v = [dict(x) if isinstance(x, dict) else x for x in v]
+        values[f.name] = v
+    return SessionState(**values)

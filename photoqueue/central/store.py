@@ -267,38 +267,10 @@ class CentralStore:
 
     def rooms(self, *, stale_s: float = 60.0) -> list[dict[str, Any]]:
         """The live state of every room: each station's latest session, when it was last heard from,
-        its outbox lag and the health it reported. No personal data."""
-        self.catch_up()
-        with self.db.connection() as conn:
-            streams = conn.all("SELECT station_id, room, high_water, last_seen_at, pending, health FROM streams")
-            registered = {r for (r,) in conn.all("SELECT DISTINCT room FROM stations WHERE revoked_at IS NULL")}
-        latest: dict[str, tuple] = {}
-        for (sid, _room, date), state in self.projection.sessions():
-            if sid not in latest or date > latest[sid][0]:
-                latest[sid] = (date, state)
-        now = dt.datetime.now(dt.UTC)
-        out = []
-        for sid, room, hw, last_seen, pending, health in sorted(streams, key=lambda r: (r[1], r[3] or "")):
-            date, state = latest.get(sid, (None, None))
-            age = (now - dt.datetime.fromisoformat(last_seen)).total_seconds()
-            out.append({
-                "sync_error": (self.sync_errors.get(sid) or self.sync_errors.get(f"room:{room}") or (None,))[0],
-                "room": room, "station_id": sid, "date": date, "online": age <= stale_s,
-                "last_seen_at": last_seen, "seconds_since_seen": round(age, 1), "high_water": int(hw),
-                "outbox_pending": pending, "health": json.loads(health or "{}"),
-                "now_serving": state.called if state else None,
-                "waiting": len(state.waiting) if state else 0,
-                "next": list(state.waiting[:5]) if state else [],
-                "active_class": state.active_class if state else None,
-                "issued": len(state.tickets) if state else 0,
-                "photographed": sum(1 for t in state.tickets.values() if t.status == "photographed") if state else 0,
-            })
-        for room in sorted(registered - {r["room"] for r in out}):
-            out.append({"room": room, "station_id": None, "date": None, "online": False, "last_seen_at": None,
-                        "seconds_since_seen": None, "high_water": 0, "outbox_pending": None, "health": {},
-                        "now_serving": None, "waiting": 0, "next": [], "active_class": None, "issued": 0,
-                        "photographed": 0})
-        return out
+        its outbox lag, the health it reported and what was set aside there (see :mod:`.roomview`)."""
+        from photoqueue.central.roomview import rooms
+
+        return rooms(self, stale_s)
 
     def event_count(self, station_id: str | None = None) -> int:
         with self.db.connection() as conn:
