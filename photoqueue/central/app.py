@@ -80,7 +80,7 @@ def _live_hub(app: FastAPI, settings: CentralSettings):
               min_interval_s=settings.status_min_interval_s, refresh_s=settings.status_refresh_s,
               max_streams=settings.status_max_streams, per_client=settings.status_streams_per_client,
               notify=(lambda: pg_notify(store.db)) if postgres else None,
-              keepalive_s=DashboardSettings.from_app(app).keepalive_s)
+              keepalive_s=DashboardSettings.from_app(app).keepalive_s, max_staff_streams=settings.staff_max_streams)
     listener = Listener(store.db.url, hub.mark_dirty).start() if postgres else None
     if listener is not None and not listener.ready.wait(10):
         log.warning("not yet listening for other workers' changes (LISTEN %s); retrying in the background",

@@ -72,7 +72,7 @@ class Hub:
     def __init__(self, compute: dict[str, Callable[[], str]], *, min_interval_s: float = 1.0,
                  refresh_s: float = 5.0, max_streams: int = 8000, per_client: int = 200,
                  notify: Callable[[], None] | None = None, always: tuple[str, ...] = ("public",),
-                 keepalive_s: float = 15.0):
+                 keepalive_s: float = 15.0, max_staff_streams: int = 200):
         self.compute = compute
         self.channels = {name: Channel(name) for name in compute}
         self.min_interval_s = min_interval_s
@@ -83,6 +83,8 @@ class Hub:
         self.always = always
         self.keepalive_s = keepalive_s
         self.open_streams = 0
+        self.max_staff_streams = max_staff_streams
+        self.staff_streams = 0
         self.per_address: dict[str, int] = {}
         self.recomputes = 0
         self._dirty: asyncio.Event | None = None
@@ -181,8 +183,15 @@ class Hub:
 
     # --- stream admission ---------------------------------------------------------------------------------
 
-    def admit(self, address: str) -> str | None:
-        """Count a new stream in; or say why not ("full" for the global cap, "client" for the per-client one)."""
+    def admit(self, address: str, *, staff: bool = False) -> str | None:
+        """Count a new stream in; or say why not ("full" for the global cap, "client" for the per-client one).
+        Staff streams (a live login) are counted apart, under ``max_staff_streams``: a crowd of phones
+        holding every public place never blinds the dashboard."""
+        if staff:
+            if self.staff_streams >= self.max_staff_streams:
+                return "staff"
+            self.staff_streams += 1
+            return None
         if self.open_streams >= self.max_streams:
             return "full"
         if self.per_address.get(address, 0) >= self.per_client:
@@ -191,7 +200,10 @@ class Hub:
         self.per_address[address] = self.per_address.get(address, 0) + 1
         return None
 
-    def release(self, address: str) -> None:
+    def release(self, address: str, *, staff: bool = False) -> None:
+        if staff:
+            self.staff_streams -= 1
+            return
         self.open_streams -= 1
         left = self.per_address.get(address, 1) - 1
         if left > 0:
@@ -219,8 +231,8 @@ class StreamResponse(Response):
     tick) or the client's disconnect sets; no timer of its own."""
 
     def __init__(self, hub: Hub, channel: Channel, *, address: str, first: bytes | None = None,
-                 still_allowed: Callable[[], Any] | None = None):
-        self.hub, self.channel, self.address = hub, channel, address
+                 still_allowed: Callable[[], Any] | None = None, staff: bool = False):
+        self.hub, self.channel, self.address, self.staff = hub, channel, address, staff
         self.first = first
         self.still_allowed = still_allowed  # async: False ends the stream (a staff login ended)
         self.background = None
@@ -263,7 +275,7 @@ class StreamResponse(Response):
         finally:
             disconnected.cancel()
             self.channel.streams -= 1
-            self.hub.release(self.address)
+            self.hub.release(self.address, staff=self.staff)
 
 
 async def _until_disconnect(receive) -> None:
@@ -276,6 +288,8 @@ async def _until_disconnect(receive) -> None:
 REFUSALS = {
     "full": (503, "live updates are full; reload /status.json every few seconds / 实时连接已满，页面将定时刷新"),
     "client": (429, "too many live pages from this address / 此地址打开的实时页面过多，页面将定时刷新"),
+    "staff": (503, "staff live updates are full; the dashboard reloads its data every few seconds / "
+                   "工作人员实时连接已满，页面将定时刷新"),
 }
 
 

@@ -99,6 +99,8 @@ class CentralSettings:
                                                 "however many changes arrive, seconds", min=0.05, max=60)
     status_poll_s: int = setting(15, "Seconds between reloads of a page that polls /status.json (no stream free); "
                                      "also its Retry-After", min=1)
+    staff_max_streams: int = setting(200, "Most live dashboard streams (staff logins) this process holds, apart "
+                                          "from the public ones; more poll their snapshot instead", min=1)
     header_timeout_s: float = setting(10.0, "A connection whose request headers are not complete this long after "
                                             "it opened (or after its last answer) is closed, seconds", min=0.5,
                                       max=300)

@@ -36,6 +36,7 @@ router = APIRouter()
 STATIC = {"app.css": "text/css", "dashboard.js": "text/javascript", "status.js": "text/javascript",
           "login.js": "text/javascript", "live.js": "text/javascript"}
 NO_STORE = {"Cache-Control": "no-store"}
+STAFF_POLL_S = 3  # a dashboard whose stream is refused reloads its snapshot this often
 
 
 def _asset(name: str) -> str:
@@ -114,8 +115,9 @@ def _staff_json(request: Request) -> str:
 
 @router.get("/dashboard/api/snapshot", dependencies=[Depends(require_staff)])
 async def staff_data(request: Request) -> Response:
+    # X-Poll-Seconds: how often the dashboard reloads this when its stream is refused (live.js)
     return Response(await run_in_threadpool(_staff_json, request), media_type="application/json",
-                    headers=NO_STORE)
+                    headers={**NO_STORE, "X-Poll-Seconds": str(STAFF_POLL_S)})
 
 
 @router.get("/status.json")
@@ -126,20 +128,24 @@ async def public_data(request: Request) -> Response:
     return Response(text, media_type="application/json", headers={**NO_STORE, "X-Poll-Seconds": poll})
 
 
-def _refused(request: Request, why: str) -> JSONResponse:
-    poll = request.app.state.settings.status_poll_s
+def _refused(request: Request, why: str, *, poll: str = "/status.json", poll_s: int | None = None) -> JSONResponse:
+    poll_s = poll_s or request.app.state.settings.status_poll_s
     status, message = REFUSALS[why]
-    return JSONResponse({"error": message, "poll": "/status.json", "retry_after_s": poll}, status_code=status,
-                        headers={"Retry-After": str(poll), **NO_STORE})
+    return JSONResponse({"error": message, "poll": poll, "retry_after_s": poll_s}, status_code=status,
+                        headers={"Retry-After": str(poll_s), **NO_STORE})
 
 
 @router.get("/dashboard/api/stream", dependencies=[Depends(require_staff)])
 async def staff_stream(request: Request):
     hub, address = request.app.state.hub, guard.client_address(request)
-    why = hub.admit(address)
+    why = hub.admit(address, staff=True)  # apart from the public streams: phones never blind staff
     if why:
-        return _refused(request, why)
-    first = await run_in_threadpool(_staff_json, request)
+        return _refused(request, why, poll="/dashboard/api/snapshot", poll_s=STAFF_POLL_S)
+    try:
+        first = await run_in_threadpool(_staff_json, request)
+    except BaseException:
+        hub.release(address, staff=True)
+        raise
     checked = [time.monotonic()]
 
     async def still_logged_in() -> bool:  # a logout or a revoked login ends the stream within 5 s
@@ -149,7 +155,7 @@ async def staff_stream(request: Request):
         return await run_in_threadpool(current_staff, request) is not None
 
     hub.mark_dirty()  # the staff channel is kept only while someone watches it
-    return StreamResponse(hub, hub.channels["staff"], address=address,
+    return StreamResponse(hub, hub.channels["staff"], address=address, staff=True,
                           first=f"event: snapshot\ndata: {first}\n\n".encode(), still_allowed=still_logged_in)
 
 

@@ -333,7 +333,8 @@ document.getElementById("logout").addEventListener("click", async () => {
   location.href = "/login";
 });
 
+// a refused stream (the staff streams are full) turns into polling the same snapshot, as /status does
 connectLive("/dashboard/api/stream", render, async (source) => {
   const r = await fetch("/api/v1/me", {credentials: "same-origin"}).catch(() => null);
   if (r && r.status === 401) { source.close(); location.href = "/login?next=/"; }
-});
+}, "/dashboard/api/snapshot");

@@ -32,7 +32,8 @@ function lateText(min) {
 // Connect to a server-sent-events stream; onSnapshot(data) runs on each snapshot. The browser
 // reconnects by itself; onDown() runs when the stream drops (e.g. to check the login). With pollUrl, a
 // stream the server refuses (503 when it is full, 429 for too many from one address) turns into polling
-// pollUrl every X-Poll-Seconds, and the stream is tried again after a few minutes.
+// pollUrl every X-Poll-Seconds, and the stream is tried again after a few minutes. Both /status and the
+// staff dashboard do this: a page is never left without data because its stream was refused.
 function connectLive(url, onSnapshot, onDown, pollUrl) {
   const conn = document.getElementById("conn");
   const say = (text, cls) => { if (conn) { conn.textContent = text; conn.className = "conn " + cls; } };
@@ -44,6 +45,7 @@ function connectLive(url, onSnapshot, onDown, pollUrl) {
   });
   source.addEventListener("error", () => {
     if (pollUrl && source.readyState === EventSource.CLOSED) {
+      if (onDown) onDown(source);  // e.g. a refused staff stream: is the login still there?
       pollLive(pollUrl, onSnapshot, say, () => connectLive(url, onSnapshot, onDown, pollUrl));
       return;
     }
