@@ -29,6 +29,26 @@ check "photoqueue station --check on the installed config, with the real key as 
 creds=$(mktemp -d) && install -m 0400 -o photoqueue /etc/photoqueue/deployment.key "$creds/deployment-key" &&
 chown photoqueue "$creds" &&
 runuser -u photoqueue -- env CREDENTIALS_DIRECTORY="$creds" photoqueue station --config /etc/photoqueue/station.toml --check'
+check "pip fetched at most one OpenCV wheel (the bound in pyproject.toml: one download for numpy 1.24)" bash -c '
+n=$(grep -oE "(Downloading|Using cached) [^ ]*opencv_python[^ ]*\.whl" /opt/pip.log 2>/dev/null | sed "s|.*/||; s|^.* ||" | sort -u | wc -l)
+echo "$n OpenCV wheel(s) fetched"; test "$n" -le 1'
+check "a garbage key: station --check run by hand, diagnose, and the check as the service runs it refuse with one message" bash -c '
+set -u; key=/etc/photoqueue/deployment.key; cp -p "$key" /tmp/key.good
+trap "cp -p /tmp/key.good $key" EXIT
+echo "not a key" > "$key"
+by_hand=$(photoqueue station --config /etc/photoqueue/station.toml --check 2>&1) && exit 1
+diag=$(photoqueue diagnose --config /etc/photoqueue/station.toml --only key 2>&1) && exit 1
+creds=$(mktemp -d) && install -m 0400 -o photoqueue "$key" "$creds/deployment-key" && chown photoqueue "$creds"
+service=$(timeout 300 runuser -u photoqueue -- env CREDENTIALS_DIRECTORY="$creds" photoqueue station --config /etc/photoqueue/station.toml 2>&1) && exit 1
+msg="systemd credential deployment-key: the deployment key must be hex text"
+for out in "$by_hand" "$diag" "$service"; do echo "$out" | grep -qF "$msg" || { echo "$out"; exit 1; }; done
+line=$(echo "$service" | grep -F "$msg" | sed "s/^.*\($msg\)/\1/")
+echo "$by_hand$diag" | grep -qF "$line" || { echo "not the same: $line"; exit 1; }
+! echo "$by_hand$diag$service" | grep -q Traceback'
+check "diagnose (buttons on the lgpio stand-in, key, disk, clock) prints no traceback, each failure with its fix" bash -c '
+out=$(photoqueue diagnose --config /etc/photoqueue/station.toml --only buttons,key,disk,clock --wait 0.2 2>&1)
+echo "$out"; ! echo "$out" | grep -q Traceback && echo "$out" | grep -q "pin_factory = \"mock\"" &&
+! echo "$out" | grep -q "see the log"'
 check "every User=, Group= and SupplementaryGroups= of the installed units exists" bash -c '
 for unit in /etc/systemd/system/photoqueue-*.service; do
     for u in $(sed -n "s/^User=//p" "$unit"); do getent passwd "$u" >/dev/null || { echo "$unit: no user $u"; exit 1; }; done

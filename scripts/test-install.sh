@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # systemd/install-pi.sh for real, in a throwaway Debian bookworm root (the userland of Raspberry Pi OS
-# Bookworm Lite), then the checks a Pi must pass. Slow: `make test-install` and CI's .ci/run, not `make test`.
+# Bookworm Lite), then the checks a Pi must pass. Slow: `make test-install [ARCH=arm64]` and CI's .ci/run,
+# not `make test`.
 #
 #   scripts/test-install.sh [--wheelhouse DIR] [--arch amd64|arm64|all] [--keep]
 #
 # The root is made once by mmdebstrap and kept as a tarball in $PHOTOQUEUE_CI_CACHE (default
-# /var/cache/photoqueue-ci; rebuilt after 7 days), with apt's downloaded .debs, so a second run downloads
-# nothing. Three packages only the Raspberry Pi archive has are stand-ins, served from a local apt folder:
-# python3-picamera2 (depends on python3-numpy and, as the real one does through simplejpeg, fails to import
-# under numpy 2), python3-libcamera and python3-lgpio.
-# arm64 runs under qemu-user-static where binfmt has it; elsewhere it is skipped, and says so.
+# /var/cache/photoqueue-ci; rebuilt after 7 days), with apt's downloaded .debs and pip's cache (per
+# architecture), so a second run downloads nothing. Three packages only the Raspberry Pi archive has are
+# stand-ins, served from a local apt folder: python3-picamera2 (depends on python3-numpy and, as the real
+# one does through simplejpeg, fails to import under numpy 2), python3-libcamera and python3-lgpio.
+# Without --wheelhouse pip installs from the network (what a Pi does by default); with it, offline.
+# arm64 runs under qemu-user-static through binfmt_misc (emulated: ~10x slower); without it the run FAILS
+# with the set-up to do (docs/station.md "The install test"):
+#   mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc   # where it is not mounted (a container)
+#   apt-get install -y qemu-user-static binfmt-support arch-test && arch-test arm64   # prints "arm64: ok"
+# Each architecture's figures (wall time, apt and pip downloads, venv size) go to
+# $PHOTOQUEUE_CI_CACHE/test-install-ARCH.last, and are printed at the end.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,7 +31,7 @@ while [ $# -gt 0 ]; do
         --wheelhouse) WHEELHOUSE="$(cd "$2" && pwd)"; shift 2 ;;
         --arch) ARCH="$2"; shift 2 ;;
         --keep) KEEP=1; shift ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "test-install.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -70,10 +77,12 @@ class Picamera2:
 ROOT=""  # the throwaway root of the run in progress (global: the EXIT trap needs it after run_arch returns)
 
 run_arch() {
-    local arch="$1" tarball="$CACHE/bookworm-$1.tar" root
+    local arch="$1" tarball="$CACHE/bookworm-$1.tar" root start cold=no
+    start=$(date +%s)
     # a cache left by an older run as a directory (mmdebstrap guesses its output format from the name)
     [ -d "$tarball" ] && rm -rf --one-file-system "$tarball"
     if [ ! -f "$tarball" ] || [ -n "$(find "$tarball" -mtime +7)" ]; then
+        cold=yes
         echo "== building the bookworm $arch root (once; cached in $tarball)"
         rm -rf --one-file-system "$tarball.tmp"
         mmdebstrap --quiet --format=tar --arch="$arch" --variant=minbase \
@@ -85,7 +94,7 @@ run_arch() {
     ROOT="$root"
     cleanup() {
         [ -n "$ROOT" ] || return 0
-        for m in "$ROOT/proc" "$ROOT/dev"; do mountpoint -q "$m" && umount -l "$m"; done
+        for m in "$ROOT/proc" "$ROOT/dev" "$ROOT/root/.cache/pip"; do mountpoint -q "$m" && umount -l "$m"; done
         if [ "$KEEP" -eq 0 ]; then rm -rf --one-file-system "$ROOT"; else echo "   kept: $ROOT"; fi
     }
     trap cleanup EXIT
@@ -93,6 +102,11 @@ run_arch() {
     mount --bind /dev "$root/dev"
     mount -t proc proc "$root/proc"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
+    # pip's cache, kept between runs (a network install downloads its wheels once); its growth is what pip downloaded
+    mkdir -p "$CACHE/pip/$arch" "$root/root/.cache/pip"
+    mount --bind "$CACHE/pip/$arch" "$root/root/.cache/pip"
+    local pip_before
+    pip_before="$(du -sb "$CACHE/pip/$arch" | cut -f1)"
     standins "$arch" "$root/opt/standins"
     echo "deb [trusted=yes] file:/opt/standins ./" > "$root/etc/apt/sources.list.d/standins.list"
     mkdir -p "$CACHE/debs/$arch"
@@ -106,16 +120,25 @@ run_arch() {
     echo "== install-pi.sh in the $arch root ${args[*]}"
     local t0 t1
     t0=$(date +%s)
+    # PIP_LOG: pip's full log (every wheel it downloaded, or took from its cache), read by the checks
     chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-        bash /opt/src/systemd/install-pi.sh "${args[@]}" 2>&1 | tee "$root/opt/install-1.log" | grep -v '^WARNING: Location'
+        PIP_LOG=/opt/pip.log bash /opt/src/systemd/install-pi.sh "${args[@]}" 2>&1 | tee "$root/opt/install-1.log" \
+        | grep -v '^WARNING: Location'
     t1=$(date +%s)
     local new_debs
     new_debs="$(comm -13 "$root/opt/debs-before.txt" <(ls "$root/var/cache/apt/archives/"*.deb | sort))"
     local bytes=0
     [ -n "$new_debs" ] && bytes="$(echo "$new_debs" | xargs du -cb | tail -1 | cut -f1)"
-    echo "   install: $((t1 - t0)) s; apt downloaded $(echo "$new_debs" | grep -c . || true) packages," \
+    local pip_bytes apt_count opencv_wheels venv_mb
+    pip_bytes=$(( $(du -sb "$CACHE/pip/$arch" | cut -f1) - pip_before ))
+    apt_count="$(echo "$new_debs" | grep -c . || true)"
+    opencv_wheels="$(grep -oE '(Downloading|Using cached) [^ ]*opencv_python[^ ]*\.whl' "$root/opt/pip.log" 2>/dev/null \
+        | sed 's|.*/||; s|^.* ||' | sort -u | grep -c . || true)"
+    venv_mb="$(du -sm "$root/opt/photoqueue/venv" | cut -f1)"
+    echo "   install: $((t1 - t0)) s; apt downloaded $apt_count packages," \
          "$(awk -v b="$bytes" 'BEGIN {printf "%.1f MB", b/1e6}') (cached in $CACHE/debs for the next run);" \
-         "station venv $(du -sh "$root/opt/photoqueue/venv" | cut -f1)"
+         "pip downloaded $(awk -v b="$pip_bytes" 'BEGIN {printf "%.1f MB", b/1e6}') ($opencv_wheels OpenCV wheel(s));" \
+         "station venv $venv_mb MB"
     cp -n "$root/var/cache/apt/archives/"*.deb "$CACHE/debs/$arch/" 2>/dev/null || true
 
     echo "== the checks in the installed root"
@@ -129,15 +152,34 @@ run_arch() {
     echo "   ok: $(tail -1 "$root/opt/install-2.log")"
     cleanup
     trap - EXIT
+    {
+        echo "arch=$arch"
+        echo "finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "cold_root=$cold"
+        echo "source=$([ -n "$WHEELHOUSE" ] && echo wheelhouse || echo network)"
+        echo "wall_s=$(( $(date +%s) - start ))"
+        echo "install_s=$((t1 - t0))"
+        echo "apt_packages_downloaded=$apt_count"
+        echo "apt_bytes_downloaded=$bytes"
+        echo "pip_bytes_downloaded=$pip_bytes"
+        echo "opencv_wheels_fetched=$opencv_wheels"
+        echo "venv_mb=$venv_mb"
+    } > "$CACHE/test-install-$arch.last"
+    sed 's/^/   /' "$CACHE/test-install-$arch.last"
 }
 
-binfmt_arm64() { [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && [ "$(uname -m)" != aarch64 ]; }
+arm64_runs() { [ "$(uname -m)" = aarch64 ] || grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; }
 case "$ARCH" in
     amd64) run_arch amd64 ;;
     arm64|all)
+        if ! arm64_runs; then  # never a silent skip: the arm64 proof was asked for
+            echo "test-install.sh: arm64 roots cannot run here: no qemu-aarch64 in binfmt_misc. Set it up once:" >&2
+            echo "  mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc   # if it is not mounted" >&2
+            echo "  apt-get install -y qemu-user-static binfmt-support arch-test && arch-test arm64" >&2
+            exit 2
+        fi
         [ "$ARCH" = all ] && run_arch amd64
-        if binfmt_arm64 || [ "$(uname -m)" = aarch64 ]; then run_arch arm64
-        else echo "== arm64: skipped: no qemu-aarch64 in binfmt_misc on this machine (apt install qemu-user-static binfmt-support)"; fi ;;
+        run_arch arm64 ;;
     *) echo "test-install.sh: --arch amd64, arm64 or all" >&2; exit 2 ;;
 esac
 echo "== test-install: passed"

@@ -5,18 +5,19 @@
 #
 #   scripts/wheelhouse.sh DIR
 #
-# What "beyond apt" means is decided by pip's own resolver, in a scratch venv where the packages a Pi takes
-# from apt (numpy, Pillow, pygame, pyserial, pyusb, evdev, gpiozero, colorzero) are marked installed at
-# Bookworm's versions (this machine's, read by scripts/pi_constraints.py). OpenCV is pip's headless
-# wheel for that numpy (the station's choice, docs/station.md). DIR/arm64-missing.txt lists the
-# distributions with no arm64 wheel (they would build from source on a Pi).
+# What "beyond apt" means is decided by pip's own resolver, in a scratch venv (no system site packages) where
+# the Python packages of the Pi's apt list, scripts/pi-apt-packages.txt (numpy, Pillow, pygame, pyserial,
+# pyusb, evdev, gpiozero, colorzero, pycups), are marked installed at the list's Bookworm versions: what this
+# machine has from Debian plays no part (`pi_constraints.py constraints --pi-list`). OpenCV is pip's
+# headless wheel for that numpy (the station's choice, docs/station.md). Every other distribution is pinned
+# in DIR/station-requirements.txt. DIR/arm64-missing.txt lists the distributions with no arm64 wheel (they
+# would build from source on a Pi).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SRC="$(cd "$HERE/.." && pwd)"
 DIR="${1:?usage: scripts/wheelhouse.sh DIR}"
 PYTHON=/usr/bin/python3
-APT_DISTS="numpy pillow pygame pyserial pyusb evdev gpiozero colorzero"
 mkdir -p "$DIR"
 DIR="$(cd "$DIR" && pwd)"
 work="$(mktemp -d)"
@@ -28,12 +29,10 @@ rm -f "$DIR"/photoqueue-*.whl
 "$PYTHON" -m pip wheel "${pip_q[@]}" --no-deps -w "$DIR" "$SRC"
 
 echo "== what a station needs beyond apt"
-"$PYTHON" "$HERE/pi_constraints.py" constraints > "$work/constraints.txt"
+"$PYTHON" "$HERE/pi_constraints.py" constraints --pi-list > "$work/constraints.txt"
 "$PYTHON" -m venv "$work/venv"
 site="$("$work/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-for dist in $APT_DISTS; do
-    version="$(sed -n "s/^$dist==//p" "$work/constraints.txt")"
-    [ -n "$version" ] || { echo "wheelhouse.sh: this machine has no apt $dist (run: make pi-debs)" >&2; exit 1; }
+grep -v '^#' "$work/constraints.txt" | while IFS='=' read -r dist _ version; do
     # a bare dist-info: pip counts the package as installed, as it sees apt's in a --system-site-packages venv
     mkdir -p "$site/$dist-$version.dist-info"
     printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n' "$dist" "$version" > "$site/$dist-$version.dist-info/METADATA"

@@ -100,9 +100,8 @@ say "apt packages"
 # evdev reads the HID barcode scanner; numpy/Pillow/pygame/gpiozero/pyserial/pyusb are apt's, and pip keeps
 # them (scripts/station-venv.sh). OpenCV: pip's headless wheel for the system's numpy, not apt's
 # python3-opencv (its ~200 dependencies: VTK, GDAL, Qt5, ffmpeg); see docs/station.md "OpenCV".
-APT_PKGS="python3 python3-venv python3-pip python3-picamera2 python3-libcamera python3-pygame libsdl2-2.0-0
-python3-lgpio python3-gpiozero python3-numpy python3-pil python3-serial python3-usb python3-evdev python3-cups
-libzbar0 fonts-wqy-microhei espeak-ng"
+# The list is scripts/pi-apt-packages.txt: the same one tells pip what to keep and the wheelhouse what to leave out.
+APT_PKGS="$(sed -e 's/#.*//' "$SRC/scripts/pi-apt-packages.txt" | awk 'NF { print $1 }')"
 missing=()
 for pkg in $APT_PKGS; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -209,8 +208,10 @@ CHECK_OK=1
 if [ "$DRY" -eq 1 ]; then
     echo "   would run: photoqueue station --config $CONF/station.toml --check (as $USER_NAME)"
 elif grep -qx 'room = ""' "$CONF/station.toml"; then
-    echo "   no room yet (one image for every room): set room in $CONF/station.toml at first boot, then"
-    echo "   sudo photoqueue station --config $CONF/station.toml --check && sudo systemctl restart photoqueue-station"
+    echo "   no room yet (one image for every room): set room in $CONF/station.toml at first boot, then check it"
+    echo "   as the service runs (its user, the key as its credential) and start it:"
+    echo "   sudo systemd-run --pipe --wait --quiet --collect -p User=$USER_NAME -p LoadCredential=deployment-key:$CONF/deployment.key \\"
+    echo "       $PREFIX/venv/bin/photoqueue station --config $CONF/station.toml --check && sudo systemctl restart photoqueue-station"
 else
     # The unit hands the key over as a credential (LoadCredential=deployment-key:...): do the same here, so
     # the check reads the real key and never falls back to making one in the data directory.

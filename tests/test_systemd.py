@@ -93,9 +93,11 @@ def test_install_script_is_valid_bash_and_installs_what_the_pi_needs():
         assert result.returncode == 0, result.stderr
         assert script.stat().st_mode & 0o111, f"{script.name} is not executable"
     text = (SYSTEMD / "install-pi.sh").read_text()
+    assert "scripts/pi-apt-packages.txt" in text  # the Pi's apt list: one file, read by the wheelhouse too
+    apt_list = (ROOT / "scripts/pi-apt-packages.txt").read_text()
     for package in ("python3-picamera2", "python3-pygame", "python3-lgpio", "python3-evdev", "libzbar0",
                     "fonts-wqy-microhei"):
-        assert package in text
+        assert f"\n{package} " in apt_list
     assert "scripts/station-venv.sh" in text  # the one venv builder (--system-site-packages, constraints)
     assert "--system-site-packages" in (ROOT / "scripts/station-venv.sh").read_text()
     assert "useradd --system" in text
