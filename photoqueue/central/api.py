@@ -215,7 +215,7 @@ async def login(request: Request, store: CentralStore = Depends(get_store),
         fields = schemas.validate(schemas.LoginBody, await guard.form_fields(request))
     else:
         fields = schemas.validate(schemas.LoginBody, guard.parse_json(await guard.read_body(request, 10_000)))
-    user = await run_in_threadpool(accounts.verify_user, store.db, fields.name, fields.password)
+    user = await accounts.verify_login(store.db, fields.name, fields.password)  # its own pool and queue (429)
     if user is None:
         raise CentralError("wrong name or password", http_status=401)
     sid = await run_in_threadpool(accounts.open_session, store.db, user, settings.session_max_age_s, time.time())
