@@ -147,3 +147,34 @@ def test_a_dry_run_prints_the_plan_and_changes_nothing():
     assert "photoqueue-central" not in result.stdout
     assert result.stdout.rstrip().endswith("== dry run: nothing was changed")
     assert {p: p.exists() for p in before} == before
+
+
+def _arm64_gate(src: Path, cache: Path, cmd: str) -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "PHOTOQUEUE_CI_CACHE": str(cache), "PHOTOQUEUE_ARM64_CMD": cmd}
+    return subprocess.run(["bash", str(src / "scripts/arm64-if-changed.sh")], capture_output=True, text=True,
+                          env=env, timeout=60)
+
+
+def test_ci_runs_the_arm64_install_only_when_systemd_scripts_or_pyproject_changed_since_it_passed(tmp_path):
+    src = tmp_path / "src"
+    for part in ("systemd", "scripts"):
+        shutil.copytree(ROOT / part, src / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", src / "pyproject.toml")
+    (src / "README.md").write_text("not watched")
+    cache, runs = tmp_path / "cache", tmp_path / "runs"
+    count = f"echo run >> {runs}"
+    assert _arm64_gate(src, cache, count).returncode == 0 and runs.read_text().count("run") == 1
+    second = _arm64_gate(src, cache, count)
+    assert second.returncode == 0 and "not run" in second.stdout and runs.read_text().count("run") == 1
+    (src / "README.md").write_text("changed, but not watched")
+    assert "not run" in _arm64_gate(src, cache, count).stdout
+    with (src / "pyproject.toml").open("a") as f:
+        f.write("# changed\n")
+    failed = _arm64_gate(src, cache, "exit 3")  # a failing run leaves no stamp: the next one runs again
+    assert failed.returncode == 3
+    assert _arm64_gate(src, cache, count).returncode == 0 and runs.read_text().count("run") == 2
+    assert "not run" in _arm64_gate(src, cache, count).stdout
+    (src / "systemd/install-pi.sh").write_text((src / "systemd/install-pi.sh").read_text() + "\n")
+    assert _arm64_gate(src, cache, count).returncode == 0 and runs.read_text().count("run") == 3
