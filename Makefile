@@ -9,8 +9,16 @@ DEB_PKGS := libzbar0 fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim chro
 # (the versions Raspberry Pi OS Bookworm runs), built by the same script as systemd/install-pi.sh.
 PIVENV  := .venv-pi
 PI_STAMP := $(PIVENV)/.installed
+# test-pi stands alone: besides the Pi's Python packages, the tools its tests use (OCR of the screen and the
+# ticket, the spoken call), so it needs no `make setup` first.
 PI_DEBS := python3 python3-venv python3-pip python3-numpy python3-pil python3-pygame \
-           python3-serial python3-usb python3-evdev python3-gpiozero libzbar0 fonts-wqy-microhei
+           python3-serial python3-usb python3-evdev python3-gpiozero libzbar0 fonts-wqy-microhei \
+           tesseract-ocr tesseract-ocr-chi-sim espeak-ng
+# Raspberry Pi OS ships gpiozero 2.0.x, Debian 1.6.2 (.venv-pi's): the GPIO tests run again with 2.0.1 put
+# ahead of apt's on PYTHONPATH (a folder holding only that wheel; the rest is .venv-pi's).
+PI_GPIOZERO2 := $(PIVENV)/gpiozero2
+PI_GPIO_TESTS := tests/device/test_buttons.py tests/device/test_date_confirm.py tests/device/test_diagnose.py \
+                 tests/device/test_diagnose_one_line.py
 # The station-side suite: everything that runs on the Pi (the centre's, the demo's and the reports'
 # tests stay in the main venv).
 PI_TESTS := tests/core tests/timetable tests/scanner tests/printer tests/display tests/device \
@@ -54,9 +62,16 @@ $(PI_STAMP): pyproject.toml scripts/station-venv.sh scripts/pi_constraints.py
 	$(PIVENV)/bin/pip install -q --disable-pip-version-check -c $(PIVENV)/constraints-system.txt pytest hypothesis
 	touch $(PI_STAMP)
 
-test-pi: pi-debs $(PI_STAMP)
+$(PI_GPIOZERO2)/.installed: $(PI_STAMP)
+	$(PIVENV)/bin/pip install -q --disable-pip-version-check --no-deps --target $(PI_GPIOZERO2) gpiozero==2.0.1
+	touch $@
+
+test-pi: pi-debs $(PI_STAMP) $(PI_GPIOZERO2)/.installed
 	PYGAME_HIDE_SUPPORT_PROMPT=1 $(PIVENV)/bin/python scripts/pi_constraints.py check --import numpy,cv2,pygame,gpiozero
 	PYTHONPATH=$(CURDIR) $(PIVENV)/bin/python -m pytest -p no:cacheprovider $(PI_TESTS) $(PYTEST_ARGS)
+	PYTHONPATH=$(PI_GPIOZERO2):$(CURDIR) $(PIVENV)/bin/python -c 'import importlib.metadata as m, sys; \
+	    v = m.version("gpiozero"); sys.exit(0 if v.startswith("2.0.") else f"gpiozero {v}: expected 2.0.x")'
+	PYTHONPATH=$(PI_GPIOZERO2):$(CURDIR) $(PIVENV)/bin/python -m pytest -p no:cacheprovider $(PI_GPIO_TESTS) $(PYTEST_ARGS)
 
 # Every wheel a station needs beyond apt's packages (photoqueue's own included), for amd64 and arm64,
 # so that `systemd/install-pi.sh --wheelhouse DIR` installs without a network.
