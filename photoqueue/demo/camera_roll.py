@@ -1,8 +1,9 @@
 """The photographer's camera in the simulated day: small JPEGs with EXIF times, by a camera clock a few minutes
 off that drifts, 1-3 frames a student, into DATA_DIR/<room>/photos/. Planted, once each where the day is
 long enough: a forgotten press (a second student photographed before the press; staff press once more for
-it a few students later) and a double press (a number marked photographed with nobody photographed). At the
-end ``photoqueue reconcile``'s alignment runs on the folder and its findings go into the day's summary.
+it a few students later) and a called no-show pressed past (a number marked photographed with nobody
+photographed: called, waited for, pressed). At the end ``photoqueue reconcile``'s alignment runs on the folder
+and its findings go into the day's summary.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ class CameraRoll:
             self.fix_at = self.presses + 1
 
     def after_press(self, sim: Any) -> bool:
-        """Once, staff press again for the forgotten press; once, a double press. True when it pressed."""
+        """Once, staff press again for the forgotten press; once, a press for a called no-show. True when it
+        pressed."""
         at = self.presses
         self.presses += 1
         fixing = at == self.fix_at
@@ -79,7 +81,9 @@ class CameraRoll:
             else:
                 self.double_at = at + 1
             return False
-        sim.clock.sleep(1.2)
+        # staff's press for the forgotten one comes at once; a no-show is called and waited for (a press a second
+        # after the call would be a double press, with the student still to come: reconcile's line model)
+        sim.clock.sleep(1.2 if fixing else 6.0)
         sim.press("advance")
         self.planted.append(("extra_press" if fixing else "empty_press", number))
         if fixing:

@@ -51,13 +51,21 @@ class Finding:
     number: int | None
     files: tuple[str, ...]
     message: str  # Chinese first, then English, as staff read it on the screen
+    # a stretch (kind ``shifted``): the last student in it, and the screen's number minus the student's place
+    # (-1: each photo was taken while the screen showed the number after its student's)
+    last: int | None = None
+    shift: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "number": self.number, "files": list(self.files), "message": self.message}
+        d = {"kind": self.kind, "number": self.number, "files": list(self.files), "message": self.message}
+        if self.kind == "shifted":
+            d.update(last=self.last, shift=self.shift)
+        return d
 
 
 # Findings that mean photos and numbers disagree (the others are about files or are informational).
-MISALIGNMENTS = frozenset({"missing_press", "extra_press", "empty_press", "two_students", "photos_for_skipped"})
+MISALIGNMENTS = frozenset({"missing_press", "extra_press", "empty_press", "two_students", "photos_for_skipped",
+                           "shifted"})
 
 
 @dataclass
@@ -68,7 +76,7 @@ class Reconciliation:
     drift_s: float = 0.0  # how much the offset changed from the first photo to the last
     photos: list[Assignment] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    shift: int = 0  # photos ahead (+) or behind (-) the queue at the end, as far as the photos show
+    shift: int = 0  # live: the line ahead of the screen (+) or the screen ahead of the line (-) now
     live: list[str] = field(default_factory=list)  # what the hall screen should say now (live mode)
 
     def to_dict(self) -> dict[str, Any]:

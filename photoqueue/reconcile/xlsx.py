@@ -21,7 +21,7 @@ KIND_ZH = {
     "before_first_call": "首次叫号前的照片", "after_last_call": "最后按键后的照片", "no_call": "无人叫号时的照片",
     "other_day": "非当天照片", "not_photo": "非照片文件", "unreadable": "无法读取", "no_exif": "无拍摄时间",
     "no_photos": "没有照片", "not_covered": "文件夹未覆盖",
-    "few_photos": "照片太少",
+    "few_photos": "照片太少", "shifted": "照片与屏幕号错开（已按排队顺序归位）",
 }
 
 
@@ -30,6 +30,11 @@ def rows(rec: Reconciliation, codes: Mapping[int, str]) -> list[tuple]:
     by_number = rec.by_number()
     notes: dict[int | None, list[str]] = {}
     for f in rec.findings:
+        if f.kind == "shifted" and f.number is not None and f.last is not None:
+            where = "下一号" if f.shift < 0 else "前一号"
+            for number in range(f.number, f.last + 1):  # each student of the stretch, on their own row
+                notes.setdefault(number, []).append(f"照片拍于屏幕显示{where}时，已归本人")
+            continue
         notes.setdefault(f.number, []).append(f.message.split(" / ")[0])
     out = []
     for number in sorted(set(codes) | set(by_number) | {n for n in notes if n is not None}):

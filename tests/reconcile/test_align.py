@@ -21,7 +21,17 @@ def wrong(day, rec):
 
 
 def misalignments(rec):
-    return {(f.kind, f.number) for f in rec.findings if f.kind in MISALIGNMENTS}
+    """The slips and absent students found (the stretches between slips are checked on their own)."""
+    return {(f.kind, f.number) for f in rec.findings if f.kind in MISALIGNMENTS and f.kind != "shifted"}
+
+
+def stretches(rec):
+    return [(f.number, f.last, f.shift) for f in rec.findings if f.kind == "shifted"]
+
+
+# every single slip, and a double press made good by a forgotten press 20 numbers later
+ALL_SLIPS = {"kinds": ("noshow_press", "undo", "forgotten", "void_called"),
+             "pairs": (("double_then_forgotten", 20),)}
 
 
 def test_a_clean_day_has_no_finding_and_every_photo_on_its_number():
@@ -34,18 +44,19 @@ def test_a_clean_day_has_no_finding_and_every_photo_on_its_number():
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_every_planted_anomaly_is_found_at_its_number(seed):
-    day = simulate_day(350, seed=seed, offset_s=-185.0 + 97 * seed, drift_s=(-1) ** seed * 5.0)
+    day = simulate_day(350, seed=seed, offset_s=-185.0 + 97 * seed, drift_s=(-1) ** seed * 5.0, **ALL_SLIPS)
     rec = run(day)
     planted = set(day.planted)
     assert {k for k, _ in planted} >= {"empty_press", "missing_press", "extra_press"}
     assert misalignments(rec) == planted
+    assert stretches(rec) == day.shifted and len(day.shifted) == 2  # the forgotten press's, the pair's
     assert wrong(day, rec) == []  # the shift keeps every photo on its student, before and after
     assert abs(rec.camera_offset_s - day.offset_s) <= 3.0
     assert [(f.kind, f.number) for f in rec.findings if f.kind not in MISALIGNMENTS] == [("before_first_call", 1)]
 
 
 def test_a_forgotten_press_never_corrected_shifts_nothing_after_it():
-    day = simulate_day(300, seed=7, corrected_after=None)
+    day = simulate_day(300, seed=7, corrected_after=None, kinds=("noshow_press", "undo", "forgotten"))
     (number,) = [n for k, n in day.planted if k == "missing_press"]
     rec = run(day)
     assert ("missing_press", number) in misalignments(rec)
@@ -53,6 +64,9 @@ def test_a_forgotten_press_never_corrected_shifts_nothing_after_it():
     # the files named are the second student's, photographed while the first one's number was called
     finding = next(f for f in rec.findings if f.kind == "missing_press")
     assert {day.truth[f] for f in finding.files} == {number + 1}
+    # and the stretch runs to the day's end, each photo on the number after the screen's
+    (stretch,) = [f for f in rec.findings if f.kind == "shifted"]
+    assert (stretch.number, stretch.shift) == (number + 1, 1) and "至今仍错位" in stretch.message
 
 
 def test_a_camera_hours_off_is_found_from_the_data():
@@ -63,13 +77,13 @@ def test_a_camera_hours_off_is_found_from_the_data():
 
 
 def test_confidence_is_high_on_clean_stretches_and_lower_at_a_finding():
-    day = simulate_day(300, seed=2)
+    day = simulate_day(300, seed=2, **ALL_SLIPS)
     rec = run(day)
-    bad = {n for _, n in day.planted}
+    bad = {n for _, n in day.planted} | {n for a, b, _ in day.shifted for n in range(a, b + 1)}
     by_number = rec.by_number()
     clean = [p.confidence for n, ps in by_number.items() if all(abs(n - b) > 3 for b in bad) for p in ps]
     assert min(clean) >= 0.5 and sum(clean) / len(clean) > 0.9
-    (number,) = [n for k, n in day.planted if k == "missing_press"]
+    (number,) = [a - 1 for a, _, shift in day.shifted if shift == 1]  # the forgotten press staff made good
     assert max(p.confidence for p in by_number[number + 1]) < 0.8
 
 
@@ -105,11 +119,17 @@ def test_a_long_wait_after_a_call_is_named_at_its_number_and_an_idle_room_is_not
     assert wrong(day, rec) == []
 
 
+def issued(count: int, at: str, env: dict) -> list[dict]:
+    """Tickets 1..count as the log's rows, the first called at once (the room was idle)."""
+    return [{"type": "ticket_issued", "number": n, "called": n == 1, "code_digest": f"d{n}", "class_name": "c",
+             "at": at, **env} for n in range(1, count + 1)]
+
+
 def test_undo_reopens_the_turn_and_drops_the_undone_one():
     at = "2024-06-12T09:00:{:02d}"
     env = {"room": "A", "date": "2024-06-12"}
     events = [
-        {"type": "ticket_issued", "number": 1, "called": True, "at": at.format(0), **env},
+        *issued(3, at.format(0), env),
         {"type": "advanced", "photographed": 1, "called": 2, "at": at.format(10), **env},
         {"type": "advance_undone", "photographed": 1, "called": 2, "at": at.format(12), **env},
         {"type": "advanced", "photographed": 1, "called": 2, "at": at.format(20), **env},
@@ -123,7 +143,7 @@ def test_undo_reopens_the_turn_and_drops_the_undone_one():
 
 
 def test_a_live_forgotten_press_is_a_shift_until_staff_press_for_it():
-    day = simulate_day(120, seed=3, corrected_after=2)
+    day = simulate_day(120, seed=3, corrected_after=2, kinds=("forgotten",))
     (number,) = [n for k, n in day.planted if k == "missing_press"]
     (fix,) = [n for k, n in day.planted if k == "extra_press"]
     # the day as the station saw it at moments: cut the events and the photos at a station time
@@ -165,7 +185,7 @@ def _day_events(presses: int):
     """A clean stretch as plain rows: numbers called every 10 s, each photographed 6 s after its call."""
     env = {"room": "A", "date": "2024-06-12"}
     t0 = dt.datetime(2024, 6, 12, 9, 0, 0)
-    rows = [{"type": "ticket_issued", "number": 1, "called": True, "at": t0.isoformat(), **env}]
+    rows = issued(presses + 5, t0.isoformat(), env)
     photos = []
     for n in range(1, presses + 1):
         photos.append(Photo(f"IMG_{n:04d}.JPG", t0 + dt.timedelta(seconds=10 * (n - 1) + 6 + 120)))  # camera +120 s
@@ -174,14 +194,17 @@ def _day_events(presses: int):
     return rows, photos, t0, env
 
 
-def test_a_live_double_press_alerts_once_the_next_photo_arrives_and_an_undo_clears_it():
+def test_a_live_double_press_alerts_at_once_and_an_undo_clears_it():
     rows, photos, t0, env = _day_events(30)
     at = t0 + dt.timedelta(seconds=301)
     rows.append({"type": "advanced", "photographed": 31, "called": 32, "at": at.isoformat(), **env})  # the slip
-    assert reconcile(rows, photos, room="A", date="2024-06-12").live == []  # nothing shows it yet
-    nxt = Photo("IMG_0031.JPG", at + dt.timedelta(seconds=5 + 120))  # student 31 walks in anyway
+    # a press a second after the call: nobody could have been photographed; the screen is one ahead
+    (alert,) = reconcile(rows, photos, room="A", date="2024-06-12").live
+    assert "31 号连按了两次" in alert and "请按住按键撤销一次" in alert
+    nxt = Photo("IMG_0031.JPG", at + dt.timedelta(seconds=5 + 120))  # student 31 walks in, as the line says
     rec = reconcile(rows, [*photos, nxt], room="A", date="2024-06-12")
-    assert any("31 号按了键但没有照片" in a for a in rec.live)
+    assert rec.shift == -1 and any("31 号连按了两次" in a for a in rec.live)
+    assert rec.by_number()[31][0].file == "IMG_0031.JPG"  # photographed under 32, still 31's photo
     undone = [*rows, {"type": "advance_undone", "photographed": 31, "called": 32,
                       "at": (at + dt.timedelta(seconds=2)).isoformat(), **env}]  # a hold of the button
     rec = reconcile(undone, [*photos, nxt], room="A", date="2024-06-12")

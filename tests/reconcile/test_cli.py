@@ -65,8 +65,11 @@ def test_json_names_the_forgotten_press_and_keeps_photos_on_their_students(stati
     assert set(out) >= {"room", "date", "camera_offset_s", "photos", "findings"}
     assert out["room"] == ROOM and out["date"] == DATE
     assert abs(out["camera_offset_s"] - CAMERA_OFFSET.total_seconds()) <= 3
-    assert [(f["kind"], f["number"]) for f in out["findings"]] == [("missing_press", 12)]
+    assert [(f["kind"], f["number"]) for f in out["findings"]] == [("missing_press", 12), ("shifted", 13)]
     assert "12 号之后少了一次按键" in out["findings"][0]["message"]
+    # the stretch since: each photo under the screen's number belongs to the number after, still now
+    stretch = out["findings"][1]
+    assert (stretch["last"], stretch["shift"]) == (30, 1) and "各属后一号，即 13–30 号同学的照片" in stretch["message"]
     assert {p["file"]: p["number"] for p in out["photos"]} == truth
     assert set(out["photos"][0]) == {"file", "taken", "number", "confidence"}
 
