@@ -30,7 +30,8 @@ from starlette.responses import Response
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "photoqueue_changes"
-# Requests that change what the live pages show; a 2xx answer to one of them is a change notice.
+# Requests that change what the live pages show; a 2xx answer to one of them is a change notice (a sync's
+# only when it brought events or command outcomes: see sync_changed).
 WRITE_PATHS = ("/api/v1/events", "/api/v1/commands", "/api/v1/timetable", "/dashboard/api/command")
 
 
@@ -170,10 +171,11 @@ class Hub:
                 self._published.notify_all()
 
     async def current(self, name: str, timeout: float = 5.0) -> str:
-        """The channel's snapshot text; when a change is pending (or none was computed yet), the one after it,
-        so a page that polls right after a write reads that write."""
+        """The channel's snapshot text, at once: the one computed last (a change waits for the next
+        computation, within ``min_interval_s``, as it does on every stream). Only before the first
+        computation does it wait for it."""
         channel = self.channels[name]
-        if channel.text is None or self.dirty:
+        if channel.text is None:
             with contextlib.suppress(asyncio.TimeoutError):
                 async with self._published:
                     await asyncio.wait_for(self._published.wait(), timeout)
@@ -303,13 +305,27 @@ async def refuse(why: str, poll_s: int, send) -> None:
     await send({"type": "http.response.body", "body": body.encode()})
 
 
+SYNC_ANSWER_CAP = 1 << 20  # a sync's answer is read this far for its counts (they come first)
+
+
+def sync_changed(answer: bytes) -> bool:
+    """Whether a station's sync changed what the live pages show: it brought new events or reported a
+    command's outcome. An empty sync (a heartbeat, every few seconds per station) is no change: what it
+    moves (last seen, online, health) the periodic refresh shows within ``status_refresh_s``."""
+    try:
+        doc = json.loads(answer)
+    except ValueError:
+        return True  # unreadable: better one computation too many than a change missed
+    return not isinstance(doc, dict) or bool(doc.get("accepted")) or bool(doc.get("acked_commands"))
+
+
 class LiveTraffic:
     """ASGI middleware in front of the app, for the two things that must stay cheap under a crowd:
 
     - ``GET /status/stream`` is answered here, before routing and dependencies: admission against the
       caps, then a :class:`StreamResponse` on the public channel (a phone costs one coroutine).
-    - A 2xx answer to a write (``WRITE_PATHS``) tells the hub the data changed. Being outside the
-      handlers, the sync and command paths stay as they are.
+    - A 2xx answer to a write (``WRITE_PATHS``; a sync only when :func:`sync_changed`) tells the hub the
+      data changed. Being outside the handlers, the sync and command paths stay as they are.
     """
 
     def __init__(self, app, get_app: Callable[[], Any]):
@@ -335,9 +351,24 @@ class LiveTraffic:
                 status = message["status"]
             await send(message)
 
-        await self.app(scope, receive, watch)
+        body = bytearray()
+
+        async def watch_sync(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and len(body) < SYNC_ANSWER_CAP:
+                body.extend(message.get("body", b""))
+            await send(message)
+
+        if path == "/api/v1/events":
+            await self.app(scope, receive, watch_sync)
+            changed = 200 <= status < 300 and sync_changed(bytes(body))
+        else:
+            await self.app(scope, receive, watch)
+            changed = 200 <= status < 300
         hub = getattr(self.get_app().state, "hub", None)
-        if hub is not None and 200 <= status < 300:
+        if hub is not None and changed:
             hub.changed()
 
     async def _public_stream(self, scope, receive, send) -> None:

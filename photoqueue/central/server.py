@@ -42,7 +42,7 @@ def connection_bounds(settings: CentralSettings, open_files: int):
     from photoqueue.central.connections import ConnectionBounds
 
     return ConnectionBounds(header_timeout_s=settings.header_timeout_s, idle_timeout_s=settings.idle_timeout_s,
-                            per_client=settings.connections_per_client, max_waiting=settings.max_waiting_headers,
+                            per_client=max(settings.connections_per_client, settings.status_streams_per_client + 16), max_waiting=settings.max_waiting_headers,
                             max_total=max(16, open_files - FILES_RESERVE))
 
 

@@ -106,8 +106,8 @@ class CentralSettings:
                                       max=300)
     idle_timeout_s: float = setting(30.0, "A request body that stops arriving for this long ends its connection, "
                                           "seconds", min=1, max=3600)
-    connections_per_client: int = setting(256, "Most open connections from one client address (above "
-                                               "status_streams_per_client: a few for pages and staff)", min=2)
+    connections_per_client: int = setting(256, "Most open connections from one client address (at least "
+                                               "status_streams_per_client + 16: room for pages and staff)", min=2)
     max_waiting_headers: int = setting(1024, "Most connections at once still sending their request headers; past "
                                              "it the oldest of them is closed", min=16)
 
@@ -117,9 +117,6 @@ class CentralSettings:
         if self.status_refresh_s < self.status_min_interval_s:
             found.append(f"status_refresh_s: {self.status_refresh_s} is below status_min_interval_s "
                          f"({self.status_min_interval_s})")
-        if self.connections_per_client <= self.status_streams_per_client:
-            found.append(f"connections_per_client: {self.connections_per_client} leaves no room beside "
-                         f"status_streams_per_client ({self.status_streams_per_client})")
         return found
 
     @classmethod

@@ -120,7 +120,7 @@ def test_thousands_of_half_sent_requests_leave_healthz_sync_and_status_answering
 
 
 def test_one_address_holds_no_more_than_its_share(tmp_path):
-    with Server(tmp_path, header_timeout_s=120, connections_per_client=30, status_streams_per_client=20) as server:
+    with Server(tmp_path, header_timeout_s=120, connections_per_client=30, status_streams_per_client=10) as server:
         with half_sent(server.port, 80, ["127.0.0.7"]) as socks:
             assert wait_for(lambda: closed_by_server(socks) == 50, timeout=30)
             assert httpx.get(server.url + "/healthz", timeout=20).status_code == 200  # another address
