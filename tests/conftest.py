@@ -2,12 +2,16 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+# the station's witness outside the data dir (device/outer_witness.py) goes to the service user's state
+# directory; tests (and the processes they start) keep theirs in a directory of this run, not in ~/.local/state
+os.environ.setdefault("STATE_DIRECTORY", tempfile.mkdtemp(prefix="photoqueue-state-"))
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the shared helpers (polling) import by plain name

@@ -206,3 +206,15 @@ class DuplicateFlagged(Event):
     number: int
     other_room: str
     other_number: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumbersOnPaper(Event):
+    """Staff say numbers up to ``upto`` were handed out on paper (printed tickets) that this log lost (a
+    recover with no witness and no centre, ``photoqueue recover --last-number N``): the next number is above
+    them, and the gap is in the log, not silent."""
+
+    type: ClassVar[str] = "numbers_on_paper"
+    upto: int
+    by: str = "recover"
+

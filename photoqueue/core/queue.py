@@ -34,6 +34,7 @@ from photoqueue.core.events import (
     ClassSwitched,
     DuplicateFlagged,
     Event,
+    NumbersOnPaper,
     TicketClassCorrected,
     TicketIssued,
     TicketPrinted,
@@ -309,6 +310,7 @@ def _apply_timetable(state: SessionState, event: TimetableLoaded) -> None:
 def _apply_issued(state: SessionState, event: TicketIssued) -> None:
     t = TicketState(event.number, event.code_digest, event.class_name, event.at)
     state.tickets[event.number] = t
+    state.last_number = max(state.last_number, event.number)
     state.class_issued[event.class_name] = state.class_issued.get(event.class_name, 0) + 1
     if event.code:
         state.by_code[event.code] = event.number
@@ -389,6 +391,10 @@ def _apply_print_failed(state: SessionState, event: TicketPrintFailed) -> None:
         t.printed, t.print_error = False, event.reason
 
 
+def _apply_numbers_on_paper(state: SessionState, event: NumbersOnPaper) -> None:
+    state.last_number = max(state.last_number, event.upto)
+
+
 def _apply_duplicate_flagged(state: SessionState, event: DuplicateFlagged) -> None:
     state.tickets[event.number].flagged_room = event.other_room
 
@@ -408,6 +414,7 @@ _APPLIERS: dict[type[Event], Callable[[SessionState, Any], None]] = {
     TicketPrinted: _apply_printed,
     TicketPrintFailed: _apply_print_failed,
     DuplicateFlagged: _apply_duplicate_flagged,
+    NumbersOnPaper: _apply_numbers_on_paper,
 }
 
 

@@ -59,6 +59,8 @@ class SessionState:
     plan: list[dict[str, Any]] = field(default_factory=list)  # from TimetableLoaded
     auto_advance: bool = True
     last_seq: int = 0
+    # the highest number handed out: the last ticket's, or one staff gave from paper (NumbersOnPaper)
+    last_number: int = 0
     # class -> tickets issued in it and not voided; kept by apply() so a scan need not walk the whole day
     class_issued: dict[str | None, int] = field(default_factory=dict)
     # (photographed_at, issued_at) of each photo in shooting order, for the live pace; an undo pops its photo
@@ -66,7 +68,7 @@ class SessionState:
 
     @property
     def next_number(self) -> int:
-        return len(self.tickets) + 1
+        return self.last_number + 1
 
     def copy(self) -> SessionState:
         return copy.deepcopy(self)

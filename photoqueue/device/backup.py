@@ -16,15 +16,13 @@ damaged files are moved aside, never deleted.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
-import shutil
+import os
 import sqlite3
 import time
 from pathlib import Path
 
-from photoqueue.core.events import TicketIssued, event_from_dict
 from photoqueue.device.errors import StationError
 from photoqueue.device.store import EventStore, db_path
 from photoqueue.device.witness import read_witness, witness_path
@@ -44,6 +42,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                                                  "dir's own file, when it still opens)")
     p.add_argument("--url", help="the centre's base URL (as [central] url)")
     p.add_argument("--token-file", help="the station's token file (as [central] token_file)")
+    p.add_argument("--last-number", type=int, help="with no centre and no witness: the last number printed on "
+                                                   "paper; the station numbers above it")
+    p.add_argument("--room", help="with --last-number on an empty data dir: the room")
+    p.add_argument("--date", help="with --last-number on an empty data dir: the session date")
+    p.add_argument("--witness-dir", help="as [station] witness_dir (default: $STATE_DIRECTORY, else "
+                                         "~/.local/state/photoqueue)")
     p.set_defaults(func=run_recover)
 
 
@@ -69,23 +73,6 @@ def run_backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _raw_events(path: Path) -> tuple[str, list[tuple]] | None:
-    """(station_id, event rows) of a file that still reads, else None (no checks of ours: it may be
-    behind its witness, which is why we are recovering)."""
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            if db.execute("PRAGMA integrity_check(1)").fetchone()[0] != "ok":
-                return None
-            sid = db.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()[0]
-            rows = db.execute("SELECT seq, body FROM events ORDER BY seq").fetchall()
-            return sid, rows
-        finally:
-            db.close()
-    except (sqlite3.Error, TypeError):
-        return None
-
-
 def fetch_centre_events(url: str, token: str, after: int) -> tuple[str, int, list[dict]]:
     """This station's events the centre holds after ``after``: (station_id, high_water, events)."""
     import httpx
@@ -105,53 +92,97 @@ def fetch_centre_events(url: str, token: str, after: int) -> tuple[str, int, lis
                 return doc["station_id"], doc["high_water"], out
 
 
-def recover(data_dir: str | Path, source: str | Path | None, centre: tuple[str, str] | None) -> dict:
+def recover(data_dir: str | Path, source: str | Path | None, centre: tuple[str, str] | None,
+            last_number: int | None = None, witness_dir: str | Path | None = None,
+            session: tuple[str, str] | None = None) -> dict:
+    """Rebuild the data dir's station (see :mod:`.recover`); refuses what would give a number twice."""
+    from photoqueue.device import recover as rc
+    from photoqueue.device.gate import take_lock
+
     data_dir = Path(data_dir)
+    lock = take_lock(data_dir)  # never under a running station (or a manual scan)
+    try:
+        marker = rc.read_marker(data_dir)
+        if marker is not None and marker.get("step") == "swapping":
+            # the new file was complete and synced: finish the swap that was cut short
+            rc.finish(data_dir, Path(marker["aside"]))
+            return {"finished_earlier_recover": True, "damaged_files_moved_to": marker["aside"]}
+        return _recover(data_dir, Path(source) if source else None, centre, last_number, witness_dir, session)
+    finally:
+        os.close(lock)
+
+
+def _recover(data_dir: Path, source: Path | None, centre, last_number, witness_dir, session) -> dict:
+    from photoqueue.device import recover as rc
+    from photoqueue.device.outer_witness import DayWitness, default_dir
+
     path = db_path(data_dir)
-    local = _raw_events(Path(source)) if source else _raw_events(path)
-    if local is None:
-        raise StationError(f"{source or path}: does not open as a station database; give a backup (--from)",
+    origin = source or path
+    local = rc.raw_events(origin)
+    if local is None and (source is not None or (centre is None and last_number is None)):
+        raise StationError(f"{origin}: does not open as a station database; give a backup (--from), the centre "
+                           "(--url, --token-file) or the last number printed on paper (--last-number N)",
                            exit_status=2)
-    station_id, rows = local
-    if [s for s, _ in rows] != list(range(1, len(rows) + 1)):
-        raise StationError(f"{source or path}: its event sequence has gaps; give another backup", exit_status=2)
+    own = rc.data_dir_identity(data_dir)
+    if local is not None and own is not None and local[0] != own:
+        raise StationError(f"{origin} is a backup of station {local[0]}, but {data_dir} is station {own}'s: "
+                           "give this station's backup / 备份属于另一台工作站", exit_status=2)
+    station_id, rows = local if local is not None else (own, [])
+    if [r[0] for r in rows] != list(range(1, len(rows) + 1)):
+        raise StationError(f"{origin}: its event sequence has gaps; give another backup", exit_status=2)
     extra: list[dict] = []
     centre_hw = 0
     if centre is not None:
         centre_sid, centre_hw, extra = fetch_centre_events(*centre, after=len(rows))
-        if centre_sid != station_id:
+        if station_id is not None and centre_sid != station_id:
             raise StationError(f"the centre knows this token's station as {centre_sid}, the backup is {station_id}",
                                exit_status=2)
+        station_id = centre_sid
+    if station_id is None:
+        raise StationError(f"{data_dir}: nothing says which station this is; give a backup (--from) or the centre",
+                           exit_status=2)
     total = len(rows) + len(extra)
     witness = read_witness(witness_path(path))
-    if witness is not None and witness.seq > total:
+    if witness is not None and witness.station_id == station_id and witness.seq > total:
         raise StationError(f"the station numbered {witness.seq} events, but the backup and the centre hold only "
                            f"{total}: events {total + 1}..{witness.seq} are nowhere else; keep the damaged files and "
                            "call for help (numbering on would give those numbers twice)", exit_status=4)
+    sessions = [(r[1], r[2]) for r in rows] + [(e["room"], e["date"]) for e in extra]
+    room, date = session or (sessions[-1] if sessions else (None, None))
+    outer = DayWitness(default_dir(str(witness_dir or "")), data_dir, room, date).read() if room else None
+    highest = _highest(rows, extra, room, date)
+    paper = None
+    if last_number is not None:
+        if room is None:
+            raise StationError("--last-number needs --room and --date (the local file holds no session)", exit_status=2)
+        paper = (room, date, last_number) if last_number > highest else None
+    elif centre is None and witness is None and outer is None:
+        raise StationError("no centre and no witness: nothing says how far this room numbered; give the last number "
+                           "printed on paper (--last-number N), and the station numbers above it / 无中心、无记录："
+                           "请用 --last-number 给出纸上最后一个号", exit_status=2)
+    elif outer is not None and outer.number > highest:
+        raise StationError(f"the witness {outer.data_dir} ({room} {date}) records number {outer.number}, but the "
+                           f"backup and the centre hold only up to {highest}; give the last number printed on paper "
+                           "(--last-number N) to number above it", exit_status=4)
     aside = data_dir / f"damaged-{time.strftime('%Y%m%dT%H%M%S')}"
-    aside.mkdir()
-    for f in sorted(data_dir.glob(f"{path.name}*")):
-        shutil.move(str(f), aside / f.name)
-    shutil.copy(source or aside / path.name, path)
-    _append(path, extra, centre_hw)
+    rc._mark(data_dir, "building")
+    rc.build(data_dir, origin if local is not None else None, station_id, extra, centre_hw, paper)
+    rc._mark(data_dir, "swapping", aside=str(aside))
+    rc.finish(data_dir, aside)
     return {"station_id": station_id, "from_backup": len(rows), "from_centre": len(extra), "events": total,
-            "damaged_files_moved_to": str(aside)}
+            "numbers_on_paper": paper[2] if paper else None, "damaged_files_moved_to": str(aside)}
 
 
-def _append(path: Path, public: list[dict], centre_hw: int) -> None:
-    """The centre's events after the backup's, appended in their order; their raw codes are unknown."""
-    with EventStore(path, create=False) as store:
-        with store.transaction():
-            events = []
-            for d in public:
-                e = event_from_dict(d)
-                if isinstance(e, TicketIssued):
-                    e = dataclasses.replace(e, code=f"digest:{e.code_digest}")
-                events.append(e)
-            store.append(events)
-        if centre_hw:
-            store.ack(centre_hw)
-            store.record_centre_high_water(centre_hw)
+def _highest(rows: list[tuple], extra: list[dict], room: str | None, date: str | None) -> int:
+    numbers = [0]
+    for _, r, d, body in rows:
+        if (r, d) == (room, date):
+            doc = json.loads(body)
+            numbers.append(int(doc.get("number") or doc.get("upto") or 0) if doc.get("type") in (
+                "ticket_issued", "numbers_on_paper") else 0)
+    numbers += [int(e.get("number") or 0) for e in extra if (e.get("room"), e.get("date")) == (room, date)
+                and e.get("type") == "ticket_issued"]
+    return max(numbers)
 
 
 def run_recover(args: argparse.Namespace) -> int:
@@ -164,5 +195,9 @@ def run_recover(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise StationError(f"{args.token_file}: {exc.strerror}", exit_status=2) from None
         centre = (args.url, token)
-    print(json.dumps(recover(args.data_dir, args.source, centre), ensure_ascii=False))
+    if args.last_number is not None and args.last_number < 1:
+        raise StationError("--last-number: the last number printed on paper, 1 or more", exit_status=2)
+    session = (args.room, args.date) if args.room and args.date else None
+    print(json.dumps(recover(args.data_dir, args.source, centre, args.last_number, args.witness_dir, session),
+                     ensure_ascii=False))
     return 0

@@ -21,6 +21,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scan", help="manual entry: number codes exactly as a camera scan would")
     _session_args(p)
     p.add_argument("--timetable", help="timetable file; without it tickets carry no class")
+    p.add_argument("--config", help="the station's config: its [central] (the centre's hello before the first "
+                                    "number) and [station] witness_dir")
     p.add_argument("codes", nargs="+", metavar="CODE")
     p.set_defaults(func=run_scan)
 
@@ -97,12 +99,28 @@ def open_session(args: argparse.Namespace, *, existing: bool = False, timetable=
 
 
 def run_scan(args: argparse.Namespace) -> int:
+    from photoqueue.device.gate import take_lock
+    from photoqueue.device.scan_gate import open_gate
+
     timetable = None
     if args.timetable:
         from photoqueue.timetable import load_timetable
 
         timetable = load_timetable(args.timetable)
+    lock = take_lock(args.data_dir)  # first: never beside a running station (it holds the lock)
     session = open_session(args, timetable=timetable)
+    gate = open_gate(args, session, lock)
+    try:
+        return _scan_codes(args, session, timetable)
+    finally:
+        session.store.close()
+        gate.close()
+
+
+def _scan_codes(args: argparse.Namespace, session, timetable) -> int:
+    refusal = session.gate.check(session)
+    if refusal is not None:  # every code would be refused alike: one clear message and an exit status
+        raise refusal.error()
     now = dt.datetime.now()
     if timetable is not None:
         session.load_timetable(timetable.room_day(session.room, dt.date.fromisoformat(session.date)), now)

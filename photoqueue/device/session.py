@@ -68,6 +68,8 @@ class Session:
         self.rules = rules
         # (session date) -> (zh, en) why not to number now, or None: the centre's date (see clock_check)
         self.date_guard: Callable[[str], tuple[str, str] | None] | None = None
+        # the one door to a number (device/gate.py), set by NumberGate.attach: every Scan asks it first
+        self.gate = None
         self.state = SessionState(room=room, date=date)
         store.claim(room, key_fingerprint(rules.digest_key))
         self._catch_up()  # replay the log
@@ -124,12 +126,24 @@ class Session:
         self.store.record_command(command_id, *outcome[0])
         return decision
 
+    def _why_not(self) -> tuple[str, str, str] | None:
+        """(zh, en, rule) why a scan must not number now: the gate's answer, else the date's guard alone."""
+        if self.gate is not None:
+            refusal = self.gate.check(self)
+            if refusal is None:
+                return None
+            date = refusal.reason.value == "date_unconfirmed"
+            return (refusal.zh if not date else self.date_guard(self.state.date)[0], refusal.message,
+                    "date" if date else "gate")
+        why = self.date_guard(self.state.date) if self.date_guard is not None else None
+        return None if why is None else (why[0], why[1], "date")
+
     def _handle(self, command: cmd.Command, now: dt.datetime, staff: tuple | None = None) -> list[fx.Effect]:
-        why = self.date_guard(self.state.date) if self.date_guard is not None and isinstance(command, cmd.Scan) else None
+        why = self._why_not() if isinstance(command, cmd.Scan) else None
         if why is not None:
-            # the centre contradicts this session's date: a number now would land in the wrong day's session
-            return [fx.ScanFeedback(False, "rejected", None, "date", why[0], why[1]),
-                    fx.StaffNotice("clock", why[0], why[1])]
+            # an unconfirmed or contradicted date, or the gate closed: no number, nothing in the log
+            return [fx.ScanFeedback(False, "rejected", None, why[2], why[0], why[1]),
+                    fx.StaffNotice("clock" if why[2] == "date" else "gate", why[0], why[1])]
         called_at_start = self.state.called
         with self.store.transaction():
             others = self._catch_up()  # what other writers appended since we last looked

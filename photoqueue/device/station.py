@@ -71,7 +71,7 @@ class Station:
     def __init__(self, *, session_factory: Callable[[], Any], room_day=None, clock=None,
                  parts: StationParts | None = None, health_path: Path | None = None, refresh_s: float = 1.0,
                  health_stale_s: float = 10.0, auto_advance: bool = True, location: str = "",
-                 beeps: tuple[bool, int, int] = (True, 120, 80), date_check=None):
+                 beeps: tuple[bool, int, int] = (True, 120, 80), date_check=None, gate=None):
         self.session_factory = session_factory
         self.room_day = room_day
         self.clock = clock or WallClock()
@@ -85,6 +85,8 @@ class Station:
         self.beeps = beeps
         # the session date's confirmation (device/date_confirm.py), None: not asked (tests, the benchmark)
         self.date_check = date_check
+        # the one door to a number (device/gate.py); None: not kept (tests, the benchmark, the demo's rooms)
+        self.gate = gate
         self._scanned = False  # a scan was handled on a confirmed date: the screen's date gives way to the queue
         self.inbox: queue_mod.Queue = queue_mod.Queue()
         self.session = None
@@ -190,6 +192,7 @@ class Station:
         self.session = self.session_factory()
         if self.date_check is not None:
             self.date_check.attach(self.session)
+        self._gate_alerts()
         if self.room_day is not None and self.room_day.classes:
             self._dispatch(self.session.load_timetable(self.room_day, self.clock.now(), self.auto_advance))
         elif self.room_day is not None:
@@ -208,6 +211,26 @@ class Station:
                 log.warning("stopping the %s (%s): %s", name, type(part).__name__, exc)
         if self.session is not None:
             self.session.store.close()
+        if self.gate is not None:
+            self.gate.close()
+
+    def _gate_alerts(self) -> None:
+        """The gate's state on the hall screen: why numbering is refused, or that the centre was not reached."""
+        if self.gate is None:
+            return
+        refusal = self.gate.refusal
+        text = f"{refusal.zh} / {refusal.reason.value}" if refusal is not None else None
+        if text is not None and self._alerts.text("gate") != text:
+            self._alert("gate", text)
+        if self.gate.centre_state == "unreachable":
+            if self.parts.sync.status().get("last_ok_at"):
+                self.gate.centre_state = "reached after start"
+                self._alerts.clear("centre")
+                self._dirty = True
+            elif self._alerts.text("centre") is None:
+                from photoqueue.device.gate import UNREACHABLE_ZH
+
+                self._alert("centre", UNREACHABLE_ZH)
 
     def _handle_item(self, item: object) -> None:
         """Handle one item; a surprise in it is logged and shown, and the queue goes on with the next."""
@@ -398,6 +421,7 @@ class Station:
             self._write_health()
 
     def _refresh(self) -> None:
+        self._gate_alerts()
         if self.date_check is not None and self.date_check.poll():
             self._dirty = True  # the centre's date or `queue confirm-date` confirmed it
         try:
@@ -444,6 +468,9 @@ class Station:
         parts = dict(self.part_faults)
         if self._db_error is not None:
             parts["database"] = self._db_error
+        refusal = self.gate.refusal if self.gate is not None else None
+        if refusal is not None:
+            parts["numbering"] = f"{refusal.reason.value}: {refusal.detail} (fix: {refusal.fix})"
         if time.monotonic() - self._last_turn >= self.health_stale_s:
             parts["queue"] = "the queue loop is not turning"
         if self.parts.camera.fault:
@@ -470,6 +497,7 @@ class Station:
             "alerts": self.alerts,
             "sync": self.parts.sync.status(),
             **(self.date_check.status() if self.date_check is not None else {"date_confirmed": "off"}),
+            **(self.gate.status() if self.gate is not None else {"numbering": "ok", "centre_hello": "off"}),
             "at": self.clock.now().isoformat(timespec="seconds"),
         }
 

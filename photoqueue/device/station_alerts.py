@@ -31,6 +31,10 @@ class AlertBand:
     def set(self, key: str, text: str, seconds: float | None = None) -> None:
         self._items[key] = (text, None if seconds is None else self._clock() + seconds)
 
+    def text(self, key: str) -> str | None:
+        item = self._items.get(key)
+        return item[0] if item else None
+
     def clear(self, key: str) -> bool:
         return self._items.pop(key, None) is not None
 

@@ -59,7 +59,24 @@ def load_room_day(config: Config, date: str):
     return load_timetable(config.station.timetable).room_day(config.station.room, dt.date.fromisoformat(date))
 
 
-def session_factory(config: Config, date: str, key: bytes, clock_check=None):
+def make_gate(config: Config, date: str, key: bytes, clock_check=None):
+    """The station's NumberGate (device/gate.py): the data dir's lock, both witnesses, and the centre's hello
+    when [central] url and a token are there."""
+    from photoqueue.core.digest import key_fingerprint
+    from photoqueue.device.gate import NumberGate
+    from photoqueue.device.hello import CentreLink
+    from photoqueue.device.outer_witness import default_dir
+
+    link = None
+    token = read_token(config.central) if config.central.url else None
+    if token:
+        link = CentreLink(config.central.url, token, timeout_s=config.central.hello_timeout_s,
+                          fingerprint=key_fingerprint(key), clock_check=clock_check)
+    return NumberGate(config.station.data_dir, config.station.room, date, default_dir(config.station.witness_dir),
+                      centre=link)
+
+
+def session_factory(config: Config, date: str, key: bytes, clock_check=None, gate=None):
     from photoqueue.core.state import Rules
     from photoqueue.device.session import Session
     from photoqueue.device.store import EventStore, db_path
@@ -69,9 +86,14 @@ def session_factory(config: Config, date: str, key: bytes, clock_check=None):
     data_dir = Path(config.station.data_dir)
 
     def make():
+        if gate is not None:  # the lock, then the centre's hello (a takeover rebuilds), before the store opens
+            gate.lock()
+            gate.meet_centre(db_path(data_dir))
         session = Session(EventStore(db_path(data_dir)), config.station.room, date, rules)
         if clock_check is not None:
             session.date_guard = clock_check.refusal
+        if gate is not None:
+            gate.attach(session)
         return session
 
     return make
@@ -133,7 +155,8 @@ def make_sounds(config: Config):
     return Sounds(config.display)
 
 
-def make_sync(config: Config, submit, health=None, session_date=None, staff=None, clock_check=None):
+def make_sync(config: Config, submit, health=None, session_date=None, staff=None, clock_check=None,
+              on_refusal=None):
     """The sync client when [central] url is set and a token is there; else NullSync (offline)."""
     central = config.central
     if not central.url:
@@ -147,7 +170,7 @@ def make_sync(config: Config, submit, health=None, session_date=None, staff=None
 
     return SyncClient(db_path(config.station.data_dir), central.url, token, room=config.station.room,
                       on_command=submit, on_staff_command=staff, health=health, session_date=session_date,
-                      clock_check=clock_check,
+                      clock_check=clock_check, on_refusal=on_refusal,
                       batch_size=central.batch_size, interval_s=central.interval_s, timeout_s=central.timeout_s,
                       backoff_initial_s=central.backoff_initial_s, backoff_max_s=central.backoff_max_s)
 
@@ -183,7 +206,9 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
     # no number until the date is confirmed (config, centre, button, CLI): a clock a day behind on a two-day
     # timetable would otherwise number day 2's students in day 1's session
     date_check = DateConfirmation(date, by=confirmed_by_start(config, clock), clock_check=clock_check, now=clock.now)
-    station = Station(session_factory=session_factory(config, date, key, clock_check), room_day=room_day, clock=clock,
+    gate = make_gate(config, date, key, clock_check)
+    station = Station(session_factory=session_factory(config, date, key, clock_check, gate), room_day=room_day,
+                      clock=clock, gate=gate,
                       health_path=data_dir / "health.json", refresh_s=config.station.refresh_s,
                       health_stale_s=config.station.health_stale_s, auto_advance=config.station.auto_advance,
                       beeps=beeps, date_check=date_check)
@@ -195,7 +220,7 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
         sounds=make_sounds(config),
         sync=make_sync(config, submit, health=station.health_snapshot, session_date=lambda: date,
                        staff=lambda cid, t: station.call(lambda st: st.staff_command(cid, t)),
-                       clock_check=clock_check),
+                       clock_check=clock_check, on_refusal=gate.stop_from_centre),
         camera=make_camera(config, submit, clock, camera_source),
         hid=make_hid(config, submit),
         photos=make_photo_watch(getattr(config, "photos", None), data_dir, config.station.room, date, submit),

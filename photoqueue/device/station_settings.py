@@ -50,6 +50,9 @@ class StationSettings:
                                        "battery)")
     auto_advance: bool = setting(True, "switch to the next class by itself when a class's issued count reaches its "
                                        "headcount")
+    witness_dir: str = setting("", "where the witness outside the data dir is kept (how far each room's day "
+                                   "numbered, so a deleted or restored data dir is refused); empty: "
+                                   "$STATE_DIRECTORY, else ~/.local/state/photoqueue")
     key_file: str = setting("", "deployment HMAC key file ($CREDENTIALS_DIRECTORY is expanded); empty: the systemd "
                                 "credential 'deployment-key', else DATA_DIR/deployment.key (made on first start)")
     screen: bool = setting(True, "drive the hall screen ([display]); false: run without one")

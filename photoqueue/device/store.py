@@ -23,7 +23,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from photoqueue.core.events import Event, TicketIssued, event_from_dict
+from photoqueue.core.events import Event, NumbersOnPaper, TicketIssued, event_from_dict
+from photoqueue.device import store_schema
 from photoqueue.device.errors import StationError
 from photoqueue.device.store_guard import (
     FileIds,
@@ -34,6 +35,7 @@ from photoqueue.device.store_guard import (
     verify_file,
     witness_of,
 )
+from photoqueue.device.store_schema import SCHEMA_VERSION
 from photoqueue.device.witness import (
     ROW_SQL,
     WitnessFile,
@@ -46,55 +48,11 @@ from photoqueue.device.witness import (
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x50514431  # "PQD1": marks a photoqueue station database
-SCHEMA_VERSION = 1
 DB_NAME = "station.db"
 
-# the outcome of each staff command from the centre, committed with its events (see Session.handle_staff)
-_STAFF_TABLE = """
-CREATE TABLE IF NOT EXISTS staff_commands (id INTEGER PRIMARY KEY, outcome TEXT NOT NULL, reason TEXT NOT NULL);
-"""
-
-# one row per start of a station process: its session date and who confirmed it (see device/date_confirm.py);
-# `photoqueue queue confirm-date` marks the running station's row. Not events: nothing of it syncs.
-_RUNS_TABLE = """
-CREATE TABLE IF NOT EXISTS station_runs (id INTEGER PRIMARY KEY, room TEXT NOT NULL, date TEXT NOT NULL,
-    pid INTEGER NOT NULL, boot_id TEXT NOT NULL, started_at TEXT NOT NULL, confirmed_by TEXT, confirmed_at TEXT);
-"""
 _RUN_COLUMNS = ("id", "room", "date", "pid", "boot_id", "started_at", "confirmed_by", "confirmed_at")
-
-_SCHEMA = _STAFF_TABLE + """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE events (
-    seq  INTEGER PRIMARY KEY,
-    room TEXT NOT NULL,
-    date TEXT NOT NULL,
-    type TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE INDEX events_session ON events (room, date, seq);
-CREATE TRIGGER events_gapless BEFORE INSERT ON events
-WHEN NEW.seq != (SELECT coalesce(max(seq), 0) + 1 FROM events)
-BEGIN SELECT RAISE(ABORT, 'event sequence gap'); END;
-CREATE TRIGGER events_append_only BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TABLE codes (
-    room   TEXT NOT NULL,
-    date   TEXT NOT NULL,
-    code   TEXT NOT NULL,
-    number INTEGER NOT NULL,
-    seq    INTEGER NOT NULL REFERENCES events (seq),
-    PRIMARY KEY (room, date, code),
-    UNIQUE (room, date, number)
-);
--- max(number) reads the UNIQUE index's last entry; count(*) walked every row, slower each scan of a long day
-CREATE TRIGGER codes_consecutive BEFORE INSERT ON codes
-WHEN NEW.number != (SELECT coalesce(max(number), 0) + 1 FROM codes WHERE room = NEW.room AND date = NEW.date)
-BEGIN SELECT RAISE(ABORT, 'ticket number out of order'); END;
-CREATE TABLE outbox (
-    seq  INTEGER PRIMARY KEY REFERENCES events (seq),
-    body TEXT NOT NULL
-);
-"""
+# while this file is in the data dir, `photoqueue recover` has not finished: no store opens the station there
+RECOVERING = "recovering.json"
 
 
 def db_path(data_dir: str | Path) -> Path:
@@ -112,8 +70,14 @@ class EventStore:
         self._ids: FileIds | None = None
         self._witness_file = WitnessFile(witness_path(self.path))
         self._station_id: str | None = None
+        self._numbered = 0  # the highest number the open transaction issued (or took from paper)
+        if self.path.name == DB_NAME and (self.path.parent / RECOVERING).exists():
+            raise damaged(self.path, f"`photoqueue recover` did not finish ({self.path.parent / RECOVERING} is "
+                                     "there); run the same `photoqueue recover` again to complete it")
         if not self.path.exists() and not create:
             raise StationError(f"{self.path}: no station database here / 此处没有工作站数据库")
+        # the witness outside the data dir (device/outer_witness.py), given by the gate; None: not kept here
+        self.outer = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if create and not os.access(self.path.parent, os.W_OK):
@@ -153,28 +117,25 @@ class EventStore:
             with self.transaction(guard=False):
                 # Another process may have created the schema while we waited for the lock.
                 if not db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                    # executescript() would commit on its own; run the statements one by one instead
-                    for statement in _split(_SCHEMA):
-                        db.execute(statement)
+                    store_schema.create(db, APPLICATION_ID)
                     db.execute("INSERT INTO meta VALUES ('station_id', ?)", (uuid.uuid4().hex,))
-                    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                     log.info("created station database %s", self.path)
             if read_witness(witness_path(self.path)) is None:
                 write_witness(witness_path(self.path), witness_of(self.station_id, self._history))
         else:
             self._history = verify_file(db, self.path, self.station_id)
-            self._add_staff_table()
+            if version < SCHEMA_VERSION:
+                self._migrate(version)
         self._ids = FileIds.of(self.path)
 
-    def _add_staff_table(self) -> None:
-        """Files made before staff commands reported their outcome get the table (no event changes)."""
-        if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'staff_commands'").fetchone() is None:
-            try:
-                with self.transaction(guard=False):
-                    self._db.execute(_STAFF_TABLE)
-            except StationError as exc:  # a read-only copy still exports; staff commands need a writable one
-                log.warning("%s: cannot add the staff_commands table: %s", self.path, exc)
+    def _migrate(self, version: int) -> None:
+        """An older file brought to this version's tables (no event changes), in one transaction."""
+        try:
+            with self.transaction(guard=False):
+                store_schema.migrate(self._db, version)
+            log.info("%s: schema %d -> %d", self.path, version, SCHEMA_VERSION)
+        except (StationError, sqlite3.Error) as exc:  # a read-only copy still exports; numbering needs a writable one
+            log.warning("%s: cannot bring the schema from %d to %d: %s", self.path, version, SCHEMA_VERSION, exc)
 
     def _set_wal(self) -> None:
         # Switching to WAL needs a moment alone with the file; SQLite does not wait for it by itself.
@@ -282,6 +243,9 @@ class EventStore:
             self._witness_file.write(witness_of(self.station_id, self._history))
         except OSError as exc:  # the commit stands; a witness behind the file is harmless
             log.warning("%s: cannot write the witness: %s", self.path, exc)
+        if self.outer is not None:
+            self.outer.record(self.station_id, self._history.seq, self._history.chain, self._numbered)
+        self._numbered = 0
 
     def record_centre_high_water(self, hw: int) -> None:
         """The centre holds this station's events up to ``hw``: a file behind it is an old copy."""
@@ -289,6 +253,13 @@ class EventStore:
             self._witness_file.write(witness_of(self.station_id, self._history, hw))
         except OSError as exc:
             log.warning("%s: cannot write the witness: %s", self.path, exc)
+
+    def chain_at(self, seq: int) -> str:
+        """The event chain up to ``seq`` (the witnesses' ``chain``)."""
+        if seq == self._history.seq:
+            return self._history.chain
+        return History().extended(self._db.execute(f"SELECT seq, {ROW_SQL} FROM events WHERE seq <= ? ORDER BY seq",
+                                                   (seq,))).chain
 
     def _chain_to(self, last: int) -> History:
         """The chain up to ``last``, reading what other writers appended since this connection looked."""
@@ -305,6 +276,7 @@ class EventStore:
         seq = self.last_seq()
         history = self._chain_to(seq).extended(())  # a copy: a rolled-back transaction leaves ours as it was
         stored = []
+        numbered = 0
         try:
             for event in events:
                 seq += 1
@@ -317,9 +289,15 @@ class EventStore:
                 if isinstance(event, TicketIssued):
                     self._db.execute("INSERT INTO codes VALUES (?, ?, ?, ?, ?)",
                                      (event.room, event.date, event.code, event.number, seq))
+                    numbered = max(numbered, event.number)
+                elif isinstance(event, NumbersOnPaper):
+                    self._db.execute("INSERT INTO number_floor VALUES (?, ?, ?, ?)",
+                                     (event.room, event.date, event.upto, seq))
+                    numbered = max(numbered, event.upto)
                 self._db.execute("INSERT INTO outbox VALUES (?, ?)", (seq, _dumps(event.public_dict())))
                 stored.append(event)
             self._pending = history
+            self._numbered = numbered  # for the outer witness, once committed
         except sqlite3.IntegrityError as exc:
             raise StationError(f"refused by the station database: {exc}") from None
         except sqlite3.Error as exc:
@@ -344,6 +322,22 @@ class EventStore:
         """(room, date) of every session in this store, oldest first."""
         rows = self._db.execute("SELECT room, date, min(seq) FROM events GROUP BY room, date ORDER BY 3")
         return [(r, d) for r, d, _ in rows]
+
+    def highest_number(self, room: str, date: str) -> int:
+        """The highest number this file holds for (room, date): a ticket's, or one given from paper."""
+        return self._db.execute(
+            "SELECT max((SELECT coalesce(max(number), 0) FROM codes WHERE room = ?1 AND date = ?2), "
+            "(SELECT coalesce(max(upto), 0) FROM number_floor WHERE room = ?1 AND date = ?2))", (room, date)).fetchone()[0]
+
+    def adopt_identity(self, station_id: str) -> None:
+        """A file with no events takes another station's id (a replacement Pi adopting the room's station, or a
+        rebuild): the centre holds the room's history under that id, one stream."""
+        with self.transaction():
+            if self.last_seq():
+                raise StationError(f"{self.path}: it has events; it cannot become station {station_id}")
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'station_id'", (station_id,))
+        self._station_id = station_id
+        write_witness(witness_path(self.path), witness_of(station_id, self._history))
 
     def codes(self, room: str, date: str) -> dict[int, str]:
         """number -> raw code, for the photo agency's export (never leaves the station otherwise)."""
@@ -380,7 +374,6 @@ class EventStore:
         """Record a station process's start (the table is made on first use); returns the run's id."""
         try:
             with self.transaction():
-                self._db.execute(_RUNS_TABLE)
                 cur = self._db.execute("INSERT INTO station_runs (room, date, pid, boot_id, started_at, confirmed_by, "
                                        "confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                        (room, date, pid, boot, started_at, confirmed_by,
@@ -435,15 +428,3 @@ class EventStore:
 
 def _dumps(d: dict) -> str:
     return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
-
-
-def _split(script: str) -> list[str]:
-    """Split the schema into statements (triggers contain ';' inside BEGIN .. END)."""
-    out, buf = [], []
-    for line in script.strip().splitlines():
-        buf.append(line)
-        text = "\n".join(buf)
-        if text.rstrip().endswith(";") and sqlite3.complete_statement(text):
-            out.append(text)
-            buf = []
-    return out

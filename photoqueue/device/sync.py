@@ -56,6 +56,20 @@ def backoff_delay(attempt: int, initial_s: float, max_s: float, rng: Callable[[]
     return ceiling * rng()
 
 
+def _refusal_reason(code: int, doc: Any) -> str | None:
+    """A 409 that is not a gap: the centre holds another history for this station ("diverged"), the room's day
+    belongs to another station ("room_held"), or another deployment key ("key_mismatch"). A centre from before
+    the reasons says "history has diverged" in its error."""
+    if code != 409 or not isinstance(doc, dict):
+        return None
+    reason = doc.get("reason")
+    if reason in ("diverged", "room_held", "key_mismatch"):
+        return reason
+    if "diverged" in str(doc.get("error", "")) and not isinstance(doc.get("expected_seq"), int):
+        return "diverged"
+    return None
+
+
 @dataclass
 class SyncResult:
     ok: bool
@@ -80,7 +94,7 @@ class SyncClient:
                  backoff_initial_s: float = 1.0, backoff_max_s: float = 60.0,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
                  rng: Callable[[], float] = random.random, state_path: str | Path | None = None,
-                 clock_check: ClockCheck | None = None):
+                 clock_check: ClockCheck | None = None, on_refusal: Callable[[str, str], None] | None = None):
         self.db_path = Path(db_path)
         self.base_url = base_url.rstrip("/")
         self.token = token
@@ -90,6 +104,9 @@ class SyncClient:
         self.staff = StaffDelivery(on_staff_command, timeout_s) if on_staff_command is not None else None
         self.on_status = on_status
         self.clock_check = clock_check
+        # (reason, message): the centre refused this station's history (409 diverged, room_held, key_mismatch);
+        # the gate stops numbering at once (device/gate.py)
+        self.on_refusal = on_refusal
         self.health = health
         self.session_date = session_date
         self.batch_size = batch_size
@@ -106,7 +123,8 @@ class SyncClient:
         self._store: EventStore | None = None
         self._http_client = None
         self._status: dict[str, Any] = {"pending": None, "last_ok_at": None, "last_error": None,
-                                        "offline_since": None, "high_water": None, "timetable_source": None}
+                                        "offline_since": None, "high_water": None, "timetable_source": None,
+                                        "refused": None}
         self._delivered, self._to_ack = self._load_state()
         self._flagged: set[tuple] = set()
 
@@ -205,7 +223,14 @@ class SyncClient:
         message = doc.get("error", response.text[:200]) if isinstance(doc, dict) else response.text[:200]
         result = SyncResult(ok=False, sent=len(batch), pending=pending, status_code=code,
                             error=f"centre answered {code}: {message}")
-        if code == 409 and isinstance(doc, dict) and isinstance(doc.get("expected_seq"), int):
+        reason = _refusal_reason(code, doc)
+        if reason is not None:
+            self._status["refused"] = reason
+            log.error("the centre refused this station's events (%s): %s; numbering stops until `photoqueue "
+                      "recover`", reason, message)
+            if self.on_refusal is not None:
+                self.on_refusal(reason, f"the centre answered {code}: {message}")
+        elif code == 409 and isinstance(doc, dict) and isinstance(doc.get("expected_seq"), int):
             self._resend_from(store, doc["expected_seq"], result)
         elif code == 413 and self.batch_size > 1:
             self.batch_size = max(1, self.batch_size // 2)

@@ -27,6 +27,9 @@ class SyncSettings:
     backoff_initial_s: float = setting(1.0, "First retry delay after a failure (seconds; doubles each failure)",
                                        min=0.01)
     backoff_max_s: float = setting(60.0, "Longest retry delay after failures (seconds)", min=0.01)
+    hello_timeout_s: float = setting(3.0, "Seconds to wait for the centre's hello before the first number after a "
+                                          "start; unreachable: number on this station's own records", min=0.1,
+                                     max=30)
     clock_bound_s: float = setting(120.0, "Seconds the station's clock may differ from the centre's before it shows "
                                           "an alert; a different date stops numbering either way", min=0.01)
     timetable_cache: str = setting("", "Where the last timetable pulled from the centre is kept; empty: beside the "

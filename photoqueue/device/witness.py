@@ -32,6 +32,8 @@ import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from photoqueue.device.errors import StationError
+
 log = logging.getLogger(__name__)
 
 GENESIS = hashlib.sha256().hexdigest()  # the chain of no events
@@ -91,6 +93,10 @@ def read_witness(path: str | Path) -> Witness | None:
             raw = f.read(2 * SLOT)
     except FileNotFoundError:
         return None
+    except OSError as exc:  # a witness that is there but cannot be read proves nothing: one line, no traceback
+        raise StationError(f"{path}: cannot read the witness ({exc.strerror or exc}); fix its owner and mode (the "
+                           "station's user reads and writes it) or move it aside and run `photoqueue recover` / "
+                           "记录文件不可读，已停止取号", exit_status=4) from None
     return _newest(raw, path)
 
 
