@@ -90,6 +90,15 @@ class TimetableBody(Strict):
     slots: list[dict[str, Any]] = Field(description="{date, room, class, headcount, start, end, college, location}")
 
 
+class ReplaceStationBody(Strict):
+    """The dashboard's "replace this room's Pi": ``confirm`` is the room's name typed again."""
+    room: StrictStr = Field(min_length=1, max_length=200)
+    date: StrictStr | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+                                   description="the room's day to take over (default: its latest)")
+    confirm: StrictStr = Field(max_length=200, description="the room's name, typed by staff to confirm")
+    label: StrictStr | None = Field(None, max_length=200)
+
+
 class DashboardCommandBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
     room: StrictStr = Field(max_length=200)

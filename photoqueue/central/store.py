@@ -6,8 +6,8 @@
   server's receive time. The answer is the new high-water mark: everything up to it is
   committed, so the station may drop it from its outbox.
 - Counts are never pushed: they are a fold of the stored events (see :mod:`.projection`).
-- Cross-room duplicates (a code digest holding a number in two rooms on one date) are found at
-  ingest and reported to both stations until their DuplicateFlagged event arrives.
+- Duplicates (a code digest holding two numbers on one date: in two rooms, or in one room) are found
+  at ingest and reported to both stations until their DuplicateFlagged event arrives.
 - Staff commands for a room wait in ``commands`` until the station acknowledges them.
 """
 
@@ -212,22 +212,28 @@ class CentralStore:
                              (now, station_id, e.room, e.date, e.number, e.other_room))
 
     def _find_duplicates(self, conn: Conn, station_id: str, issued: list[TicketIssued], now: str) -> None:
-        by_date: dict[str, dict[str, TicketIssued]] = {}
+        """A code digest holding two numbers on one date is a duplicate, in two rooms or in the same room
+        (two stations, or one that numbered a code twice): both tickets are reported."""
+        by_date: dict[str, dict[str, list[TicketIssued]]] = {}
         for e in issued:
-            by_date.setdefault(e.date, {})[e.code_digest] = e
+            by_date.setdefault(e.date, {}).setdefault(e.code_digest, []).append(e)
         found = []
         for date, mine in by_date.items():
             digests = list(mine)
+            held: dict[str, list[tuple[str, str, int]]] = {}
             for i in range(0, len(digests), 500):
                 part = digests[i:i + 500]
                 rows = conn.all("SELECT station_id, room, number, code_digest FROM tickets WHERE date = ? "
                                 f"AND code_digest IN ({','.join('?' * len(part))})", (date, *part))
                 for other_station, other_room, other_number, digest in rows:
-                    e = mine[digest]
-                    if other_room == e.room:
-                        continue
-                    found.append((station_id, e.room, date, e.number, other_room, other_number, now))
-                    found.append((other_station, other_room, date, other_number, e.room, e.number, now))
+                    held.setdefault(digest, []).append((other_station, other_room, int(other_number)))
+            for digest, new in mine.items():
+                others = list(held.get(digest, []))
+                for e in new:  # against what was held and the batch's earlier tickets
+                    for other_station, other_room, other_number in others:
+                        found.append((station_id, e.room, date, e.number, other_room, other_number, now))
+                        found.append((other_station, other_room, date, other_number, e.room, e.number, now))
+                    others.append((station_id, e.room, e.number))
         conn.executemany("INSERT INTO duplicates (station_id, room, date, number, other_room, other_number, found_at)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", found)
 
@@ -301,7 +307,7 @@ class CentralStore:
             return {sid: int(hw) for sid, hw in conn.all("SELECT station_id, high_water FROM streams")}
 
     def duplicates(self, date: str | None = None) -> list[dict[str, Any]]:
-        """Every cross-room duplicate found (staff only: these join rooms through a code digest)."""
+        """Every duplicate found, across rooms or in one (staff only: these join tickets through a code digest)."""
         with self.db.connection() as conn:
             rows = conn.all("SELECT room, date, number, other_room, other_number, found_at, flagged_at FROM duplicates"
                             + (" WHERE date = ?" if date else "") + " ORDER BY date, room, number",
