@@ -62,6 +62,7 @@ def room_views(store: Any, settings: DashboardSettings, stale_s: float, now: dt.
                                     max_gap_s=settings.max_gap_s))
     for view, row in zip(views, stations, strict=True):
         view["sync_alert"] = sync_alert(row)
+        view["set_aside"] = row.get("set_aside") or []  # a second station's refused events (roomview.py)
     return views
 
 

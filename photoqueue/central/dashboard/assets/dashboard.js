@@ -59,6 +59,7 @@ function roomCard(r) {
       badge([ago(r.seen_ago_s), r.online ? "" : "bad"]),
       r.outbox_pending ? badge([`待上传 ${r.outbox_pending} 条`, "warn"]) : null),
     r.sync_alert ? h("div", {class: "alert sync-alert"}, r.sync_alert) : null,
+    setAsideNotice(r),
     ...(r.alerts || []).map((a) => h("div", {class: "alert"}, a)),
     h("div", {class: "tickets"}, h("span", {class: "muted"}, "最近取号"),
       (r.recent || []).map((t) => h("span", {class: "ticket " + t.status, "data-number": t.number,
@@ -66,7 +67,8 @@ function roomCard(r) {
     h("div", {class: "actions"},
       h("button", {type: "button", onclick: () => openAction("next_class", r)}, "切换到下一班级"),
       h("button", {type: "button", onclick: () => openAction("void", r)}, "作废号码"),
-      h("button", {type: "button", onclick: () => openAction("correct_class", r)}, "更正班级")));
+      h("button", {type: "button", onclick: () => openAction("correct_class", r)}, "更正班级"),
+      replaceStationButton(r)));
   return card;
 }
 
