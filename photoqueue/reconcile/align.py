@@ -83,9 +83,25 @@ def align(line: linemod.Line, k: np.ndarray, long: np.ndarray, undone: np.ndarra
     cost = [linemod.start_cost(line, ks[0], s) if 0 <= ks[0] + s < size else INF for s in shifts]
     back = [[0] * n]
     step = linemod.step_cost
+    photographable = line.photographable
     for j in range(1, len(ks)):
         k0, k1, lg, ud = ks[j - 1], ks[j], longs[j], undos[j]
         new, came = [INF] * n, [0] * n
+        if k1 == k0:  # most steps: another frame in the same slot, the same student or (a forgotten press) the next
+            same = linemod.C_PAUSE if lg else 0.0
+            split = linemod.C_FORGET_UNDO if ud else (linemod.C_FORGET if lg else linemod.C_FORGET_TIGHT)
+            for bi in range(n):
+                if not 0 <= k1 + shifts[bi] < size:
+                    continue
+                best, arg = cost[bi] + same, bi
+                if bi and cost[bi - 1] < INF:
+                    v = cost[bi - 1] + split + (0.0 if photographable[k1 + shifts[bi]] else linemod.C_OFF_LINE)
+                    if v < best:
+                        best, arg = v, bi - 1
+                new[bi], came[bi] = best, arg
+            cost = new
+            back.append(came)
+            continue
         # only shifts that keep the student in order can lead here: a at most b + the slots crossed, at least b - 1
         for bi, b in enumerate(shifts):
             if not 0 <= k1 + b < size:

@@ -230,15 +230,17 @@ class _Teller:
         bad = {f.number for f in self.found if f.kind in MISALIGNMENTS and f.kind != "shifted"}
         bad_files = {name for f in self.found if f.kind in MISALIGNMENTS and f.kind != "shifted" for name in f.files}
         out: list[Assignment | None] = [None] * len(s.photos)
-        for pos, j in enumerate(s.idx):
-            j, i, k = int(j), int(self.assigned[pos]), int(s.k[j])
+        u, ks, shifts, assigned = s.u.tolist(), s.k.tolist(), s.shifts.tolist(), self.assigned.tolist()
+        spread = s.uncertainty + 1.5
+        for pos, j in enumerate(s.idx.tolist()):  # plain floats: numpy's per-call cost on scalars dominates
+            i, k = assigned[pos], ks[j]
             entry = line.slots[i]
             if entry.outcome == IDLE:
                 continue
             w = line.slots[k]
-            margin = min(s.u[j] - w.start, (w.end if w.end is not None else np.inf) - s.u[j])
-            conf = float(np.clip((margin + 0.5) / (s.uncertainty + 1.5), 0.2, 1.0))
-            if s.shifts[pos] != 0:
+            margin = min(u[j] - w.start, (w.end if w.end is not None else float("inf")) - u[j])
+            conf = min(max((margin + 0.5) / spread, 0.2), 1.0)
+            if shifts[pos] != 0:
                 conf *= 0.8
             if entry.number in bad or s.photos[j].file in bad_files or entry.outcome == FUTURE:
                 conf *= 0.6
