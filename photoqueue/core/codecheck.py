@@ -3,6 +3,11 @@
 A collection code (图像采集码) is an opaque token. Anything else a phone can show — a URL, a
 payment code, garbage from a bad read — is refused here with its own reason, in Chinese and
 English, before the queue core numbers anything.
+
+A code is taken as a person sees it: invisible format characters (Unicode category Cf: zero-width
+spaces and joiners, direction marks, a byte-order mark) are refused, since two codes that differ only
+by one look the same on every screen and list; and compatibility forms are folded (NFKC: full-width
+"ＳＴＵ０００１００" is "STU000100") by :func:`normalise_code` before the code is looked up or digested.
 """
 
 from __future__ import annotations
@@ -56,10 +61,17 @@ def _rejected(rule: str, zh: str, en: str) -> Rejection:
     return Rejection(rule, zh, en)
 
 
+def normalise_code(text: str) -> str:
+    """The code as a person reads it: NFKC (full-width letters and digits, compatibility forms folded).
+    Idempotent; the reducer looks codes up and digests them only in this form."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def check_code(text: str, policy: CodePolicy = CodePolicy()) -> Rejection | None:
     """None when ``text`` may be a collection code; otherwise why not.
 
-    The caller strips a scanner's trailing newline; everything else is judged as given.
+    The caller strips a scanner's trailing newline; invisible characters are judged as given, the rest
+    on the code's NFKC form (what :func:`normalise_code` makes of it).
     """
     if not text or not text.strip():
         return _rejected("empty", "空白码，请重新扫描", "empty code, please scan again")
@@ -67,6 +79,11 @@ def check_code(text: str, policy: CodePolicy = CodePolicy()) -> Rejection | None
         return _rejected("too_long", "码过长，不是采集码", f"code longer than {policy.max_length} characters")
     if "\ufffd" in text or any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in text):
         return _rejected("binary", "码含控制字符或二进制内容，不是采集码", "code holds control characters or binary data")
+    if any(unicodedata.category(ch) == "Cf" for ch in text):
+        return _rejected("invisible", "采集码含不可见字符，请重新扫描或手工输入",
+                         "the code holds invisible characters (zero-width or format marks); scan it again or "
+                         "type it by hand")
+    text = normalise_code(text)
     lowered = text.strip().lower()
     if lowered.startswith(_PAYMENT_SCHEMES) or any(h in lowered for h in _PAYMENT_HOSTS):
         return _rejected("payment", "这是付款码，请出示图像采集码", "this is a payment code; show the collection code")

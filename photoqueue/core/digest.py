@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 
 
 def code_digest(key: bytes, code: str) -> str:
-    return hmac.new(key, code.encode("utf-8"), hashlib.sha256).hexdigest()
+    """The digest of the code as a person reads it (NFKC: a full-width code digests as its ASCII twin)."""
+    return hmac.new(key, unicodedata.normalize("NFKC", code).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def key_fingerprint(key: bytes) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
-from photoqueue.core.codecheck import check_code
+from photoqueue.core.codecheck import check_code, normalise_code
 from photoqueue.core.digest import code_digest, ticket_check
 from photoqueue.core.events import (
     Advanced,
@@ -257,6 +257,7 @@ def _decide_scan(state: SessionState, code: str, env: dict[str, str], rules: Rul
     if rejection is not None:
         return Decision(notices=[fx.ScanFeedback(ok=False, kind="rejected", number=None, rule=rejection.rule,
                                                  message_zh=rejection.message_zh, message_en=rejection.message_en)])
+    code = normalise_code(code)  # looked up, digested and kept as a person reads it (codecheck.py)
     if code in state.by_code:
         return Decision([TicketReprinted(**env, number=state.by_code[code], by="scan")])
     digest = code_digest(rules.digest_key, code)
