@@ -144,20 +144,14 @@ def check_files(config: Config, today: dt.date | None = None) -> list[str]:
     errors and has this room (and the [station] date), and the data_dir can be written; one ConfigError
     with every problem and its fix otherwise. Returns notes that do not stop a start (today's date is not
     in the timetable while no date is set: a check the day before is fine). Read-only: nothing is made."""
-    from photoqueue.device.keyfile import load_key
-
     problems = timetable_problems(config.station)
     notes = []
     if config.station.timetable and not problems:
         notes += _day_notes(config.station, today or dt.date.today())
     if config.station.timetable and not problems and not config.station.date:
         notes += _today_note(config.station, today or dt.date.today())
-    path, create = key_path(config.station)
-    if not create:
-        try:
-            load_key(path, create=False)
-        except PhotoqueueError as exc:
-            problems.append(f"[station] key_file: {exc}")
+    key_note = key_problem_or_note(config)
+    (notes if key_note.startswith("key: ") else problems).append(key_note)
     data_dir = data_dir_problem(Path(config.station.data_dir))
     if data_dir:
         problems.append(f"[station] data_dir: {data_dir}")
@@ -253,13 +247,29 @@ def credential_path(name: str) -> Path | None:
 
 
 def key_path(station) -> tuple[Path, bool]:
-    """(deployment key file, whether a missing one may be made)."""
-    if station.key_file:
-        return secret_path(station.key_file), False
-    cred = credential_path(CREDENTIAL_KEY)
-    if cred is not None:
-        return cred, False
-    return Path(station.data_dir) / "deployment.key", True
+    """(deployment key file, whether none is there yet), by :func:`photoqueue.device.keyfile.resolve_key`'s
+    order (credential, key_file, the data dir's file); looks only at which files exist."""
+    from photoqueue.device.keyfile import locate_key
+
+    source = locate_key(station)
+    return source.path, source.origin == "none"
+
+
+def key_problem_or_note(config) -> str:
+    """``station --check``'s line for the deployment key, found as the service finds it: ``"key: <which
+    file>"``, or the problem (the same message the service and ``diagnose`` give)."""
+    from photoqueue.device.keyfile import resolve_key
+
+    try:
+        source = resolve_key(config.station)
+    except PhotoqueueError as exc:
+        return str(exc)
+    if source.origin != "none":
+        return f"key: {source.describe()}"
+    if config.central.url:
+        return f"key: none yet; the centre hands its key over at the first hello, kept in {source.path}"
+    return (f"key: none yet; the station makes {source.path} at its first start (no centre: every room must be "
+            "given the same key for the duplicate check across rooms)")
 
 
 def secret_path(text: str) -> Path:
