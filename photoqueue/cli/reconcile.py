@@ -1,5 +1,5 @@
 """``photoqueue reconcile``: the camera's photo folder against a room's queue, the same day. A command that joins
-rooms: the station's store (device) read for the pure alignment (reports)."""
+rooms: the station's store (device) read for the alignment on the line's model (reconcile; docs/reconcile.md)."""
 
 from __future__ import annotations
 
