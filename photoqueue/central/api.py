@@ -115,8 +115,12 @@ def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) ->
 
 
 @router.get("/api/v1/counts")
-def get_counts(store: CentralStore = Depends(get_store)) -> dict:
-    return {"classes": store.counts()}
+def get_counts(request: Request, store: CentralStore = Depends(get_store)) -> dict:
+    """Per class, split 未到 / 未开始 at the deployment's time by the rule the page and the downloads share."""
+    from photoqueue.central.dashboard.settings import DashboardSettings
+    from photoqueue.core.counts import split_rows
+
+    return {"classes": split_rows(store.counts(), DashboardSettings.from_app(request.app).now())}
 
 
 @router.get("/api/v1/rooms")

@@ -66,8 +66,8 @@ def sessions(data_dir: str | Path) -> list[tuple[EventStore, SessionState]]:
 
 
 def collect(data_dir: str | Path, now: dt.datetime | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Tickets and per-class counts, as the centre's ``GET /api/v1/counts`` gives them (equal by construction:
-    no clock). ``now`` splits 未取号 by time too; the reports do that from each row's ``slot_end``."""
+    """Tickets and per-class counts, as the centre's ``GET /api/v1/counts`` gives them: 未取号 split by the
+    one rule (:func:`photoqueue.core.counts.split_row`) at ``now`` (without it, by the room's status only)."""
     tickets, classes = [], []
     for store, state in sessions(data_dir):
         tickets += [ticket_dict(state, state.tickets[n]) for n in sorted(state.tickets)]
@@ -108,7 +108,7 @@ def agency_csv(data_dir: str | Path, lang: str = "zh") -> str:
 
 def export_text(data_dir: str | Path, fmt: str, lang: str = "zh") -> str:
     if fmt == "json":
-        return json.dumps(collect(data_dir), ensure_ascii=False, indent=1) + "\n"
+        return json.dumps(collect(data_dir, dt.datetime.now()), ensure_ascii=False, indent=1) + "\n"
     if fmt == "csv":
         return agency_csv(data_dir, lang)
     raise StationError(f"unknown export format {fmt!r} (json, csv)")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from photoqueue.core import glossary
-from photoqueue.core.counts import passed_at
+from photoqueue.core.counts import split_row
 from photoqueue.reports import cells
 from photoqueue.reports.errors import ReportError
 
@@ -110,15 +110,14 @@ def _fee_base(row: Mapping[str, Any], rule: str) -> int:
 
 
 def _split(row: dict[str, Any], c: Mapping[str, Any], now: dt.datetime | None) -> None:
-    """absent/not_started/over from the source row; with ``now``, a row whose slot (``slot_end``) has passed
-    since it was counted turns its never-scanned students absent. Rows from before the split count them as
-    not_started (no clock says their slot passed) and derive the overflow from the counts."""
-    row["absent"] = min(int(c.get("absent") or 0), row["not_seen"])
-    if now is not None and row["date"] and passed_at(str(row["date"]), c.get("slot_end"), now):
-        row["absent"] = row["not_seen"]
-    row["not_started"] = row["not_seen"] - row["absent"]
-    over = c.get("over")
-    row["over"] = int(over) if over is not None else max(row["issued"] - row["voided"] - row["expected"], 0)
+    """absent / not_started / over through the one split (:func:`photoqueue.core.counts.split_row`): the
+    source row's room status and slot end, at ``now`` (the report's time; without it, the status at the
+    time of the count). A row from before the split (no status) keeps what its source said was absent."""
+    row["status"], row["slot_end"] = c.get("status"), c.get("slot_end")
+    if now is None and "status" not in c:
+        split_row(row, None, over=bool(c.get("absent")) or bool(c.get("is_over")))
+    else:
+        split_row(row, now)
 
 
 def class_rows(classes: Iterable[Mapping[str, Any]], fee_yuan: float = DEFAULT_FEE_YUAN,
@@ -163,17 +162,18 @@ def grand_total(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def makeup_list(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Classes with students not yet photographed (需补拍 = expected - photographed), and why: never took a
-    number (absent, slot passed; or not started), skipped (过号, can be recalled), or still in line."""
+    """Classes that are over (:func:`photoqueue.core.counts.class_over`) with students not photographed
+    (需补拍 = expected - photographed), and why: never took a number (未到, absent: the class is over, so
+    none of them is "not started"), skipped (过号, can be recalled), or still in line. A class not over yet
+    still has time: it is not a make-up case."""
     out = []
     for r in rows:
         missing = max(int(r["expected"]) - int(r["photographed"]), 0)
-        if missing:
-            absent = int(r.get("absent") or 0)
+        if missing and r.get("is_over"):
             out.append({"date": r["date"], "room": r["room"], "college": r.get("college", NO_COLLEGE),
                         "class": r["class"], "expected": r["expected"], "photographed": r["photographed"],
-                        "missing": missing, "not_seen": r["not_seen"], "absent": absent,
-                        "not_started": int(r["not_seen"]) - absent, "skipped": r["skipped"],
+                        "missing": missing, "not_seen": r["not_seen"], "absent": int(r.get("absent") or 0),
+                        "not_started": int(r.get("not_started") or 0), "skipped": r["skipped"],
                         "waiting": r["waiting"]})
     return out
 

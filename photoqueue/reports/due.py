@@ -22,39 +22,32 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from photoqueue.core import counts
+from photoqueue.reports.counts import makeup_list
+
 SPLIT_KEYS = ("absent", "not_started", "over")
 
 
 def class_over(date: str, today: dt.date, now: dt.datetime, *, plan_status: str | None = None,
                slot_end: dt.datetime | None = None) -> bool:
-    """Is the class of ``date`` over at ``now`` (naive deployment time)? ``plan_status``: its status in its
-    room's live plan ("done", "shooting", "waiting"), when the room has one; ``slot_end``: its slot's end."""
-    try:
-        day = dt.date.fromisoformat(str(date))
-    except ValueError:
-        return False
-    if day != today:
-        return day < today
-    if plan_status is not None:
-        return plan_status == "done"
-    return slot_end is not None and slot_end <= now
+    """Is the class of ``date`` over at ``now``: the one rule, :func:`photoqueue.core.counts.class_over`
+    (``today`` is ``now``'s date, kept for the callers that pass it)."""
+    del today
+    return counts.class_over(date, now, status=plan_status, slot_end=slot_end)
 
 
 def split(row: Mapping[str, Any], over: bool) -> dict[str, int]:
-    """The class row's 未取号 as absent / not_started, and its tickets over its headcount."""
-    counted = int(row.get("issued") or 0) - int(row.get("voided") or 0)
-    expected = int(row.get("expected") or 0)
-    not_seen = max(expected - counted, 0)
-    return {"absent": not_seen if over else 0, "not_started": 0 if over else not_seen,
-            "over": max(counted - expected, 0)}
+    """The class row's 未取号 as absent / not_started, and its tickets over its headcount
+    (:func:`photoqueue.core.counts.split_row`)."""
+    out = counts.split_row(dict(row), None, over=over)
+    return {k: out[k] for k in SPLIT_KEYS}
 
 
 def apply(report: dict[str, Any], is_over: Callable[[Mapping[str, Any]], bool]) -> dict[str, Any]:
     """``report`` (``Report.to_dict()``) with the split added to every class row, every total and the
     make-up list; the make-up list keeps only classes that are over (the others still have time)."""
     for row in report["classes"]:
-        row["is_over"] = bool(is_over(row))
-        row.update(split(row, row["is_over"]))
+        counts.split_row(row, None, over=bool(is_over(row)))
     rows = report["classes"]
     for total in report.get("by_college", []):
         _add(total, (r for r in rows if str(r.get("college")) == total["key"]))
@@ -62,13 +55,7 @@ def apply(report: dict[str, Any], is_over: Callable[[Mapping[str, Any]], bool]) 
         _add(total, (r for r in rows if str(r.get("date")) == total["key"]))
     if report.get("total") is not None:
         _add(report["total"], rows)
-    by_class = {(r["date"], r["room"], r["class"]): r for r in rows}
-    makeup = []
-    for m in report.get("makeup", []):
-        row = by_class.get((m["date"], m["room"], m["class"]))
-        if row is None or not row["is_over"]:
-            continue
-        makeup.append({**m, "absent": row["absent"], "not_started": row["not_started"]})
+    makeup = makeup_list(rows)
     report["makeup"] = makeup
     return report
 

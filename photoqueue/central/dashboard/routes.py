@@ -221,8 +221,7 @@ async def export(name: str, request: Request, room: str | None = None) -> Respon
     maker = exports.EXPORTS.get(name)
     if maker is None:
         raise CentralError(f"no export {name!r} (known: {', '.join(exports.EXPORTS)})", http_status=404)
-    body, media_type, filename = await run_in_threadpool(maker, get_store(request), _settings(request).fee_yuan,
-                                                         room)
+    body, media_type, filename = await run_in_threadpool(maker, get_store(request), _settings(request), room)
     quoted = urllib.parse.quote(filename)
     return Response(body, media_type=media_type, headers={
         **NO_STORE, "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quoted}"})

@@ -17,7 +17,6 @@ from photoqueue.central.dashboard import live
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.core import glossary
 from photoqueue.reports import counts as reports
-from photoqueue.reports import due
 from photoqueue.timetable.model import ClassSlot
 
 # the one vocabulary (core/glossary.py): the page's headings, chips and tooltips come from it
@@ -78,29 +77,15 @@ def staff_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
                    now: dt.datetime | None = None) -> dict[str, Any]:
     """``now``: naive deployment time (``settings.now()``), like the stations' event times."""
     now = now or settings.now()
-    by_day, colleges = _slots(store)
-    report = reports.build_report(store.counts(), settings.fee_yuan, colleges).to_dict()
+    _by_day, colleges = _slots(store)
+    # the one split (core.counts.split_row) at the deployment's time: the downloads and /api/v1/counts agree
+    report = reports.build_report(store.counts(), settings.fee_yuan, colleges, now=now).to_dict()
     rooms = room_views(store, settings, stale_s, now)
-    due.apply(report, _over_test(rooms, by_day, now))
     commands = store.commands()[-settings.recent_commands:][::-1] if settings.recent_commands else []
     return {"rooms": rooms, "report": report, "today": now.date().isoformat(),
             "time_zone": settings.time_zone, "clock": now.strftime("%H:%M"),
             "has_college": any(colleges.values()), "words": WORDS, "meanings": MEANINGS,
             "commands": [_command(c, settings) for c in commands]}
-
-
-def _over_test(rooms: list[dict[str, Any]], by_day: dict[tuple[str, str], dict[str, ClassSlot]],
-               now: dt.datetime):
-    """Is a class row over: by its room's live plan when the room is on that day, else by its slot."""
-    plans = {(v["date"], v["room"], c["class"]): c["status"] for v in rooms if not v.get("empty")
-             for c in v.get("plan", [])}
-
-    def is_over(row: dict[str, Any]) -> bool:
-        slot = by_day.get((row["date"], row["room"]), {}).get(row["class"])
-        return due.class_over(row["date"], now.date(), now, plan_status=plans.get((row["date"], row["room"],
-                                                                                   row["class"])),
-                              slot_end=slot.end_at if slot else None)
-    return is_over
 
 
 def _command(c: dict[str, Any], settings: DashboardSettings) -> dict[str, Any]:
