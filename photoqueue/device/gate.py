@@ -80,6 +80,7 @@ TEXTS: dict[Reason, tuple[str, str]] = {
                     "(sudo systemctl stop photoqueue-station)"),
 }
 CENTRE_REASONS = {"diverged": Reason.DIVERGED, "room_held": Reason.ROOM_HELD, "token_bound": Reason.TOKEN_BOUND,
+                  "wrong_room": Reason.TOKEN_BOUND,
                   "token_refused": Reason.TOKEN_REFUSED, "key_mismatch": Reason.KEY_MISMATCH,
                   "behind_centre": Reason.BEHIND_CENTRE}
 UNREACHABLE_ZH = "未连上中心：按本机记录编号"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
-REFUSALS = ("token_bound", "room_held", "key_mismatch", "diverged")
+REFUSALS = ("token_bound", "room_held", "key_mismatch", "diverged", "wrong_room")
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,8 @@ class CentreLink:
         self.url, self.token, self.timeout_s = url, token, timeout_s
         self.fingerprint = fingerprint
         self.clock_check = clock_check  # the answer's server_time confirms (or contradicts) the session date
-        self.on_key = on_key  # (hex key) -> None: a station that never numbered adopts the centre's key
+        self.on_key = on_key  # (key bytes) -> None: keep it (keyfile.save_received_key); raises to refuse it
+        self.received_key: bytes | None = None  # the centre's key, adopted by a station that never numbered
         self.answer: Answer | None = None
         self.allow_takeover = True  # the station rebuilds on a takeover; a manual scan refuses instead
 
@@ -110,6 +111,7 @@ class CentreLink:
         if self.clock_check is not None and answer.server_time:
             self.clock_check.observe(answer.server_time, time.time())
         state = "ok"
+        fresh = last_seq == 0  # never numbered here: it may adopt the centre's key (after a takeover too)
         if answer.station_id != station_id:
             if not answer.takeover or last_seq > 0 or not self.allow_takeover:
                 why = "the token is bound to another station"
@@ -128,9 +130,24 @@ class CentreLink:
                                                                     f"number {answer.highest_number} of {room} on {date}; "
                                                                     f"this data dir holds {last_seq} events and number "
                                                                     f"{last_number}: an older copy"))
-        if (answer.deployment_key and answer.key_fingerprint != self.fingerprint and last_seq == 0
-                and self.on_key is not None):
-            self.on_key(answer.deployment_key)
+        if answer.deployment_key and answer.key_fingerprint != self.fingerprint and fresh:
+            return self._adopt_key(answer, state)
+        return Outcome(state)
+
+    def _adopt_key(self, answer: Answer, state: str) -> Outcome:
+        """A station that has not numbered takes the centre's key, so digests match across every room."""
+        from photoqueue.device.errors import StationError
+        from photoqueue.device.gate import Reason, Refusal
+
+        try:
+            key = bytes.fromhex(answer.deployment_key)
+            if self.on_key is not None:
+                self.on_key(key)
+        except (ValueError, StationError) as exc:
+            return Outcome("refused", Refusal(Reason.KEY_MISMATCH, f"this station's deployment key differs from the "
+                                                                   f"centre's and the centre's cannot be kept: {exc}"))
+        self.received_key, self.fingerprint = key, answer.key_fingerprint
+        log.warning("deployment key: this station adopts the centre's (fingerprint %s)", answer.key_fingerprint)
         return Outcome(state)
 
     @staticmethod

@@ -6,6 +6,7 @@ terminal is attached); no screen -> none; no central token -> offline. Each choi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -70,8 +71,11 @@ def make_gate(config: Config, date: str, key: bytes, clock_check=None):
     link = None
     token = read_token(config.central) if config.central.url else None
     if token:
+        from photoqueue.device.keyfile import save_received_key
+
         link = CentreLink(config.central.url, token, timeout_s=config.central.hello_timeout_s,
-                          fingerprint=key_fingerprint(key), clock_check=clock_check)
+                          fingerprint=key_fingerprint(key), clock_check=clock_check,
+                          on_key=lambda received: save_received_key(config.station, received))
     return NumberGate(config.station.data_dir, config.station.room, date, default_dir(config.station.witness_dir),
                       centre=link)
 
@@ -86,9 +90,13 @@ def session_factory(config: Config, date: str, key: bytes, clock_check=None, gat
     data_dir = Path(config.station.data_dir)
 
     def make():
+        nonlocal rules
         if gate is not None:  # the lock, then the centre's hello (a takeover rebuilds), before the store opens
             gate.lock()
             gate.meet_centre(db_path(data_dir))
+            received = gate.centre.received_key if gate.centre is not None else None
+            if received is not None:  # a station that never numbered digests with the centre's key from now on
+                rules = dataclasses.replace(rules, digest_key=received)
         session = Session(EventStore(db_path(data_dir)), config.station.room, date, rules)
         if clock_check is not None:
             session.date_guard = clock_check.refusal
@@ -156,7 +164,7 @@ def make_sounds(config: Config):
 
 
 def make_sync(config: Config, submit, health=None, session_date=None, staff=None, clock_check=None,
-              on_refusal=None):
+              on_refusal=None, key_fingerprint=None):
     """The sync client when [central] url is set and a token is there; else NullSync (offline)."""
     central = config.central
     if not central.url:
@@ -170,7 +178,7 @@ def make_sync(config: Config, submit, health=None, session_date=None, staff=None
 
     return SyncClient(db_path(config.station.data_dir), central.url, token, room=config.station.room,
                       on_command=submit, on_staff_command=staff, health=health, session_date=session_date,
-                      clock_check=clock_check, on_refusal=on_refusal,
+                      clock_check=clock_check, on_refusal=on_refusal, key_fingerprint=key_fingerprint,
                       batch_size=central.batch_size, interval_s=central.interval_s, timeout_s=central.timeout_s,
                       backoff_initial_s=central.backoff_initial_s, backoff_max_s=central.backoff_max_s)
 
@@ -220,7 +228,8 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
         sounds=make_sounds(config),
         sync=make_sync(config, submit, health=station.health_snapshot, session_date=lambda: date,
                        staff=lambda cid, t: station.call(lambda st: st.staff_command(cid, t)),
-                       clock_check=clock_check, on_refusal=gate.stop_from_centre),
+                       clock_check=clock_check, on_refusal=gate.stop_from_centre,
+                       key_fingerprint=lambda: gate.centre.fingerprint if gate.centre is not None else None),
         camera=make_camera(config, submit, clock, camera_source),
         hid=make_hid(config, submit),
         photos=make_photo_watch(getattr(config, "photos", None), data_dir, config.station.room, date, submit),

@@ -57,13 +57,16 @@ def backoff_delay(attempt: int, initial_s: float, max_s: float, rng: Callable[[]
 
 
 def _refusal_reason(code: int, doc: Any) -> str | None:
-    """A 409 that is not a gap: the centre holds another history for this station ("diverged"), the room's day
-    belongs to another station ("room_held"), or another deployment key ("key_mismatch"). A centre from before
-    the reasons says "history has diverged" in its error."""
-    if code != 409 or not isinstance(doc, dict):
+    """The centre refuses this station's stream: another history for it ("diverged"), the room's day belongs to
+    another station ("room_held"), another deployment key ("key_mismatch"), the token bound to another id or
+    room, or revoked (a replaced Pi: 401). A gap is not one. A centre from before the reasons says "history has
+    diverged" in its error."""
+    if code == 401:
+        return "token_refused"
+    if code not in (403, 409) or not isinstance(doc, dict):
         return None
     reason = doc.get("reason")
-    if reason in ("diverged", "room_held", "key_mismatch"):
+    if reason in ("diverged", "room_held", "key_mismatch", "token_bound", "wrong_room"):
         return reason
     if "diverged" in str(doc.get("error", "")) and not isinstance(doc.get("expected_seq"), int):
         return "diverged"
@@ -94,7 +97,8 @@ class SyncClient:
                  backoff_initial_s: float = 1.0, backoff_max_s: float = 60.0,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
                  rng: Callable[[], float] = random.random, state_path: str | Path | None = None,
-                 clock_check: ClockCheck | None = None, on_refusal: Callable[[str, str], None] | None = None):
+                 clock_check: ClockCheck | None = None, on_refusal: Callable[[str, str], None] | None = None,
+                 key_fingerprint: Callable[[], str | None] | None = None):
         self.db_path = Path(db_path)
         self.base_url = base_url.rstrip("/")
         self.token = token
@@ -107,6 +111,7 @@ class SyncClient:
         # (reason, message): the centre refused this station's history (409 diverged, room_held, key_mismatch);
         # the gate stops numbering at once (device/gate.py)
         self.on_refusal = on_refusal
+        self.key_fingerprint = key_fingerprint  # the key's fingerprint each batch carries (the centre checks it)
         self.health = health
         self.session_date = session_date
         self.batch_size = batch_size
@@ -205,6 +210,9 @@ class SyncClient:
         body = {"station_id": station_id, "events": batch, "acked_commands": sorted(self._to_ack),
                 "command_outcomes": self.staff.outcomes_for(self._to_ack) if self.staff else {},
                 "pending": max(0, pending - len(batch))}
+        fingerprint = self.key_fingerprint() if self.key_fingerprint is not None else None
+        if fingerprint:
+            body["key_fingerprint"] = fingerprint
         if self.health is not None:
             try:
                 body["health"] = self.health()

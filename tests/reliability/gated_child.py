@@ -11,6 +11,7 @@ from pathlib import Path
 
 from photoqueue.core import effects as fx
 from photoqueue.core.state import Rules
+from photoqueue.device.errors import StationError
 from photoqueue.device.gate import NumberGate
 from photoqueue.device.outer_witness import default_dir
 from photoqueue.device.session import Session
@@ -30,7 +31,11 @@ def main() -> None:
         if verb == "quit":
             break
         if verb == "scan":
-            effects = session.scan(arg, dt.datetime.fromisoformat(date) + dt.timedelta(hours=9))
+            try:
+                effects = session.scan(arg, dt.datetime.fromisoformat(date) + dt.timedelta(hours=9))
+            except StationError:
+                print("refused error", flush=True)
+                continue
             feedback = next(e for e in effects if isinstance(e, fx.ScanFeedback))
             print(f"issued {feedback.number}" if feedback.ok else f"refused {feedback.rule}", flush=True)
     session.store.close()
