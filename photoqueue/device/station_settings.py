@@ -53,8 +53,9 @@ class StationSettings:
     witness_dir: str = setting("", "where the witness outside the data dir is kept (how far each room's day "
                                    "numbered, so a deleted or restored data dir is refused); empty: "
                                    "$STATE_DIRECTORY, else ~/.local/state/photoqueue")
-    key_file: str = setting("", "deployment HMAC key file ($CREDENTIALS_DIRECTORY is expanded); empty: the systemd "
-                                "credential 'deployment-key', else DATA_DIR/deployment.key (made on first start)")
+    key_file: str = setting("", "deployment HMAC key file ($CREDENTIALS_DIRECTORY is expanded), read when the service "
+                                "has no systemd credential 'deployment-key'; empty: DATA_DIR/deployment.key (made on "
+                                "first start without a centre)")
     screen: bool = setting(True, "drive the hall screen ([display]); false: run without one")
     refresh_s: float = setting(1.0, "how often to pick up queue changes made by the staff CLI, in seconds",
                                min=0.05, max=60)
