@@ -42,8 +42,9 @@ def _bearer(request: Request) -> str:
 
 
 @router.get("/healthz")
-def healthz(store: CentralStore = Depends(get_store)) -> dict:
-    return {"ok": True, "store": store.db.dialect, "schema_version": current_version(store.db)}
+def healthz(store: CentralStore = Depends(get_store), settings: CentralSettings = Depends(get_settings)) -> dict:
+    return {"ok": True, "store": store.db.dialect, "schema_version": current_version(store.db),
+            "time_zone": settings.time_zone}
 
 
 @router.post("/api/v1/events", openapi_extra=schemas.body_doc(schemas.EventsBody))
@@ -109,9 +110,11 @@ def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) ->
     fingerprint = doc.get("key_fingerprint")
     if fingerprint is not None and not isinstance(fingerprint, str):
         raise CentralError("key_fingerprint must be a string (the deployment key's fingerprint)", http_status=422)
-    return store.ingest(reg, doc.get("station_id"), events, key_fingerprint=fingerprint,
-                        health=doc.get("health"), pending=pending,
-                        acked_commands=doc.get("acked_commands"), command_outcomes=doc.get("command_outcomes"))
+    answer = store.ingest(reg, doc.get("station_id"), events, key_fingerprint=fingerprint,
+                          health=doc.get("health"), pending=pending,
+                          acked_commands=doc.get("acked_commands"), command_outcomes=doc.get("command_outcomes"))
+    # the deployment's zone: a station whose own differs says so (device/clock_check.py)
+    return {**answer, "time_zone": settings.time_zone}
 
 
 @router.get("/api/v1/counts")

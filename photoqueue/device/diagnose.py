@@ -249,7 +249,8 @@ def check_central(config, _probes: Probes) -> Check:  # the CHECKS signature; ne
                      "make one with `photoqueue central add-station --room ROOM` and put it in the token file")
     try:
         with httpx.Client(base_url=central.url, timeout=central.timeout_s) as http:
-            http.get("/healthz").raise_for_status()
+            health = http.get("/healthz")
+            health.raise_for_status()
             # an empty batch: authenticated like every batch, changes nothing
             answer = http.post("/api/v1/events", json={"events": []},
                                headers={"authorization": f"Bearer {token}"})
@@ -259,7 +260,14 @@ def check_central(config, _probes: Probes) -> Check:  # the CHECKS signature; ne
     if answer.status_code == 401:
         return Check("central", FAIL, f"{central.url} refused the token", "重新生成令牌",
                      "the token is unknown or revoked: make a new one with `photoqueue central add-station`")
-    return Check("central", OK, f"{central.url} reachable, token accepted")
+    from photoqueue.device.clock_check import zone_mismatch
+
+    zone = health.json().get("time_zone") if "json" in health.headers.get("content-type", "") else None
+    mismatch = zone_mismatch(zone)
+    if mismatch:  # the centre is fine; the station's times (tickets, screen) are not the deployment's
+        return Check("central", WARN, f"{central.url} reachable, token accepted; {mismatch}")
+    return Check("central", OK, f"{central.url} reachable, token accepted"
+                 + (f"; time zone {zone} as the deployment's" if zone else ""))
 
 
 def check_camera(config, probes: Probes) -> Check:

@@ -221,6 +221,10 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
                       health_stale_s=config.station.health_stale_s, auto_advance=config.station.auto_advance,
                       beeps=beeps, date_check=date_check)
     submit = station.submit
+    if clock_check is not None:  # a station whose time zone is not the deployment's says so on the screen
+        from photoqueue.device.station_alerts import Alert
+
+        clock_check.on_alert = lambda key, text: submit(Alert(key, text))
     station.parts = StationParts(
         printer=printer or PrinterAdapter(config.printer, submit),
         display=make_display(config, headless),

@@ -268,7 +268,7 @@ class SyncClient:
     def _accepted(self, store: EventStore, batch: list[dict], doc: dict) -> SyncResult:
         hw = doc["high_water"]
         if self.clock_check is not None and isinstance(doc.get("server_time"), str):
-            self.clock_check.observe(doc["server_time"], self.clock())
+            self.clock_check.observe(doc["server_time"], self.clock(), doc.get("time_zone"))
         try:
             if hw > 0:
                 store.ack(hw)
