@@ -32,10 +32,11 @@ MARK = {OK: "✓", FAIL: "✗", WARN: "!", SKIP: "-"}
 SCREEN_MARK = {OK: "√", FAIL: "×", WARN: "!", SKIP: "-"}  # the screen's CJK font has these, not ✓ ✗
 MIN_FREE_BYTES = 200 * 1024 * 1024  # a day's station.db is a few MB; logs and the journal share the disk
 QUICK = ("clock", "key", "disk", "timetable")  # no hardware, no waiting: run at every start
-ALL = ("camera", "printer", "display", "buttons", "clock", "key", "central", "disk", "timetable")
+ALL = ("camera", "printer", "display", "buttons", "clock", "key", "central", "disk", "timetable", "numbering")
 TITLES = {"camera": ("相机", "camera"), "printer": ("打印机", "printer"), "display": ("屏幕", "screen"),
           "buttons": ("按钮", "buttons"), "clock": ("时钟", "clock"), "key": ("部署密钥", "deployment key"),
-          "central": ("中心服务", "centre"), "disk": ("磁盘", "disk"), "timetable": ("时间表", "timetable")}
+          "central": ("中心服务", "centre"), "disk": ("磁盘", "disk"), "timetable": ("时间表", "timetable"),
+          "numbering": ("取号", "numbering")}
 
 
 @dataclass
@@ -402,8 +403,14 @@ PART_FIX = {
     "timetable": ("检查时间表文件", "fix the timetable (photoqueue timetable check FILE)"),
 }
 
+def check_numbering(config, probes: Probes) -> Check:
+    from photoqueue.device.gate_check import check_numbering as gate_check
+
+    return gate_check(config, probes)
+
+
 CHECKS: dict[str, Callable[[Any, Probes], Check]] = {
     "camera": check_camera, "printer": check_printer, "display": check_display, "buttons": check_buttons,
     "clock": check_clock, "key": check_key, "central": check_central, "disk": check_disk,
-    "timetable": check_timetable,
+    "timetable": check_timetable, "numbering": check_numbering,  # the number gate's (device/gate_check.py)
 }

@@ -23,7 +23,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     d = sub.add_parser("diagnose", help="check each part of this photo room live, and print a checklist")
     d.add_argument("--config", required=True, help="the station's TOML config")
     d.add_argument("--only", default="", help="comma-separated parts: camera, printer, display, buttons, clock, "
-                                                "key, central, disk, timetable (default: all)")
+                                                "key, central, disk, timetable, numbering (default: all)")
     d.add_argument("--test-ticket", action="store_true", help="print a test ticket when the printer is ready")
     d.add_argument("--wait", type=float, default=10.0, help="seconds to press each button (default 10)")
     d.add_argument("--json", action="store_true", help="the checks as JSON")
@@ -54,6 +54,18 @@ def run_diagnose(args: argparse.Namespace) -> int:
     return 1 if any(c.status == diagnose.FAIL for c in checks) else 0
 
 
+def _gate_problems(where: str, config) -> list[str]:
+    """What the number gate would refuse at the start (device/gate_check.py): a ConfigError (exit 2) with each
+    problem and its fix; the notes (a station already running) are returned."""
+    from photoqueue.device.config import ConfigError
+    from photoqueue.device.gate_check import numbering_problems, session_date_or_none
+
+    problems, notes = numbering_problems(config, session_date_or_none(config))
+    if problems:
+        raise ConfigError(f"{where}: the station would not number / 工作站将拒绝取号\n  - " + "\n  - ".join(problems))
+    return [f"note: {n}" for n in notes]
+
+
 def run_station(args: argparse.Namespace) -> int:
     from photoqueue.device.config import ConfigError, check_files, example_toml, load_config
 
@@ -67,6 +79,7 @@ def run_station(args: argparse.Namespace) -> int:
     # the timetable (no errors, this room, this date), the key and the data_dir, at --check and at the start
     # alike: a day that will go wrong stops here, with the fix, instead of issuing tickets with no class
     notes = check_files(config)
+    notes += _gate_problems(args.config, config)
     for note in notes:
         print(f"{args.config}: {note}", file=sys.stderr)
     if args.check:
