@@ -6,7 +6,8 @@ person checks is the key the service numbers with. The order:
 
 1. the systemd credential ``deployment-key``: ``$CREDENTIALS_DIRECTORY/deployment-key`` inside the service;
    outside it (a person running ``sudo photoqueue diagnose``), the file the installed unit hands over
-   (its ``LoadCredential=deployment-key:PATH``), so a check run by hand reads what the service will get;
+   (its ``LoadCredential=deployment-key:PATH``) when that unit runs this station (its ``--config`` file
+   names the same data dir), so a check run by hand reads what the service will get;
 2. ``[station] key_file``;
 3. the data dir's own ``deployment.key`` (a station without a centre makes it at its first start);
 4. none: a station with a centre receives the centre's key at its hello (:func:`save_received_key` keeps
@@ -68,36 +69,66 @@ class KeySource:
         return self.label
 
 
-def unit_credential(name: str, unit: Path | None = None) -> Path | None:
-    """The file the unit (and its drop-ins, later ones winning) hands over as credential ``name``; None when
-    the unit is not installed or names none. An empty ``LoadCredential=`` resets the list, as systemd does."""
-    unit = unit or SERVICE_UNIT
-    files = [unit] + sorted(Path(f"{unit}.d").glob("*.conf"))
-    found: Path | None = None
-    for file in files:
+def _directive(unit: Path, name: str) -> list[str]:
+    """The values of ``name=`` in the unit and its drop-ins (in systemd's order); an empty one resets the list."""
+    values: list[str] = []
+    for file in [unit] + sorted(Path(f"{unit}.d").glob("*.conf")):
         try:
             text = file.read_text(encoding="utf-8")
         except OSError:
             continue
         for line in text.splitlines():
-            m = re.fullmatch(r"\s*LoadCredential\s*=\s*(.*?)\s*", line)
-            if m is None:
-                continue
-            value = m.group(1)
-            if not value:
-                found = None
-            elif value.split(":", 1)[0] == name:
-                source = value.split(":", 1)[1] if ":" in value else ""
-                found = Path(source) if source.startswith("/") else None
+            m = re.fullmatch(rf"\s*{name}\s*=\s*(.*?)\s*", line)
+            if m is not None:
+                values = values + [m.group(1)] if m.group(1) else []
+    return values
+
+
+def unit_credential(name: str, unit: Path | None = None) -> Path | None:
+    """The file the unit (and its drop-ins, later ones winning) hands over as credential ``name``; None when
+    the unit is not installed or names none. An empty ``LoadCredential=`` resets the list, as systemd does."""
+    found: Path | None = None
+    for value in _directive(unit or SERVICE_UNIT, "LoadCredential"):
+        cred, _, source = value.partition(":")
+        if cred == name:
+            found = Path(source) if source.startswith("/") else None
     return found
 
 
-def _credential(credentials_dir: str | None, unit: Path | None) -> KeySource | None:
+def unit_data_dir(unit: Path | None = None) -> Path | None:
+    """The data dir of the station the unit runs (its ExecStart's ``--config`` file's ``[station] data_dir``);
+    None when there is no such unit or its config cannot be read by this user."""
+    import shlex
+    import tomllib
+
+    commands = _directive(unit or SERVICE_UNIT, "ExecStart")
+    try:
+        words = shlex.split(commands[-1]) if commands else []
+        config = Path(words[words.index("--config") + 1])
+        station = tomllib.loads(config.read_text(encoding="utf-8")).get("station", {})
+    except (ValueError, IndexError, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    data_dir = station.get("data_dir", "/var/lib/photoqueue") if isinstance(station, dict) else None
+    return Path(data_dir) if isinstance(data_dir, str) and data_dir else None
+
+
+def _same_dir(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _credential(station_settings, credentials_dir: str | None, unit: Path | None) -> KeySource | None:
     if credentials_dir:  # inside the service: what systemd handed over, and nothing else
         path = Path(credentials_dir) / CREDENTIAL_KEY
         return KeySource(None, path, "credential") if path.exists() else None
-    source = unit_credential(CREDENTIAL_KEY, unit or SERVICE_UNIT)
-    return KeySource(None, source, "credential", unit or SERVICE_UNIT) if source is not None else None
+    # run by hand: the credential the installed unit hands over, when this is the station that unit runs
+    unit = unit or SERVICE_UNIT
+    source = unit_credential(CREDENTIAL_KEY, unit)
+    if source is None:
+        return None
+    served = unit_data_dir(unit)
+    if served is None or not _same_dir(served, station_settings.data_dir):
+        return None
+    return KeySource(None, source, "credential", unit)
 
 
 def _expand(text: str) -> Path:
@@ -131,7 +162,7 @@ def locate_key(station_settings, *, credentials_dir: str | None = None,
     """Where :func:`resolve_key` reads the key (``key`` left None); looks only at which files exist."""
     if credentials_dir is None:
         credentials_dir = os.environ.get("CREDENTIALS_DIRECTORY")
-    source = _credential(credentials_dir, unit)
+    source = _credential(station_settings, credentials_dir, unit)
     if source is None and getattr(station_settings, "key_file", ""):
         source = KeySource(None, _expand(station_settings.key_file), "key_file")
     if source is None:

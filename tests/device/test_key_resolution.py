@@ -29,13 +29,13 @@ def site(tmp_path, monkeypatch):
     as the credential deployment-key, a config without key_file, an empty data dir."""
     etc = tmp_path / "etc"
     etc.mkdir()
+    config = tmp_path / "station.toml"
     unit = tmp_path / "photoqueue-station.service"
-    unit.write_text("[Service]\nExecStart=/opt/photoqueue/venv/bin/photoqueue station --config x\n"
+    unit.write_text(f"[Service]\nExecStart=/opt/photoqueue/venv/bin/photoqueue station --config {config}\n"
                     f"LoadCredential=deployment-key:{etc / 'deployment.key'}\n"
                     "#LoadCredential=central-token:/etc/photoqueue/central.token\n", encoding="utf-8")
     monkeypatch.setattr(keyfile, "SERVICE_UNIT", unit)
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
-    config = tmp_path / "station.toml"
     config.write_text(f'[station]\nroom = "{ROOM}"\ndata_dir = "{tmp_path / "data"}"\ndate = "{DATE}"\nscreen = false\n'
                       '[printer]\nkind = "dummy"\n[buttons]\nkeyboard = false\n', encoding="utf-8")
     return types.SimpleNamespace(tmp=tmp_path, key=etc / "deployment.key", unit=unit, config=config,
@@ -174,3 +174,13 @@ def test_the_staff_cli_numbers_with_the_key_the_service_uses(site, capsys):
     site.key.write_text(GARBAGE)
     assert main(["queue", "--data-dir", str(site.data), "--room", ROOM, "--date", DATE, "status"]) != 0
     assert "systemd credential deployment-key: the deployment key must be hex text" in capsys.readouterr().err
+
+
+def test_the_units_credential_is_only_for_the_station_that_unit_runs(site, tmp_path):
+    site.key.write_text(GOOD)
+    other = types.SimpleNamespace(key_file="", data_dir=str(tmp_path / "another-station"))
+    assert resolve_key(other, credentials_dir="").origin == "none"  # a test or a second data dir on the Pi
+    ours = types.SimpleNamespace(key_file="", data_dir=str(site.data) + "/")
+    assert resolve_key(ours, credentials_dir="").origin == "credential"
+    site.config.write_text(site.config.read_text().replace(str(site.data), str(tmp_path / "moved")))
+    assert resolve_key(ours, credentials_dir="").origin == "none"  # the unit now runs another data dir
