@@ -413,7 +413,7 @@ class _Renderer:
         if s.moire > 0:  # the panel's pixels, point-sampled by the sensor: aliasing is the moire
             k = s.texel_mm / s.screen_pitch_mm
             ph = s.moire_phase
-            grid = 1 + s.moire * (0.55 * np.cos(2 * np.pi * k * u + ph[0]) + 0.25 * np.cos(6 * np.pi * k * u + ph[1])
+            grid = 1 + s.moire / 1.25 * (0.55 * np.cos(2 * np.pi * k * u + ph[0]) + 0.25 * np.cos(6 * np.pi * k * u + ph[1])
                                   + 0.45 * np.cos(2 * np.pi * k * v + ph[2]))
             emit = emit * grid.astype(np.float32)
         rad = emit + np.float32(0.03 * s.light)  # the glass reflects a little of the hall

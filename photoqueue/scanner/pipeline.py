@@ -40,13 +40,15 @@ class DecodeResult:
     regions: int = 0
     attempts: int = 0
     trace: list[str] = field(default_factory=list)
+    region_quads: list[np.ndarray] = field(default_factory=list)  # where a code seemed to be (unread or read)
 
     @property
     def texts(self) -> list[str]:
         return [d.text for d in self.detections]
 
 
-def _bbox(quad: np.ndarray, shape, margin: float) -> tuple[int, int, int, int]:
+def region_box(quad: np.ndarray, shape, margin: float) -> tuple[int, int, int, int]:
+    """The box (x0, y0, x1, y1) around ``quad``, widened by ``margin`` of its size, inside the frame."""
     lo, hi = quad.min(0), quad.max(0)
     pad = max(float((hi - lo).max()) * margin, 6.0)
     x0, y0 = np.maximum(lo - pad, 0).astype(int)
@@ -82,9 +84,9 @@ class Pipeline:
         regions: list[tuple[np.ndarray, Candidate | None]] = [(c.quad, c) for c in candidates]
         for r in code_like_regions(gray):
             q = r.quad()
-            if not any(_inside(c.quad, _bbox(q, gray.shape, 0.0)) for c in candidates):
+            if not any(_inside(c.quad, region_box(q, gray.shape, 0.0)) for c in candidates):
                 regions.append((q, None))
-        result = DecodeResult([], 0.0, "none", regions=len(regions))
+        result = DecodeResult([], 0.0, "none", regions=len(regions), region_quads=[q for q, _ in regions])
         if regions:
             deadline = start + (self.budget_ms if budget_ms is None else budget_ms) / 1000.0
             self._retry(gray, regions, hires, deadline, result)
@@ -99,7 +101,7 @@ class Pipeline:
     def _retry(self, gray, regions, hires, deadline, result: DecodeResult) -> None:
         hires = _once(hires) if callable(hires) else hires  # one capture a frame, and only if needed
         for index, (quad, cand) in enumerate(regions):
-            if any(d.quad is not None and _inside(d.quad, _bbox(quad, gray.shape, 0.1)) for d in result.detections):
+            if any(d.quad is not None and _inside(d.quad, region_box(quad, gray.shape, 0.1)) for d in result.detections):
                 continue  # this region was read already (through another region)
             for name, attempt in self._attempts(gray, quad, cand, hires):
                 # past the budget, only the high-resolution retry of the best regions still runs:
@@ -119,7 +121,7 @@ class Pipeline:
 
     def _attempts(self, gray, quad, cand: Candidate | None, hires):
         """(name, thunk) pairs for one region, most fruitful first; each thunk returns detections."""
-        x0, y0, x1, y1 = _bbox(quad, gray.shape, 0.2)
+        x0, y0, x1, y1 = region_box(quad, gray.shape, 0.2)
         crop = gray[y0:y1, x0:x1]
         offset = np.float32([x0, y0])
         if crop.size == 0:
@@ -151,6 +153,9 @@ class Pipeline:
 
         yield "zxing-up700", read(self._zx_full, lambda: up(700))
         yield "zxing-sharp500", read(self._zx, lambda: sharp(up(500)))
+        # a bright screen overexposed in a dim hall: the white spills into the dark modules and thins them;
+        # a gamma above 1 gives the dark side of every edge its width back
+        yield "zxing-gamma-sharp500", read(self._zx, lambda: sharp(cv2.LUT(up(500), _GAMMA2)))
         yield "zbar-sharp300", read(self._zb, lambda: sharp(up(300)))
         yield "zxing-global-sharp300", read(self._zg, lambda: sharp(up(300)))
         yield "zxing-stretch700", read(self._zx, lambda: stretch(up(700)))
@@ -160,6 +165,8 @@ class Pipeline:
         yield "zxing-global-up700", read(self._zg, lambda: up(700))
         yield "zbar-stretch300", read(self._zb, lambda: stretch(up(300)))
         yield "zxing-crop", read(self._zx_full, lambda: crop)
+        # glare's haze or a screen's falloff: the slow light divided out before binarizing
+        yield "zxing-flat-sharp500", read(self._zx, lambda: sharp(_flat(up(500))))
         # a symbol located in the enlarged crop but not read: the fitted grid on the crop
         yield "gridfit-crop", lambda: self._gridfit_scan(up(500), crop, offset)
         if hires is not None:
@@ -183,7 +190,7 @@ class Pipeline:
             return []
         sy, sx = big.shape[0] / gray.shape[0], big.shape[1] / gray.shape[1]
         q = quad * np.float32([sx, sy])
-        x0, y0, x1, y1 = _bbox(q, big.shape, 0.2)
+        x0, y0, x1, y1 = region_box(q, big.shape, 0.2)
         crop = big[y0:y1, x0:x1]
         for decoder in (self._zx_full, self._zb):
             found = decoder.decode(crop)
@@ -192,6 +199,16 @@ class Pipeline:
                 return [Detection(d.text, d.raw, None if d.quad is None else (d.quad + (x0, y0)) * back, "hires")
                         for d in found]
         return []
+
+
+_GAMMA2 = np.clip(255.0 * (np.arange(256) / 255.0) ** 2.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def _flat(img: np.ndarray) -> np.ndarray:
+    """``img`` divided by its own slow light (a wide blur), stretched back to 0..255."""
+    f = img.astype(np.float32)
+    light = cv2.GaussianBlur(f, (0, 0), max(img.shape) / 25.0) + 1.0
+    return cv2.normalize(f / light, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
 
 
 def _once(fn: Callable[[], np.ndarray | None]) -> Callable[[], np.ndarray | None]:

@@ -19,6 +19,7 @@ from photoqueue.scanner.pipeline import DecodeResult, HiRes, make_pipeline
 from photoqueue.scanner.reads import ScanEvent, ScannerAlert, alert
 from photoqueue.scanner.settings import ScannerSettings
 from photoqueue.scanner.supervisor import CameraSupervisor, frame_problem
+from photoqueue.scanner.temporal import TemporalPipeline
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +32,20 @@ class Scanner:
     def __init__(self, settings: ScannerSettings | None = None, *, pipeline=None, source: str = "camera"):
         self.settings = settings or ScannerSettings()
         s = self.settings
-        self.pipeline = pipeline or make_pipeline(s.decoder, s.retry_budget_ms)
+        if pipeline is None:
+            pipeline = make_pipeline(s.decoder, s.retry_budget_ms)
+            if s.decoder == "pipeline" and s.temporal_frames > 1:
+                pipeline = TemporalPipeline(pipeline, frames=s.temporal_frames, budget_ms=s.temporal_budget_ms)
+        self.pipeline = pipeline
         self.debouncer = Debouncer(s.debounce_gap_s, notice_repeat_s=s.notice_repeat_s, source=source)
         self.last: DecodeResult | None = None
 
-    def decode(self, frame: np.ndarray, *, hires: HiRes = None) -> DecodeResult:
-        """The codes in one frame, without debounce."""
-        return self.pipeline.decode(frame, hires=hires if self.settings.hires_retry else None)
+    def decode(self, frame: np.ndarray, *, hires: HiRes = None, now: float | None = None) -> DecodeResult:
+        """The codes in one frame, without debounce (a :class:`TemporalPipeline` also uses the frames before)."""
+        hires = hires if self.settings.hires_retry else None
+        if isinstance(self.pipeline, TemporalPipeline):
+            return self.pipeline.decode(frame, hires=hires, now=now)
+        return self.pipeline.decode(frame, hires=hires)
 
     def process(self, frame, now: float, *, hires: HiRes = None) -> list[Event]:
         """Decode one frame and debounce: the scans and notices it gives (never raises on a bad frame)."""
@@ -46,7 +54,7 @@ class Scanner:
             log.debug("frame skipped: %s", problem)
             return self.debouncer.update([], now)
         try:
-            self.last = self.decode(frame, hires=hires)
+            self.last = self.decode(frame, hires=hires, now=now)
         except Exception:  # a decoder bug must cost a frame, not the station
             log.exception("decoding a frame failed")
             return self.debouncer.update([], now)
