@@ -90,7 +90,7 @@ def run_checks(config, probes: Probes | None = None, parts: tuple[str, ...] = AL
         except Exception as exc:  # a check must never take diagnose (or the station's start) down, nor print a
             # traceback: one line, with the part's fix (the traceback only at log level debug)
             log.debug("diagnose: the %s check failed", part, exc_info=True)
-            checks.append(Check(part, FAIL, f"{type(exc).__name__}: {exc}", *PART_FIX[part]))
+            checks.append(Check(part, FAIL, f"{type(exc).__name__}: {exc}", *PART_FIX.get(part, GENERIC_FIX)))
     return checks
 
 
@@ -401,7 +401,10 @@ PART_FIX = {
     "central": ("检查网络、中心地址与令牌", "check the network, [central] url and token_file"),
     "disk": ("检查数据目录", "check [station] data_dir: it must exist or be creatable"),
     "timetable": ("检查时间表文件", "fix the timetable (photoqueue timetable check FILE)"),
+    "numbering": ("按提示处理后再取号（photoqueue recover）", "follow the station's message before numbering "
+                                                         "(photoqueue recover; docs/station.md)"),
 }
+GENERIC_FIX = ("单独重试此项（--only），仍失败请报告此行", "run this part again (--only PART); if it fails again, report this line")
 
 def check_numbering(config, probes: Probes) -> Check:
     from photoqueue.device.gate_check import check_numbering as gate_check
