@@ -22,6 +22,9 @@ export DEBIAN_FRONTEND=noninteractive
 PREFIX=/opt/photoqueue
 CONF=/etc/photoqueue
 DATA=/var/lib/photoqueue
+# the witness kept outside the data dir (docs/station.md "The number gate"): a data dir deleted or restored
+# from a plain copy is refused because this directory still knows how far the room numbered
+WITNESS=/var/lib/photoqueue-witness
 USER_NAME=photoqueue
 GROUPS_WANTED="video render input lp gpio dialout audio"
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -158,12 +161,17 @@ if [ ! -d "$DATA" ]; then
     run install -d -m 0750 -o "$USER_NAME" -g "$USER_NAME" "$DATA"
     [ "$DRY" -eq 1 ] || changed "$DATA"
 fi
+if [ ! -d "$WITNESS" ]; then
+    run install -d -m 0700 -o "$USER_NAME" -g "$USER_NAME" "$WITNESS"
+    [ "$DRY" -eq 1 ] || changed "$WITNESS"
+fi
 
 say "config and key in $CONF"
 if [ ! -d "$CONF" ]; then run install -d -m 0750 -o root -g "$USER_NAME" "$CONF"; fi
 if [ ! -f "$CONF/station.toml" ]; then
     tmp="$(mktemp)"
     sed -e "s|^data_dir = .*|data_dir = \"$DATA\"|" -e "s|^room = .*|room = \"$ROOM\"|" \
+        -e "s|^witness_dir = .*|witness_dir = \"$WITNESS\"|" \
         "$SRC/systemd/station.example.toml" > "$tmp"
     put_file "$tmp" "$CONF/station.toml" 0640 "root:$USER_NAME"
     rm -f "$tmp"

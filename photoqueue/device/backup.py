@@ -149,7 +149,7 @@ def _recover(data_dir: Path, source: Path | None, centre, last_number, witness_d
                            "call for help (numbering on would give those numbers twice)", exit_status=4)
     sessions = [(r[1], r[2]) for r in rows] + [(e["room"], e["date"]) for e in extra]
     room, date = session or (sessions[-1] if sessions else (None, None))
-    outer = DayWitness(default_dir(str(witness_dir or "")), data_dir, room, date).read() if room else None
+    outer = DayWitness(default_dir(str(witness_dir or ""), data_dir), data_dir, room, date).read() if room else None
     highest = _highest(rows, extra, room, date)
     paper = None
     if last_number is not None:

@@ -66,7 +66,7 @@ def numbering_problems(config, date: str | None) -> tuple[list[str], list[str]]:
     except (sqlite3.Error, TypeError):
         return problems, notes  # named by check_station_file, with its way out
     try:
-        outer = DayWitness(default_dir(config.station.witness_dir), data_dir, config.station.room, date)
+        outer = DayWitness(default_dir(config.station.witness_dir, data_dir), data_dir, config.station.room, date)
         refusal = evidence_refusal(view, config.station.room, date, outer)
     except sqlite3.Error:
         refusal = None

@@ -49,14 +49,15 @@ class DayRecord:
     gen: int = 0
 
 
-def default_dir(setting: str = "") -> Path:
-    """``[station] witness_dir`` ($VARS and ~ expanded), else systemd's $STATE_DIRECTORY (its first entry),
-    else ~/.local/state/photoqueue."""
+def default_dir(setting: str = "", data_dir: str | Path | None = None) -> Path:
+    """``[station] witness_dir`` ($VARS and ~ expanded), else systemd's $STATE_DIRECTORY (its first entry that
+    is not the data dir: the unit's StateDirectory= names both), else ~/.local/state/photoqueue."""
     if setting:
         return Path(os.path.expanduser(os.path.expandvars(setting)))
-    state = os.environ.get("STATE_DIRECTORY", "").split(":")[0]
-    if state:
-        return Path(state)
+    inside = Path(data_dir).resolve() if data_dir is not None else None
+    for entry in filter(None, os.environ.get("STATE_DIRECTORY", "").split(":")):
+        if inside is None or Path(entry).resolve() != inside:
+            return Path(entry)
     return Path.home() / ".local" / "state" / "photoqueue"
 
 

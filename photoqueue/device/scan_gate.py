@@ -53,7 +53,7 @@ def open_gate(args: argparse.Namespace, session, lock_fd: int) -> NumberGate:
         from photoqueue.device.config import load_config
 
         config = load_config(args.config)
-    witness_dir = default_dir(config.station.witness_dir if config is not None else "")
+    witness_dir = default_dir(config.station.witness_dir if config is not None else "", args.data_dir)
     clock_check = ClockCheck()
     centre = _centre(config, session.rules.digest_key, clock_check) if config is not None else None
     if centre is not None:

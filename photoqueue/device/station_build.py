@@ -76,7 +76,8 @@ def make_gate(config: Config, date: str, key: bytes, clock_check=None):
         link = CentreLink(config.central.url, token, timeout_s=config.central.hello_timeout_s,
                           fingerprint=key_fingerprint(key), clock_check=clock_check,
                           on_key=lambda received: save_received_key(config.station, received))
-    return NumberGate(config.station.data_dir, config.station.room, date, default_dir(config.station.witness_dir),
+    return NumberGate(config.station.data_dir, config.station.room, date,
+                      default_dir(config.station.witness_dir, config.station.data_dir),
                       centre=link)
 
 
