@@ -112,6 +112,11 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
     from photoqueue.central.broadcast import LiveTraffic
 
     app.add_middleware(LiveTraffic, get_app=lambda: app)  # serves /status/stream; notices writes
+    from starlette.middleware.gzip import GZipMiddleware
+
+    # pages, scripts and JSON compressed for whoever takes gzip (streams are left alone: text/event-stream,
+    # and /status.json comes already compressed, made once per snapshot)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(api_router)
     for router in [*_extra_routers(), *routers]:
         app.include_router(router)

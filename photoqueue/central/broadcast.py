@@ -27,6 +27,8 @@ from typing import Any
 
 from starlette.responses import Response
 
+from photoqueue.central.livepatch import LiveChannelState
+
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "photoqueue_changes"
@@ -38,8 +40,10 @@ WRITE_PATHS = ("/api/v1/events", "/api/v1/commands", "/api/v1/timetable", "/dash
 class Channel:
     """One snapshot as the bytes of its server-sent event, and the streams waiting for the next one."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, *, patches: bool = False):
         self.name = name
+        # the public channel also keeps what phones are sent: a version, the gzip, patches (livepatch)
+        self.live = LiveChannelState() if patches else None
         self.text: str | None = None
         self.event = b""
         self.version = 0
@@ -52,6 +56,8 @@ class Channel:
             return False
         self.text, self.version = text, self.version + 1
         self.event = f"event: snapshot\ndata: {text}\n\n".encode()
+        if self.live is not None:
+            self.live.update(text)
         self.wake_all()
         return True
 
@@ -75,7 +81,7 @@ class Hub:
                  notify: Callable[[], None] | None = None, always: tuple[str, ...] = ("public",),
                  keepalive_s: float = 15.0, max_staff_streams: int = 200):
         self.compute = compute
-        self.channels = {name: Channel(name) for name in compute}
+        self.channels = {name: Channel(name, patches=name == "public") for name in compute}
         self.min_interval_s = min_interval_s
         self.refresh_s = refresh_s
         self.max_streams = max_streams
@@ -233,8 +239,9 @@ class StreamResponse(Response):
     tick) or the client's disconnect sets; no timer of its own."""
 
     def __init__(self, hub: Hub, channel: Channel, *, address: str, first: bytes | None = None,
-                 still_allowed: Callable[[], Any] | None = None, staff: bool = False):
+                 still_allowed: Callable[[], Any] | None = None, staff: bool = False, patches: bool = False):
         self.hub, self.channel, self.address, self.staff = hub, channel, address, staff
+        self.patches = patches  # send the channel's version and patches (a phone), not whole snapshots
         self.first = first
         self.still_allowed = still_allowed  # async: False ends the stream (a staff login ended)
         self.background = None
@@ -252,6 +259,8 @@ class StreamResponse(Response):
                 (b"x-accel-buffering", b"no")]})
             version = self.channel.version
             first = self.first if self.first is not None else self.channel.event
+            if self.patches:
+                first = self.channel.live.hello
             await send({"type": "http.response.body", "body": b"retry: 2000\n\n" + first, "more_body": True})
             while not disconnected.done():
                 self.channel.wait(wake)
@@ -262,8 +271,12 @@ class StreamResponse(Response):
                 if self.still_allowed is not None and not await self.still_allowed():
                     break
                 if self.channel.version != version:
+                    body = self.channel.event
+                    if self.patches:  # the step from the version this phone holds, else "fetch again"
+                        live = self.channel.live
+                        body = live.step if self.channel.version == version + 1 else live.resync
                     version = self.channel.version
-                    await send({"type": "http.response.body", "body": self.channel.event, "more_body": True})
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
                 else:
                     await send({"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True})
             if not disconnected.done():
@@ -322,8 +335,10 @@ def sync_changed(answer: bytes) -> bool:
 class LiveTraffic:
     """ASGI middleware in front of the app, for the two things that must stay cheap under a crowd:
 
-    - ``GET /status/stream`` is answered here, before routing and dependencies: admission against the
-      caps, then a :class:`StreamResponse` on the public channel (a phone costs one coroutine).
+    - ``GET /status/live`` (the page's stream: a version, then patches of what changed) and ``GET
+      /status/stream`` (whole snapshots, for pages loaded before the patches) are answered here, before
+      routing and dependencies: admission against the caps, then a :class:`StreamResponse` on the public
+      channel (a phone costs one coroutine).
     - A 2xx answer to a write (``WRITE_PATHS``; a sync only when :func:`sync_changed`) tells the hub the
       data changed. Being outside the handlers, the sync and command paths stay as they are.
     """
@@ -337,8 +352,8 @@ class LiveTraffic:
             await self.app(scope, receive, send)
             return
         path, method = scope.get("path"), scope.get("method")
-        if path == "/status/stream" and method == "GET":
-            await self._public_stream(scope, receive, send)
+        if path in ("/status/live", "/status/stream") and method == "GET":
+            await self._public_stream(scope, receive, send, patches=path == "/status/live")
             return
         if method != "POST" or not (path in WRITE_PATHS or path.startswith("/api/v1/commands/")):  # + cancel
             await self.app(scope, receive, send)
@@ -371,7 +386,7 @@ class LiveTraffic:
         if hub is not None and changed:
             hub.changed()
 
-    async def _public_stream(self, scope, receive, send) -> None:
+    async def _public_stream(self, scope, receive, send, *, patches: bool) -> None:
         from starlette.requests import Request
 
         from photoqueue.central.guard import client_address
@@ -385,7 +400,7 @@ class LiveTraffic:
             return
         if hub.channels["public"].text is None:
             await hub.current("public")
-        await StreamResponse(hub, hub.channels["public"], address=address)(scope, receive, send)
+        await StreamResponse(hub, hub.channels["public"], address=address, patches=patches)(scope, receive, send)
 
 
 class Listener:

@@ -122,10 +122,19 @@ async def staff_data(request: Request) -> Response:
 
 @router.get("/status.json")
 async def public_data(request: Request) -> Response:
-    """The public snapshot, from the hub's bytes (no computation per request): the page's polling fallback."""
-    text = await request.app.state.hub.current("public")
-    poll = str(request.app.state.settings.status_poll_s)
-    return Response(text, media_type="application/json", headers={**NO_STORE, "X-Poll-Seconds": poll})
+    """The public snapshot, from the hub's bytes (no computation per request): the page's plan (fetched once,
+    and again when the stream says it changed) and its polling fallback. Gzip when the phone takes it (made
+    once per snapshot, not per request); its version as the ETag, so an unchanged poll is a 304."""
+    hub = request.app.state.hub
+    text = await hub.current("public")
+    live = hub.channels["public"].live
+    headers = {"Cache-Control": "no-cache", "X-Poll-Seconds": str(request.app.state.settings.status_poll_s),
+               "ETag": f'"{live.version}"', "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match", "").strip() in (f'"{live.version}"', f'W/"{live.version}"'):
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(live.gzipped, media_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(text, media_type="application/json", headers=headers)
 
 
 def _refused(request: Request, why: str, *, poll: str = "/status.json", poll_s: int | None = None) -> JSONResponse:

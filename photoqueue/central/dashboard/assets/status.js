@@ -96,4 +96,95 @@ function render(data) {
 }
 
 search.addEventListener("input", () => { if (last) render(last); });
-connectLive("/status/stream", render, null, "/status.json");
+
+// What a phone is sent (docs/central.md): /status.json (the whole day, gzip) once, and again only when the
+// stream says the plan changed; the stream /status/live then sends a patch of only what changed on the
+// screen (a room's number, its lateness, a class's expected time), from one version to the next. A patch
+// whose base is not the version held (a missed step, another worker) means: fetch /status.json again.
+const LIVE_CLASS = ["status", "status_zh", "expected_start", "expected_end", "start_late_min"];
+let version = null;
+let fetching = null;
+
+function say(text, cls) {
+  const conn = document.getElementById("conn");
+  if (conn) { conn.textContent = text; conn.className = "conn " + cls; }
+}
+
+async function fetchPlan() {
+  if (fetching) return fetching;
+  fetching = (async () => {
+    try {  // no-cache: the browser revalidates with its ETag; an unchanged snapshot is a 304
+      const r = await fetch("/status.json", {cache: "no-cache", credentials: "same-origin"});
+      if (r.ok) {
+        version = (r.headers.get("ETag") || "").replace(/^W\//, "").replace(/"/g, "");
+        render(await r.json());
+      }
+      return r;
+    } finally {
+      fetching = null;
+    }
+  })();
+  return fetching;
+}
+
+function applyPatch(p) {
+  if (!last) return false;
+  if (p.clock !== undefined) last.clock = p.clock;
+  for (const [key, change] of Object.entries(p.rooms || {})) {
+    const cut = key.indexOf("|");
+    const date = key.slice(0, cut), name = key.slice(cut + 1);
+    const day = last.days.find((d) => d.date === date);
+    const room = day && day.rooms.find((r) => r.room === name);
+    if (!room) return false;
+    for (const [k, v] of Object.entries(change)) if (k !== "c") room[k] = v;
+    for (const [i, values] of Object.entries(change.c || {})) {
+      const c = room.classes[Number(i)];
+      if (!c) return false;
+      LIVE_CLASS.forEach((k, j) => { c[k] = values[j]; });
+    }
+  }
+  return true;
+}
+
+function onEvent(kind, data) {
+  let doc;
+  try { doc = JSON.parse(data); } catch (err) { return; }
+  say("实时更新", "ok");
+  if (kind === "live" && version !== null && doc.base === version && applyPatch(doc)) {
+    version = doc.v;
+    render(last);
+  } else if (doc.v !== version) {
+    fetchPlan();
+  }
+}
+
+function pollPlan() {
+  let polls = 0;
+  const tick = async () => {
+    let wait = 15;
+    try {
+      const r = await fetchPlan();
+      wait = Number(r && r.headers.get("X-Poll-Seconds")) || wait;
+      say("定时刷新", "ok");
+    } catch (err) {
+      say("连接中断，正在重试…", "down");
+    }
+    polls += 1;
+    if (polls * wait >= 300) { connectStatus(); return; }
+    setTimeout(tick, wait * 1000);
+  };
+  tick();
+}
+
+function connectStatus() {
+  const source = new EventSource("/status/live");
+  for (const kind of ["hello", "live", "plan"]) source.addEventListener(kind, (e) => onEvent(kind, e.data));
+  source.addEventListener("open", () => say("实时更新", "ok"));
+  source.addEventListener("error", () => {
+    if (source.readyState === EventSource.CLOSED) { pollPlan(); return; }  // refused: poll instead
+    say("连接中断，正在重连…", "down");
+  });
+}
+
+fetchPlan().catch(() => say("连接中断，正在重试…", "down"));
+connectStatus();
