@@ -178,3 +178,14 @@ def test_ci_runs_the_arm64_install_only_when_systemd_scripts_or_pyproject_change
     assert "not run" in _arm64_gate(src, cache, count).stdout
     (src / "systemd/install-pi.sh").write_text((src / "systemd/install-pi.sh").read_text() + "\n")
     assert _arm64_gate(src, cache, count).returncode == 0 and runs.read_text().count("run") == 3
+
+
+def test_the_closing_hint_checks_the_config_as_the_service_runs_it():
+    # one image for every room: the check a person runs at first boot is the service's (its user, its credential)
+    text = (SYSTEMD / "install-pi.sh").read_text(encoding="utf-8")
+    hint = text[text.index("no room yet"):text.index("else", text.index("no room yet"))]
+    assert "systemd-run" in hint and "-p User=$USER_NAME" in hint
+    assert "LoadCredential=deployment-key:$CONF/deployment.key" in hint
+    unit = (SYSTEMD / "photoqueue-station.service").read_text(encoding="utf-8")
+    assert "LoadCredential=deployment-key:/etc/photoqueue/deployment.key" in unit  # the same file
+    assert "station --config $CONF/station.toml --check" in hint
