@@ -78,10 +78,11 @@ class _Sim:
     def wait(self, lo: float, hi: float) -> None:
         self.t += self.rng.uniform(lo, hi)
 
-    def photograph(self, number: int | None, walk: tuple[float, float] = (3.0, 8.0)) -> None:
+    def photograph(self, number: int | None, walk: tuple[float, float] = (3.0, 8.0), side: int = 0) -> None:
+        """``side``: -1 while the screen is ahead of the line, +1 while the line is ahead of the screen."""
         self.wait(*walk)
         if number is not None and number != self.screen:
-            self.off_screen[number] = -1 if self.screen is None or self.screen > number else 1
+            self.off_screen[number] = side
         for i in range(self.rng.choice(self.frames)):
             if i:
                 self.wait(0.7, 2.5)
@@ -128,7 +129,7 @@ def simulate_day(n: int = 400, *, seed: int = 1, room: str = "A", date: str = "2
             break  # the camera already photographed the last student: the last number stays called
     while q.due:  # the screen ran ahead to the end: the last students are photographed after the last press
         sim.screen = None
-        sim.photograph(q.due.popleft())
+        sim.photograph(q.due.popleft(), side=-1)
     return _finish(sim, room, date, offset_s, drift_s, q.planted)
 
 
@@ -211,7 +212,7 @@ class _Queue:
             self.press()
         elif kind == "late":  # the student comes minutes after the call: a long gap, not a mistake
             self.planted.append(("long_gap", self.called))
-            sim.photograph(self.front(), walk=(150.0, 170.0))
+            sim.photograph(self.front(), walk=(150.0, 170.0), side=self.shift)
             self.press()
         elif kind == "undo":
             self.undo(self.front())
@@ -229,20 +230,20 @@ class _Queue:
 
     def undo(self, front: int | None) -> None:
         sim = self.sim
-        sim.photograph(front)
+        sim.photograph(front, side=self.shift)
         nxt = self.line.popleft() if self.line else None
         sim.emit(Advanced, photographed=self.called, called=nxt)
         sim.wait(1.0, 2.5)
         sim.emit(AdvanceUndone, photographed=self.called, called=nxt)
         if nxt is not None:
             self.line.appendleft(nxt)
-        sim.photograph(front, walk=(0.5, 1.5))  # one more frame, then the right press
+        sim.photograph(front, walk=(0.5, 1.5), side=self.shift)  # one more frame, then the right press
         self.press()
 
     def shoot(self, kind: str) -> None:
         sim = self.sim
         if self.due:  # the screen is ahead: the student in front holds the number before the screen's
-            sim.photograph(self.due.popleft())
+            sim.photograph(self.due.popleft(), side=-1)
             if kind == "forgotten":  # the screen's own student walks in too, no press between: aligned again
                 self.planted.append(("missing_press", self.called))
                 sim.photograph(self.called)
@@ -250,11 +251,11 @@ class _Queue:
                 self.due.append(self.called)  # the press marks the screen's number, whose student is next
             self.press()
             return
-        sim.photograph(self.front())
+        sim.photograph(self.front(), side=self.shift)
         if kind == "forgotten" and self.ahead == 0 and self.line:
             self.planted.append(("missing_press", self.called))
             self.ahead, self.since_forget = 1, 0
-            sim.photograph(self.line[0])  # the next student walks in; no press between
+            sim.photograph(self.line[0], side=1)  # the next student walks in; no press between
         self.press()
         if kind == "double_press" and self.called is not None and self.line:
             sim.wait(0.4, 1.2)

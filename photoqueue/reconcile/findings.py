@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from photoqueue.reconcile.line import FUTURE, IDLE, Line
-from photoqueue.reconcile.messages import message, span
+from photoqueue.reconcile.messages import message, numbers
 from photoqueue.reconcile.model import MISALIGNMENTS, PRESS, SKIP, VOID, Assignment, Finding, Photo
 
 EDGE_RUN = 3  # more empty presses than this before the first photo or after the last: the folder's edge
@@ -176,7 +176,8 @@ class _Teller:
             self.found.append(Finding(
                 "shifted", first, files,
                 message("shifted", first, last=last, shift=shift, until=until,
-                        screens=span(shown[0].number, shown[-1].number) if shown else "",
+                        students=numbers([self.number(i) for i in students]),
+                        screens=numbers([t.number for t in shown]),
                         after_last=len(shown) < len(screens), first_mixed=first_mixed, last_mixed=last_mixed),
                 last=last, shift=shift))
             pos = end + 1

@@ -9,9 +9,21 @@ def span(first: int, last: int) -> str:
     return f"{first}" if first == last else f"{first}–{last}"
 
 
-def _shifted(n: int | None, kw: dict[str, Any]) -> tuple[str, str]:
+def numbers(values: list[int]) -> str:
+    """Numbers in the line's order, consecutive runs as ranges: [39, 43, 44, 45] -> "39、43–45" (a recalled
+    student stands in the line where they were called, not where their number is)."""
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and v == runs[-1][1] + 1:
+            runs[-1][1] = v
+        else:
+            runs.append([v, v])
+    return "、".join(span(a, b) for a, b in runs)
+
+
+def _shifted(kw: dict[str, Any]) -> tuple[str, str]:
     """A stretch where the line and the screen were apart: whose photos were taken under which numbers."""
-    shift, students, screens = kw["shift"], span(n or 0, kw["last"]), kw.get("screens", "")
+    shift, students, screens = kw["shift"], kw["students"], kw.get("screens", "")
     zh_dir, en_dir = ("前", "before") if shift < 0 else ("后", "after")
     places = "一" if abs(shift) == 1 else str(abs(shift))
     edge_zh = ("（首个屏幕号下后拍的照片起）" if kw.get("first_mixed") else "") + (
@@ -37,7 +49,7 @@ def _shifted(n: int | None, kw: dict[str, Any]) -> tuple[str, str]:
 
 def message(kind: str, n: int | None, **kw: Any) -> str:
     if kind == "shifted":
-        zh, en = _shifted(n, kw)
+        zh, en = _shifted(kw)
         return f"{zh} / {en}"
     wait = kw.get("wait", 0.0)
     texts = {
