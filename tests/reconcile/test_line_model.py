@@ -159,3 +159,15 @@ def test_live_a_called_no_show_pressed_past_keeps_todays_alert_and_no_shift():
     rec = reconcile(rows, photos, room="A", date="2024-06-12")
     assert rec.shift == 0 and any("31 号按了键但没有照片" in a for a in rec.live)
     assert rec.by_number()[32][0].file == "IMG_0031.JPG" and 31 not in rec.by_number()
+
+
+def test_a_recalled_student_inside_a_stretch_is_named_where_they_stood_in_the_line():
+    """39 skipped, recalled after 42, then photographed as the second student under 42 (the forgotten press):
+    the stretch names the students in the line's order, not as a range of numbers they are not."""
+    day = simulate_day(150, seed=225, kinds=("undo",), pairs=(("forgotten_then_double", 5),), shots=(1, 1, 2),
+                       offset_s=356.6, drift_s=0.5, corrected_after=2)
+    rec = run(day)
+    assert wrong(day, rec) == []
+    assert stretches(rec) == day.shifted == [(39, 47, 1)]
+    stretch = next(f for f in rec.findings if f.kind == "shifted")
+    assert "42、39、43–46 号屏幕下拍的照片" in stretch.message and "即 39、43–47 号同学的照片" in stretch.message
