@@ -62,10 +62,11 @@ def message(kind: str, n: int | None, **kw: Any) -> str:
         "extra_press_realigned": (f"{n} 号的按键没有对应的同学：补按了少按的一次，照片与拍摄号重新对齐",
                                   f"the press that ended number {n} had no student of its own: it made good the "
                                   "forgotten press; photos and numbers agree again"),
-        "extra_press_ahead": (f"照片数与拍摄号不符：{n} 号叫号 {wait:.0f} 秒即被按过，没有同学（连按两次？），"
+        # the log keeps whole seconds: a turn it measures as w seconds lasted under w + 1
+        "extra_press_ahead": (f"照片数与拍摄号不符：{n} 号叫号后 {int(wait) + 1} 秒内即被按过，没有同学（连按两次？），"
                               "屏幕比排队的同学超前一号",
-                              f"photos and numbers disagree: number {n} was pressed {wait:.0f} s after its call "
-                              "with no student (a double press?); the screen is one number ahead of the line"),
+                              f"photos and numbers disagree: number {n} was pressed within {int(wait) + 1} s of its "
+                              "call with no student (a double press?); the screen is one number ahead of the line"),
         "extra_press_middle": (f"{n} 号拍摄中途按了键：同一位同学的照片跨过了一次按键",
                                f"a press in the middle of number {n}'s photos: one student's photos span it"),
         "empty_press": (f"{n} 号按了键但没有照片：叫号后 {wait:.0f} 秒无人来拍即被按过（未到？），需补拍",
