@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rel_helpers import record
 
 ROOM = "A组"
 DAY = dt.date.today().isoformat()
@@ -72,6 +73,8 @@ def test_rm_station_db_star_under_a_running_station_then_a_power_cut_gives_no_nu
     result = scan(data, "CODE-0032", "CODE-0033", check=False)
     assert result.returncode == 4 and "behind_witness" in result.stderr, result.stderr
     assert numbers(result) == []
+    record("rm station.db-* under a running station, then a power cut", 2, 2, 0, numbered_before=30,
+           given_again=0, refused="behind_witness")
 
 
 def backup_and_more(data: Path, tmp_path: Path, before: int, after: int) -> Path:
@@ -96,6 +99,7 @@ def test_a_power_cut_inside_recover_leaves_a_data_dir_no_one_numbers_on_until_re
     assert "damaged_files_moved_to" in done.stdout
     assert not (data / "recovering.json").exists()
     assert numbers(scan(data, "CODE-NEW-1", "CODE-0007")) == [41, 7]  # above every number; a rescan is a reprint
+    record(f"SIGKILL inside recover ({step})", 1, 1, 0, refused_while_unfinished=1, next_number=41)
 
 
 def test_recover_refuses_a_backup_of_another_station(data, tmp_path):
@@ -106,6 +110,7 @@ def test_recover_refuses_a_backup_of_another_station(data, tmp_path):
     result = pq("recover", "--data-dir", data, "--from", tmp_path / "other.db", check=False)
     assert result.returncode == 2 and "备份属于另一台工作站" in result.stderr, result.stderr
     assert numbers(scan(data, "CODE-0002")) == [2]  # nothing was changed
+    record("recover from another station's backup", 1, 1, 0, refused=1)
 
 
 def test_recover_with_no_centre_and_no_witness_needs_the_last_number_on_paper_and_numbers_above_it(data, tmp_path):
@@ -120,6 +125,7 @@ def test_recover_with_no_centre_and_no_witness_needs_the_last_number_on_paper_an
     assert numbers(scan(data, "CODE-NEW-1")) == [26]
     with sqlite3.connect(data / "station.db") as db:  # the gap is in the log, not silent
         assert db.execute("SELECT count(*) FROM events WHERE type = 'numbers_on_paper'").fetchone()[0] == 1
+    record("recover with no centre and no witness (--last-number 25)", 1, 1, 0, refused_without=1, next_number=26)
 
 
 def test_a_spare_data_dir_copied_from_an_older_backup_refuses_while_the_witness_knows_more(data, tmp_path):
@@ -132,3 +138,5 @@ def test_a_spare_data_dir_copied_from_an_older_backup_refuses_while_the_witness_
     assert result.returncode == 4 and numbers(result) == [], result.stderr
     refused = pq("recover", "--data-dir", data, "--from", backup, check=False)
     assert refused.returncode == 4 and "40" in refused.stderr, refused.stderr
+    record("station.db replaced by a backup 20 tickets behind (witness outside the data dir)", 2, 2, 0,
+           scan_refused=1, recover_refused=1)
