@@ -21,6 +21,7 @@ from typing import Any
 from photoqueue.central import accounts, roomdays
 from photoqueue.central import commands as staff_commands
 from photoqueue.central.accounts import Registration, utcnow
+from photoqueue.central.batch import health_text, parse_batch
 from photoqueue.central.db import Conn, Database
 from photoqueue.central.errors import CentralError
 from photoqueue.central.migrations import migrate
@@ -32,7 +33,6 @@ from photoqueue.timetable import ClassSlot, RoomDay, Timetable
 
 log = logging.getLogger(__name__)
 
-HEALTH_KEYS_MAX = 20
 DUPLICATES_PER_ANSWER = 200  # more wait for the next answer, once the station has flagged these
 
 
@@ -111,8 +111,8 @@ class CentralStore:
                                                            for i in acked_commands):
             raise CentralError("acked_commands must be a list of command ids", http_status=422)
         outcomes = staff_commands.parse_outcomes(command_outcomes)
-        events, bodies = _parse_batch(raw_events, reg.room)
-        health_json = _health_json(health)
+        events, bodies = parse_batch(raw_events, reg.room)
+        health_json = health_text(health)
         now = utcnow()
         folded_new = False
         dates = {e.date for e in events}
@@ -164,7 +164,7 @@ class CentralStore:
                          "health = coalesce(?, health) WHERE station_id = ?",
                          (new_hw, now, pending, health_json, station_id))
             acked = staff_commands.acknowledge(conn, reg.room, str(reg.id), acked_commands, outcomes, now)
-            commands = self.pending_commands(reg.room, conn=conn)
+            commands = staff_commands.hand_over(conn, reg.room, now)  # handed: no longer cancellable
             duplicates = self._open_duplicates(conn, station_id)
         except BaseException:
             if contiguous:
@@ -378,46 +378,3 @@ class CentralStore:
 
     def room_day(self, room: str, date: str) -> RoomDay:
         return self.timetable(room, date).room_day(room, dt.date.fromisoformat(date))
-
-
-def _parse_batch(raw_events: Any, room: str) -> tuple[list[Event], dict[int, str]]:
-    """Validate a batch: a list of public event dicts, each with a seq; sorted by seq, repeats merged."""
-    if not isinstance(raw_events, list):
-        raise CentralError("events must be a list of event objects", http_status=422)
-    events: dict[int, Event] = {}
-    bodies: dict[int, str] = {}
-    for i, d in enumerate(raw_events):
-        if not isinstance(d, dict):
-            raise CentralError(f"events[{i}]: an event must be an object", http_status=422)
-        seq = d.get("seq")
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-            raise CentralError(f"events[{i}]: seq must be a positive integer, not {seq!r}", http_status=422)
-        if d.get("code"):
-            raise CentralError(f"events[{i}]: carries a raw collection code, which never leaves the station",
-                               http_status=422)
-        try:
-            event = event_from_dict(d)
-            if not isinstance(event.room, str) or not isinstance(event.date, str):
-                raise CoreError("room and date must be strings")
-            dt.date.fromisoformat(event.date)
-        except (CoreError, ValueError) as exc:
-            raise CentralError(f"events[{i}] (seq {seq}): {exc}", http_status=422) from None
-        if event.room != room:
-            raise CentralError(f"events[{i}] (seq {seq}) is for room {event.room!r}; this station writes only "
-                               f"for {room!r}", http_status=403)
-        body = json.dumps({k: v for k, v in d.items() if k != "code"}, ensure_ascii=False, separators=(",", ":"))
-        if seq in bodies and bodies[seq] != body:
-            raise CentralError(f"events[{i}]: two different events with seq {seq}", http_status=422)
-        events[seq], bodies[seq] = event, body
-    return [events[s] for s in sorted(events)], bodies
-
-
-def _health_json(health: Any) -> str | None:
-    if health is None:
-        return None
-    if not isinstance(health, dict) or len(health) > HEALTH_KEYS_MAX:
-        raise CentralError(f"health must be an object of at most {HEALTH_KEYS_MAX} keys", http_status=422)
-    text = json.dumps(health, ensure_ascii=False)
-    if len(text) > 4000:
-        raise CentralError("health is too large (at most 4000 characters of JSON)", http_status=422)
-    return text
