@@ -24,7 +24,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reprint", action="store_true", help="mark the ticket 补打 / REPRINT")
     p.add_argument("--position", type=int, default=None, help="people ahead in the queue")
     p.add_argument("--wait", type=float, default=None, help="expected wait in minutes")
-    p.add_argument("--check", default="7F3A", help="check code (a few characters of the code's digest)")
+    p.add_argument("--status-url", default="", metavar="URL",
+                   help="the public /status address ([printer] status_url): a QR code and the short address")
     p.add_argument("--mode", choices=("image", "text"), default="image", help="ESC/POS mode for --escpos")
     p.add_argument("--profile", default="default", help="python-escpos printer profile for --escpos")
     p.set_defaults(func=_preview)
@@ -60,11 +61,18 @@ def _preview(args: argparse.Namespace) -> int:
 
     ticket = Ticket(room=args.room, number=args.number, class_name=args.class_name or None,
                     issued_at=datetime.now().replace(microsecond=0), position=args.position,
-                    wait_minutes=args.wait, check_code=args.check, reprint=args.reprint, location=args.location)
-    settings = PrinterSettings(paper_width=args.paper, mode=args.mode, profile=args.profile)
+                    wait_minutes=args.wait, reprint=args.reprint, location=args.location)
+    settings = PrinterSettings(paper_width=args.paper, mode=args.mode, profile=args.profile,
+                               status_url=args.status_url)
     problems = settings_problems(settings)
     if problems:
         raise PrinterError("; ".join(problems), exit_status=2)
+    if settings.status_url:
+        from dataclasses import replace
+
+        from photoqueue.printer.ticket import status_link
+
+        ticket = replace(ticket, status_url=status_link(settings.status_url, ticket.room, ticket.number))
     image = render_ticket(ticket, PAPER_DOTS[args.paper])
     try:
         image.save(args.out)

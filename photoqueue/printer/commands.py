@@ -71,3 +71,14 @@ def finish(cut: str, feed: int = 6) -> bytes:
     if cut == "partial":
         return feed_lines(6) + PARTIAL_CUT
     return feed_lines(feed)
+
+
+def qr_code(data: bytes, module_dots: int = 4) -> bytes:
+    """GS ( k: a QR code (model 2, error correction M) stored and printed by the printer itself (text mode)."""
+    def fn(body: bytes) -> bytes:
+        n = len(body) + 2
+        return GS + b"(k" + bytes((n & 0xFF, n >> 8, 49)) + body
+
+    store = fn(b"P0" + data)  # fn 80: store the data
+    return (fn(b"A2\x00") + fn(b"C" + bytes((max(1, min(16, module_dots)),))) + fn(b"E1") + store
+            + fn(b"Q0"))  # model 2, module size, error correction M (49), store, print

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from photoqueue.printer import commands as cmd
 from photoqueue.printer.layout import render_ticket
 from photoqueue.printer.raster import raster_commands
 from photoqueue.printer.settings import PrinterSettings, profile_cut
 from photoqueue.printer.textmode import ticket_text_commands
-from photoqueue.printer.ticket import Ticket
+from photoqueue.printer.ticket import Ticket, status_link
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ def resolve_cut(settings: PrinterSettings) -> str:
 def encode_ticket(ticket: Ticket, settings: PrinterSettings | None = None) -> Job:
     """The print job for ``ticket`` under ``settings`` (image or text mode). Pure: sends nothing."""
     s = settings or PrinterSettings()
+    if s.status_url and not ticket.status_url:  # the QR code of /status on this room and number
+        ticket = replace(ticket, status_url=status_link(s.status_url, ticket.room, ticket.number))
     width = s.width_dots
     if s.mode == "text":
         body = ticket_text_commands(ticket, width)

@@ -19,6 +19,7 @@ from photoqueue.printer.ticket import (
     Ticket,
     format_queue,
     format_time,
+    status_lines,
 )
 
 THRESHOLD = 140  # grey levels darker than this print; a little above 128 keeps thin strokes whole
@@ -159,6 +160,27 @@ class _Canvas:
         self.draw.text(((self.width - w) / 2, top + pad), text, font=font, fill=255, stroke_width=1, stroke_fill=255)
         self.y = top + ascent + descent + 2 * pad + round(10 * self.u * self.scale)
 
+    def status_block(self, url: str, lines: tuple[str, ...], size: int) -> None:
+        """The QR code of ``url`` at the left (about 45% of the width, whole dots a module, a quiet zone of
+        two modules), ``lines`` wrapped beside it."""
+        matrix = qr_matrix(url)
+        quiet = 2
+        modules = len(matrix) + 2 * quiet
+        dot = max(2, int(self.width * 0.45) // modules)
+        side = dot * modules
+        top = self.y
+        for r, row in enumerate(matrix):
+            for c, dark in enumerate(row):
+                if dark:
+                    x, y = self.margin + (c + quiet) * dot, top + (r + quiet) * dot
+                    self.draw.rectangle((x, y, x + dot - 1, y + dot - 1), fill=0)
+        x0 = self.margin + side + round(8 * self.u * self.scale)
+        self.y = top + quiet * dot
+        self.text_block(lines[0], size, x0=x0, bold=True, max_lines=3)
+        for line in lines[1:]:
+            self.text_block(line, max(1, round(size * 0.85)), x0=x0, max_lines=3)
+        self.y = max(self.y, top + side)
+
     def finish(self) -> Image.Image:
         height = min(self.img.height, self.y + self.margin)
         grey = self.img.crop((0, 0, self.width, height))
@@ -193,8 +215,20 @@ def render_ticket(ticket: Ticket, width: int = 576, *, font_path: str | None = N
     queue = format_queue(t)
     if queue:
         c.labelled("排队", queue, c.px(28, 22))
-    if t.check_code:
-        c.labelled("校验", t.check_code, c.px(32, 24), bold=True)
     c.rule(thickness=1)
     c.text_block(INSTRUCTION, c.px(28, 22), align="center")
+    if t.status_url:
+        c.rule(thickness=1)
+        c.status_block(t.status_url, status_lines(t), c.px(26, 20))
     return c.finish()
+
+
+@functools.lru_cache(maxsize=64)
+def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code of ``text`` as rows of dark modules (error correction M; no quiet zone)."""
+    import qrcode  # python-escpos's own dependency
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    qr.add_data(text)
+    qr.make(fit=True)
+    return tuple(tuple(bool(v) for v in row) for row in qr.get_matrix())

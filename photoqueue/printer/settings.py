@@ -36,6 +36,13 @@ def _whole_bytes(dots: int) -> str | None:
 USB_ID = {"min": 0, "max": 0xFFFF}
 
 
+def _url_problem(url: str) -> str | None:
+    if not url or (url.startswith(("http://", "https://")) and all(33 <= ord(c) < 127 for c in url)
+                   and len(url) <= 200):
+        return None
+    return f"{url!r} is not an http:// or https:// address of plain characters (at most 200)"
+
+
 @dataclass
 class PrinterSettings:
     """Where the ticket printer is and how to talk to it. The defaults print nowhere (kind 'dummy')."""
@@ -78,6 +85,9 @@ class PrinterSettings:
                              "CJK font found on the system")
     out_dir: str = setting("", "Where the virtual printer saves ticket PNGs; empty: keep them in memory only "
                            "(kind virtual)")
+    status_url: str = setting("", "The public /status page's address as a phone reaches it, e.g. "
+                              "http://10.0.0.5/status: each ticket gets a QR code opening it on the student's room "
+                              "and number, and the short address; empty: no QR code", check=_url_problem)
 
     @property
     def width_dots(self) -> int:

@@ -17,6 +17,7 @@ from photoqueue.printer.ticket import (
     Ticket,
     format_queue,
     format_time,
+    status_lines,
 )
 
 DOTS_PER_COLUMN = 12  # Font A: 12x24 dots for ASCII, 24x24 (two columns) for a Chinese character
@@ -88,12 +89,13 @@ def ticket_text_commands(ticket: Ticket, width_dots: int) -> list[bytes]:
     queue = format_queue(t)
     if queue:
         out += [_line(line) for line in wrap_columns("排队：" + queue, cols)]
-    if t.check_code:
-        out += [encode_text("校验："), cmd.BOLD_ON, cmd.char_size(2, 1), _line(t.check_code),
-                cmd.char_size(1, 1), cmd.BOLD_OFF]
     out += [_line("-" * cols), cmd.align("center")]
     first, _, rest = INSTRUCTION.partition("，")
     instruction = [INSTRUCTION] if columns(INSTRUCTION) <= cols else [first + "，", rest]
     out += [_line(line) for part in instruction for line in wrap_columns(part, cols)]
+    if t.status_url:  # the printer draws the QR code itself (GS ( k), the lines under it
+        out += [_line("-" * cols), cmd.qr_code(t.status_url.encode("ascii"), 6 if width_dots >= 576 else 4),
+                cmd.LF]
+        out += [_line(line) for text in status_lines(t) for line in wrap_columns(text, cols)]
     out += [cmd.align("left"), cmd.CHINESE_OFF]
     return out

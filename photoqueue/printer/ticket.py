@@ -52,8 +52,10 @@ class Ticket:
     """One printed ticket. The caller (the station) decides every field, including ``reprint``.
 
     ``position`` is the number of people ahead in the room's queue, ``wait_minutes`` the expected wait;
-    either may be None when unknown. ``check_code`` is a few characters of the collection code's digest,
-    so staff can match a ticket to the screen.
+    either may be None when unknown. ``check_code`` is a few characters of the collection code's digest;
+    it is not printed (nobody could check it against anything: the screen does not show it). ``status_url``
+    is the public ``/status`` page opening on this room and number (:func:`status_link`): printed as a QR
+    code and a short address, so the student can follow the queue on their phone.
     """
 
     room: str
@@ -65,6 +67,7 @@ class Ticket:
     check_code: str = ""
     reprint: bool = False
     location: str = ""
+    status_url: str = ""
 
     def printable(self) -> Ticket:
         """A copy that is safe to print: checked numbers, every text field through :func:`visible_text`.
@@ -100,7 +103,32 @@ class Ticket:
             class_name=visible_text(self.class_name, MAX_CLASS) or None,
             check_code=visible_text(self.check_code, MAX_CHECK),
             reprint=bool(self.reprint),
+            status_url=self.status_url if _plain_url(self.status_url) else "",
         )
+
+
+MAX_URL = 300
+
+
+def _plain_url(url: object) -> bool:
+    """An http(s) address of printable ASCII only (nothing a QR reader or the printer could take otherwise)."""
+    return (isinstance(url, str) and 0 < len(url) <= MAX_URL and url.startswith(("http://", "https://"))
+            and all(33 <= ord(ch) < 127 for ch in url))
+
+
+def status_link(base: str, room: str, number: int) -> str:
+    """The public page opening on ``room`` and the student's ``number``: ``BASE?room=第一组&n=17``
+    (percent-encoded). ``base`` is the ``[printer] status_url`` setting, e.g. ``http://10.0.0.5/status``."""
+    from urllib.parse import urlencode
+
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}{urlencode({'room': room, 'n': number})}"
+
+
+def short_address(url: str) -> str:
+    """What a person types: the address without its scheme and query (``10.0.0.5/status``)."""
+    bare = url.split("://", 1)[-1]
+    return bare.split("?", 1)[0].rstrip("/")
 
 
 def format_time(ticket: Ticket) -> str:
@@ -108,10 +136,10 @@ def format_time(ticket: Ticket) -> str:
 
 
 def format_queue(ticket: Ticket) -> str:
-    """'前面 12 人，约等 6 分钟' — or the part that is known, or '' when neither is."""
+    """'前面还有 12 人，约等 6 分钟' — or the part that is known, or '' when neither is."""
     parts = []
     if ticket.position is not None:
-        parts.append("即将轮到您" if ticket.position == 0 else f"前面 {ticket.position} 人")
+        parts.append("即将轮到您" if ticket.position == 0 else f"前面还有 {ticket.position} 人")
     if ticket.wait_minutes is not None:
         minutes = ticket.wait_minutes
         if minutes < 1:
@@ -127,3 +155,9 @@ def format_queue(ticket: Ticket) -> str:
 INSTRUCTION = "请按顺序排队，拍摄时向摄影师报出拍摄号"
 REPRINT_MARK = "补打 / REPRINT"
 NUMBER_LABEL = "拍摄号 No."
+STATUS_LABEL = "手机扫码看叫号进度"
+
+
+def status_lines(ticket: Ticket) -> tuple[str, ...]:
+    """The lines beside the QR code: what it is, the short address, and the room to pick there."""
+    return STATUS_LABEL, f"或打开 {short_address(ticket.status_url)}", f"选「{ticket.room}」"

@@ -76,7 +76,8 @@ def test_ocr_reads_the_number_and_the_chinese_class_name(width, tmp_path):
     assert shutil.which("tesseract"), "tesseract-ocr is installed by `make setup` (Makefile DEB_PKGS)"
     image = render_ticket(make_ticket(number=4817, reprint=True), width)
     text = ocr(image, tmp_path, "chi_sim", 6)
-    for part in ("计算机科学与技术", "第二学士学位", "第一组", "请按顺序排队", "补打", "7F3A"):
+    assert "7F3A" not in text  # issue 23: 校验 dropped (nothing on the screen to check it against)
+    for part in ("计算机科学与技术", "第二学士学位", "第一组", "请按顺序排队", "补打"):
         assert part in text, f"{part!r} not in OCR text {text!r}"
     # the shooting number is far taller than OCR likes: read it from a ticket scaled down
     grey = image.convert("L")
