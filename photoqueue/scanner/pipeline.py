@@ -70,6 +70,9 @@ class Pipeline:
         self.retries = retries
         self._clock = clock
         self._zx = ZxingDecoder(try_invert=False)
+        # the pass every frame pays: no inverted and no downscaled retry (a code too big for the frame's own
+        # scale is still found by the locator and read by the retries, which downscale)
+        self._cheap = ZxingDecoder(try_invert=False, try_downscale=False)
         self._zx_full = ZxingDecoder()
         self._zg = ZxingDecoder("global")
         self._zb = ZbarDecoder()
@@ -78,7 +81,7 @@ class Pipeline:
     # -- the public entry ---------------------------------------------------------------------
     def decode(self, gray: np.ndarray, *, hires: HiRes = None, budget_ms: float | None = None) -> DecodeResult:
         start = self._clock()
-        found, candidates = self._zx.scan(gray)
+        found, candidates = self._cheap.scan(gray)
         if found or not self.retries:
             return DecodeResult(_unique(found), self._ms(start), "cheap" if found else "none")
         regions: list[tuple[np.ndarray, Candidate | None]] = [(c.quad, c) for c in candidates]
@@ -153,22 +156,22 @@ class Pipeline:
 
         yield "zxing-up700", read(self._zx_full, lambda: up(700))
         yield "zxing-sharp500", read(self._zx, lambda: sharp(up(500)))
-        # a bright screen overexposed in a dim hall: the white spills into the dark modules and thins them;
-        # a gamma above 1 gives the dark side of every edge its width back
-        yield "zxing-gamma-sharp500", read(self._zx, lambda: sharp(cv2.LUT(up(500), _GAMMA2)))
         yield "zbar-sharp300", read(self._zb, lambda: sharp(up(300)))
         yield "zxing-global-sharp300", read(self._zg, lambda: sharp(up(300)))
         yield "zxing-stretch700", read(self._zx, lambda: stretch(up(700)))
         yield "zxing-clahe500", read(self._zx, lambda: self._clahe.apply(up(500)))
+        # a bright screen overexposed in a dim hall: the white spills into the dark modules and thins them;
+        # a gamma above 1 gives the dark side of every edge its width back
+        yield "zxing-gamma-sharp500", read(self._zx, lambda: sharp(cv2.LUT(up(500), _GAMMA2)))
         yield "zbar-up500", read(self._zb, lambda: up(500))
         yield "zxing-blur500", read(self._zx, lambda: cv2.GaussianBlur(up(500), (0, 0), 1.5 * max(1.0, 500 / side)))
         yield "zxing-global-up700", read(self._zg, lambda: up(700))
         yield "zbar-stretch300", read(self._zb, lambda: stretch(up(300)))
         yield "zxing-crop", read(self._zx_full, lambda: crop)
-        # glare's haze or a screen's falloff: the slow light divided out before binarizing
-        yield "zxing-flat-sharp500", read(self._zx, lambda: sharp(_flat(up(500))))
         # a symbol located in the enlarged crop but not read: the fitted grid on the crop
         yield "gridfit-crop", lambda: self._gridfit_scan(up(500), crop, offset)
+        # glare's haze or a screen's falloff: the slow light divided out before binarizing
+        yield "zxing-flat-sharp500", read(self._zx, lambda: sharp(_flat(up(500))))
         if hires is not None:
             yield "hires", lambda: self._hires(gray, quad, hires)
 
