@@ -7,6 +7,10 @@ against the event that issued it, the event chain against the witness file at st
 read before and written after each commit. "before" is the same store with those checks switched
 back to what they were (``quick_check`` only, no witness), measured in the same run, side by side.
 
+Since issue 21 "now" also goes through the number gate (device/gate.py): the data dir's lock, the
+gate's check before each scan, the witness outside the data dir written after each commit and compared
+with the file at open.
+
 Goals on this machine: p99 commit below 5 ms, replay below 0.5 s, with the checks in place.
 """
 
@@ -27,6 +31,7 @@ from common import median, pct, table  # noqa: E402
 from photoqueue.core import commands as cmd  # noqa: E402
 from photoqueue.core.queue import Rules  # noqa: E402
 from photoqueue.device import store as store_module  # noqa: E402
+from photoqueue.device.gate import NumberGate  # noqa: E402
 from photoqueue.device.session import Session  # noqa: E402
 from photoqueue.device.store import EventStore  # noqa: E402
 from photoqueue.device.store_guard import History  # noqa: E402
@@ -53,11 +58,20 @@ def checks_as_before():
         store_module.verify_file, EventStore._guard, EventStore._witness = saved
 
 
+def gated(path: Path) -> tuple[Session, NumberGate]:
+    """A session opened as the station opens it: the data dir's lock, then the gate attached (both witnesses)."""
+    gate = NumberGate(path.parent, "A组", "2023-10-25", path.parent.parent / "state")
+    gate.lock()
+    session = Session(EventStore(path), "A组", "2023-10-25", RULES)
+    gate.attach(session)
+    return session, gate
+
+
 def bench_store_commits(path_now: Path, path_before: Path) -> tuple[list[float], list[float]]:
     """Both stores, in alternating rounds of 100 scans: a shared machine's load falls on both alike."""
     with checks_as_before():
         before = Session(EventStore(path_before), "A组", "2023-10-25", RULES)
-    now = Session(EventStore(path_now), "A组", "2023-10-25", RULES)
+    now, gate = gated(path_now)
     times: dict[str, list[float]] = {"now": [], "before": []}
     for start in range(0, SCANS, 100):
         for name, session in (("before", before), ("now", now)):
@@ -68,6 +82,7 @@ def bench_store_commits(path_now: Path, path_before: Path) -> tuple[list[float],
                     times[name].append((time.perf_counter() - t0) * 1000)
     before.store.close()
     now.store.close()
+    gate.close()
     return times["now"], times["before"]
 
 
@@ -91,7 +106,7 @@ def bench_naive_commits(path: Path) -> list[float]:
 
 def build_day(path: Path) -> None:
     """5,000 tickets, each photographed: about 10,000 events, as a long day leaves them."""
-    session = Session(EventStore(path), "A组", "2023-10-25", RULES)
+    session, gate = gated(path)
     store = session.store
     # One transaction per 500 commands keeps the set-up quick; replay reads the same events either way.
     from photoqueue.core import queue
@@ -104,15 +119,21 @@ def build_day(path: Path) -> None:
                     for event in store.append(decision.events):
                         queue.apply(session.state, event)
     store.close()
+    gate.close()
 
 
-def _replay_once(path: Path) -> float:
+def _replay_once(path: Path, gate: bool) -> float:
     t0 = time.perf_counter()
-    store = EventStore(path)
-    session = Session(store, "A组", "2023-10-25", RULES)
+    if gate:
+        session, number_gate = gated(path)
+        assert number_gate.refusal is None
+    else:
+        session, number_gate = Session(EventStore(path), "A组", "2023-10-25", RULES), None
     elapsed = time.perf_counter() - t0
     assert len(session.state.tickets) == REPLAY_TICKETS
-    store.close()
+    session.store.close()
+    if number_gate is not None:
+        number_gate.close()
     return elapsed
 
 
@@ -121,8 +142,8 @@ def bench_replay(path: Path) -> tuple[list[float], list[float]]:
     now, before = [], []
     for _ in range(5):
         with checks_as_before():
-            before.append(_replay_once(path))
-        now.append(_replay_once(path))
+            before.append(_replay_once(path, gate=False))
+        now.append(_replay_once(path, gate=True))
     return now, before
 
 
@@ -141,14 +162,14 @@ def bench_naive_replay(path: Path) -> list[float]:
 def main() -> None:
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as d:
         d = Path(d)
-        ours, before = bench_store_commits(d / "commits.db", d / "commits-before.db")
+        ours, before = bench_store_commits(d / "now" / "station.db", d / "before" / "station.db")
         naive = bench_naive_commits(d / "naive.json")
-        build_day(d / "day.db")
-        replay, replay_before = bench_replay(d / "day.db")
+        build_day(d / "day" / "station.db")
+        replay, replay_before = bench_replay(d / "day" / "station.db")
         naive_replay = bench_naive_replay(d / "naive-day.json")
     print(f"Commit latency of one scan over {SCANS} scans (ms), synchronous=FULL; filesystem of {d}\n")
     print(table(["design", "p50 ms", "p99 ms", "p99 vs naive", "goal"], [
-        ["event store, with the witness (now)", median(ours), pct(ours, 99), pct(ours, 99) / pct(naive, 99),
+        ["event store + number gate, both witnesses (now)", median(ours), pct(ours, 99), pct(ours, 99) / pct(naive, 99),
          "p99 < 5 ms"],
         ["event store, checks as before issue 13", median(before), pct(before, 99), pct(before, 99) / pct(naive, 99),
          ""],
@@ -156,7 +177,8 @@ def main() -> None:
     ]))
     print(f"\nReplay at start of a {REPLAY_TICKETS}-ticket session (~{2 * REPLAY_TICKETS} events), median of 5\n")
     print(table(["design", "median s", "vs naive", "goal"], [
-        ["event store replay (open + integrity_check + codes + chain vs witness + fold; now)", median(replay),
+        ["event store replay (lock + open + integrity_check + codes + chain vs both witnesses + fold; now)",
+         median(replay),
          median(replay) / median(naive_replay), "< 0.5 s"],
         ["event store replay (open + quick_check + fold; before issue 13)", median(replay_before),
          median(replay_before) / median(naive_replay), ""],
