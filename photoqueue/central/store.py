@@ -74,15 +74,10 @@ class CentralStore:
         with self.db.connection() as conn:
             return accounts.authenticate(conn, token)
 
-    def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *,
-               key_fingerprint: str | None = None, **kwargs) -> dict[str, Any]:
-        """One station's batch (see ``_ingest``); a refusal is kept for the dashboard until a sync succeeds.
-        A batch naming another deployment key (``key_fingerprint``) is refused: its digests would never
-        match another room's. A batch that names none (a station older than the centre's key) is taken."""
+    def ingest(self, reg: Registration, station_id: str, raw_events: list[Any], **kwargs) -> dict[str, Any]:
+        """One station's batch (see ``_ingest``); a refusal is kept for the dashboard until a sync succeeds."""
         key = station_id if isinstance(station_id, str) else ""
         try:
-            if key_fingerprint is not None and key_fingerprint != self.key_fingerprint:
-                raise roomdays.key_mismatch(str(key_fingerprint)[:64])
             answer = self._ingest(reg, station_id, raw_events, **kwargs)
         except CentralError as exc:
             self.sync_errors[key or f"room:{reg.room}"] = (str(exc), utcnow())
@@ -101,7 +96,11 @@ class CentralStore:
 
     def _ingest(self, reg: Registration, station_id: str, raw_events: list[Any], *, health: dict | None = None,
                 pending: int | None = None, acked_commands: list[int] | None = None,
-                command_outcomes: dict | None = None) -> dict[str, Any]:
+                command_outcomes: dict | None = None, key_fingerprint: str | None = None) -> dict[str, Any]:
+        """Checks, in order: the batch's form; a room day another station id holds (the events are set aside,
+        409 room_held); another deployment key named by ``key_fingerprint`` (409 key_mismatch: its digests
+        would never match another room's; a batch without events carries no digest and is not judged, nor
+        one that names no key, from a station older than the centre's key); then the stream (see _take)."""
         if not isinstance(station_id, str) or not station_id or len(station_id) > 100:
             raise CentralError("station_id must be the station database's id (a non-empty string)", http_status=422)
         if reg.station_id is not None and reg.station_id != station_id:
@@ -122,6 +121,8 @@ class CentralStore:
                 if held is not None:  # kept aside (committed), then refused below; binds and claims nothing
                     roomdays.set_aside(conn, station_id, [(e.seq, e.date, e.type, bodies[e.seq]) for e in events],
                                        reg.room, held[1], now)
+                elif events and key_fingerprint is not None and key_fingerprint != self.key_fingerprint:
+                    raise roomdays.key_mismatch(str(key_fingerprint)[:64])
                 else:
                     answer = self._take(conn, reg, station_id, events, bodies, now, health_json,
                                         pending, acked_commands, outcomes)
