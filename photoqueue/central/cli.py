@@ -111,7 +111,9 @@ def run_revoke_station(args: argparse.Namespace) -> int:
     from photoqueue.central.admin import revoke_station
 
     n = revoke_station(args.db, station=args.id, room=args.room)
-    print(f"revoked {n} station token(s)", file=sys.stderr)
+    what = f"ID {args.id}" if args.id is not None else f"拍摄组 {args.room}"
+    print(f"已吊销 {what} 的 {n} 个工作站令牌 / revoked {n} station token(s)" if n else
+          f"没有可吊销的令牌（{what}），未作任何更改 / no station token to revoke; nothing changed", file=sys.stderr)
     return 0 if n else 1
 
 
@@ -159,7 +161,7 @@ def run_add_user(args: argparse.Namespace) -> int:
     else:
         password = _prompt_password(args.name)
     uid = add_user(args.db, args.name, password)
-    print(f"staff account {args.name!r} ready (id {uid})", file=sys.stderr)
+    print(f"工作人员账号 {args.name} 已可登录（ID {uid}） / staff account {args.name!r} ready (id {uid})", file=sys.stderr)
     return 0
 
 
@@ -169,7 +171,7 @@ def run_revoke_sessions(args: argparse.Namespace) -> int:
 
     with CentralStore(args.db, pool_size=1) as store:
         n = accounts.revoke_sessions(store.db, None if args.all else args.name)
-    print(f"ended {n} staff login(s)", file=sys.stderr)
+    print(f"已结束 {n} 个工作人员登录 / ended {n} staff login(s)", file=sys.stderr)
     return 0
 
 

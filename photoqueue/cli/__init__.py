@@ -17,6 +17,7 @@ import os
 import sys
 
 from photoqueue import __version__
+from photoqueue.cli import lang as lang_words
 from photoqueue.errors import PhotoqueueError
 from photoqueue.hints import did_you_mean
 
@@ -24,8 +25,40 @@ log = logging.getLogger(__name__)
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with a "did you mean" for a mistyped command or choice, in Chinese and English. Subcommand
-    parsers are made from the root's class, so every level words it the same way."""
+    """argparse with a "did you mean" for a mistyped command or choice, in Chinese and English, and its own
+    words (usage, errors, the help option, section titles) in Chinese unless ``lang`` is English
+    (:mod:`photoqueue.cli.lang`). Subcommand parsers are made from the root's class, so every level words it
+    the same way."""
+
+    lang = lang_words.ZH
+
+    def __init__(self, *args, **kwargs):
+        if self.lang == lang_words.ZH:
+            kwargs.setdefault("formatter_class", lang_words.ChineseHelpFormatter)
+        # every command takes --lang (a command with its own --lang, `timetable plan`, replaces this one)
+        kwargs.setdefault("conflict_handler", "resolve")
+        super().__init__(*args, **kwargs)
+        zh = self.lang == lang_words.ZH
+        self.add_argument("--lang", choices=(lang_words.ZH, lang_words.EN), default=argparse.SUPPRESS,
+                          help="提示语言：zh（默认）或 en；英文环境（LANG=en_*）默认 en" if zh else
+                          "language of messages: zh (default) or en; an English locale (LANG=en_*) means en")
+        if zh:
+            lang_words.localise(self)
+
+    def error(self, message: str):
+        """Usage and the message on stderr, exit status 2: Chinese first, argparse's English after " / "."""
+        if self.lang != lang_words.ZH:
+            super().error(message)
+        self.print_usage(sys.stderr)
+        zh = lang_words.translate(message)
+        already = any("\u4e00" <= ch <= "\u9fff" for ch in message)  # our own "没有 … 这个选项 / …"
+        text = zh if already or zh == message else f"{zh} / {message}"
+        self.exit(2, f"{self.prog}: {lang_words.ERROR_ZH}：{text}\n")
+
+    @classmethod
+    def speaking(cls, lang: str) -> type[Parser]:
+        """This class set to ``lang`` ("zh" or "en")."""
+        return type(cls.__name__, (cls,), {"lang": lang})
 
     def _check_value(self, action: argparse.Action, value: object) -> None:
         if action.choices is not None and value not in action.choices:
@@ -47,13 +80,19 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="photoqueue", description=__doc__.splitlines()[0])
+def build_parser(lang: str = lang_words.ZH) -> argparse.ArgumentParser:
+    zh = lang == lang_words.ZH
+    parser = Parser.speaking(lang)(prog="photoqueue", description="毕业生图像采集排队系统" if zh else
+                                   __doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"photoqueue {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="更多日志（-vv 为调试）" if zh else "more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="命令" if zh else None)
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_commands(sub)
+    if zh:
+        lang_words.localise(parser)
+        lang_words.localise_commands(sub)
     return parser
 
 
@@ -65,7 +104,7 @@ def configure_logging(verbosity: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(lang_words.language(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     if not getattr(args, "func", None):

@@ -82,9 +82,10 @@ def _resolve(options: DemoOptions):
         try:
             date = dt.date.fromisoformat(options.date)
         except ValueError:
-            raise PhotoqueueError(f"--date {options.date!r} is not a date (YYYY-MM-DD)", exit_status=2) from None
+            raise PhotoqueueError(f"--date {options.date!r} 格式错误，应为 YYYY-MM-DD / "
+                                  f"--date {options.date!r} is not a date (YYYY-MM-DD)", exit_status=2) from None
         if date not in tt.dates:
-            raise PhotoqueueError(f"--date {date}: the timetable has no classes that day (it has "
+            raise PhotoqueueError(f"--date {date}：时间表中这一天没有班级 / the timetable has no classes that day (it has "
                                   f"{', '.join(d.isoformat() for d in tt.dates)})", exit_status=2)
     else:
         date = tt.dates[0]

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import sqlite3
+import sys
 import time
 from pathlib import Path
 
@@ -69,7 +70,8 @@ def backup(data_dir: str | Path, out: str | Path) -> int:
 
 def run_backup(args: argparse.Namespace) -> int:
     n = backup(args.data_dir, args.out)
-    print(json.dumps({"out": str(args.out), "events": n}))
+    print(json.dumps({"out": str(args.out), "events": n}))  # for machines; the line below for staff
+    print(f"已备份到 {args.out}（{n} 个事件） / backed up to {args.out} ({n} events)", file=sys.stderr)
     return 0
 
 

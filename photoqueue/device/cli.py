@@ -132,10 +132,14 @@ def _scan_codes(args: argparse.Namespace, session, timetable) -> int:
             ticket = session.state.tickets[feedback.number]
             line = {"code": code, "number": feedback.number, "reprint": feedback.kind == "reprint",
                     "class": ticket.class_name}
+            said = (f"{code}：{'补打' if line['reprint'] else '取号'} {feedback.number} 号"
+                    f"（{ticket.class_name or '未分班'}）")
         else:
             line = {"code": code, "error": f"{feedback.message_zh} / {feedback.message_en}", "rule": feedback.rule}
+            said = f"{code}：未取号，{feedback.message_zh}"
             status = 1
-        print(json.dumps(line, ensure_ascii=False), flush=True)
+        print(json.dumps(line, ensure_ascii=False), flush=True)  # for machines (DESIGN.md's contract)
+        print(said, file=sys.stderr, flush=True)  # for the person at the keyboard
     return status
 
 
@@ -143,13 +147,14 @@ def _export_format(args: argparse.Namespace) -> str:
     fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "")
     fmt = fmt or ("html" if args.report == "slip" else "json")
     if fmt not in FORMATS:
-        raise StationError(f"cannot tell the format from {args.out!r}: give --format json|csv|xlsx|html "
-                           "/ 无法从文件名判断格式", exit_status=2)
+        raise StationError(f"无法从文件名 {args.out!r} 判断格式，请加 --format json|csv|xlsx|html / "
+                           f"cannot tell the format from {args.out!r}: give --format json|csv|xlsx|html", exit_status=2)
     if args.report == "slip" and fmt != "html":
-        raise StationError("--report slip is a print-ready HTML page: use --format html or an .html --out "
-                           "/ 结算单是 HTML 页面", exit_status=2)
+        raise StationError("结算单（--report slip）是可打印的 HTML 页面，请用 --format html 或 .html 的 --out / "
+                           "--report slip is a print-ready HTML page: use --format html or an .html --out", exit_status=2)
     if args.report not in ("agency", "slip") and fmt != "csv":
-        raise StationError("--report chooses among the CSV exports: use it with --format csv "
+        raise StationError("--report 用于选择 CSV 导出的内容，请与 --format csv 一起使用（xlsx 已包含全部三项，JSON 是完整记录） / "
+                           "--report chooses among the CSV exports: use it with --format csv "
                            "(the xlsx holds all three, the JSON is the full record)", exit_status=2)
     if fmt == "html" and args.report != "slip":
         raise StationError("--format html is the settlement slip: add --report slip / HTML 只用于结算单",

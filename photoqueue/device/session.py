@@ -46,7 +46,8 @@ def resolve_date(store: EventStore | None, room: str, requested: str | None, tod
         try:
             dt.date.fromisoformat(requested)
         except ValueError:
-            raise StationError(f"date {requested!r} is not a date (YYYY-MM-DD)", exit_status=2) from None
+            raise StationError(f"日期 {requested!r} 格式错误，应为 YYYY-MM-DD，例如 2024-10-25 / "
+                               f"date {requested!r} is not a date (YYYY-MM-DD)", exit_status=2) from None
         return requested
     day = today.isoformat()
     later = sorted(d for r, d in (store.sessions() if store else []) if r == room and d > day)

@@ -203,6 +203,31 @@ def build_command(state: SessionState, args: argparse.Namespace) -> cmd.Command:
             return cmd.Reprint(number)
 
 
+def done_line(action: str, command: cmd.Command, called_before: int | None, state: SessionState) -> str:
+    """What a staff action did, in a sentence: every successful action says so (13 号已标记过号)."""
+    number = getattr(command, "number", None)
+    if number is None:  # a skip of the student being called
+        number = called_before
+    match action:
+        case "advance":
+            done = f"{called_before} 号已拍完" if called_before is not None else "已开始叫号"
+            return done + (f"，正在拍摄 {state.called} 号" if state.called is not None else "，队伍已空")
+        case "undo":
+            return "已撤销上一次按键" + (f"，正在拍摄 {state.called} 号" if state.called is not None else "")
+        case "skip":
+            return f"{number} 号已标记过号（可召回）"
+        case "recall":
+            return f"{number} 号已召回，排到队首"
+        case "void":
+            return f"{number} 号已作废"
+        case "next-class" | "switch-class":
+            return f"已切换到班级 {state.active_class or '（无）'}"
+        case "correct-class":
+            return f"{number} 号的班级已改为 {command.class_name}"
+        case _:
+            return f"{number} 号小票已补打"
+
+
 def unprinted_text(state: SessionState) -> str:
     # printed None after a crash: the station stopped between the commit and the printer's answer
     lines = []
@@ -245,8 +270,12 @@ def _run(session, args: argparse.Namespace) -> int:
         else:
             print(status_text(state, now) if args.action == "status" else unprinted_text(state))
         return 0
-    effects = session.handle(build_command(state, args), now)
+    called_before = state.called
+    command = build_command(state, args)
+    effects = session.handle(command, now)
     refused = [e for e in effects if isinstance(e, fx.StaffNotice) and e.kind in ("refused", "idle")]
+    if not refused and not args.json:
+        print(done_line(args.action, command, called_before, session.state))
     for e in effects:
         if isinstance(e, fx.StaffNotice):
             print(f"{e.message_zh} / {e.message_en}", file=sys.stderr)

@@ -48,7 +48,9 @@ def test_status_is_one_chinese_line_first_and_json_on_request(station, capsys):
 
 def test_an_action_answers_with_the_summary(station, capsys):
     assert queue(station, "advance") == 0
-    assert capsys.readouterr().out.strip() == "正在拍摄 2 号 · 等候 1 人 · 20财务管理1班 已拍 1/53"
+    # what it did (issue 23), then the summary
+    assert capsys.readouterr().out.strip().splitlines() == ["1 号已拍完，正在拍摄 2 号",
+                                                            "正在拍摄 2 号 · 等候 1 人 · 20财务管理1班 已拍 1/53"]
 
 
 @pytest.mark.parametrize("args, says", [
