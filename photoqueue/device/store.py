@@ -35,6 +35,7 @@ from photoqueue.device.store_guard import (
     verify_file,
     witness_of,
 )
+from photoqueue.device.store_runs import StationRuns
 from photoqueue.device.store_schema import SCHEMA_VERSION
 from photoqueue.device.witness import (
     ROW_SQL,
@@ -50,7 +51,6 @@ log = logging.getLogger(__name__)
 APPLICATION_ID = 0x50514431  # "PQD1": marks a photoqueue station database
 DB_NAME = "station.db"
 
-_RUN_COLUMNS = ("id", "room", "date", "pid", "boot_id", "started_at", "confirmed_by", "confirmed_at")
 # while this file is in the data dir, `photoqueue recover` has not finished: no store opens the station there
 RECOVERING = "recovering.json"
 
@@ -59,7 +59,7 @@ def db_path(data_dir: str | Path) -> Path:
     return Path(data_dir) / DB_NAME
 
 
-class EventStore:
+class EventStore(StationRuns):
     """A station's SQLite event log. Use one instance per thread (each has its own connection)."""
 
     def __init__(self, path: str | Path, *, create: bool = True):
@@ -367,46 +367,6 @@ class EventStore:
     def record_command(self, command_id: int, outcome: str, reason: str) -> None:
         """Inside :meth:`transaction`, with the command's events: its outcome commits with them or not at all."""
         self._db.execute("INSERT INTO staff_commands VALUES (?, ?, ?)", (command_id, outcome, reason))
-
-    # --- station runs (the date's confirmation, see device/date_confirm.py) --------------------
-
-    def begin_run(self, room: str, date: str, pid: int, boot: str, started_at: str, confirmed_by: str | None) -> int:
-        """Record a station process's start (the table is made on first use); returns the run's id."""
-        try:
-            with self.transaction():
-                cur = self._db.execute("INSERT INTO station_runs (room, date, pid, boot_id, started_at, confirmed_by, "
-                                       "confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                       (room, date, pid, boot, started_at, confirmed_by,
-                                        started_at if confirmed_by else None))
-        except sqlite3.Error as exc:
-            raise StationError(f"{self.path}: cannot record the station's start: {exc}") from None
-        return cur.lastrowid
-
-    def _runs(self, where: str, args: tuple) -> dict | None:
-        try:
-            if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'station_runs'").fetchone() is None:
-                return None
-            row = self._db.execute(f"SELECT {', '.join(_RUN_COLUMNS)} FROM station_runs {where}", args).fetchone()
-        except sqlite3.Error as exc:
-            raise StationError(f"{self.path}: cannot read the station's starts: {exc}") from None
-        return dict(zip(_RUN_COLUMNS, row, strict=True)) if row else None
-
-    def run(self, run_id: int) -> dict | None:
-        return self._runs("WHERE id = ?", (run_id,))
-
-    def latest_run(self) -> dict | None:
-        """The last station process started on this file (the running one, if one runs)."""
-        return self._runs("ORDER BY id DESC LIMIT 1", ())
-
-    def confirm_run(self, run_id: int, by: str, at: str) -> bool:
-        """Mark a run's date confirmed (the first confirmation stays); False when it already was."""
-        try:
-            with self.transaction():
-                cur = self._db.execute("UPDATE station_runs SET confirmed_by = ?, confirmed_at = ? WHERE id = ? AND "
-                                       "confirmed_by IS NULL", (by, at, run_id))
-        except sqlite3.Error as exc:
-            raise StationError(f"{self.path}: cannot record the date's confirmation: {exc}") from None
-        return cur.rowcount == 1
 
     def requeue(self, from_seq: int) -> int:
         """Put events from ``from_seq`` on back in the outbox (the centre lost them: restored from an older
