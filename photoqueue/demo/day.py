@@ -183,6 +183,10 @@ def _start_central(options: DemoOptions, rooms: list[str], timetable: Path):
         tokens[room] = str(token_file)
     admin.load_timetable(db_url, timetable)
     admin.add_user(db_url, *DEMO_STAFF)
+    key_file = options.data_dir / "deployment.key"
+    if not key_file.exists():  # the centre's key: a station with another refuses to number (docs/station.md)
+        key_file.write_text(admin.deployment_key(db_url).hex() + "\n", encoding="ascii")
+        key_file.chmod(0o600)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with open(options.data_dir / "central.log", "ab") as log_file:
@@ -215,9 +219,9 @@ def run(options: DemoOptions) -> int:
     data_dir = options.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     key_file = data_dir / "deployment.key"
-    load_key(key_file, create=True)  # one key for the whole day: the centre matches codes across rooms
     timetable = write_day(options, date, rooms)
     central_proc, central_url, tokens = _start_central(options, rooms, timetable)
+    load_key(key_file, create=True)  # one key for the whole day (the centre's, when there is one): see _start_central
     if central_url:
         print(f"中心看板 central dashboard: {central_url}/  (登录 login: {DEMO_STAFF[0]} / {DEMO_STAFF[1]}; "
               f"公开页 public page {central_url}/status)", file=sys.stderr, flush=True)
