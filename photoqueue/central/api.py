@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from photoqueue.central import accounts, guard, schemas
+from photoqueue.central import commands as staff_commands
 from photoqueue.central.app import get_settings, get_store
 from photoqueue.central.errors import CentralError
 from photoqueue.central.guard import SESSION_COOKIE, require_csrf, require_staff
@@ -181,6 +182,7 @@ async def post_command(request: Request, user: accounts.StaffUser = Depends(requ
                        settings: CentralSettings = Depends(get_settings)) -> dict:
     _require_json(request)
     doc = schemas.validate(schemas.CommandBody, _json(await _read_body(request, settings.max_body_bytes)))
+    await run_in_threadpool(staff_commands.require_known_room, store, doc.room)  # as the dashboard does
     cid = await run_in_threadpool(store.add_command, doc.room, doc.kind, doc.args or {}, by=user.name)
     return {"id": cid}
 

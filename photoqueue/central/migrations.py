@@ -91,6 +91,9 @@ STEPS: list[tuple[int, str, list[str]]] = [
         "CREATE INDEX stations_station ON stations (station_id)",
         "CREATE INDEX tickets_session ON tickets (room, date)",
     ]),
+    (5, "staff commands: when a command was first handed to the station (it can no longer be cancelled)", [
+        "ALTER TABLE commands ADD COLUMN handed_at TEXT",
+    ]),
 ]
 
 LATEST = STEPS[-1][0]

@@ -184,6 +184,7 @@ def test_station_health_is_shown_on_rooms(central, tokens, station):
 
 def test_staff_endpoints_need_a_login_and_a_login_opens_them(central):
     accounts.add_user(central.store.db, "alice", "correct horse")
+    accounts.add_station(central.store.db, "R1")  # a command needs a room the centre knows
     with httpx.Client(base_url=central.url, timeout=30) as client:
         assert client.get("/api/v1/duplicates").status_code == 401
         assert client.post("/api/v1/login", json={"name": "alice", "password": "wrong pass"}).status_code == 401
@@ -239,6 +240,7 @@ def test_timetable_posted_by_staff_is_served_to_stations(central, timetable_2021
 
 def test_staff_changes_refuse_cross_site_requests(central):
     accounts.add_user(central.store.db, "erin", "long password")
+    accounts.add_station(central.store.db, "R1")  # a command needs a room the centre knows
     with httpx.Client(base_url=central.url, timeout=30) as client:
         client.headers["X-CSRF-Token"] = client.post("/api/v1/login", json={
             "name": "erin", "password": "long password"}).json()["csrf"]

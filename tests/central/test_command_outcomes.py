@@ -100,7 +100,7 @@ def test_expired_and_cancelled_commands_are_no_longer_sent(store, synced, db_url
     sent = store.ingest(reg, session.store.station_id, [])["commands"]
     assert [c["id"] for c in sent] == [kept]
     states = {x["id"]: x["state"] for x in store.commands("R1")}
-    assert states == {cancelled: "cancelled", expired: "expired", kept: "pending"}
+    assert states == {cancelled: "cancelled", expired: "expired", kept: "handed"}  # sent: no longer cancellable
 
 
 def test_the_dashboard_shows_states_in_the_office_zone_and_a_refused_sync_as_the_rooms_alert(store, synced):

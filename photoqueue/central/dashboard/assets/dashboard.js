@@ -191,9 +191,10 @@ function render(data) {
   }
 }
 
-// done / refused (with the station's reason) / pending / expired / cancelled: only what the station committed is 已执行
+// done / refused (with the station's reason) / pending / handed / expired / cancelled: only what the station
+// committed is 已执行; one handed to the station cannot be withdrawn (it may have been carried out)
 const STATE = {done: ["已执行", "ok"], refused: ["已拒绝", "bad"], pending: ["等待中", "warn"], expired: ["已过期", ""],
-               cancelled: ["已撤销", ""]};
+               cancelled: ["已撤销", ""], handed: ["已交给工作站，可能已执行", "warn"]};
 
 function commandState(c) {
   const [text, cls] = STATE[c.state] || STATE.pending;
