@@ -22,10 +22,10 @@ ROOMS = ("R1", "R2", "R3")
 
 @pytest.fixture
 def day(tmp_path):
-    """Each room's whole day of events (a station's outbox), about 900 events a room."""
+    """Each room's whole day of events (a station's outbox), about 600 events a room."""
     out = {}
     for i, room in enumerate(ROOMS):
-        st = make_station(tmp_path / room, room, 900, seed=40 + i)
+        st = make_station(tmp_path / room, room, 600, seed=40 + i)
         out[room] = (st.station_id, st.outbox_batch(10_000))
         st.close()
     return out
