@@ -33,7 +33,10 @@ class Params:
 
     walk_in_s: float = 1.0  # a student's first photo comes at least this long after the call
     press_after_s: float = 0.0  # the press comes after the student's last photo
-    max_drift_s: float = 12.0  # the camera clock's drift over the photos' span, searched both ways
+    # the camera clock's drift over the photos' span, searched both ways: this much, or on a long day this
+    # much an hour
+    max_drift_s: float = 12.0
+    max_drift_per_hour_s: float = 6.0
     offset_s: float | None = None  # a known camera offset (station minus camera); None: estimate it
     burst_gap_s: float | None = None  # a pause that means another student; None: learnt from the day
     long_gap_s: float = 120.0  # a pause in the photos worth a finding
@@ -152,7 +155,9 @@ def reconcile(events, photos: list[Photo], *, room: str, date: str, params: Para
         findings.append(fmod.few_photos(len(same_day)))
     cam = np.array([seconds_since_midnight(p.taken, day) for p in same_day])
     clock, uncertainty = clockmod.estimate(turns, cam, walk_in_s=params.walk_in_s,
-                                           press_after_s=params.press_after_s, max_drift_s=params.max_drift_s,
+                                           press_after_s=params.press_after_s,
+                                           max_drift_s=max(params.max_drift_s, params.max_drift_per_hour_s
+                                                           * float(np.ptp(cam)) / 3600),
                                            offset_s=params.offset_s)
     u = clock.to_station(cam)
     rec.camera_offset_s, rec.drift_s = clock.offset_s, clock.drift_s

@@ -22,9 +22,12 @@ from photoqueue.reconcile.model import OPEN, PRESS, Turn
 
 BIN_S = 0.5
 PRESS_LAG_S = 4.0  # the last shot comes at most this long before the press (the coarse step's window)
-FINE_RANGE_S = 20.0
-FINE_STEP_S = 0.25
-DRIFT_STEP_S = 0.5
+FINE_RANGE_S = 20.0  # the exact search for the offset, around the coarse step's
+DRIFT_COARSE_S = 1.0  # the drift over the day: first in these steps over +-max_drift_s,
+DRIFT_FINE_S = 0.25  # then in these around the best
+DRIFT_OFFSET_RANGE_S = 6.0  # the offsets searched at each coarse drift, around the best without drift
+MIN_UNCERTAINTY_S = 0.25
+SLACK = 0.01
 
 
 @dataclass(frozen=True)
@@ -82,71 +85,178 @@ def coarse_offset(press_times: np.ndarray, photo_times: np.ndarray) -> float:
     return float(p0 - t0 + (k + width / 2) * BIN_S - PRESS_LAG_S / 2)
 
 
-def _widest_run(mask: np.ndarray) -> tuple[int, int]:
-    """(start, length) of the longest run of True in a 1-d mask (which has one)."""
-    best, start, i = (0, 0), None, 0
-    for i, v in enumerate(np.append(mask, False)):
-        if v and start is None:
-            start = i
-        elif not v and start is not None:
-            if i - start > best[1]:
-                best = (start, i - start)
-            start = None
-    return best
+def _pairs(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For row r repeated counts[r] times: (the row, the place within it), flattened."""
+    rows = np.repeat(np.arange(len(counts)), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    return rows, np.arange(len(rows)) - first
 
 
-def _counts(windows: Windows, times: np.ndarray, offsets: np.ndarray, drifts: np.ndarray, middle: float,
-            span: float, walk_in_s: float, press_after_s: float) -> np.ndarray:
-    """Impossible photos per (drift, offset)."""
-    counts = np.empty((len(drifts), len(offsets)), dtype=np.int64)
-    for i, d in enumerate(drifts):
-        base = times + d * (times - middle) / span
-        counts[i] = windows.impossible(base[None, :] + offsets[:, None], walk_in_s, press_after_s).sum(axis=1)
-    return counts
+@dataclass(frozen=True)
+class Evidence:
+    """What the day says about any clock: where each photo may be (``lo``..``hi``: the photographable turns,
+    from a second after the call to the press) and the presses that ended a student's turn, each of which
+    should have a photo at most ``PRESS_LAG_S`` before it."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    presses: np.ndarray
+
+    @classmethod
+    def of(cls, turns: list[Turn], walk_in_s: float, press_after_s: float) -> Evidence:
+        w = Windows.of(turns)
+        # a turn lasts until the next call at the latest, as Windows.impossible reads it
+        ends = np.minimum(w.ends, np.append(w.starts[1:], np.inf))
+        lo, hi = w.starts + walk_in_s, ends - press_after_s
+        keep = w.photographable & (hi > lo)
+        presses = np.array([t.end for t in turns if t.outcome == PRESS and t.end is not None], dtype=float)
+        return cls(lo[keep], hi[keep], np.sort(presses))
+
+    def intervals(self, b: np.ndarray, lo_o: float, hi_o: float) -> tuple[np.ndarray, np.ndarray]:
+        """The offsets in [lo_o, hi_o] at which each photo (camera times ``b``, drift applied, sorted) is
+        possible, and those at which each press has a photo within PRESS_LAG_S before it, as intervals
+        (starts, ends). Each photo's intervals are disjoint, and so are each press's: the number of intervals
+        over an offset is the number of photos and presses the clock explains there."""
+        # photos: turn k holds photo i at offsets [lo_k - b_i, hi_k - b_i)
+        first = np.searchsorted(self.hi, b + lo_o, side="right")
+        counts = np.maximum(np.searchsorted(self.lo, b + hi_o, side="left") - first, 0)
+        i, n = _pairs(counts)
+        k = first[i] + n
+        starts = [self.lo[k] - b[i]]
+        ends = [self.hi[k] - b[i]]
+        if len(self.presses) and len(b):
+            # press j, photo i: a photo within the window before it at offsets [p_j - L - b_i, p_j - b_i]; the
+            # photos of one run (each within L of the next) give one interval, runs give disjoint ones
+            run = np.concatenate([[0], np.cumsum(np.diff(b) > PRESS_LAG_S)])
+            p = self.presses
+            first = np.searchsorted(b, p - PRESS_LAG_S - hi_o, side="left")
+            counts = np.maximum(np.searchsorted(b, p - lo_o, side="right") - first, 0)
+            j, n = _pairs(counts)
+            i = first[j] + n
+            if len(i):
+                new = np.ones(len(i), dtype=bool)
+                new[1:] = (j[1:] != j[:-1]) | (run[i[1:]] != run[i[:-1]])
+                head = np.flatnonzero(new)
+                tail = np.append(head[1:], len(i)) - 1
+                starts.append(p[j[head]] - PRESS_LAG_S - b[i[tail]])
+                ends.append(p[j[head]] - b[i[head]])
+        return (np.clip(np.concatenate(starts), lo_o, hi_o), np.clip(np.concatenate(ends), lo_o, hi_o))
 
 
-def _best(counts: np.ndarray, offsets: np.ndarray) -> tuple[int, float, float]:
-    """(drift row, offset, half-width): the middle row among the fewest-impossible ones, and the middle
-    of its widest band of offsets."""
-    best = counts == counts.min()
-    rows = np.flatnonzero(best.any(axis=1))
-    row = int(rows[len(rows) // 2])
-    start, length = _widest_run(best[row])
-    step = float(offsets[1] - offsets[0]) if len(offsets) > 1 else FINE_STEP_S
-    return row, float(offsets[start] + (length - 1) * step / 2), max(length * step / 2, step)
+@dataclass(frozen=True)
+class Row:
+    """One drift's intervals (each sorted on its own) and the most of them over one offset."""
+
+    drift: float
+    starts: np.ndarray
+    ends: np.ndarray
+    top: int
+
+    @classmethod
+    def of(cls, drift: float, starts: np.ndarray, ends: np.ndarray) -> Row:
+        keep = ends > starts
+        s, e = np.sort(starts[keep]), np.sort(ends[keep])
+        # the most lie over some interval's start: those begun by then, less those ended
+        top = int((np.arange(1, len(s) + 1) - np.searchsorted(e, s, side="right")).max()) if len(s) else 0
+        return cls(drift, s, e, top)
+
+    def cover(self, at: float) -> int:
+        return int(np.searchsorted(self.starts, at, side="right") - np.searchsorted(self.ends, at, side="right"))
+
+    def band(self, least: int, lo_o: float, hi_o: float) -> tuple[float, float]:
+        """The band of offsets over which at least ``least`` intervals lie, around the widest band where the
+        most do: a stray frame explained at the band's edge does not move the clock, and a band a whole
+        student away that explains nearly as much is another band."""
+        x = np.concatenate([self.starts, self.ends, [lo_o, hi_o]])
+        d = np.concatenate([np.ones(len(self.starts), dtype=np.int64), -np.ones(len(self.ends), dtype=np.int64),
+                            [0, 0]])
+        order = np.argsort(x, kind="stable")
+        x, cover = x[order], np.cumsum(d[order])
+        seg = np.diff(x)  # [x_m, x_m+1) lies under cover[m]; zero-length ones (ties) are passed over
+        keep = seg > 0
+        left, right, cover = x[:-1][keep], x[1:][keep], cover[:-1][keep]
+        if not len(cover):
+            return lo_o, hi_o
+        lo, hi = _widest(left, right, cover >= cover.max())
+        ok = cover >= least
+        a, b = np.searchsorted(left, lo), np.searchsorted(right, hi)
+        while a > 0 and ok[a - 1]:
+            a -= 1
+        while b < len(ok) - 1 and ok[b + 1]:
+            b += 1
+        return float(left[a]), float(right[b])
+
+
+def _widest(left: np.ndarray, right: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """The widest run of consecutive segments [left, right) where ``mask`` holds (it holds somewhere)."""
+    at = np.flatnonzero(mask)
+    breaks = np.flatnonzero(np.diff(at) > 1)
+    heads, tails = at[np.concatenate([[0], breaks + 1])], at[np.append(breaks, len(at) - 1)]
+    w = int(np.argmax(right[tails] - left[heads]))
+    return float(left[heads[w]]), float(right[tails[w]])
+
+
+def _scan(evidence: Evidence, times: np.ndarray, drifts: np.ndarray, middle: float, span: float,
+          lo_o: float, hi_o: float) -> list[Row]:
+    return [Row.of(d, *evidence.intervals(times + d * (times - middle) / span, lo_o, hi_o))
+            for d in drifts.tolist()]
+
+
+def _slack(rows: list[Row]) -> int:
+    """How many fewer photos and presses than the most still count as the best: a clock that explains one
+    stray frame more at the very edge of the band is no better a clock (1%, at least 2)."""
+    return max(2, int(SLACK * max(r.top for r in rows)))
+
+
+def _pick(rows: list[Row], lo_o: float, hi_o: float, at: float | None = None) -> tuple[float, float, float]:
+    """(drift, offset, half-width): the middle of the drifts next to the best one that explain (nearly)
+    the most, and the middle of its widest band of offsets that does; ``at`` given, at that offset."""
+    tops = np.array([r.top if at is None else r.cover(at) for r in rows])
+    least = int(tops.max()) - _slack(rows)
+    best = int(np.argmax(tops))
+    first, last = best, best
+    while first > 0 and tops[first - 1] >= least:
+        first -= 1
+    while last < len(rows) - 1 and tops[last + 1] >= least:
+        last += 1
+    row = rows[(first + last) // 2]
+    if at is not None:
+        return row.drift, at, MIN_UNCERTAINTY_S
+    lo, hi = row.band(least, lo_o, hi_o)
+    return row.drift, (lo + hi) / 2, max((hi - lo) / 2, MIN_UNCERTAINTY_S)
 
 
 def estimate(turns: list[Turn], photo_times: np.ndarray, *, walk_in_s: float, press_after_s: float,
              max_drift_s: float, offset_s: float | None = None) -> tuple[Clock, float]:
-    """The camera clock and the half-width (seconds) of the band it was chosen from (its uncertainty).
-    ``offset_s`` given: only the drift is searched, around it.
+    """The camera clock and the half-width (seconds) of the band of offsets it was chosen from (its
+    uncertainty). ``offset_s`` given: only the drift is searched, at that offset.
 
-    The drift comes from the offsets of the day's first and last thirds, then both are refined
-    together on a small grid: a full grid over offsets and drifts would cost ten times as much."""
-    windows = Windows.of(turns)
-    presses = np.array([t.end for t in turns if t.outcome == PRESS and t.end is not None], dtype=float)
-    middle = float((photo_times.min() + photo_times.max()) / 2)
-    span = float(max(photo_times.max() - photo_times.min(), 1.0))
-    args = (middle, span, walk_in_s, press_after_s)
-    if offset_s is not None:
-        offsets = np.array([offset_s])
-    else:
-        centre = coarse_offset(presses, photo_times) if len(presses) else float(windows.starts[0] - middle)
-        offsets = centre + np.arange(-FINE_RANGE_S, FINE_RANGE_S + FINE_STEP_S / 2, FINE_STEP_S)
-    _, offset, width = _best(_counts(windows, photo_times, offsets, np.zeros(1), *args), offsets)
-    # a drift matters only when the photos span hours; a handful of photos cannot show one
-    if span < 600 or len(photo_times) < 30 or max_drift_s <= 0:
-        return Clock(offset, 0.0, middle, span), width
-    third = len(photo_times) // 3
-    local = np.arange(-8.0, 8.0 + FINE_STEP_S / 2, FINE_STEP_S) + offset
-    ends = []
-    for part in (photo_times[:third], photo_times[-third:]):
-        _, o, _ = _best(_counts(windows, part, local, np.zeros(1), *args), local)
-        ends.append((o, float(part.mean())))
-    (o1, t1), (o3, t3) = ends
-    guess = float(np.clip((o3 - o1) * span / max(t3 - t1, 1.0), -max_drift_s, max_drift_s))
-    drifts = np.clip(guess + np.arange(-3, 4) * DRIFT_STEP_S, -max_drift_s, max_drift_s)
+    A clock explains a photo that falls where a photo can be, and a press with a photo at most PRESS_LAG_S
+    before it; the estimate explains (nearly) the most of both. The offset is searched exactly (the counts
+    change only where an interval begins or ends), the drift over the whole day, coarse then fine: never from
+    part of the day, where a clock one student off can explain as much as the true one."""
+    evidence = Evidence.of(turns, walk_in_s, press_after_s)
+    times = np.sort(np.asarray(photo_times, dtype=float))
+    middle = float((times.min() + times.max()) / 2)
+    span = float(max(times.max() - times.min(), 1.0))
+    zero = np.zeros(1)
     if offset_s is None:
-        offsets = offset + np.arange(-3.0, 3.0 + FINE_STEP_S / 2, FINE_STEP_S)
-    row, offset, width = _best(_counts(windows, photo_times, offsets, drifts, *args), offsets)
-    return Clock(offset, float(drifts[row]), middle, span), width
+        centre = (coarse_offset(evidence.presses, times) if len(evidence.presses)
+                  else float(turns[0].start - middle))
+        lo_o, hi_o = centre - FINE_RANGE_S, centre + FINE_RANGE_S
+        _, offset, width = _pick(_scan(evidence, times, zero, middle, span, lo_o, hi_o), lo_o, hi_o)
+    else:
+        offset, width = offset_s, MIN_UNCERTAINTY_S
+    # a drift matters only when the photos span a while; a handful of photos cannot show one
+    if span < 600 or len(times) < 30 or max_drift_s < DRIFT_FINE_S:
+        return Clock(offset, 0.0, middle, span), width
+    drift = 0.0
+    for step, half_d, half_o in ((DRIFT_COARSE_S, max_drift_s, DRIFT_OFFSET_RANGE_S),
+                                 (DRIFT_FINE_S, DRIFT_COARSE_S, DRIFT_COARSE_S * 2)):
+        drifts = np.unique(np.clip(drift + np.arange(-half_d, half_d + step / 2, step), -max_drift_s, max_drift_s))
+        lo_o, hi_o = offset - half_o, offset + half_o
+        drift, found, found_width = _pick(_scan(evidence, times, drifts, middle, span, lo_o, hi_o), lo_o, hi_o,
+                                          at=offset_s)
+        if offset_s is None:
+            offset, width = found, found_width
+    return Clock(offset, drift, middle, span), width
