@@ -229,7 +229,8 @@ async def login(request: Request, store: CentralStore = Depends(get_store),
         raise CentralError("wrong name or password", http_status=401)
     sid = await run_in_threadpool(accounts.open_session, store.db, user, settings.session_max_age_s, time.time())
     response = (RedirectResponse(guard.safe_next(fields.next), status_code=303) if is_form
-                else JSONResponse({"name": user.name, "csrf": guard.csrf_token(request, session=sid)}))
+                else JSONResponse({"name": user.name, "csrf": guard.csrf_token(request, session=sid),
+                                   "next": guard.safe_next(fields.next)}))  # the page goes only there
     response.set_cookie(SESSION_COOKIE, sid, max_age=settings.session_max_age_s, httponly=True,
                         samesite="lax", secure=settings.cookie_secure)
     return response

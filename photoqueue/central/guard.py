@@ -19,6 +19,7 @@ import ipaddress
 import json
 import secrets
 import time
+import unicodedata
 import urllib.parse
 from typing import Any
 
@@ -148,23 +149,39 @@ def client_address(request: Request) -> str:
 # --- where to go after a login ----------------------------------------------------------------------------
 
 
-def _local_path(target: str) -> bool:
-    if not target.startswith("/") or target.startswith(("//", "/\\")):
-        return False
-    if "\\" in target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
-        return False  # browsers read \ as / and drop tabs and newlines: /\evil, /\t/evil are off-site
-    parts = urllib.parse.urlsplit(target)
-    return not parts.scheme and not parts.netloc
-
-
 def safe_next(target: Any) -> str:
-    """``target`` when it is a path on this site, checked as given and once more after percent-decoding
-    (``/%5Cevil.example``, ``/%2F%2Fevil``); else ``/``."""
+    """Where to go after a login: the one check, for the form's redirect and the login page alike, which
+    follows only what this returns. ``target`` is decoded (percent-encoding, repeatedly) and normalised
+    (NFKC: a full-width ／ or ＼ is a / or \\) before it is judged; a backslash, a tab, a newline, any
+    control or space, a scheme, a host, a doubled slash or a dot segment refuses it (``/..//evil`` is
+    ``//evil`` to a browser). What comes back is rebuilt from the checked path and query, never the text
+    as given: ``/`` and a same-site path, or ``/``."""
     if not isinstance(target, str) or not target or len(target) > 2000:
         return "/"
-    if _local_path(target) and _local_path(urllib.parse.unquote(target)):
-        return target
-    return "/"
+    text = target
+    for _ in range(4):  # %252F%252F... : decode until nothing changes
+        decoded = urllib.parse.unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    else:
+        return "/"
+    text = unicodedata.normalize("NFKC", text)
+    if not text.startswith("/") or "\\" in text or any(ord(c) < 0x21 or ord(c) == 0x7F or c.isspace() for c in text):
+        return "/"
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        return "/"
+    path = parts.path
+    given = text.split("?", 1)[0].split("#", 1)[0]  # as given: urlsplit drops an empty host (///x is /x)
+    # a doubled slash or a dot segment anywhere: a browser may read it as another host (/..//evil is //evil)
+    if parts.scheme or parts.netloc or "//" in given or {".", ".."} & set(given.split("/")):
+        return "/"
+    out = urllib.parse.quote(path, safe="/-._~!$'()*+,;=:@")
+    if parts.query:
+        out += "?" + urllib.parse.quote(parts.query, safe="/-._~!$'()*+,;=:@&?")
+    return out
 
 
 # --- request bodies ---------------------------------------------------------------------------------------

@@ -1,15 +1,10 @@
 "use strict";
 
-// Where to go after the login: a path on this site only. The server checks it too; this is the page's own
-// check, after the browser's decoding (a backslash, a tab or a second slash would lead off-site).
-function sameSitePath(next) {
-  try {
-    const url = new URL(next, location.origin);
-    if (url.origin !== location.origin || !/^\/(?![\/\\])/.test(next) || /[\\\s]/.test(next)) return "/";
-    return url.pathname + url.search + url.hash;
-  } catch (err) {
-    return "/";
-  }
+// Where to go after the login: only where the server says (guard.safe_next checks `next` once, in every
+// encoding, and answers a path it rebuilt); the page never judges the text itself.
+function serverTarget(doc) {
+  const next = doc && doc.next;
+  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/";
 }
 
 document.getElementById("login").addEventListener("submit", async (e) => {
@@ -20,9 +15,10 @@ document.getElementById("login").addEventListener("submit", async (e) => {
     const r = await fetch("/api/v1/login", {
       method: "POST", headers: {"Content-Type": "application/json"}, credentials: "same-origin",
       body: JSON.stringify({name: document.getElementById("name").value,
-                            password: document.getElementById("password").value}),
+                            password: document.getElementById("password").value,
+                            next: document.getElementById("next").value || "/"}),
     });
-    if (r.ok) { location.href = sameSitePath(document.getElementById("next").value || "/"); return; }
+    if (r.ok) { location.href = serverTarget(await r.json().catch(() => null)); return; }
     msg.textContent = r.status === 401 ? "账号或密码错误" : "登录失败（" + r.status + "）";
   } catch (err) {
     msg.textContent = "无法连接服务器";
