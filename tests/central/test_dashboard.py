@@ -5,12 +5,11 @@ import datetime as dt
 import io
 import json
 import re
-import subprocess
-import sys
 
 import httpx
 import openpyxl
 import pytest
+from clirun import run_cli
 from PIL import Image
 
 from photoqueue.central import admin
@@ -30,7 +29,7 @@ STAFF, PASSWORD = "office", "office-password"
 
 
 def pq(*args):
-    r = subprocess.run([sys.executable, "-m", "photoqueue", *args], capture_output=True, text=True, check=True)
+    r = run_cli(*args, check=True)  # in process (tests/clirun.py)
     return [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
 
 

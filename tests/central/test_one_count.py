@@ -6,10 +6,9 @@ import csv
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 
 import httpx
+from clirun import run_cli
 
 from photoqueue.central import admin
 from photoqueue.central.dashboard.devserver import running_server
@@ -23,7 +22,7 @@ DAY = (DashboardSettings().now() - dt.timedelta(days=2)).date().isoformat()  # a
 
 
 def pq(*args):
-    r = subprocess.run([sys.executable, "-m", "photoqueue", *args], capture_output=True, text=True)
+    r = run_cli(*args)  # in process (tests/clirun.py)
     assert r.returncode == 0, r.stderr
     return r.stdout
 

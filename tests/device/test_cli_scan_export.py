@@ -1,4 +1,5 @@
-"""`photoqueue scan`, `queue` and `export` as DESIGN.md's command contract gives them, run as processes."""
+"""`photoqueue scan`, `queue` and `export` as DESIGN.md's command contract gives them: the first test by the real
+entry point in a process of its own, the others in process (tests/clirun.py)."""
 
 import csv
 import io
@@ -6,11 +7,15 @@ import json
 import subprocess
 import sys
 
+from clirun import run_cli
+
 ROOM, DATE = "第一组", "2023-10-25"
 
 
-def pq(*args, check=True):
-    result = subprocess.run([sys.executable, "-m", "photoqueue", *map(str, args)], capture_output=True, text=True)
+def pq(*args, check=True, process=False):
+    """In process (tests/clirun.py); ``process=True``: the real entry point, ``python -m photoqueue``."""
+    result = (subprocess.run([sys.executable, "-m", "photoqueue", *map(str, args)], capture_output=True, text=True)
+              if process else run_cli(*args))
     assert "Traceback" not in result.stderr, result.stderr
     if check:
         assert result.returncode == 0, result.stderr
@@ -19,7 +24,7 @@ def pq(*args, check=True):
 
 def test_scan_prints_one_json_line_per_code_and_reprints_keep_the_number(tmp_path, timetable_2024):
     result = pq("scan", "--data-dir", tmp_path, "--room", ROOM, "--date", DATE, "--timetable", timetable_2024,
-                "CODE-AAAA-1", "CODE-BBBB-2", "CODE-AAAA-1", "https://example.com", check=False)
+                "CODE-AAAA-1", "CODE-BBBB-2", "CODE-AAAA-1", "https://example.com", check=False, process=True)
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines[:3] == [
         {"code": "CODE-AAAA-1", "number": 1, "reprint": False, "class": "20财务管理1班"},
@@ -106,16 +111,17 @@ def test_staff_actions_need_an_existing_station_room_and_date(tmp_path):
 
 
 def test_a_station_is_bound_to_its_room_and_its_key(tmp_path):
-    pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "CODE-0001-X")
-    result = pq("scan", "--data-dir", tmp_path, "--room", "A 组", "--date", DATE, "CODE-0002-X", check=False)
+    # in processes of their own: a refused scan leaves the data dir's lock taken until its process ends
+    pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "CODE-0001-X", process=True)
+    result = pq("scan", "--data-dir", tmp_path, "--room", "A 组", "--date", DATE, "CODE-0002-X", check=False, process=True)
     assert result.returncode == 2 and "room 'A组'" in result.stderr
     other_key = tmp_path / "other.key"
     other_key.write_text("cd" * 32)
     result = pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "--key-file", other_key,
-                "CODE-0002-X", check=False)
+                "CODE-0002-X", check=False, process=True)
     assert result.returncode == 2 and "another deployment key" in result.stderr
     (tmp_path / "deployment.key").unlink()  # a station whose key lives elsewhere: no new key is made
-    result = pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "CODE-0002-X", check=False)
+    result = pq("scan", "--data-dir", tmp_path, "--room", "A组", "--date", DATE, "CODE-0002-X", check=False, process=True)
     assert result.returncode == 1 and "key file not found" in result.stderr
     assert not (tmp_path / "deployment.key").exists()
 

@@ -2,11 +2,10 @@
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
 import openpyxl
 import pytest
+from clirun import run_cli
 
 from photoqueue.device import export as export_xlsx
 from photoqueue.device.export import collect
@@ -15,7 +14,7 @@ DATE = "2020-09-13"
 
 
 def pq(*args, check=True):
-    return subprocess.run([sys.executable, "-m", "photoqueue", *args], capture_output=True, text=True, check=check)
+    return run_cli(*args, check=check)  # in process (tests/clirun.py)
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,10 @@ inside, the fee rule is configurable and printed, and the settlement slip is pri
 import csv
 import datetime as dt
 import io
-import subprocess
-import sys
 
 import openpyxl
 import pytest
+from clirun import run_cli
 
 from photoqueue.core import glossary
 from photoqueue.reports import counts as reports
@@ -19,7 +18,7 @@ DATE = "2020-09-13"
 
 
 def pq(*args):
-    result = subprocess.run([sys.executable, "-m", "photoqueue", *map(str, args)], capture_output=True, text=True)
+    result = run_cli(*args)  # in process (tests/clirun.py)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     return result.stdout
 

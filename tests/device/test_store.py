@@ -2,10 +2,9 @@
 
 import datetime as dt
 import sqlite3
-import subprocess
-import sys
 
 import pytest
+from clirun import run_cli
 
 from photoqueue.core import commands as cmd
 from photoqueue.core.events import TicketIssued
@@ -76,8 +75,7 @@ def test_outbox_is_written_with_the_event_and_drains_on_ack(tmp_path):
 
 
 def _run_export(data_dir):
-    return subprocess.run([sys.executable, "-m", "photoqueue", "export", "--data-dir", str(data_dir)],
-                          capture_output=True, text=True)
+    return run_cli("export", "--data-dir", data_dir)  # in process (tests/clirun.py)
 
 
 def test_corrupt_file_gets_a_clear_error_not_a_traceback(tmp_path):

@@ -8,12 +8,12 @@ import csv
 import io
 import json
 import subprocess
-import sys
 import time
 
 import httpx
 import openpyxl
 import pytest
+from clirun import run_cli
 
 from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread
@@ -29,7 +29,7 @@ CLASSES = ["=1+1班", "-建工181", "@信息"]
 
 
 def pq(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "photoqueue", *args], capture_output=True, text=True, check=True)
+    return run_cli(*args, check=True)  # in process (tests/clirun.py)
 
 
 @pytest.fixture
