@@ -519,7 +519,7 @@ def sequence(seed: int, level: str = "medium", *, count: int = 10, with_code: bo
     omega = 2 * np.pi * rng.uniform(2.0, 5.0)
     direction = rng.normal(size=2)
     direction /= np.linalg.norm(direction)
-    roll0, phase = np.deg2rad(rng.uniform(-8, 8)), rng.uniform(0, 2 * np.pi)
+    roll0, phase = np.deg2rad(rng.uniform(-8, 8)), rng.uniform(-0.5, 0.5)  # it arrives from its start offset
     tremor = rng.uniform(0.3, 1.2), 2 * np.pi * rng.uniform(8, 12), rng.uniform(0, 2 * np.pi, 2)
     focus0, focus_tau = rng.uniform(0.0, 2.5), rng.uniform(0.04, 0.12)  # autofocus still settling
     t0 = rng.uniform(0.0, 0.03)

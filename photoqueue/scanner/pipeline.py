@@ -193,7 +193,9 @@ class Pipeline:
             return []
         sy, sx = big.shape[0] / gray.shape[0], big.shape[1] / gray.shape[1]
         q = quad * np.float32([sx, sy])
-        x0, y0, x1, y1 = region_box(q, big.shape, 0.2)
+        # a wide margin: the locator's blocks may cover only part of a code, and the main stream's pixels are
+        # cheap to add here (this crop is decoded once, not through the whole ladder)
+        x0, y0, x1, y1 = region_box(q, big.shape, 0.6)
         crop = big[y0:y1, x0:x1]
         for decoder in (self._zx_full, self._zb):
             found = decoder.decode(crop)
