@@ -2,7 +2,8 @@
 
 One row per station stream, plus one per registered room that has not synced. A stream that holds no
 room day while another stream of its room does (a second Pi whose events were refused, ``room_held``) is
-not a row of its own: what it sent shows in its room's ``set_aside`` list (never counted).
+not a row of its own: what it sent shows in its room's ``set_aside`` list (never counted), and so does such
+a station that only says hello and reports its health (refused before its first number: 0 events).
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ def rooms(store: Any, stale_s: float) -> list[dict[str, Any]]:
         held = roomdays.held_days(conn)
         aside = roomdays.set_aside_summary(conn)
     holding_rooms = {room for sid, room, *_ in streams if sid in held}
+    for sid, room, _hw, last_seen, *_ in streams:
+        if room in holding_rooms and sid not in held and not any(a["station_id"] == sid for a in aside.get(room, [])):
+            days = sorted(d for hs, ds in held.items() for d in ds if d.startswith(room + " "))
+            by = next((hs for hs, ds in held.items() if days and days[-1] in ds), None)
+            aside.setdefault(room, []).append({"station_id": sid, "date": None, "holder": by, "events": 0,
+                                               "tickets": 0, "first_at": last_seen, "last_at": last_seen})
     streams = [s for s in streams if s[0] in held or s[1] not in holding_rooms]
     latest: dict[str, tuple] = {}
     for (sid, _room, date), state in store.projection.sessions():  # frozen copies: safe beside ingest

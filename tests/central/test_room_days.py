@@ -188,3 +188,22 @@ def test_migration_4_gives_an_older_stores_room_day_to_its_first_station(db_url,
     with store.db.connection() as conn:
         assert conn.all("SELECT room, date, station_id FROM room_days") == [("R1", DATE, "S-first")]
     store.close()
+
+
+def test_a_spare_refused_at_hello_shows_in_its_rooms_set_aside_list(central, tmp_path):
+    """A spare Pi refused before its first number sends no events, only its health: staff still see it."""
+    db = central.store.db
+    first, spare = accounts.add_station(db, "R1")[1], accounts.add_station(db, "R1")[1]
+    a = make_station(tmp_path / "a", "R1", 20, seed=1)
+    try:
+        assert post(central, first, a.station_id, a.outbox_batch(500)).status_code == 200
+    finally:
+        a.close()
+    hello = httpx.post(central.url + "/api/v1/hello", headers={"authorization": f"Bearer {spare}"}, timeout=20,
+                       json={"station_id": "S-spare", "room": "R1", "date": DATE, "last_seq": 0, "last_number": 0})
+    assert hello.status_code == 409 and hello.json()["reason"] == "room_held"
+    assert post(central, spare, "S-spare", [], health={"numbering": "room_held"}).status_code == 200
+    rooms = [r for r in httpx.get(central.url + "/api/v1/rooms").json()["rooms"] if r["room"] == "R1"]
+    assert [r["station_id"] for r in rooms] == [a.station_id]
+    assert [(s["station_id"], s["events"], s["holder"]) for s in rooms[0]["set_aside"]] == [
+        ("S-spare", 0, a.station_id)]

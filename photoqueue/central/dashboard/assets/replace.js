@@ -6,7 +6,9 @@
 function setAsideNotice(r) {
   const aside = r.set_aside || [];
   if (!aside.length) return null;
-  const parts = aside.map((a) => `${a.date} 设备 ${a.station_id.slice(0, 8)}：${a.events} 条记录（取号 ${a.tickets}）`);
+  const parts = aside.map((a) => a.events
+    ? `${a.date} 设备 ${a.station_id.slice(0, 8)}：${a.events} 条记录（取号 ${a.tickets}）`
+    : `设备 ${a.station_id.slice(0, 8)} 已连上中心，被拒绝编号`);
   return h("div", {class: "alert set-aside"},
     `另一台设备的记录已另存，未计入统计（本组当天由设备 ${(aside[0].holder || "").slice(0, 8)} 编号）：` + parts.join("；")
     + "。如是更换设备，请用“更换设备”接管本组 / events of another station set aside, not counted");
