@@ -18,6 +18,7 @@ import sys
 import time
 
 import pytest
+from centre_key import give_centre_key
 from clocks import ShiftedClock
 from gpiozero.pins.mock import MockFactory
 from polling import wait_for
@@ -36,6 +37,8 @@ from photoqueue.device.station_build import build_station
 from photoqueue.device.store import EventStore
 from photoqueue.display import render_png
 from photoqueue.scanner.reads import ScanEvent
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 ROOM = "第一组"
 PIN = 17
@@ -224,6 +227,7 @@ def test_confirm_date_off_trusts_the_clock(setup, days):
 @pytest.fixture
 def centre(tmp_path):
     settings = CentralSettings(db=f"sqlite:///{tmp_path / 'central.db'}", rate_limit_per_s=0)
+    give_centre_key(settings.db, bytes.fromhex(KEY_HEX))  # the stations' key is the centre's (issue 21)
     with CentralThread(settings) as server:
         yield server
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from centre_key import give_centre_key
 from polling import wait_for
 
 from photoqueue.central import accounts
@@ -20,6 +21,8 @@ from photoqueue.device.station import Station
 from photoqueue.device.station_build import build_station
 from photoqueue.device.station_view import SimClock
 from photoqueue.timetable import load_timetable
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 ROOM = "第一组"
 DATE = "2023-10-25"
@@ -107,6 +110,7 @@ def test_the_keyboard_fallback_moves_the_queue_through_the_running_station(tmp_p
 @pytest.fixture
 def central(tmp_path):
     settings = CentralSettings(db=f"sqlite:///{tmp_path / 'central.db'}", rate_limit_per_s=0)
+    give_centre_key(settings.db, bytes(range(32)))  # the station's key is the centre's (issue 21)
     with CentralThread(settings) as server:
         yield server
 

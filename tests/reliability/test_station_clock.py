@@ -22,11 +22,13 @@ import datetime as dt
 import sqlite3
 import time
 
+import pytest
+from centre_key import give_centre_key
 from clocks import ShiftedClock
 from rel_helpers import KEY_HEX, ROOM, ScreenRecorder, record
 
 from photoqueue.central.admin import add_station
-from photoqueue.central.process import CentralProcess, free_port
+from photoqueue.central.process import CentralProcess, bound_socket
 from photoqueue.device.config import load_config
 from photoqueue.device.station_build import build_station
 from photoqueue.scanner.reads import ScanEvent
@@ -98,6 +100,7 @@ def numbers(data_dir, date):
 def test_a_clock_a_day_behind_does_not_continue_yesterdays_session(tmp_path):
     url = f"sqlite:///{tmp_path / 'central.db'}"
     token = add_station(url, ROOM)
+    give_centre_key(url, bytes.fromhex(KEY_HEX))  # the station's key is the centre's (issue 21)
     with CentralProcess(url, settings={"rate_limit_per_s": "0"}) as centre:
         config, yesterday, today = config_file(tmp_path, centre.url, token)
         day1 = [f"DAY1-STUDENT-{i:04d}" for i in range(10)]
@@ -131,8 +134,16 @@ def test_a_clock_a_day_behind_does_not_continue_yesterdays_session(tmp_path):
     assert right_date == today.isoformat() and today_numbers == list(range(1, len(day2) + 1))
 
 
-def test_a_never_synced_clock_a_day_behind_numbers_only_on_a_confirmed_date(tmp_path):
-    url = f"http://127.0.0.1:{free_port()}"  # the centre is out of reach since boot: nothing to compare
+@pytest.fixture
+def unreachable_url():
+    """A port bound and never listened on: it refuses every connection, and no other test takes it meanwhile."""
+    sock = bound_socket()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()
+
+
+def test_a_never_synced_clock_a_day_behind_numbers_only_on_a_confirmed_date(tmp_path, unreachable_url):
+    url = unreachable_url  # the centre is out of reach since boot: nothing to compare
     config, yesterday, today = config_file(tmp_path, url, "no-centre-token")
     day1 = [f"DAY1-STUDENT-{i:04d}" for i in range(10)]
     day2 = [f"DAY2-STUDENT-{i:04d}" for i in range(12)]
