@@ -275,11 +275,44 @@ def first_numbers(tmp: Path, with_centre: bool) -> list[float]:
     return times
 
 
+IDLE_15_FPS = 15.0
+
+
+def scanner_idle(seconds: float) -> dict:
+    """CPU (% of one core) of the camera thread's decoding at 15 fps on code-free phone frames (both generators:
+    the hall, phones showing an app, a keyboard, a dark screen): the station's scanner (pipeline, temporal
+    combination, debounce) against the naive peer's raw pyzbar on the same frames, paced alike."""
+    from pyzbar import pyzbar
+
+    from photoqueue.demo import phone_frames, phone_frames_optics
+    from photoqueue.scanner import Scanner, ScannerSettings
+
+    frames = [phone_frames.generate(700_000 + k, with_code=False).image for k in range(20)]
+    frames += [phone_frames_optics.generate(700_000 + k, phone_frames_optics.LEVELS[k % 3], with_code=False).image
+               for k in range(20)]
+    scanner = Scanner(ScannerSettings())
+
+    def paced(decode) -> float:
+        period, start = 1.0 / IDLE_15_FPS, time.monotonic()
+        c0, k = time.thread_time(), 0
+        while time.monotonic() - start < seconds:
+            decode(frames[k % len(frames)], start + k * period)
+            k += 1
+            time.sleep(max(0.0, start + k * period - time.monotonic()))
+        return 100 * (time.thread_time() - c0) / (time.monotonic() - start)
+
+    return {"station": paced(lambda f, now: scanner.process(f, now)),
+            "peer": paced(lambda f, _now: pyzbar.decode(f, symbols=[pyzbar.ZBarSymbol.QRCODE]))}
+
+
 def side(name: str) -> int:
     """One side of the comparison in this process (so each has its own RSS): JSON on stdout."""
     frames = STUDENTS
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("STATE_DIRECTORY", str(Path(tmp) / "state"))  # the witness outside the data dir
+        if name == "scanner-idle":
+            print(json.dumps(scanner_idle(IDLE_S)))
+            return 0
         if name.startswith("first"):
             print(json.dumps({"first": first_numbers(Path(tmp), name == "first-centre")}))
             return 0
@@ -297,7 +330,7 @@ def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "--side":
         return side(sys.argv[2])
     results = {}
-    for name in ("station", "station-text", "peer", "first-alone", "first-centre"):
+    for name in ("station", "station-text", "peer", "first-alone", "first-centre", "scanner-idle"):
         out = subprocess.run([sys.executable, __file__, "--side", name], capture_output=True, text=True,
                              timeout=600)
         if out.returncode != 0:
@@ -314,6 +347,9 @@ def main() -> int:
     for key, label in (("idle_cpu", "idle CPU, % of one core (camera 30 fps)"),
                        ("idle_rss", "idle RSS, MB (whole process)")):
         rows.append([label, station[key], text[key], peer[key], station[key] / peer[key]])
+    idle15 = results["scanner-idle"]
+    rows.append([f"idle CPU, % of one core (scanner thread, camera {IDLE_15_FPS:g} fps, code-free phone frames)",
+                 idle15["station"], "-", idle15["peer"], idle15["station"] / idle15["peer"]])
     rows.append(["scans missed (no ticket within 5 s)", station["missed"], text["missed"], peer["missed"], ""])
     print(f"## station: scan to ticket ({STUDENTS} students, camera {FPS:g} fps, {os.cpu_count()} cores)\n")
     print(table(["measure", "station (image tickets)", "station (text tickets)", "naive peer",
