@@ -89,7 +89,7 @@ async def get_events(request: Request, after: int = 0, store: CentralStore = Dep
     reg = await run_in_threadpool(store.authenticate, _bearer(request))
     if reg is None:
         raise CentralError("unknown or revoked station token", http_status=401)
-    return await run_in_threadpool(store.station_events, reg, max(0, after))
+    return await run_in_threadpool(store.station_events, reg, min(max(0, after), guard.INT_MAX))  # a column's range
 
 
 def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) -> dict:

@@ -73,7 +73,36 @@ def _read_zip(path: Path, data: bytes) -> list[Sheet]:
     return read_xlsx(path, data)
 
 
+# An XLSX is a zip: a 1.5 MB file can hold a sheet that inflates to 1.5 GB (and openpyxl holds every cell of
+# it). A real timetable's sheet is a few MB at most; each part's and the whole's uncompressed size is checked
+# from the zip's directory before anything is parsed (zipfile never inflates a part past its stated size).
+XLSX_PART_MAX = 16 * 1024 * 1024
+XLSX_TOTAL_MAX = 48 * 1024 * 1024
+XLSX_PARTS_MAX = 2000
+
+
+def check_xlsx_size(path: Path, data: bytes) -> None:
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise TimetableError(f"{path}: a damaged XLSX (zip) file / XLSX 文件已损坏") from None
+    mb = 1024 * 1024
+    if len(infos) > XLSX_PARTS_MAX:
+        raise TimetableError(f"{path}: {len(infos)} parts in this workbook, at most {XLSX_PARTS_MAX} "
+                             "/ 工作簿内部文件过多，不像是时间表")
+    for info in infos:
+        if info.file_size > XLSX_PART_MAX:
+            raise TimetableError(f"{path}: {info.filename} unpacks to {info.file_size / mb:.0f} MB, at most "
+                                 f"{XLSX_PART_MAX // mb} MB / 工作表解压后过大（{info.file_size / mb:.0f} MB），"
+                                 "不像是时间表")
+    total = sum(i.file_size for i in infos)
+    if total > XLSX_TOTAL_MAX:
+        raise TimetableError(f"{path}: the workbook unpacks to {total / mb:.0f} MB, at most {XLSX_TOTAL_MAX // mb} "
+                             f"MB / 工作簿解压后过大（{total / mb:.0f} MB），不像是时间表")
+
+
 def read_xlsx(path: Path, data: bytes) -> list[Sheet]:
+    check_xlsx_size(path, data)  # before openpyxl: the sizes first
     try:
         import openpyxl  # only XLSX files need it; a station (photoqueue[station]) does not carry it
     except ImportError:
