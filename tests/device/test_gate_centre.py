@@ -14,7 +14,7 @@ import pytest
 from polling import wait_for
 
 from photoqueue.central import accounts
-from photoqueue.central.process import CentralThread, free_port
+from photoqueue.central.process import CentralThread, bound_socket, free_port
 from photoqueue.central.roomdays import replace_station
 from photoqueue.central.settings import CentralSettings
 from photoqueue.device.config import parse_config
@@ -231,7 +231,8 @@ def test_a_rolled_back_station_with_the_centre_down_stops_at_the_divergence(tmp_
 
 
 def test_an_unreachable_centre_numbers_on_local_evidence_and_the_screen_says_so(tmp_path):
-    url = f"http://127.0.0.1:{free_port('127.0.0.1')}"  # nobody listens there
+    sock = bound_socket()  # bound, never listening: every connection is refused, and no other test takes the port
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     station, room = start(config(tmp_path / "data", url, token_file(tmp_path, "token", "pq_nobody")))
     try:
         assert scan(station, room, "STUDENT-0001") == 1
@@ -239,4 +240,5 @@ def test_an_unreachable_centre_numbers_on_local_evidence_and_the_screen_says_so(
         alerts = ask(station, lambda s: s.alerts)
     finally:
         station.stop()
+        sock.close()
     assert health["centre_hello"] == "unreachable" and "未连上中心：按本机记录编号" in alerts
