@@ -41,7 +41,7 @@ class ScannerSettings:
     retry_budget_ms: float = setting(60.0, "time the retries may spend on one frame after the cheap pass", min=0)
     temporal_frames: int = setting(3, "frames of one showing combined where the current one alone fails (1: off)",
                                    min=1, max=10)
-    temporal_budget_ms: float = setting(30.0, "time combining the last frames may take on one frame", min=0)
+    temporal_budget_ms: float = setting(20.0, "time combining the last frames may take on one frame", min=0)
     hires_retry: bool = setting(True, "retry an unread region on the high-resolution stream when the camera has one")
     debounce_gap_s: float = setting(1.5, "a code absent for longer than this and shown again is a rescan", min=0)
     notice_repeat_s: float = setting(3.0, "how often the 'show one code only' notice repeats while two codes show",

@@ -27,6 +27,7 @@ from photoqueue.scanner.pipeline import DecodeResult, HiRes, Pipeline, region_bo
 
 MIN_RESPONSE = 0.08  # phase correlation peak below this: the crops do not show the same thing
 MAX_SHIFT = 0.25  # of the crop's size: further than that is a phone still swinging in, not a tremor
+REGIONS = 1  # the most code-like region only: the combination is for a code in view, not for a search
 
 
 @dataclass
@@ -40,7 +41,7 @@ class TemporalPipeline:
     one where the current one alone fails. ``decode(gray, now=...)``: ``now`` in seconds (the camera's
     clock); without it the frames are taken as consecutive."""
 
-    def __init__(self, pipeline: Pipeline | None = None, *, frames: int = 3, budget_ms: float = 30.0,
+    def __init__(self, pipeline: Pipeline | None = None, *, frames: int = 3, budget_ms: float = 20.0,
                  max_gap_s: float = 0.2, clock=time.perf_counter):
         self.pipeline = pipeline or Pipeline(clock=clock)
         self.frames = max(1, frames)
@@ -74,7 +75,7 @@ class TemporalPipeline:
         return result
 
     def _combine(self, gray, quads, recent: list[_Past], deadline: float) -> list[Detection]:
-        for quad in quads:
+        for quad in quads[:REGIONS]:
             if self._clock() > deadline:
                 break
             x0, y0, x1, y1 = region_box(quad, gray.shape, 0.25)
