@@ -133,46 +133,72 @@ def _recover(data_dir: Path, source: Path | None, centre, last_number, witness_d
     if [r[0] for r in rows] != list(range(1, len(rows) + 1)):
         raise StationError(f"{origin}: its event sequence has gaps; give another backup", exit_status=2)
     extra: list[dict] = []
+    dropped: list[tuple] = []  # local events that parted from the centre's (kept only in the files moved aside)
     centre_hw = 0
+    keep = None
     if centre is not None:
-        centre_sid, centre_hw, extra = fetch_centre_events(*centre, after=len(rows))
+        centre_sid, centre_hw, held = fetch_centre_events(*centre, after=0)
         if station_id is not None and centre_sid != station_id:
             raise StationError(f"the centre knows this token's station as {centre_sid}, the backup is {station_id}",
                                exit_status=2)
         station_id = centre_sid
+        keep = _agreeing(rows, held)
+        rows, dropped, extra = rows[:keep], rows[keep:], held[keep:]
     if station_id is None:
         raise StationError(f"{data_dir}: nothing says which station this is; give a backup (--from) or the centre",
                            exit_status=2)
     total = len(rows) + len(extra)
     witness = read_witness(witness_path(path))
-    if witness is not None and witness.station_id == station_id and witness.seq > total:
+    if witness is not None and witness.station_id == station_id and witness.seq > max(total, len(rows) + len(dropped)):
         raise StationError(f"the station numbered {witness.seq} events, but the backup and the centre hold only "
                            f"{total}: events {total + 1}..{witness.seq} are nowhere else; keep the damaged files and "
                            "call for help (numbering on would give those numbers twice)", exit_status=4)
-    sessions = [(r[1], r[2]) for r in rows] + [(e["room"], e["date"]) for e in extra]
+    sessions = [(r[1], r[2]) for r in rows + dropped] + [(e["room"], e["date"]) for e in extra]
     room, date = session or (sessions[-1] if sessions else (None, None))
-    outer = DayWitness(default_dir(str(witness_dir or ""), data_dir), data_dir, room, date).read() if room else None
-    highest = _highest(rows, extra, room, date)
-    paper = None
-    if last_number is not None:
-        if room is None:
-            raise StationError("--last-number needs --room and --date (the local file holds no session)", exit_status=2)
-        paper = (room, date, last_number) if last_number > highest else None
-    elif centre is None and witness is None and outer is None:
-        raise StationError("no centre and no witness: nothing says how far this room numbered; give the last number "
-                           "printed on paper (--last-number N), and the station numbers above it / 无中心、无记录："
-                           "请用 --last-number 给出纸上最后一个号", exit_status=2)
-    elif outer is not None and outer.number > highest:
-        raise StationError(f"the witness {outer.data_dir} ({room} {date}) records number {outer.number}, but the "
-                           f"backup and the centre hold only up to {highest}; give the last number printed on paper "
-                           "(--last-number N) to number above it", exit_status=4)
+    day = DayWitness(default_dir(str(witness_dir or ""), data_dir), data_dir, room, date) if room else None
+    outer = day.read() if day is not None else None
+    paper = _paper(room, date, _highest(rows, extra, room, date), last_number, _highest(dropped, [], room, date),
+                   outer.number if outer is not None else 0, centre is None and witness is None and outer is None)
     aside = data_dir / f"damaged-{time.strftime('%Y%m%dT%H%M%S')}"
     rc._mark(data_dir, "building")
-    rc.build(data_dir, origin if local is not None else None, station_id, extra, centre_hw, paper)
+    rc.build(data_dir, origin if local is not None else None, station_id, extra, centre_hw, paper, keep, day)
     rc._mark(data_dir, "swapping", aside=str(aside))
     rc.finish(data_dir, aside)
     return {"station_id": station_id, "from_backup": len(rows), "from_centre": len(extra), "events": total,
             "numbers_on_paper": paper[2] if paper else None, "damaged_files_moved_to": str(aside)}
+
+
+def _paper(room: str | None, date: str | None, highest: int, last_number: int | None, superseded: int,
+           witnessed: int, no_evidence: bool) -> tuple[str, str, int] | None:
+    """The floor the rebuilt session numbers above (a NumbersOnPaper event), or None; refuses what would give
+    a number twice. ``superseded``: the highest number of local events that parted from the centre's (handed
+    out on paper all the same); ``witnessed``: the outer witness's number of the day."""
+    if last_number is not None and room is None:
+        raise StationError("--last-number needs --room and --date (the local file holds no session)", exit_status=2)
+    if last_number is None and no_evidence:
+        raise StationError("no centre and no witness: nothing says how far this room numbered; give the last number "
+                           "printed on paper (--last-number N), and the station numbers above it / 无中心、无记录："
+                           "请用 --last-number 给出纸上最后一个号", exit_status=2)
+    floor = max(superseded, last_number or 0)
+    if witnessed > max(highest, floor):
+        raise StationError(f"the witness outside the data dir ({room} {date}) records number {witnessed}, but the "
+                           f"backup and the centre hold only up to {highest}; give the last number printed on paper "
+                           "(--last-number N) to number above it", exit_status=4)
+    return (room, date, floor) if room is not None and floor > highest else None
+
+
+def _agreeing(rows: list[tuple], held: list[dict]) -> int:
+    """How many local rows agree with the centre's events, from the first: after a divergence (a rolled-back
+    station numbered again while the centre was down) the centre's history wins; the local tail stays in the
+    damaged files moved aside."""
+    from photoqueue.core.events import event_from_dict
+
+    for i, (row, theirs) in enumerate(zip(rows, held, strict=False)):
+        if event_from_dict(json.loads(row[3])).public_dict() != theirs:
+            log.warning("recover: the local history parts from the centre's at seq %d; the centre's is kept from "
+                        "there", i + 1)
+            return i
+    return len(rows)
 
 
 def _highest(rows: list[tuple], extra: list[dict], room: str | None, date: str | None) -> int:

@@ -136,9 +136,11 @@ class DayWitness:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         return self._fd
 
-    def record(self, station_id: str, seq: int, chain: str, number: int) -> DayRecord | None:
+    def record(self, station_id: str, seq: int, chain: str, number: int, *, rebuilt: bool = False) -> DayRecord | None:
         """After a commit: never backwards. The number is the day's highest whoever issued it; seq and chain
-        follow the station that wrote last (a rebuilt or adopted station replaces the old one's)."""
+        follow the station that wrote last (a rebuilt or adopted station replaces the old one's). ``rebuilt``:
+        `photoqueue recover` replaced the history (its seq and chain replace the old ones; the number never goes
+        back)."""
         try:
             fd = self._open()
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -147,7 +149,7 @@ class DayWitness:
                 update = DayRecord(station_id, seq, chain, number, self.data_dir, self.room, self.date)
                 if current is not None:
                     update = replace(update, number=max(number, current.number), gen=current.gen + 1)
-                    if current.station_id == station_id and current.seq > seq:
+                    if current.station_id == station_id and current.seq > seq and not rebuilt:
                         update = replace(update, seq=current.seq, chain=current.chain)
                 text = json.dumps(asdict(update), ensure_ascii=False, separators=(",", ":")).encode()
                 slot = (text + b"|" + format(zlib.crc32(text), "08x").encode()).ljust(SLOT, b"\0")

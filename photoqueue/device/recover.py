@@ -93,14 +93,27 @@ def _copy(source: Path, new: Path) -> None:
         src.close()
 
 
+def _truncate(path: Path, keep: int) -> None:
+    """Drop the events after ``keep`` (and what they wrote) from a copy that is not in use yet."""
+    with sqlite3.connect(path) as db:
+        for table in ("outbox", "codes", "number_floor", "events"):
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+                db.execute(f"DELETE FROM {table} WHERE seq > ?", (keep,))
+    db.close()
+
+
 def build(data_dir: Path, source: Path | None, station_id: str, centre_events: list[dict], centre_hw: int,
-          paper: tuple[str, str, int] | None) -> Path:
-    """The new database beside the old one, complete and on disk; returns its path."""
+          paper: tuple[str, str, int] | None, keep: int | None = None, outer=None) -> Path:
+    """The new database beside the old one, complete and on disk; returns its path. ``keep``: the source's
+    events after it are dropped (they parted from the centre's). ``outer``: the witness outside the data dir
+    (a DayWitness of the session), given the rebuilt history before the swap."""
     new = data_dir / NEW_NAME
     for stale in data_dir.glob(NEW_NAME + "*"):
         stale.unlink()
     if source is not None:
         _copy(source, new)
+        if keep is not None:
+            _truncate(new, keep)
         _step("copied")
     with EventStore(new) as store:
         if source is None:
@@ -120,6 +133,11 @@ def build(data_dir: Path, source: Path | None, station_id: str, centre_events: l
         if centre_hw:
             store.ack(centre_hw)
             store.record_centre_high_water(centre_hw)
+        if outer is not None:
+            last = store.last_seq()
+            outer.record(store.station_id, last, store.chain_at(last), store.highest_number(outer.room, outer.date),
+                         rebuilt=True)
+            outer.close()
     for f in (new, witness_path(new)):
         if f.exists():
             _fsync(f)
@@ -165,7 +183,7 @@ def data_dir_identity(data_dir: Path) -> str | None:
     return witness.station_id if witness is not None else None
 
 
-def rebuild_from_centre(data_dir: Path, centre: tuple[str, str], station_id: str) -> int:
+def rebuild_from_centre(data_dir: Path, centre: tuple[str, str], station_id: str, outer=None) -> int:
     """A replacement Pi adopting ``station_id``: its (empty) data dir rebuilt from the centre's events of that
     station, so it continues the room's numbers. Returns how many events. The caller holds the lock."""
     from photoqueue.device.backup import fetch_centre_events
@@ -175,7 +193,7 @@ def rebuild_from_centre(data_dir: Path, centre: tuple[str, str], station_id: str
         raise StationError(f"the centre hands out station {centre_sid}'s events, not {station_id}'s", exit_status=2)
     aside = data_dir / f"replaced-{time.strftime('%Y%m%dT%H%M%S')}"
     _mark(data_dir, "building")
-    build(data_dir, None, station_id, events, hw, None)
+    build(data_dir, None, station_id, events, hw, None, outer=outer)
     _mark(data_dir, "swapping", aside=str(aside))
     finish(data_dir, aside)
     log.warning("takeover: %s rebuilt as station %s from the centre (%d events)", data_dir, station_id, len(events))

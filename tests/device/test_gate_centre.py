@@ -17,6 +17,7 @@ from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread, bound_socket, free_port
 from photoqueue.central.roomdays import replace_station
 from photoqueue.central.settings import CentralSettings
+from photoqueue.device.backup import recover
 from photoqueue.device.config import parse_config
 from photoqueue.device.outer_witness import day_path, default_dir
 from photoqueue.device.parts import Adapter
@@ -187,6 +188,19 @@ def test_a_restored_copy_behind_the_centre_is_refused_at_start(tmp_path, centre)
     assert any("中心已有更多记录" in a for a in alerts)
 
 
+def recovered_and_numbering_above(cfg, data: Path, url: str, tok: str) -> None:
+    """Staff recover: the centre's history wins from where the two parted; numbering goes on above every number."""
+    done = recover(data, None, (url, Path(tok).read_text()))
+    assert done["numbers_on_paper"] is None and not (data / "numbering-stopped.json").exists()
+    station, room = start(cfg)
+    try:
+        assert scan(station, room, "LATE-5") == 31
+        drained(station)  # the centre takes the rebuilt stream: no divergence any more
+        assert ask(station, lambda s: s.health())["numbering"] == "ok"
+    finally:
+        station.stop()
+
+
 def test_a_rolled_back_station_with_the_centre_down_stops_at_the_divergence(tmp_path, centre):
     tok = token_file(tmp_path, "token", accounts.add_station(centre.thread.store.db, ROOM)[1])
     data = tmp_path / "data"
@@ -228,6 +242,7 @@ def test_a_rolled_back_station_with_the_centre_down_stops_at_the_divergence(tmp_
     finally:
         station.stop()
     assert (data / "numbering-stopped.json").exists()
+    recovered_and_numbering_above(cfg, data, centre.url, tok)
 
 
 def test_an_unreachable_centre_numbers_on_local_evidence_and_the_screen_says_so(tmp_path):
