@@ -37,6 +37,13 @@ def _centre(config, key: bytes, clock_check):
                       fingerprint=key_fingerprint(key), clock_check=clock_check)
 
 
+def _refuse_key(_key: bytes) -> None:
+    from photoqueue.device.errors import StationError
+
+    raise StationError("manual entry numbers with the key it was given (--key-file); give it the centre's "
+                       "(`photoqueue central show-key`)")
+
+
 def _confirmed_on_this_boot(store, room: str, date: str) -> bool:
     run = store.latest_run()
     return bool(run and run["room"] == room and run["date"] == date and run["confirmed_by"]
@@ -58,6 +65,7 @@ def open_gate(args: argparse.Namespace, session, lock_fd: int) -> NumberGate:
     centre = _centre(config, session.rules.digest_key, clock_check) if config is not None else None
     if centre is not None:
         centre.allow_takeover = False  # a takeover rebuilds the data dir: the station does that, not a scan
+        centre.on_key = _refuse_key  # the session is open with the key given: manual entry does not swap it
     gate = NumberGate(Path(args.data_dir), session.room, session.date, witness_dir, centre=centre)
     gate.lock(lock_fd)
     gate.meet_centre(session.store.path)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -257,3 +259,24 @@ def test_an_unreachable_centre_numbers_on_local_evidence_and_the_screen_says_so(
         station.stop()
         sock.close()
     assert health["centre_hello"] == "unreachable" and "未连上中心：按本机记录编号" in alerts
+
+
+def test_manual_entry_asks_the_centre_and_is_refused_on_a_room_day_another_station_holds(tmp_path, centre):
+    tok = token_file(tmp_path, "token-a", accounts.add_station(centre.thread.store.db, ROOM)[1])
+    station, room = start(config(tmp_path / "pi-a", centre.url, tok))
+    try:
+        scan(station, room, "STUDENT-0001")
+        drained(station)
+    finally:
+        station.stop()
+    other = token_file(tmp_path, "token-b", accounts.add_station(centre.thread.store.db, ROOM)[1])
+    (tmp_path / "key").write_text(centre.thread.store.deployment_key.hex())
+    cfg = tmp_path / "b.toml"
+    cfg.write_text(f'[station]\nroom = "{ROOM}"\ndata_dir = "{tmp_path / "pi-b"}"\n[printer]\nkind = "dummy"\n'
+                   f'[central]\nurl = "{centre.url}"\ntoken_file = "{other}"\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "photoqueue", "scan", "--config", str(cfg), "--data-dir",
+                             str(tmp_path / "pi-b"), "--room", ROOM, "--date", DAY, "--key-file",
+                             str(tmp_path / "key"), "STUDENT-0002"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 4 and "room_held" in result.stderr, result.stderr
+    assert '"number"' not in result.stdout and "Traceback" not in result.stderr
+
