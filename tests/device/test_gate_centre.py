@@ -111,6 +111,14 @@ def scan(station, room: Room, code: str):
     return number if kind in ("issued", "reprint") else text
 
 
+def on_the_card(store) -> str | None:
+    """What the centre's room listing (the dashboard card's source) says of the station's numbering."""
+    from photoqueue.central.roomview import rooms
+
+    return next((entry["health"].get("numbering") for entry in rooms(store, stale_s=60)
+                 if entry["health"].get("numbering")), None)
+
+
 def drained(station) -> None:
     wait_for(lambda: station.sync.outbox_size() == 0, timeout=30)
 
@@ -184,6 +192,8 @@ def test_a_restored_copy_behind_the_centre_is_refused_at_start(tmp_path, centre)
         refused = scan(station, room, "STUDENT-NEW")
         health = ask(station, lambda s: s.health())
         alerts = ask(station, lambda s: s.alerts)
+        # the dashboard's card: the station's health reaches the centre with its next sync
+        assert wait_for(lambda: on_the_card(centre.thread.store) == "behind_centre", timeout=30)
     finally:
         station.stop()
     assert isinstance(refused, str) and health["numbering"] == "behind_centre" and health["healthy"] is False
