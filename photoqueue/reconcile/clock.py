@@ -1,15 +1,23 @@
 """The camera's clock, read from the data: its offset from the station's clock and its drift over the day.
 
-Cameras are often minutes off (set by hand, never synced) and drift a few seconds a day. Two steps:
+Cameras are often minutes, even an hour, off (set by hand, never synced) and drift, a badly kept one a few
+seconds an hour. A clock *explains* a photo that falls where a photo can be (a second or more after its
+number was called, before the press that ended it, not in a skip, a void or while nobody was called) and a
+press with a photo at most PRESS_LAG_S before it (the photographer presses right after the last shot of each
+student). The estimate is the clock that explains (nearly) the most of both:
 
-1. Coarse: the photographer presses right after the last shot of each student, so presses and photos,
-   binned, correlate best (FFT cross-correlation) at the lag that puts photos a few seconds before
-   presses. This finds the offset to within a few seconds, however far off the camera is.
-2. Fine: over a grid of offsets and drifts near that, count photos the timeline says are impossible
-   (before their number was called plus the time to walk in, after the press that ended it, in a
-   skip, a void, or while nobody was called). The true clock makes none on a clean day; a forgotten
-   or double press makes none either (the alignment finds those), so anomalies do not bend the clock.
-   The estimate is the middle of the widest band of offsets with the fewest impossible photos.
+1. Coarse: presses and photos, binned, correlate best (FFT cross-correlation) at the lag that puts photos a
+   few seconds before presses: the offset to within a few seconds, however far off the camera is.
+2. The offset, exactly: at a given drift each photo and each press is explained over a few intervals of
+   offsets, so the count changes only where one begins or ends; the estimate is the middle of the band
+   that explains within 1% of the most, around the widest band that explains the most.
+3. The drift, over the whole day: every drift up to the largest allowed in 1 s steps, then in 0.25 s steps
+   around the best, each with its best offset. Never from a part of the day: on a day of one frame a
+   student, a clock one student off explains a third of the day about as well as the true one (the photo
+   lands a second or two after the next call), though not its presses, and not the whole day.
+
+Slips do not bend the clock: a photo taken under the wrong number is still taken while *a* number was called,
+and a double or forgotten press leaves one press unexplained, whatever the clock.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ DRIFT_COARSE_S = 1.0  # the drift over the day: first in these steps over +-max_
 DRIFT_FINE_S = 0.25  # then in these around the best
 DRIFT_OFFSET_RANGE_S = 6.0  # the offsets searched at each coarse drift, around the best without drift
 MIN_UNCERTAINTY_S = 0.25
-SLACK = 0.01
+SLACK = 0.01  # a clock that explains this share fewer than the best is as good
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ class Clock:
 
 @dataclass(frozen=True)
 class Windows:
-    """The turns as sorted arrays, for counting impossible photos fast."""
+    """The turns as sorted arrays."""
 
     starts: np.ndarray
     ends: np.ndarray  # +inf while open
@@ -56,16 +64,6 @@ class Windows:
         return cls(np.array([t.start for t in turns], dtype=float),
                    np.array([np.inf if t.end is None else t.end for t in turns], dtype=float),
                    np.array([t.outcome in (PRESS, OPEN) for t in turns], dtype=bool))
-
-    def impossible(self, u: np.ndarray, walk_in_s: float, press_after_s: float) -> np.ndarray:
-        """Per station time in ``u`` (any shape): True where no photo can be."""
-        k = np.searchsorted(self.starts, u, side="right") - 1
-        inside = k >= 0
-        kk = np.where(inside, k, 0)
-        after_call = u - self.starts[kk]
-        before_end = self.ends[kk] - u
-        ok = inside & (after_call >= walk_in_s) & (before_end >= press_after_s) & self.photographable[kk]
-        return ~ok
 
 
 def coarse_offset(press_times: np.ndarray, photo_times: np.ndarray) -> float:
@@ -105,25 +103,25 @@ class Evidence:
     @classmethod
     def of(cls, turns: list[Turn], walk_in_s: float, press_after_s: float) -> Evidence:
         w = Windows.of(turns)
-        # a turn lasts until the next call at the latest, as Windows.impossible reads it
+        # a turn lasts until the next call at the latest (a number called again reopens its turn)
         ends = np.minimum(w.ends, np.append(w.starts[1:], np.inf))
         lo, hi = w.starts + walk_in_s, ends - press_after_s
         keep = w.photographable & (hi > lo)
         presses = np.array([t.end for t in turns if t.outcome == PRESS and t.end is not None], dtype=float)
         return cls(lo[keep], hi[keep], np.sort(presses))
 
-    def intervals(self, b: np.ndarray, lo_o: float, hi_o: float) -> tuple[np.ndarray, np.ndarray]:
+    def intervals(self, b: np.ndarray, lo_o: float, hi_o: float) -> tuple[Spans, Spans]:
         """The offsets in [lo_o, hi_o] at which each photo (camera times ``b``, drift applied, sorted) is
-        possible, and those at which each press has a photo within PRESS_LAG_S before it, as intervals
-        (starts, ends). Each photo's intervals are disjoint, and so are each press's: the number of intervals
-        over an offset is the number of photos and presses the clock explains there."""
+        possible, and those at which each press has a photo within PRESS_LAG_S before it, as intervals.
+        Each photo's intervals are disjoint, and so are each press's: the number of intervals over an offset
+        is the number of photos (presses) the clock explains there."""
         # photos: turn k holds photo i at offsets [lo_k - b_i, hi_k - b_i)
         first = np.searchsorted(self.hi, b + lo_o, side="right")
         counts = np.maximum(np.searchsorted(self.lo, b + hi_o, side="left") - first, 0)
         i, n = _pairs(counts)
         k = first[i] + n
-        starts = [self.lo[k] - b[i]]
-        ends = [self.hi[k] - b[i]]
+        photos = Spans.of(self.lo[k] - b[i], self.hi[k] - b[i], lo_o, hi_o)
+        starts, ends = [np.zeros(0)], [np.zeros(0)]
         if len(self.presses) and len(b):
             # press j, photo i: a photo within the window before it at offsets [p_j - L - b_i, p_j - b_i]; the
             # photos of one run (each within L of the next) give one interval, runs give disjoint ones
@@ -140,51 +138,84 @@ class Evidence:
                 tail = np.append(head[1:], len(i)) - 1
                 starts.append(p[j[head]] - PRESS_LAG_S - b[i[tail]])
                 ends.append(p[j[head]] - b[i[head]])
-        return (np.clip(np.concatenate(starts), lo_o, hi_o), np.clip(np.concatenate(ends), lo_o, hi_o))
+        return photos, Spans.of(np.concatenate(starts), np.concatenate(ends), lo_o, hi_o)
 
 
 @dataclass(frozen=True)
-class Row:
-    """One drift's intervals (each sorted on its own) and the most of them over one offset."""
+class Spans:
+    """Intervals of offsets, clipped to the search window; starts and ends each sorted on its own."""
 
-    drift: float
     starts: np.ndarray
     ends: np.ndarray
-    top: int
+    lo_o: float
+    hi_o: float
 
     @classmethod
-    def of(cls, drift: float, starts: np.ndarray, ends: np.ndarray) -> Row:
+    def of(cls, starts: np.ndarray, ends: np.ndarray, lo_o: float, hi_o: float) -> Spans:
+        starts, ends = np.clip(starts, lo_o, hi_o), np.clip(ends, lo_o, hi_o)
         keep = ends > starts
-        s, e = np.sort(starts[keep]), np.sort(ends[keep])
-        # the most lie over some interval's start: those begun by then, less those ended
-        top = int((np.arange(1, len(s) + 1) - np.searchsorted(e, s, side="right")).max()) if len(s) else 0
-        return cls(drift, s, e, top)
+        return cls(np.sort(starts[keep]), np.sort(ends[keep]), lo_o, hi_o)
+
+    def __add__(self, other: Spans) -> Spans:
+        return Spans(np.sort(np.concatenate([self.starts, other.starts])),
+                     np.sort(np.concatenate([self.ends, other.ends])), self.lo_o, self.hi_o)
+
+    def top(self) -> int:
+        """The most intervals over one offset: over some interval's start, those begun less those ended."""
+        if not len(self.starts):
+            return 0
+        return int((np.arange(1, len(self.starts) + 1) - np.searchsorted(self.ends, self.starts, side="right")).max())
 
     def cover(self, at: float) -> int:
         return int(np.searchsorted(self.starts, at, side="right") - np.searchsorted(self.ends, at, side="right"))
 
-    def band(self, least: int, lo_o: float, hi_o: float) -> tuple[float, float]:
-        """The band of offsets over which at least ``least`` intervals lie, around the widest band where the
-        most do: a stray frame explained at the band's edge does not move the clock, and a band a whole
-        student away that explains nearly as much is another band."""
-        x = np.concatenate([self.starts, self.ends, [lo_o, hi_o]])
+    def segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(left, right, cover): the window cut where the count changes, zero-length pieces (ties) left out."""
+        x = np.concatenate([self.starts, self.ends, [self.lo_o, self.hi_o]])
         d = np.concatenate([np.ones(len(self.starts), dtype=np.int64), -np.ones(len(self.ends), dtype=np.int64),
                             [0, 0]])
         order = np.argsort(x, kind="stable")
         x, cover = x[order], np.cumsum(d[order])
-        seg = np.diff(x)  # [x_m, x_m+1) lies under cover[m]; zero-length ones (ties) are passed over
-        keep = seg > 0
-        left, right, cover = x[:-1][keep], x[1:][keep], cover[:-1][keep]
+        keep = np.diff(x) > 0
+        return x[:-1][keep], x[1:][keep], cover[:-1][keep]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One drift: the offsets at which each photo is possible, and each press explained."""
+
+    drift: float
+    photos: Spans
+    presses: Spans
+    both: Spans
+    top: int  # the most photos and presses one offset explains
+
+    @classmethod
+    def of(cls, drift: float, photos: Spans, presses: Spans) -> Row:
+        both = photos + presses
+        return cls(drift, photos, presses, both, both.top())
+
+    def band(self, least: int, slack: int) -> tuple[float, float]:
+        """The offsets where every photo that can be is possible, around the best place: the widest band
+        where the most photos and presses are explained, or (``least``) nearly the most, next to it.
+
+        The presses tell which band (a clock one student off explains the photos of a one-frame day about
+        as well, not its presses); the photos tell where in it: a photographer who takes longer to press
+        than PRESS_LAG_S would otherwise pull every photo up against the next press."""
+        left, right, cover = self.both.segments()
         if not len(cover):
-            return lo_o, hi_o
-        lo, hi = _widest(left, right, cover >= cover.max())
-        ok = cover >= least
-        a, b = np.searchsorted(left, lo), np.searchsorted(right, hi)
-        while a > 0 and ok[a - 1]:
-            a -= 1
-        while b < len(ok) - 1 and ok[b + 1]:
-            b += 1
-        return float(left[a]), float(right[b])
+            return self.both.lo_o, self.both.hi_o
+        a, b = _widest(left, right, cover >= cover.max())
+        a, b = _grow(left, right, cover >= least, a, b)
+        left, right, cover = self.photos.segments()
+        if not len(cover):
+            return a, b
+        inside = np.flatnonzero((right > a) & (left < b))
+        if not len(inside):
+            return a, b
+        most = int(cover[inside].max())
+        at = inside[int(np.argmax(cover[inside]))]
+        return _grow(left, right, cover >= most - slack, float(left[at]), float(right[at]))
 
 
 def _widest(left: np.ndarray, right: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
@@ -196,34 +227,47 @@ def _widest(left: np.ndarray, right: np.ndarray, mask: np.ndarray) -> tuple[floa
     return float(left[heads[w]]), float(right[tails[w]])
 
 
+def _grow(left: np.ndarray, right: np.ndarray, ok: np.ndarray, lo: float, hi: float) -> tuple[float, float]:
+    """[lo, hi) (segment edges) grown over the neighbouring segments where ``ok`` holds."""
+    a, b = int(np.searchsorted(left, lo)), int(np.searchsorted(right, hi))
+    while a > 0 and ok[a - 1]:
+        a -= 1
+    while b < len(ok) - 1 and ok[b + 1]:
+        b += 1
+    return float(left[a]), float(right[b])
+
+
 def _scan(evidence: Evidence, times: np.ndarray, drifts: np.ndarray, middle: float, span: float,
           lo_o: float, hi_o: float) -> list[Row]:
     return [Row.of(d, *evidence.intervals(times + d * (times - middle) / span, lo_o, hi_o))
             for d in drifts.tolist()]
 
 
-def _slack(rows: list[Row]) -> int:
-    """How many fewer photos and presses than the most still count as the best: a clock that explains one
-    stray frame more at the very edge of the band is no better a clock (1%, at least 2)."""
-    return max(2, int(SLACK * max(r.top for r in rows)))
+def _slack(most: int) -> int:
+    """How many fewer than the most explained still count as the best: a clock that explains one stray frame
+    more at the very edge of the band is no better a clock (1%, at least 2)."""
+    return max(2, int(SLACK * most))
 
 
-def _pick(rows: list[Row], lo_o: float, hi_o: float, at: float | None = None) -> tuple[float, float, float]:
-    """(drift, offset, half-width): the middle of the drifts next to the best one that explain (nearly)
-    the most, and the middle of its widest band of offsets that does; ``at`` given, at that offset."""
-    tops = np.array([r.top if at is None else r.cover(at) for r in rows])
-    least = int(tops.max()) - _slack(rows)
+def _pick(rows: list[Row], at: float | None = None) -> tuple[float, float, float]:
+    """(drift, offset, half-width): of the drifts next to the best one that explain (nearly) the most, the
+    one with the widest band of offsets (:meth:`Row.band`), and the middle of that band; ``at`` given, the
+    middle of those drifts, at that offset."""
+    tops = np.array([r.top if at is None else r.both.cover(at) for r in rows])
+    least = int(tops.max()) - _slack(max(r.top for r in rows))
     best = int(np.argmax(tops))
     first, last = best, best
     while first > 0 and tops[first - 1] >= least:
         first -= 1
     while last < len(rows) - 1 and tops[last + 1] >= least:
         last += 1
-    row = rows[(first + last) // 2]
     if at is not None:
-        return row.drift, at, MIN_UNCERTAINTY_S
-    lo, hi = row.band(least, lo_o, hi_o)
-    return row.drift, (lo + hi) / 2, max((hi - lo) / 2, MIN_UNCERTAINTY_S)
+        return rows[(first + last) // 2].drift, at, MIN_UNCERTAINTY_S
+    # of those, the drift that leaves the photos the widest band: off the true drift, the first and the last
+    # photos of the day each pull the band their own way
+    bands = [(r.band(least, _slack(r.photos.top())), r.drift) for r in rows[first:last + 1]]
+    (lo, hi), drift = max(bands, key=lambda b: b[0][1] - b[0][0])
+    return drift, (lo + hi) / 2, max((hi - lo) / 2, MIN_UNCERTAINTY_S)
 
 
 def estimate(turns: list[Turn], photo_times: np.ndarray, *, walk_in_s: float, press_after_s: float,
@@ -244,7 +288,7 @@ def estimate(turns: list[Turn], photo_times: np.ndarray, *, walk_in_s: float, pr
         centre = (coarse_offset(evidence.presses, times) if len(evidence.presses)
                   else float(turns[0].start - middle))
         lo_o, hi_o = centre - FINE_RANGE_S, centre + FINE_RANGE_S
-        _, offset, width = _pick(_scan(evidence, times, zero, middle, span, lo_o, hi_o), lo_o, hi_o)
+        _, offset, width = _pick(_scan(evidence, times, zero, middle, span, lo_o, hi_o))
     else:
         offset, width = offset_s, MIN_UNCERTAINTY_S
     # a drift matters only when the photos span a while; a handful of photos cannot show one
@@ -255,8 +299,7 @@ def estimate(turns: list[Turn], photo_times: np.ndarray, *, walk_in_s: float, pr
                                  (DRIFT_FINE_S, DRIFT_COARSE_S, DRIFT_COARSE_S * 2)):
         drifts = np.unique(np.clip(drift + np.arange(-half_d, half_d + step / 2, step), -max_drift_s, max_drift_s))
         lo_o, hi_o = offset - half_o, offset + half_o
-        drift, found, found_width = _pick(_scan(evidence, times, drifts, middle, span, lo_o, hi_o), lo_o, hi_o,
-                                          at=offset_s)
+        drift, found, found_width = _pick(_scan(evidence, times, drifts, middle, span, lo_o, hi_o), at=offset_s)
         if offset_s is None:
             offset, width = found, found_width
     return Clock(offset, drift, middle, span), width
