@@ -80,7 +80,8 @@ def _live_hub(app: FastAPI, settings: CentralSettings):
               min_interval_s=settings.status_min_interval_s, refresh_s=settings.status_refresh_s,
               max_streams=settings.status_max_streams, per_client=settings.status_streams_per_client,
               notify=(lambda: pg_notify(store.db)) if postgres else None,
-              keepalive_s=DashboardSettings.from_app(app).keepalive_s, max_staff_streams=settings.staff_max_streams)
+              keepalive_s=DashboardSettings.from_app(app).keepalive_s, max_staff_streams=settings.staff_max_streams,
+              store_errors=store.db.error_types())
     listener = Listener(store.db.url, hub.mark_dirty).start() if postgres else None
     if listener is not None and not listener.ready.wait(10):
         log.warning("not yet listening for other workers' changes (LISTEN %s); retrying in the background",
@@ -159,13 +160,14 @@ def _add_error_handlers(app: FastAPI, settings: CentralSettings) -> None:
         headers = {}
         if exc.http_status == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        if exc.http_status == 429 and "retry_after_s" in exc.extra:
+        if exc.http_status in (429, 503) and "retry_after_s" in exc.extra:
             headers["Retry-After"] = str(max(1, round(exc.extra["retry_after_s"])))
         return JSONResponse({"error": str(exc), **exc.extra}, status_code=exc.http_status, headers=headers)
 
     async def store_error(request, exc: Exception):
-        # the store is down or busy (PostgreSQL restarting, a disk full): a station retries later
-        log.error("%s %s: store error: %s", request.method, request.url.path, exc)
+        # the store is down or busy (PostgreSQL restarting, a disk full): a station retries later. One line,
+        # no traceback: an outage is an answer, not a bug
+        log.error("%s %s: store error: %s", request.method, request.url.path, (str(exc).strip().splitlines() or [""])[0])
         return JSONResponse({"error": f"the central store is unavailable: {type(exc).__name__}"}, status_code=503,
                             headers={"Retry-After": "5"})
 

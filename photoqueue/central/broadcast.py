@@ -45,19 +45,34 @@ class Channel:
         # the public channel also keeps what phones are sent: a version, the gzip, patches (livepatch)
         self.live = LiveChannelState() if patches else None
         self.text: str | None = None
+        self.stale: bytes | None = None  # the "stale" event while the store is away
         self.event = b""
         self.version = 0
         self.streams = 0
         self._waiting: list[asyncio.Future] = []
 
     def publish(self, text: str) -> bool:
-        """Take a newly computed snapshot; wake the streams when it differs from the last one."""
-        if text == self.text:
+        """Take a newly computed snapshot; wake the streams when it differs from the last one (or the last
+        one was said to be stale)."""
+        if text == self.text and self.stale is None:
             return False
+        self.stale = None
         self.text, self.version = text, self.version + 1
         self.event = f"event: snapshot\ndata: {text}\n\n".encode()
         if self.live is not None:
             self.live.update(text)
+        self.wake_all()
+        return True
+
+    def mark_stale(self) -> bool:
+        """The store is away: streams keep the snapshot they have and are told it is stale (``event:
+        stale``) until the next computation succeeds. True when this is news."""
+        if self.stale is not None:
+            return False
+        since = time.strftime("%H:%M:%S")
+        self.stale = (f'event: stale\ndata: {{"since": "{since}", "message": "数据库暂时不可用，显示的可能不是最新数据'
+                      f' / the data store is unavailable; this may not be current"}}\n\n').encode()
+        self.version += 1
         self.wake_all()
         return True
 
@@ -79,7 +94,8 @@ class Hub:
     def __init__(self, compute: dict[str, Callable[[], str]], *, min_interval_s: float = 1.0,
                  refresh_s: float = 5.0, max_streams: int = 8000, per_client: int = 200,
                  notify: Callable[[], None] | None = None, always: tuple[str, ...] = ("public",),
-                 keepalive_s: float = 15.0, max_staff_streams: int = 200):
+                 keepalive_s: float = 15.0, max_staff_streams: int = 200,
+                 store_errors: tuple[type[BaseException], ...] = ()):
         self.compute = compute
         self.channels = {name: Channel(name, patches=name == "public") for name in compute}
         self.min_interval_s = min_interval_s
@@ -91,6 +107,7 @@ class Hub:
         self.keepalive_s = keepalive_s
         self.open_streams = 0
         self.max_staff_streams = max_staff_streams
+        self.store_errors = store_errors  # a computation failing with one of these: the store is away
         self.staff_streams = 0
         self.per_address: dict[str, int] = {}
         self.recomputes = 0
@@ -168,6 +185,11 @@ class Hub:
                     continue
                 try:
                     text = await to_thread.run_sync(self.compute[name])
+                except self.store_errors as exc:  # the store is away: keep the last snapshot, say it is stale
+                    if channel.mark_stale():
+                        log.warning("the %s snapshot is stale: the store is unavailable (%s)", name,
+                                    (str(exc).strip().splitlines() or [""])[0])
+                    continue
                 except Exception:
                     log.exception("the %s snapshot could not be computed", name)
                     continue
@@ -268,8 +290,14 @@ class StreamResponse(Response):
                 wake = loop.create_future()
                 if disconnected.done():
                     break
-                if self.still_allowed is not None and not await self.still_allowed():
+                if self.still_allowed is not None and not await _still_allowed(self):
                     break
+                if self.channel.version != version and self.channel.stale is not None:
+                    body = self.channel.stale
+                    # the stream keeps the version it had: the next good snapshot comes as a resync
+                    version = self.channel.version
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
+                    continue
                 if self.channel.version != version:
                     body = self.channel.event
                     if self.patches:  # the step from the version this phone holds, else "fetch again"
@@ -293,6 +321,14 @@ class StreamResponse(Response):
             self.hub.release(self.address, staff=self.staff)
 
 
+async def _still_allowed(stream: StreamResponse) -> bool:
+    """The stream's own check (a staff login still live); the store being away is no reason to end it."""
+    try:
+        return bool(await stream.still_allowed())
+    except stream.hub.store_errors:
+        return True
+
+
 async def _until_disconnect(receive) -> None:
     while True:
         message = await receive()
@@ -303,6 +339,7 @@ async def _until_disconnect(receive) -> None:
 REFUSALS = {
     "full": (503, "live updates are full; reload /status.json every few seconds / 实时连接已满，页面将定时刷新"),
     "client": (429, "too many live pages from this address / 此地址打开的实时页面过多，页面将定时刷新"),
+    "store": (503, "the data store is unavailable; retry shortly / 数据库暂时不可用，请稍后重试"),
     "staff": (503, "staff live updates are full; the dashboard reloads its data every few seconds / "
                    "工作人员实时连接已满，页面将定时刷新"),
 }
@@ -399,7 +436,12 @@ class LiveTraffic:
             await refuse(why, app.state.settings.status_poll_s, send)
             return
         if hub.channels["public"].text is None:
-            await hub.current("public")
+            try:
+                await hub.current("public")
+            except hub.store_errors:  # nothing computed yet and the store is away
+                hub.release(address)
+                await refuse("store", app.state.settings.status_poll_s, send)
+                return
         await StreamResponse(hub, hub.channels["public"], address=address, patches=patches)(scope, receive, send)
 
 

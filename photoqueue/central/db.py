@@ -101,7 +101,9 @@ class Database:
                 timeout = {} if "connect_timeout=" in self.url else {"connect_timeout": 10}
                 raw = psycopg.connect(self.url, autocommit=True, **timeout)
             except psycopg.Error as exc:
-                raise CentralError(f"cannot connect to PostgreSQL ({_safe_url(self.url)}): {exc}".strip()) from None
+                # 503 with Retry-After when a request meets it: the store is away, a station retries later
+                raise CentralError(f"cannot connect to PostgreSQL ({_safe_url(self.url)}): {exc}".strip(),
+                                   http_status=503, extra={"retry_after_s": 5}) from None
         conn = Conn(raw, self.dialect)
         with self._lock:
             self._all.append(conn)
@@ -149,8 +151,22 @@ class Database:
             with self._lock:
                 if conn in self._all:
                     self._all.remove(conn)
+            if self.dialect == "postgresql":
+                self._drop_idle()  # a restart or a failover cut them all: the next request connects anew
         else:
             self._give_back(conn)
+
+    def _drop_idle(self) -> None:
+        with self._lock:
+            idle = []
+            while not self._pool.empty():
+                idle.append(self._pool.get_nowait())
+            for conn in idle:
+                if conn in self._all:
+                    self._all.remove(conn)
+        for conn in idle:
+            with contextlib.suppress(Exception):
+                conn.raw.close()
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Conn]:
@@ -187,11 +203,12 @@ class Database:
         return str(self.path) if self.dialect == "sqlite" else _safe_url(self.url)
 
     def error_types(self) -> tuple[type[BaseException], ...]:
+        """What the store raises when it is away or failing (CentralError: a connection refused)."""
         if self.dialect == "sqlite":
-            return (sqlite3.Error,)
+            return (sqlite3.Error, CentralError)
         import psycopg
 
-        return (psycopg.Error,)
+        return (psycopg.Error, CentralError)
 
 
 def _safe_url(url: str) -> str:

@@ -39,6 +39,8 @@ function connectLive(url, onSnapshot, onDown, pollUrl) {
   const say = (text, cls) => { if (conn) { conn.textContent = text; conn.className = "conn " + cls; } };
   const source = new EventSource(url);
   source.addEventListener("open", () => say("实时更新", "ok"));
+  // the centre's database is away: what is shown stays, marked as perhaps not current
+  source.addEventListener("stale", () => say("数据暂停更新，显示的可能不是最新", "down"));
   source.addEventListener("snapshot", (e) => {
     say("实时更新", "ok");
     try { onSnapshot(JSON.parse(e.data)); } catch (err) { console.error(err); }

@@ -179,6 +179,8 @@ function pollPlan() {
 function connectStatus() {
   const source = new EventSource("/status/live");
   for (const kind of ["hello", "live", "plan"]) source.addEventListener(kind, (e) => onEvent(kind, e.data));
+  // the centre's database is away: what is shown stays, marked as perhaps not current
+  source.addEventListener("stale", () => say("数据暂停更新，显示的可能不是最新", "down"));
   source.addEventListener("open", () => say("实时更新", "ok"));
   source.addEventListener("error", () => {
     if (source.readyState === EventSource.CLOSED) { pollPlan(); return; }  // refused: poll instead
