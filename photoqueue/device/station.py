@@ -88,6 +88,7 @@ class Station:
         # the one door to a number (device/gate.py); None: not kept (tests, the benchmark, the demo's rooms)
         self.gate = gate
         self._scanned = False  # a scan was handled on a confirmed date: the screen's date gives way to the queue
+        self._press_prompt = False  # the start band asks the photographer to press (to confirm the date)
         self.inbox: queue_mod.Queue = queue_mod.Queue()
         self.session = None
         self.ready = threading.Event()
@@ -256,10 +257,9 @@ class Station:
             except BaseException as exc:
                 item.future.set_exception(exc)
             return
-        if isinstance(item, (ScanEvent, ButtonAction)) or (isinstance(item, cmd.Command) and not isinstance(
-                item, (cmd.RecordPrint, cmd.FlagDuplicate, cmd.LoadTimetable))):
-            self._end_self_check()  # the first scan (or a staff key) ends the start checklist
-        if self._key_on_unconfirmed_date(item):
+        starts = isinstance(item, (ScanEvent, ButtonAction)) or (isinstance(item, cmd.Command) and not isinstance(
+            item, (cmd.RecordPrint, cmd.FlagDuplicate, cmd.LoadTimetable)))  # a scan or a staff key
+        if (starts and self._end_start_band(item)) or self._key_on_unconfirmed_date(item):
             self.handled += 1
             return
         if isinstance(item, ScanEvent):
@@ -284,6 +284,18 @@ class Station:
         if isinstance(item, (ScanEvent, cmd.Scan)) and self.date_check is not None and self.date_check.confirmed:
             self._scanned = True
         self.handled += 1
+
+    def _end_start_band(self, item: object) -> bool:
+        """The first scan or staff key ends the start checklist. True when the key is taken here: the band
+        asked for a press to confirm the date, which the centre (or the CLI) confirmed in the meantime; the
+        press does what the band said and no more (it never marks the called student photographed)."""
+        asked, self._press_prompt = self._press_prompt, False
+        self._end_self_check()
+        if asked and isinstance(item, cmd.Advance) and self.date_check is not None and self.date_check.confirmed:
+            on, good_ms, bad_ms = self.beeps
+            self.parts.buttons.feedback(True, good_ms, bad_ms, beep=on)
+            return True
+        return False
 
     def _key_on_unconfirmed_date(self, item: object) -> bool:
         """While the session's date waits for confirmation, a staff key is the date's (see
@@ -397,7 +409,10 @@ class Station:
 
     def show_self_check(self, line: str) -> None:
         """The start checklist (photoqueue diagnose's quick checks) in the screen's alert band until the first
-        scan or staff key, so staff see a ready room (or what to fix) before the first student."""
+        scan or staff key, so staff see a ready room (or what to fix) before the first student. While the date
+        waits for confirmation the line asks for the photographer's press; it goes the moment the date is
+        confirmed by any means, and a press while it shows only confirms."""
+        self._press_prompt = self.date_check is not None and not self.date_check.confirmed
         self._alert("selfcheck", line)
 
     def _end_self_check(self) -> None:
@@ -424,6 +439,9 @@ class Station:
         self._gate_alerts()
         if self.date_check is not None and self.date_check.poll():
             self._dirty = True  # the centre's date or `queue confirm-date` confirmed it
+            if self._press_prompt:  # the band must not go on asking for a press that would now advance
+                self._press_prompt = False
+                self._end_self_check()
         try:
             effects = self.session.refresh()  # the staff CLI (or a manual scan) changed the queue
             if effects:
