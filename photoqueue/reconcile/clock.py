@@ -33,7 +33,7 @@ PRESS_LAG_S = 4.0  # the last shot comes at most this long before the press (the
 FINE_RANGE_S = 20.0  # the exact search for the offset, around the coarse step's
 DRIFT_COARSE_S = 1.0  # the drift over the day: first in these steps over +-max_drift_s,
 DRIFT_FINE_S = 0.25  # then in these around the best
-DRIFT_OFFSET_RANGE_S = 6.0  # the offsets searched at each coarse drift, around the best without drift
+DRIFT_OFFSET_RANGE_S = 20.0  # the offsets searched at each coarse drift, around the best without drift
 MIN_UNCERTAINTY_S = 0.25
 SLACK = 0.01  # a clock that explains this share fewer than the best is as good
 
@@ -90,6 +90,16 @@ def _pairs(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows, np.arange(len(rows)) - first
 
 
+Raw = tuple[np.ndarray, np.ndarray]  # intervals of offsets (starts, ends), in no order
+
+
+def _clip(starts: np.ndarray, ends: np.ndarray, lo_o: float, hi_o: float) -> Raw:
+    """The intervals clipped to the search window, the empty ones left out."""
+    starts, ends = np.clip(starts, lo_o, hi_o), np.clip(ends, lo_o, hi_o)
+    keep = ends > starts
+    return starts[keep], ends[keep]
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What the day says about any clock: where each photo may be (``lo``..``hi``: the photographable turns,
@@ -110,7 +120,7 @@ class Evidence:
         presses = np.array([t.end for t in turns if t.outcome == PRESS and t.end is not None], dtype=float)
         return cls(lo[keep], hi[keep], np.sort(presses))
 
-    def intervals(self, b: np.ndarray, lo_o: float, hi_o: float) -> tuple[Spans, Spans]:
+    def intervals(self, b: np.ndarray, lo_o: float, hi_o: float) -> tuple[Raw, Raw]:
         """The offsets in [lo_o, hi_o] at which each photo (camera times ``b``, drift applied, sorted) is
         possible, and those at which each press has a photo within PRESS_LAG_S before it, as intervals.
         Each photo's intervals are disjoint, and so are each press's: the number of intervals over an offset
@@ -120,7 +130,7 @@ class Evidence:
         counts = np.maximum(np.searchsorted(self.lo, b + hi_o, side="left") - first, 0)
         i, n = _pairs(counts)
         k = first[i] + n
-        photos = Spans.of(self.lo[k] - b[i], self.hi[k] - b[i], lo_o, hi_o)
+        photos = _clip(self.lo[k] - b[i], self.hi[k] - b[i], lo_o, hi_o)
         starts, ends = [np.zeros(0)], [np.zeros(0)]
         if len(self.presses) and len(b):
             # press j, photo i: a photo within the window before it at offsets [p_j - L - b_i, p_j - b_i]; the
@@ -138,7 +148,7 @@ class Evidence:
                 tail = np.append(head[1:], len(i)) - 1
                 starts.append(p[j[head]] - PRESS_LAG_S - b[i[tail]])
                 ends.append(p[j[head]] - b[i[head]])
-        return photos, Spans.of(np.concatenate(starts), np.concatenate(ends), lo_o, hi_o)
+        return photos, _clip(np.concatenate(starts), np.concatenate(ends), lo_o, hi_o)
 
 
 @dataclass(frozen=True)
@@ -151,14 +161,9 @@ class Spans:
     hi_o: float
 
     @classmethod
-    def of(cls, starts: np.ndarray, ends: np.ndarray, lo_o: float, hi_o: float) -> Spans:
-        starts, ends = np.clip(starts, lo_o, hi_o), np.clip(ends, lo_o, hi_o)
-        keep = ends > starts
-        return cls(np.sort(starts[keep]), np.sort(ends[keep]), lo_o, hi_o)
-
-    def __add__(self, other: Spans) -> Spans:
-        return Spans(np.sort(np.concatenate([self.starts, other.starts])),
-                     np.sort(np.concatenate([self.ends, other.ends])), self.lo_o, self.hi_o)
+    def of(cls, *raws: Raw, lo_o: float, hi_o: float) -> Spans:
+        return cls(np.sort(np.concatenate([r[0] for r in raws])), np.sort(np.concatenate([r[1] for r in raws])),
+                   lo_o, hi_o)
 
     def top(self) -> int:
         """The most intervals over one offset: over some interval's start, those begun less those ended."""
@@ -185,17 +190,17 @@ class Row:
     """One drift: the offsets at which each photo is possible, and each press explained."""
 
     drift: float
-    photos: Spans
-    presses: Spans
+    photos: Raw
+    presses: Raw
     both: Spans
     top: int  # the most photos and presses one offset explains
 
     @classmethod
-    def of(cls, drift: float, photos: Spans, presses: Spans) -> Row:
-        both = photos + presses
+    def of(cls, drift: float, photos: Raw, presses: Raw, lo_o: float, hi_o: float) -> Row:
+        both = Spans.of(photos, presses, lo_o=lo_o, hi_o=hi_o)
         return cls(drift, photos, presses, both, both.top())
 
-    def band(self, least: int, slack: int) -> tuple[float, float]:
+    def band(self, least: int) -> tuple[float, float]:
         """The offsets where every photo that can be is possible, around the best place: the widest band
         where the most photos and presses are explained, or (``least``) nearly the most, next to it.
 
@@ -207,7 +212,7 @@ class Row:
             return self.both.lo_o, self.both.hi_o
         a, b = _widest(left, right, cover >= cover.max())
         a, b = _grow(left, right, cover >= least, a, b)
-        left, right, cover = self.photos.segments()
+        left, right, cover = Spans.of(self.photos, lo_o=self.both.lo_o, hi_o=self.both.hi_o).segments()
         if not len(cover):
             return a, b
         inside = np.flatnonzero((right > a) & (left < b))
@@ -215,7 +220,7 @@ class Row:
             return a, b
         most = int(cover[inside].max())
         at = inside[int(np.argmax(cover[inside]))]
-        return _grow(left, right, cover >= most - slack, float(left[at]), float(right[at]))
+        return _grow(left, right, cover >= most - _slack(most), float(left[at]), float(right[at]))
 
 
 def _widest(left: np.ndarray, right: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
@@ -239,7 +244,7 @@ def _grow(left: np.ndarray, right: np.ndarray, ok: np.ndarray, lo: float, hi: fl
 
 def _scan(evidence: Evidence, times: np.ndarray, drifts: np.ndarray, middle: float, span: float,
           lo_o: float, hi_o: float) -> list[Row]:
-    return [Row.of(d, *evidence.intervals(times + d * (times - middle) / span, lo_o, hi_o))
+    return [Row.of(d, *evidence.intervals(times + d * (times - middle) / span, lo_o, hi_o), lo_o, hi_o)
             for d in drifts.tolist()]
 
 
@@ -249,10 +254,10 @@ def _slack(most: int) -> int:
     return max(2, int(SLACK * most))
 
 
-def _pick(rows: list[Row], at: float | None = None) -> tuple[float, float, float]:
+def _pick(rows: list[Row], at: float | None = None, widest: bool = True) -> tuple[float, float, float]:
     """(drift, offset, half-width): of the drifts next to the best one that explain (nearly) the most, the
-    one with the widest band of offsets (:meth:`Row.band`), and the middle of that band; ``at`` given, the
-    middle of those drifts, at that offset."""
+    one with the widest band of offsets (:meth:`Row.band`; ``widest`` False: the middle one), and the
+    middle of its band; ``at`` given, the middle of those drifts, at that offset."""
     tops = np.array([r.top if at is None else r.both.cover(at) for r in rows])
     least = int(tops.max()) - _slack(max(r.top for r in rows))
     best = int(np.argmax(tops))
@@ -263,10 +268,9 @@ def _pick(rows: list[Row], at: float | None = None) -> tuple[float, float, float
         last += 1
     if at is not None:
         return rows[(first + last) // 2].drift, at, MIN_UNCERTAINTY_S
-    # of those, the drift that leaves the photos the widest band: off the true drift, the first and the last
-    # photos of the day each pull the band their own way
-    bands = [(r.band(least, _slack(r.photos.top())), r.drift) for r in rows[first:last + 1]]
-    (lo, hi), drift = max(bands, key=lambda b: b[0][1] - b[0][0])
+    # off the true drift, the first and the last photos of the day each pull the band their own way
+    near = rows[first:last + 1] if widest else [rows[(first + last) // 2]]
+    (lo, hi), drift = max(((r.band(least), r.drift) for r in near), key=lambda b: b[0][1] - b[0][0])
     return drift, (lo + hi) / 2, max((hi - lo) / 2, MIN_UNCERTAINTY_S)
 
 
@@ -295,11 +299,12 @@ def estimate(turns: list[Turn], photo_times: np.ndarray, *, walk_in_s: float, pr
     if span < 600 or len(times) < 30 or max_drift_s < DRIFT_FINE_S:
         return Clock(offset, 0.0, middle, span), width
     drift = 0.0
-    for step, half_d, half_o in ((DRIFT_COARSE_S, max_drift_s, DRIFT_OFFSET_RANGE_S),
-                                 (DRIFT_FINE_S, DRIFT_COARSE_S, DRIFT_COARSE_S * 2)):
-        drifts = np.unique(np.clip(drift + np.arange(-half_d, half_d + step / 2, step), -max_drift_s, max_drift_s))
+    for step, half_d, half_o, widest in ((DRIFT_COARSE_S, max_drift_s, DRIFT_OFFSET_RANGE_S, False),
+                                         (DRIFT_FINE_S, DRIFT_COARSE_S, DRIFT_COARSE_S * 2, True)):
+        drifts = np.clip(drift + np.arange(-half_d, half_d + step / 2, step), -max_drift_s, max_drift_s)
         lo_o, hi_o = offset - half_o, offset + half_o
-        drift, found, found_width = _pick(_scan(evidence, times, drifts, middle, span, lo_o, hi_o), at=offset_s)
+        drift, found, found_width = _pick(_scan(evidence, times, drifts, middle, span, lo_o, hi_o), offset_s,
+                                          widest)
         if offset_s is None:
             offset, width = found, found_width
     return Clock(offset, drift, middle, span), width
