@@ -19,10 +19,15 @@ PI_DEBS := python3 python3-venv python3-pip python3-numpy python3-pil python3-py
 PI_GPIOZERO2 := $(PIVENV)/gpiozero2
 PI_GPIO_TESTS := tests/device/test_buttons.py tests/device/test_date_confirm.py tests/device/test_diagnose.py \
                  tests/device/test_diagnose_one_line.py
-# The station-side suite: everything that runs on the Pi (the centre's, the demo's and the reports'
-# tests stay in the main venv).
+# The station-side suite on the Pi's Python: of the tests of what runs on the Pi, those marked `pi`, the ones
+# whose outcome can depend on a library the Pi takes from apt at an older version (numpy, OpenCV, Pillow,
+# pygame, gpiozero, the barcode decoders, escpos...) and the station's imports. The rest (the queue, the
+# timetable, the store, the sync) is plain Python on the same CPython 3.11 and SQLite: test-main runs it.
 PI_TESTS := tests/core tests/timetable tests/scanner tests/printer tests/display tests/device \
             tests/test_station_imports.py
+# test-main's parallel run: pytest-xdist workers (auto: one per core), a test file to one worker (its
+# module-scoped servers start once); then the tests marked `serial` alone.
+PYTEST_JOBS ?= auto
 WHEELHOUSE ?= dist/wheelhouse
 export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
@@ -43,13 +48,14 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/photoqueue demo --headless --exit $(DEMO_ARGS)
 
-# The whole suite in the dev venv, then the station-side suite again on the Pi's Python (test-pi).
+# The whole suite in the dev venv, then the version-sensitive tests again on the Pi's Python (test-pi).
 test: test-main test-pi
 
 test-main: setup
 	$(BIN)/ruff check photoqueue tests bench scripts
 	@bash scripts/ensure-postgres.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_JOBS) --dist loadfile -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
 
 pi-debs:
 	@bash scripts/install-debs.sh $(PI_DEBS)
@@ -68,7 +74,7 @@ $(PI_GPIOZERO2)/.installed: $(PI_STAMP)
 
 test-pi: pi-debs $(PI_STAMP) $(PI_GPIOZERO2)/.installed
 	PYGAME_HIDE_SUPPORT_PROMPT=1 $(PIVENV)/bin/python scripts/pi_constraints.py check --import numpy,cv2,pygame,gpiozero
-	PYTHONPATH=$(CURDIR) $(PIVENV)/bin/python -m pytest -p no:cacheprovider $(PI_TESTS) $(PYTEST_ARGS)
+	PYTHONPATH=$(CURDIR) $(PIVENV)/bin/python -m pytest -p no:cacheprovider -m pi $(PI_TESTS) $(PYTEST_ARGS)
 	PYTHONPATH=$(PI_GPIOZERO2):$(CURDIR) $(PIVENV)/bin/python -c 'import importlib.metadata as m, sys; \
 	    v = m.version("gpiozero"); sys.exit(0 if v.startswith("2.0.") else f"gpiozero {v}: expected 2.0.x")'
 	PYTHONPATH=$(PI_GPIOZERO2):$(CURDIR) $(PIVENV)/bin/python -m pytest -p no:cacheprovider $(PI_GPIO_TESTS) $(PYTEST_ARGS)

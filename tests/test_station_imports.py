@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 ROOT = Path(__file__).resolve().parents[1]
 CENTRAL_ONLY = ("fastapi", "starlette", "uvicorn", "psycopg", "psycopg_binary", "openpyxl")
 # The packages that run on the Pi; central, demo and reports are the centre's and the office's.

@@ -26,6 +26,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A socket bound to ``port`` (0: one the kernel picks), held from now on: unlike a port found free and
+    bound later, no other process (a parallel test) can take it in between."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
 def wait_ready(url: str, timeout: float = 30.0, alive=lambda: True) -> None:
     """Poll ``url``/healthz until it answers 200."""
     import httpx
@@ -97,8 +106,11 @@ class CentralThread:
 
     def __init__(self, settings: CentralSettings):
         self.settings = settings
+        self.sock: socket.socket | None = None
         if not settings.port or settings.port == CentralSettings().port:
-            settings.port = free_port(settings.host)
+            # bound now and handed to uvicorn, so the port is ours from here on
+            self.sock = bound_socket(settings.host)
+            settings.port = self.sock.getsockname()[1]
         self.server = None
         self.thread: threading.Thread | None = None
 
@@ -119,7 +131,11 @@ class CentralThread:
         config = uvicorn.Config(self.app, host=self.settings.host, port=self.settings.port, log_level="warning",
                                 access_log=False, proxy_headers=False, timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="central", daemon=True)
+        if self.sock is not None and self.sock.fileno() == -1:  # closed by the server's last stop: the same port
+            self.sock = bound_socket(self.settings.host, self.settings.port)
+        sockets = [self.sock] if self.sock is not None else None
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": sockets}, name="central",
+                                       daemon=True)
         self.thread.start()
         wait_ready(self.url, timeout, alive=self.thread.is_alive)
         return self
@@ -128,6 +144,8 @@ class CentralThread:
         if self.server is not None:
             self.server.should_exit = True
             self.thread.join(15)
+        if self.sock is not None:
+            self.sock.close()
 
     def __enter__(self) -> CentralThread:
         return self.start()

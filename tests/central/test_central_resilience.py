@@ -9,6 +9,7 @@ import random
 import threading
 import time
 
+import pytest
 from central_helpers import ChaosProxy, extend_station, make_station, sort_rows
 
 from photoqueue.central.admin import add_station
@@ -32,6 +33,7 @@ def stored_matches_station(db_url: str, station) -> int:
     return len(stored)
 
 
+@pytest.mark.serial  # restarts the centre on the port it had
 def test_a_server_killed_mid_ingest_loses_no_acknowledged_event(db_url, tmp_path):
     station = make_station(tmp_path / "r1", "R1", 2500, seed=21)
     token = add_station(db_url, "R1")

@@ -15,12 +15,15 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from central_helpers import make_station
 from polling import wait_for
 
 from photoqueue.central import admin
 from photoqueue.central.connections import ConnectionBounds
 from photoqueue.central.process import free_port, wait_ready
+
+pytestmark = pytest.mark.serial  # thousands of connections against a file limit, on a port found free
 
 HALF = b"GET /status HTTP/1.1\r\nHost: x\r\nX-a: "
 FILES = 1024

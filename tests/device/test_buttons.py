@@ -16,6 +16,8 @@ from photoqueue.device.station_view import SimClock
 from photoqueue.device.store import EventStore, db_path
 from photoqueue.settings import problems
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 PIN = 17
 
 

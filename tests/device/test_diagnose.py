@@ -21,6 +21,8 @@ from photoqueue.scanner.picam import Picamera2Source
 from photoqueue.scanner.settings import ScannerSettings
 from photoqueue.scanner.sources import ImageFileSource
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 ROOM = "第一组"
 DATE = "2023-10-25"
 NOW = dt.datetime(2023, 10, 25, 13, 50)

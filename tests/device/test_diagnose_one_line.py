@@ -10,6 +10,8 @@ import pytest
 from photoqueue.cli import main
 from photoqueue.device import diagnose
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 
 @pytest.fixture
 def station_toml(tmp_path):

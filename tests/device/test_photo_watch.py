@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import pytest
 from polling import wait_for
 
 from photoqueue.core import commands as cmd
@@ -17,6 +18,8 @@ from photoqueue.device.station_build import build_station
 from photoqueue.device.station_view import SimClock
 from photoqueue.reconcile.photos import write_jpeg
 from photoqueue.settings import problems
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 DAY = dt.datetime(2024, 6, 12, 9, 0, 0)
 CAMERA_AHEAD = dt.timedelta(seconds=97)  # the camera's clock runs 97 s ahead of the station's

@@ -27,6 +27,8 @@ from photoqueue.device.station_camera import ReplayCamera
 from photoqueue.device.station_view import SimClock
 from photoqueue.printer.virtual import VirtualPrinter
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 ROOM = "第一组"
 DATE = "2023-10-25"
 TIMETABLE = os.path.join(os.path.dirname(__file__), "..", "..", "photoqueue", "data", "timetable-2024.csv")

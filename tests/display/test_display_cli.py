@@ -3,8 +3,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from photoqueue.cli import main
 from photoqueue.display._pygame import pygame
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 
 def test_preview_writes_png(tmp_path, capsys):

@@ -14,6 +14,8 @@ from photoqueue.display._pygame import pygame
 from photoqueue.display.render import Renderer
 from photoqueue.display.samples import sample_state
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 
 @pytest.fixture
 def display():

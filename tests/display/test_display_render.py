@@ -14,6 +14,8 @@ from photoqueue.display.layout import Box
 from photoqueue.display.render import Renderer
 from photoqueue.display.samples import sample_state
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 SIZES = [(1920, 1080), (1280, 720), (800, 480)]
 
 NOW = dt.datetime(2023, 10, 25, 14, 32, 5)

@@ -14,6 +14,8 @@ from photoqueue.display import DisplaySettings, Sounds
 from photoqueue.display._pygame import pygame
 from photoqueue.display.sound import CHIME_NOTES, RATE, chime_wave, wav_seconds, write_wav
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 
 def test_chime_is_two_notes():
     wave = chime_wave(RATE)

@@ -8,6 +8,8 @@ from photoqueue.printer.layout import render_ticket
 
 from .conftest import make_ticket
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 
 def pack_row(image, y):
     """One raster row packed by hand (independent of the encoder): MSB first, 1 = black."""

@@ -11,6 +11,8 @@ from photoqueue.printer.virtual import VirtualPrinter
 
 from .conftest import make_ticket
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 # generous bound for "returned, did not hang": a status timeout of 0.5 s, a job at most 3 s
 BOUND_S = 15
 

@@ -12,6 +12,8 @@ from photoqueue.printer.layout import render_ticket, wrap
 
 from .conftest import LONGEST_CLASS, make_ticket
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 
 def ocr(image: Image.Image, tmp_path, lang: str, psm: int) -> str:
     path = tmp_path / f"ocr-{lang}-{psm}.png"

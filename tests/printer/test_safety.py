@@ -8,6 +8,8 @@ from photoqueue.printer.layout import render_ticket
 
 from .conftest import make_ticket
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 # ESC @ (reset), GS V 0 (cut), DLE DC4 (pulse), GS ( k (QR), ESC p (drawer kick), then a marker
 INJECTED = "\x1b@\x1dV\x00\x10\x14\x01\x00\x05\x1d(k\x03\x001A\x1bp\x00\x19\xfaINJECTED"
 

@@ -10,6 +10,8 @@ import pytest
 from photoqueue.printer import PrinterSettings, TicketPrinter
 from photoqueue.printer.emulator import EscPosEmulator, SimState
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 
 class PtyPrinter:
     """Reads the pty's master side into an emulator and writes its status replies back."""

@@ -7,12 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from photoqueue.cli import main
 from photoqueue.printer import PrinterSettings
 from photoqueue.printer.emulator import EscPosEmulator
 from photoqueue.settings import parse, problems
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "printer.md"
 

@@ -5,6 +5,8 @@ import pytest
 from photoqueue.printer.connection import _status_byte
 from photoqueue.printer.status import parse_status, status_bytes
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 
 @pytest.mark.parametrize("state,ready,problem,paper", [
     ({}, True, None, "ok"),

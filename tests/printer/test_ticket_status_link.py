@@ -5,6 +5,7 @@ a student or staff can check it against)."""
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
+import pytest
 import zxingcpp
 
 from photoqueue.printer.encode import encode_ticket
@@ -15,6 +16,8 @@ from photoqueue.printer.ticket import format_queue, status_link
 from photoqueue.settings import problems
 
 from .conftest import make_ticket
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 BASE = "http://10.0.0.5/status"
 

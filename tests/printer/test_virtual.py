@@ -13,6 +13,8 @@ from photoqueue.printer.virtual import VirtualPrinter
 
 from .conftest import make_ticket
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 
 def dots(image):
     return np.asarray(image.convert("L")) < 128

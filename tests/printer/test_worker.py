@@ -2,10 +2,14 @@
 
 import threading
 
+import pytest
+
 from photoqueue.printer import PrinterSettings, PrinterWorker, TicketPrinter
 from photoqueue.printer.virtual import VirtualPrinter
 
 from .conftest import make_ticket
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 
 class SlowPrinter(TicketPrinter):

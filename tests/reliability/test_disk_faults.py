@@ -25,6 +25,7 @@ def open_session(directory, mounted):
     return Session(store, "A组", "2023-10-25", RULES)
 
 
+@pytest.mark.serial  # mounts a tmpfs
 def test_disk_full_refuses_the_scan_shows_nothing_and_resumes(small_fs, fill):
     directory, mounted = small_fs
     session = open_session(directory, mounted)
@@ -72,6 +73,7 @@ def test_data_dir_turning_read_only_mid_run_refuses_cleanly(tmp_path):
     assert session.state.by_code["AFTER-0001"] == 2
 
 
+@pytest.mark.serial  # mounts a tmpfs
 def test_station_started_on_a_read_only_filesystem_gets_a_clear_error(small_fs, remount):
     directory, mounted = small_fs
     session = open_session(directory, mounted)

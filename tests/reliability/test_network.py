@@ -18,6 +18,7 @@ import threading
 import time
 
 import httpx
+import pytest
 from central_helpers import PLAN, ChaosProxy, _exchange, _read_message, extend_station, sort_rows
 from rel_helpers import record, size
 
@@ -80,6 +81,7 @@ def held_exactly_once(db_url: str, store: EventStore) -> int:
     return len(stored)
 
 
+@pytest.mark.serial  # restarts the centre on the port it had
 def test_offline_two_hours_then_a_faulty_network_and_a_restarting_centre(central_db, tmp_path):  # noqa: PLR0915 - one day told in order
     rooms = [f"R{i}" for i in range(4)]
     per_minute = size(1, 13)  # events a simulated minute per room while offline

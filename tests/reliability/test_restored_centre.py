@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
 from rel_helpers import record
 from test_network import NO_LIMIT, held_exactly_once
 
@@ -67,6 +68,7 @@ def _pg_parts(db_url: str) -> tuple[str, str]:
     return base, schema
 
 
+@pytest.mark.serial  # restarts the centre on the port it had
 def test_a_centre_restored_from_an_older_backup_gets_every_event_again(central_db, tmp_path):
     token = add_station(central_db, ROOM)
     session = Session(EventStore(tmp_path / "st" / "station.db"), ROOM, DATE, Rules(digest_key=b"k" * 32))

@@ -14,6 +14,7 @@ import statistics
 import time
 
 import httpx
+import pytest
 from central_helpers import sort_rows
 from rel_helpers import record, size
 
@@ -26,6 +27,8 @@ from photoqueue.device.export import collect
 from photoqueue.device.session import Session
 from photoqueue.device.store import EventStore
 from photoqueue.device.sync import SyncClient
+
+pytestmark = pytest.mark.serial  # measures latency and memory: a core of its own
 
 RATE = 26  # scans a minute per room: twice the peak
 ROOMS = ("第一组", "第二组", "A组", "B组")

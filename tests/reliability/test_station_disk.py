@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from rel_helpers import ScreenRecorder, TeeProxy, printed_numbers, record, station_toml
 
 from photoqueue.device.config import load_config
@@ -52,6 +53,7 @@ def committed_numbers(db_path) -> set[int]:
     return set(numbers)
 
 
+@pytest.mark.serial  # mounts a tmpfs
 def test_disk_full_at_the_station_shows_and_prints_nothing_uncommitted_and_alerts(tmp_path, small_fs, fill):
     mount, mounted = small_fs
     data_dir = mount / "station"
@@ -128,6 +130,7 @@ def test_data_dir_turning_read_only_under_a_running_station(tmp_path):
     record("data dir read-only under a running station", tried=20, survived=20, lost=0)
 
 
+@pytest.mark.serial  # mounts a tmpfs
 def test_station_started_on_a_read_only_filesystem_refuses_with_a_clear_message(tmp_path, small_fs, remount):
     mount, mounted = small_fs
     data_dir = mount / "station"

@@ -2,7 +2,11 @@
 
 import json
 
+import pytest
+
 from photoqueue.cli import main
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 
 def test_decode_json_one_object_a_line(corpus, tmp_path, capsys):

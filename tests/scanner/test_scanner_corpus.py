@@ -1,6 +1,9 @@
 """The pipeline on 179 real photographs of QR codes (ZXing's black-box set)."""
 
 import cv2
+import pytest
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 
 def test_corpus_has_179_images(corpus):

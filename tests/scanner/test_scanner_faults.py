@@ -3,6 +3,7 @@
 import threading
 
 import numpy as np
+import pytest
 
 from photoqueue.demo import phone_frames as synth
 from photoqueue.scanner.reads import ScanEvent, ScannerAlert
@@ -10,6 +11,8 @@ from photoqueue.scanner.scanner import Scanner, run_camera
 from photoqueue.scanner.settings import ScannerSettings
 from photoqueue.scanner.sources import CameraError, ImageFileSource
 from photoqueue.scanner.supervisor import CameraSupervisor, frame_problem
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 GOOD = np.full((480, 640), 120, np.uint8)
 SETTINGS = ScannerSettings(backoff_initial_s=0.5, backoff_max_s=8.0, stall_timeout_s=3.0, bad_frames_limit=3)

@@ -3,10 +3,14 @@
 import threading
 import types
 
+import pytest
+
 from photoqueue.scanner.hid import EV_KEY, KEYMAP, HidScanner, KeyDecoder
 from photoqueue.scanner.reads import ScanEvent, ScannerAlert
 from photoqueue.scanner.scanner import run_hid
 from photoqueue.scanner.settings import ScannerSettings
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 SHIFT = 42
 CODE_OF = {}

@@ -2,10 +2,13 @@
 
 import cv2
 import numpy as np
+import pytest
 
 from photoqueue.demo import phone_frames as synth
 from photoqueue.scanner.locate import code_like_regions
 from photoqueue.scanner.pipeline import Pipeline, SingleDecoder, make_pipeline
+
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 
 
 def test_a_plain_frame_ends_in_the_cheap_pass(pipeline):

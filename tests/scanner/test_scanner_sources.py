@@ -11,6 +11,8 @@ from photoqueue.scanner.picam import Picamera2Source, y_plane
 from photoqueue.scanner.settings import ScannerSettings
 from photoqueue.scanner.sources import CameraError, ImageFileSource, OpenCVSource, load_gray, make_source
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 
 def frames(n=3, shape=(480, 640)):
     return [np.full(shape, 40 * (i + 1), np.uint8) for i in range(n)]

@@ -7,6 +7,8 @@ from photoqueue.demo.phone_frames import qr_modules
 from photoqueue.scanner.decoders import ZbarDecoder, ZxingDecoder
 from photoqueue.scanner.text import payload_text, undo_shift_jis_guess
 
+pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
+
 
 def symbol_image(text: str) -> np.ndarray:
     mods = qr_modules(text)  # UTF-8 bytes in byte mode, no ECI
