@@ -36,6 +36,20 @@ class CameraRoll:
         self.fix_at: int | None = None  # set when the press is forgotten: staff notice at the next student
         self.double_at = students * 2 // 3 if long_day else None
 
+    def carry(self) -> dict[str, Any]:
+        """The camera's state for the room's next station process (the Pi is swapped, the camera is not)."""
+        return {"offset_s": self.offset_s, "drift_per_hour_s": self.drift_per_hour_s,
+                "start": self.start.isoformat() if self.start else None, "frames": self.frames,
+                "presses": self.presses, "planted": self.planted, "forget_at": self.forget_at,
+                "fix_at": self.fix_at, "double_at": self.double_at}
+
+    def go_on(self, carried: dict[str, Any]) -> None:
+        """Continue the camera ``carry()`` described: its clock, its roll and the mistakes still to plant."""
+        for name in ("offset_s", "drift_per_hour_s", "frames", "presses", "forget_at", "fix_at", "double_at"):
+            setattr(self, name, carried[name])
+        self.start = dt.datetime.fromisoformat(carried["start"]) if carried["start"] else None
+        self.planted = [tuple(p) for p in carried["planted"]]
+
     def _camera_time(self, t: dt.datetime) -> dt.datetime:
         self.start = self.start or t
         hours = (t - self.start).total_seconds() / 3600

@@ -19,6 +19,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", default="demo-data", help="where the stations keep their data (default: ./demo-data)")
     p.add_argument("--seed", type=int, default=2024, help="the day's random seed (who is late, absent, ...)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--swap-at", type=float, default=None, metavar="FRACTION",
+                   help="the first room's Pi dies once this fraction of its students has come, and a spare Pi "
+                        "takes the room over from the centre's history (default: 0.4; 0: no swap)")
     p.add_argument("--exit", action="store_true",
                    help="end when the day is done (for scripts); without it the central service stays up, "
                         "with its dashboard, until Ctrl-C")

@@ -10,6 +10,9 @@ service then stays up until Ctrl-C, so the dashboard of the finished day can be 
 
 Run it again with the same --data-dir and it resumes: the stations replay their logs, students
 already numbered are not sent again, and those still in line who scan again get their old numbers.
+
+Part way through the day the first room's Pi dies and a spare takes the room over (``--swap-at``, default
+0.4 of its students; 0: off; only with the central service): see demo/swap.py.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from photoqueue.demo.room_swap import summary_line
 from photoqueue.errors import PhotoqueueError
 
 log = logging.getLogger(__name__)
@@ -53,9 +57,12 @@ class DemoOptions:
     seed: int = 2024
     progress: bool = True
     stay: bool = False  # keep the central service up after the day until Ctrl-C
+    swap_at: float = 0.0  # the first room's Pi dies after this fraction of its students (0: never)
 
     @classmethod
     def from_args(cls, args) -> DemoOptions:
+        from photoqueue.demo.swap import check_fraction
+
         if args.students is not None and args.students < 1:
             raise PhotoqueueError("--students must be at least 1", exit_status=2)
         speed = DEFAULT_SPEED if args.speed is None else args.speed
@@ -64,7 +71,8 @@ class DemoOptions:
         return cls(data_dir=Path(args.data_dir), timetable=Path(args.timetable) if args.timetable else shipped_timetable(),
                    date=args.date, rooms=[r.strip() for r in args.rooms.split(",") if r.strip()] if args.rooms else None,
                    students=args.students, speed=speed, headless=args.headless, seed=args.seed,
-                   progress=not args.no_progress, stay=not getattr(args, "exit", False))
+                   progress=not args.no_progress, stay=not getattr(args, "exit", False),
+                   swap_at=check_fraction(getattr(args, "swap_at", None)))
 
 
 def _has_screen() -> bool:
@@ -172,7 +180,7 @@ def _start_central(options: DemoOptions, rooms: list[str], timetable: Path):
         from photoqueue.central.process import free_port, wait_ready
     except ImportError:  # a build without the central part: the stations run offline
         return None, None, {}
-    db_url = f"sqlite:///{(options.data_dir / 'central.db').resolve()}"
+    db_url = central_db_url(options.data_dir)
     tokens = {}
     for room in rooms:
         token_file = options.data_dir / room / "central-token"
@@ -240,38 +248,39 @@ def run(options: DemoOptions) -> int:
 
 def _run_rooms(options: DemoOptions, date: dt.date, rooms: list[str], timetable: Path, key_file: Path,
                central_url: str | None, tokens: dict, headless: bool) -> tuple[dict, list[str]]:
-    """One station process per room until each has done its day; the summary (also DATA_DIR/summary.json)."""
+    """One station process per room until each has done its day (the first room's Pi swapped part way, see
+    demo/swap.py); the summary (also DATA_DIR/summary.json)."""
+    from photoqueue.demo import swap
+
     data_dir = options.data_dir
-    progress = Progress(planned_students(timetable, date, rooms, options.seed), options.progress)
+    planned = planned_students(timetable, date, rooms, options.seed)
+    progress = Progress(planned, options.progress)
     env = dict(os.environ)
     if headless:
         env["SDL_VIDEODRIVER"] = env.get("SDL_VIDEODRIVER") if env.get("SDL_VIDEODRIVER") == "offscreen" else "dummy"
     env.setdefault("SDL_AUDIODRIVER", "dummy")
-    procs = {}
+    summaries: dict[str, dict] = {}
+    runners = {}
     for i, room in enumerate(rooms, start=1):
         spec = {"room": room, "tag": f"room{i}", "date": date.isoformat(), "timetable": str(timetable),
                 "data_dir": str(data_dir), "key_file": str(key_file), "speed": options.speed,
                 "headless": headless, "seed": options.seed,
                 "central": ({"url": central_url, "token_file": tokens[room]} if central_url else None)}
-        procs[room] = subprocess.Popen([sys.executable, "-m", "photoqueue.demo.room", json.dumps(spec)],
-                                       stdout=subprocess.PIPE, text=True, env=env, preexec_fn=die_with_parent)
-    summaries: dict[str, dict] = {}
-    readers = [threading.Thread(target=_read, args=(room, p, progress, summaries), daemon=True)
-               for room, p in procs.items()]
-    for t in readers:
-        t.start()
+        if central_url and i == 1:  # a swap needs the centre: the spare rebuilds the room's history from it
+            spec["swap_at"] = swap.swap_index(planned[room], options.swap_at)
+            spec["db_url"] = central_db_url(data_dir)
+        runners[room] = RoomRunner(room, spec, env, progress, summaries)
+    for runner in runners.values():
+        runner.start()
     failed = []
     try:
-        for room, p in procs.items():
-            if p.wait() != 0:
+        for room, runner in runners.items():
+            if runner.wait() != 0:
                 failed.append(room)
-        for t in readers:
-            t.join(10)
     finally:
         progress.finish()
-        for p in procs.values():
-            if p.poll() is None:
-                p.terminate()
+        for runner in runners.values():
+            runner.end()
     if central_url:
         _dashboard_picture(central_url, data_dir / "snapshots" / "dashboard.png")
     summary = {"date": date.isoformat(), "rooms": [summaries[r] for r in rooms if r in summaries],
@@ -313,16 +322,74 @@ def _dashboard_picture(url: str, path: Path) -> None:
     shots[0].replace(path)
 
 
-def _read(room: str, proc: subprocess.Popen, progress: Progress, summaries: dict) -> None:
-    for line in proc.stdout:
+def central_db_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'central.db').resolve()}"
+
+
+class RoomRunner:
+    """One room's station process (and, when its Pi is swapped, the spare's after it), read in a thread."""
+
+    def __init__(self, room: str, spec: dict, env: dict, progress: Progress, summaries: dict):
+        from photoqueue.demo import swap
+
+        self.room, self.env, self.progress, self.summaries = room, env, progress, summaries
+        data_dir = Path(spec["data_dir"])
+        token = swap.spare_token(data_dir, room) if spec.get("central") else None
+        # a demo run again after the swap: the dead Pi's token is revoked, the spare goes on
+        self.spec = swap.spare_spec(spec, data_dir, token, None) if token else spec
+        self.proc: subprocess.Popen | None = None
+        self.status: int | None = None
+        self._thread = threading.Thread(target=self._run, name=f"demo-{room}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self) -> int:
+        self._thread.join()
+        return 1 if self.status is None else self.status
+
+    def end(self) -> None:
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+
+    def _spawn(self, spec: dict) -> subprocess.Popen:
+        self.proc = subprocess.Popen([sys.executable, "-m", "photoqueue.demo.room", json.dumps(spec)],
+                                     stdout=subprocess.PIPE, text=True, env=self.env, preexec_fn=die_with_parent)
+        return self.proc
+
+    def _run(self) -> None:
+        from photoqueue.demo import swap
+
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if record.get("type") == "progress":
-            progress.update(room, record["done"], record["total"])
-        elif record.get("type") == "summary":
-            summaries[room] = {k: v for k, v in record.items() if k != "type"}
+            proc = self._spawn(self.spec)
+            died = self._read(proc)
+            if died is not None:
+                proc.kill()  # SIGKILL: the Pi dies, nothing of it runs on
+                proc.wait()
+                data_dir = Path(self.spec["data_dir"])
+                token = swap.replace_station(self.spec["db_url"], data_dir, self.room, self.spec["date"])
+                proc = self._spawn(swap.spare_spec(self.spec, data_dir, token, died["carry"]))
+                self._read(proc)
+            self.status = proc.wait()
+        except Exception as exc:  # the room counts as failed; the other rooms go on
+            log.error("%s: %s", self.room, exc)
+            self.status = 1
+
+    def _read(self, proc: subprocess.Popen) -> dict | None:
+        """The room's records until it ends (None) or its Pi dies (the swap record)."""
+        for line in proc.stdout:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if record.get("type") == "progress":
+                self.progress.update(self.room, record["done"], record["total"])
+            elif record.get("type") == "summary":
+                self.summaries[self.room] = {k: v for k, v in record.items() if k != "type"}
+            elif record.get("type") == "swap":
+                return record
+        return None
 
 
 def _pad(text: str, width: int) -> str:
@@ -385,10 +452,15 @@ def format_summary(summary: dict) -> str:
         if room.get("outbox_drained") is not None:
             lines.append(f"  上传中心：{'已全部上传' if room['outbox_drained'] else '尚未全部上传！'}")
         lines += _photo_lines(room.get("photos"))
+        swapped = summary_line(room)
+        if swapped:
+            lines.append(swapped)
         lines.append("")
     lines.append("写出的文件：")
     for room in summary["rooms"]:
         lines.append(f"  {room['database']}")
+        if room.get("swap"):
+            lines.append(f"  {room['swap']['old_database']}  （坏掉的工作站的数据）")
         lines.append(f"  {room['tickets_dir']}/{room['room']}-*.png  （小票，按拍摄组和拍摄号命名）")
         lines += [f"  {p}" for p in room["snapshots"]]
     lines.append(f"  {summary['data_dir']}/summary.json")

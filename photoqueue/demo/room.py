@@ -25,6 +25,7 @@ from pathlib import Path
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
+from photoqueue.demo import room_swap
 from photoqueue.demo.camera_roll import CameraRoll
 from photoqueue.demo.frames import idle_frame, phone_frame
 from photoqueue.demo.plan import Student, plan_students
@@ -56,7 +57,15 @@ class RoomSim:
         self.speed = float(spec["speed"])
         self.gap_s = 1.5  # the scanner's debounce gap (its default), on the stepped simulated clock
         self.headless = bool(spec["headless"])
-        self.data_dir = Path(spec["data_dir"]) / self.room
+        # the room's printer and camera stay in the room (DATA_DIR/<room>/); a spare Pi (``spec["spare"]``: the
+        # room's Pi swapped part way, demo/room_swap.py) has a data dir of its own
+        self.room_dir = Path(spec["data_dir"]) / self.room
+        self.spare = spec.get("spare")
+        self.data_dir = Path(self.spare["data_dir"]) if self.spare else self.room_dir
+        self.swap_at = None if self.spare else spec.get("swap_at")  # arrivals after which this Pi dies
+        self.digests: dict[str, str] = {}  # digest -> code, for tickets rebuilt from the centre
+        self.centre_highest: int | None = None
+        self.swap_rescans = 0
         self.snap_dir = Path(spec["data_dir"]) / "snapshots"
         date = dt.date.fromisoformat(spec["date"])
         # the parent wrote the day's timetable, already scaled to --students
@@ -68,9 +77,10 @@ class RoomSim:
                       "reprints": 0, "undos": 0, "skips": 0, "recalls": 0, "corrections": 0, "switches": 0,
                       "max_waiting": 0}
         self.snapshots: list[str] = []
+        self._shots: set[str] = set()
         self._left: set[int] = set()  # tickets whose student was not there when called
         self.rescans: list[tuple[dt.datetime, Student]] = []  # students who will scan a second time
-        self.roll = CameraRoll(self.data_dir / "photos", random.Random(f"{spec['seed']}/{self.room}/camera"),
+        self.roll = CameraRoll(self.room_dir / "photos", random.Random(f"{spec['seed']}/{self.room}/camera"),
                                len(self.plan))
         self.printed: list[tuple[int, bool]] = []  # (number, reprint) of each ticket sent to the printer
 
@@ -83,7 +93,7 @@ class RoomSim:
             "station": {"room": self.room, "data_dir": str(self.data_dir), "date": self.spec["date"],
                         "key_file": self.spec["key_file"], "screen": not self.headless},
             "camera": {"fps": CAMERA_FPS, "debounce_gap_s": self.gap_s},
-            "printer": {"kind": "virtual", "port": 0, "out_dir": str(self.data_dir / "tickets")},
+            "printer": {"kind": "virtual", "port": 0, "out_dir": str(self.room_dir / "tickets")},
             "buttons": {"advance_pin": PINS["advance"], "skip_pin": PINS["skip"], "recall_pin": PINS["recall"],
                         "keyboard": False},
             "display": {"fullscreen": False, "size": list(SCREEN_SIZE)},
@@ -93,7 +103,7 @@ class RoomSim:
 
     def _start(self) -> None:
         # pictures of a run that was killed before it named them: they keep their print-order names
-        self._earlier = {p.name for p in (self.data_dir / "tickets").glob("ticket-*.png")}
+        self._earlier = {p.name for p in (self.room_dir / "tickets").glob("ticket-*.png")}
         from gpiozero.pins.mock import MockFactory
 
         from photoqueue.device.station_build import build_station
@@ -103,7 +113,8 @@ class RoomSim:
         first = self.plan[0].arrive_at if self.plan else dt.datetime.combine(self.room_day.date, dt.time(8))
         # stepped: simulated time passes only while people wait, so the day keeps to its timetable
         # however busy this machine is (the station's own work takes no simulated time)
-        self.clock = SimClock(first - dt.timedelta(minutes=1), self.speed, stepped=True)
+        start = room_swap.start_time(self.spare) or first - dt.timedelta(minutes=1)
+        self.clock = SimClock(start, self.speed, stepped=True)
         self.pins = MockFactory()
         self.camera = ReplayCamera(fps=0 if self.speed == 0 else CAMERA_FPS, idle=idle_frame())
         self.station = build_station(self._config(), clock=self.clock, pin_factory=self.pins,
@@ -113,6 +124,14 @@ class RoomSim:
         self.station.observers.append(self._observe)
         self.station.start()
         self.state = self.station.session.state  # read only through ask()
+        self.digests = room_swap.digests(self.plan, self.station.session.rules.digest_key)
+        self.centre_highest = room_swap.takeover_highest(self.station)
+
+    def plan_code(self, code: str) -> str:
+        """The student's code of a ticket's code (a ticket rebuilt from the centre names it by digest)."""
+        if code.startswith(room_swap.REBUILT):
+            return self.digests.get(code[len(room_swap.REBUILT):], code)
+        return code
 
     def _observe(self, effects: list[fx.Effect]) -> None:
         for e in effects:
@@ -190,28 +209,35 @@ class RoomSim:
         if again is not None:
             self.stats["reprints"] += again.kind == "reprint"
 
-    def rescan_waiting(self) -> None:
-        """On resume: students still in line scan again, and must get their old numbers."""
+    def rescan_waiting(self) -> int:
+        """On resume, or at a spare Pi: students still in line scan again, and must get their old numbers.
+        Returns how many did."""
         waiting = self.ask(lambda s: {c: n for c, n in s.by_code.items()
                                       if s.tickets[n].status in ("waiting", "called")})
+        kept = 0
         for code, number in sorted(waiting.items(), key=lambda kv: kv[1])[:10]:
-            fb = self.show_code(code, number + 99)
+            fb = self.show_code(self.plan_code(code), number + 99)
             if fb is not None and fb.number == number:
-                self.stats["rescans_kept_number"] += 1
+                kept += 1
             elif fb is not None:
                 self.stats["rescans_changed_number"] += 1
+        return kept
 
     # --- the day ------------------------------------------------------------------------------------
 
     def run(self) -> dict:
         self._start()
         try:
+            carried = (self.spare or {}).get("carry")
+            returns: list[tuple[dt.datetime, Student]] = room_swap.go_on(self, carried) if carried else []
             numbered, resumed = self._resume()
             by_code = {s.code: s for s in self.plan}
             pending = [s for s in self.plan if s.code not in numbered]
             done = len(self.plan) - len(pending)
+            if carried:  # the spare: the people go on where they were when the Pi died
+                resumed, done = carried["resumed"], carried["done"]
+                pending = [s for s in self.plan[done:] if s.code not in numbered]
             _emit(type="progress", room=self.room, done=done, total=len(self.plan))
-            returns: list[tuple[dt.datetime, Student]] = []
             press_at: dt.datetime | None = None
             midpoint = len(self.plan) // 2
             crowd_shot = False
@@ -228,6 +254,8 @@ class RoomSim:
                     self.arrive(pending.pop(0))
                     done += 1
                     crowd_shot = self._arrived(done, midpoint, crowd_shot)
+                    if self.swap_at is not None and done >= self.swap_at:
+                        room_swap.die(self, done, returns, resumed)  # the Pi dies: never returns
                 elif what == 1:
                     self._return(returns)
                 elif what == 3:
@@ -246,14 +274,18 @@ class RoomSim:
     def _resume(self) -> tuple[set, bool]:
         """The codes already numbered (a resumed day: the clock moves on to its last moment, and the
         students still in line scan again), and whether the day is resumed."""
-        numbered = self.ask(lambda s: set(s.by_code))
+        numbered = {self.plan_code(c) for c in self.ask(lambda s: list(s.by_code))}
         resumed = bool(numbered)
         if resumed:
             last = self.ask(lambda s: max((t.photographed_at or t.issued_at for t in s.tickets.values()),
                                           default=None))
             if last:
                 self.clock.advance_to(dt.datetime.fromisoformat(last))
-            self.rescan_waiting()
+            kept = self.rescan_waiting()
+            if self.spare is not None:  # at the spare Pi: the line scans again to see its numbers stand
+                self.swap_rescans += kept
+            else:
+                self.stats["rescans_kept_number"] += kept
         return numbered, resumed
 
     def _next_happening(self, pending: list, returns: list, press_at: dt.datetime | None):
@@ -282,6 +314,9 @@ class RoomSim:
             self.snapshot("2")
         if done == 1:
             self.snapshot("1")
+        if self.spare is not None and "spare" not in self._shots:
+            self._shots.add("spare")
+            self.snapshot("spare")  # the spare Pi's screen: the room's line rebuilt from the centre, numbering on
         return crowd_shot
 
     def _return(self, returns: list) -> None:
@@ -293,7 +328,7 @@ class RoomSim:
 
     def photograph(self, called: int, by_code: dict, returns: list) -> None:
         code = self.ask(lambda s: next((c for c, n in s.by_code.items() if n == called), None))
-        student = by_code.get(code)
+        student = by_code.get(self.plan_code(code)) if code is not None else None
         status = self.ask(lambda s: s.tickets[called].status)
         if status != "called":
             return
@@ -333,7 +368,7 @@ class RoomSim:
                 view = self.station.call(lambda s: s.view()).result(30)
                 render_png(view, SCREEN_SIZE, path)
             self.snapshots.append(str(path))
-            tickets = sorted((self.data_dir / "tickets").glob("ticket-*.png"))
+            tickets = sorted((self.room_dir / "tickets").glob("ticket-*.png"))
             target = self.snap_dir / f"{self.tag}-ticket.png"
             if tickets and not target.exists():
                 shutil.copyfile(tickets[0], target)
@@ -345,7 +380,7 @@ class RoomSim:
         """The virtual printer saves ticket-0001.png ... in print order; the demo renames each to its room
         and shooting number (第一组-0113.png; a reprint 第一组-0113-reprint.png), so a file says whose it is.
         The printer worker prints in the order the station sent them, one picture a ticket."""
-        folder = self.data_dir / "tickets"
+        folder = self.room_dir / "tickets"
         pictures = sorted(folder.glob("ticket-[0-9]*.png"), key=lambda p: int(p.stem.split("-")[1]))
         pictures = [p for p in pictures if not p.stem.endswith("uncut") and p.name not in self._earlier]
         if len(pictures) != len(self.printed):
@@ -375,8 +410,8 @@ class RoomSim:
         return {"room": self.room, "tag": self.tag, "resumed": resumed, "classes": counts,
                 "tickets": len(numbers), "numbers_contiguous": numbers == list(range(1, len(numbers) + 1)),
                 "students_planned": len(self.plan), "stats": self.stats, "snapshots": self.snapshots,
-                "tickets_dir": str(self.data_dir / "tickets"), "database": str(self.data_dir / "station.db"),
-                "outbox_drained": drained,
+                "tickets_dir": str(self.room_dir / "tickets"), "database": str(self.data_dir / "station.db"),
+                "outbox_drained": drained, "swap": room_swap.summary(self) if self.spare is not None else None,
                 "photos": self.roll.reconcile(self.data_dir / "station.db", self.room, self.spec["date"])}
 
 

@@ -56,12 +56,41 @@ def replay(store: EventStore, room: str, date: str) -> SessionState:
     return state
 
 
+class _OneStream:
+    """The stores that hold one station stream's session: a replaced Pi's data dir and the spare's that took
+    the room over (a demo's DATA_DIR/<room>/ and DATA_DIR/<room>-spare/, or two cards copied side by side).
+    The queue is the longer history's (the spare's, rebuilt from the centre and numbered on); the raw codes
+    come from any of them (a rebuilt ticket has only ``digest:...``; the dead Pi's card has the code)."""
+
+    def __init__(self, stores: list[EventStore]):
+        self.stores = stores
+
+    def codes(self, room: str, date: str) -> dict[int, str]:
+        merged: dict[int, str] = {}
+        for store in self.stores:
+            for number, code in store.codes(room, date).items():
+                if number not in merged or merged[number].startswith("digest:"):
+                    merged[number] = code
+        return merged
+
+    def close(self) -> None:
+        for store in self.stores:
+            store.close()
+
+
 def sessions(data_dir: str | Path) -> list[tuple[EventStore, SessionState]]:
-    out = []
+    """Each (room, date) session's store and queue; two stores of one station stream give it once."""
+    found: dict[tuple[str, str, str], list[tuple[int, EventStore]]] = {}
     for path in station_dbs(data_dir):
         store = EventStore(path, create=False)
         for room, date in store.sessions():
-            out.append((store, replay(store, room, date)))
+            last = max((e.seq for e in store.events(room=room, date=date)), default=0)
+            found.setdefault((store.station_id, room, date), []).append((last, store))
+    out = []
+    for (_, room, date), held in found.items():
+        held.sort(key=lambda pair: pair[0], reverse=True)
+        store = held[0][1] if len(held) == 1 else _OneStream([s for _, s in held])
+        out.append((store, replay(held[0][1], room, date)))
     return out
 
 
