@@ -35,6 +35,7 @@ DRIFT_COARSE_S = 1.0  # the drift over the day: first in these steps over +-max_
 DRIFT_FINE_S = 0.25  # then in these around the best
 DRIFT_OFFSET_RANGE_S = 20.0  # the offsets searched at each coarse drift, around the best without drift
 MIN_UNCERTAINTY_S = 0.25
+TOP_STEP_S = 0.02
 SLACK = 0.01  # a clock that explains this share fewer than the best is as good
 
 
@@ -165,15 +166,6 @@ class Spans:
         return cls(np.sort(np.concatenate([r[0] for r in raws])), np.sort(np.concatenate([r[1] for r in raws])),
                    lo_o, hi_o)
 
-    def top(self) -> int:
-        """The most intervals over one offset: over some interval's start, those begun less those ended."""
-        if not len(self.starts):
-            return 0
-        return int((np.arange(1, len(self.starts) + 1) - np.searchsorted(self.ends, self.starts, side="right")).max())
-
-    def cover(self, at: float) -> int:
-        return int(np.searchsorted(self.starts, at, side="right") - np.searchsorted(self.ends, at, side="right"))
-
     def segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(left, right, cover): the window cut where the count changes, zero-length pieces (ties) left out."""
         x = np.concatenate([self.starts, self.ends, [self.lo_o, self.hi_o]])
@@ -185,6 +177,18 @@ class Spans:
         return x[:-1][keep], x[1:][keep], cover[:-1][keep]
 
 
+def _top(photos: Raw, presses: Raw, lo_o: float, hi_o: float) -> int:
+    """The most intervals over one offset of the window, looked at every TOP_STEP_S: counting into steps
+    costs a pass, where the exact most costs a sort (the band itself is found exactly)."""
+    size = int((hi_o - lo_o) / TOP_STEP_S) + 2
+    counts = np.zeros(size, dtype=np.int64)
+    for s, e in (photos, presses):
+        # an interval [s, e) lies over the step edges from the one after s up to e
+        counts += np.bincount(((s - lo_o) / TOP_STEP_S).astype(np.int64), minlength=size)[:size]
+        counts -= np.bincount(((e - lo_o) / TOP_STEP_S).astype(np.int64), minlength=size)[:size]
+    return int(np.cumsum(counts).max())
+
+
 @dataclass(frozen=True)
 class Row:
     """One drift: the offsets at which each photo is possible, and each press explained."""
@@ -192,13 +196,16 @@ class Row:
     drift: float
     photos: Raw
     presses: Raw
-    both: Spans
-    top: int  # the most photos and presses one offset explains
+    lo_o: float
+    hi_o: float
+    top: int  # the most photos and presses one offset explains (at a multiple of TOP_STEP_S)
 
     @classmethod
     def of(cls, drift: float, photos: Raw, presses: Raw, lo_o: float, hi_o: float) -> Row:
-        both = Spans.of(photos, presses, lo_o=lo_o, hi_o=hi_o)
-        return cls(drift, photos, presses, both, both.top())
+        return cls(drift, photos, presses, lo_o, hi_o, _top(photos, presses, lo_o, hi_o))
+
+    def cover(self, at: float) -> int:
+        return sum(int(((s <= at) & (e > at)).sum()) for s, e in (self.photos, self.presses))
 
     def band(self, least: int) -> tuple[float, float]:
         """The offsets where every photo that can be is possible, around the best place: the widest band
@@ -207,12 +214,12 @@ class Row:
         The presses tell which band (a clock one student off explains the photos of a one-frame day about
         as well, not its presses); the photos tell where in it: a photographer who takes longer to press
         than PRESS_LAG_S would otherwise pull every photo up against the next press."""
-        left, right, cover = self.both.segments()
+        left, right, cover = Spans.of(self.photos, self.presses, lo_o=self.lo_o, hi_o=self.hi_o).segments()
         if not len(cover):
-            return self.both.lo_o, self.both.hi_o
+            return self.lo_o, self.hi_o
         a, b = _widest(left, right, cover >= cover.max())
         a, b = _grow(left, right, cover >= least, a, b)
-        left, right, cover = Spans.of(self.photos, lo_o=self.both.lo_o, hi_o=self.both.hi_o).segments()
+        left, right, cover = Spans.of(self.photos, lo_o=self.lo_o, hi_o=self.hi_o).segments()
         if not len(cover):
             return a, b
         inside = np.flatnonzero((right > a) & (left < b))
@@ -258,7 +265,7 @@ def _pick(rows: list[Row], at: float | None = None, widest: bool = True) -> tupl
     """(drift, offset, half-width): of the drifts next to the best one that explain (nearly) the most, the
     one with the widest band of offsets (:meth:`Row.band`; ``widest`` False: the middle one), and the
     middle of its band; ``at`` given, the middle of those drifts, at that offset."""
-    tops = np.array([r.top if at is None else r.both.cover(at) for r in rows])
+    tops = np.array([r.top if at is None else r.cover(at) for r in rows])
     least = int(tops.max()) - _slack(max(r.top for r in rows))
     best = int(np.argmax(tops))
     first, last = best, best
