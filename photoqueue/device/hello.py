@@ -19,6 +19,23 @@ log = logging.getLogger(__name__)
 REFUSALS = ("token_bound", "room_held", "key_mismatch", "diverged", "wrong_room")
 
 
+def centre_refusal(code: int, doc: object) -> str | None:
+    """The centre refuses this station's stream: another history for it ("diverged"), the room's day belongs to
+    another station ("room_held"), another deployment key ("key_mismatch"), the token bound to another id or
+    room, or revoked (a replaced Pi: 401). A gap is not one. A centre from before the reasons says "history has
+    diverged" in its error."""
+    if code == 401:
+        return "token_refused"
+    if code not in (403, 409) or not isinstance(doc, dict):
+        return None
+    reason = doc.get("reason")
+    if reason in ("diverged", "room_held", "key_mismatch", "token_bound", "wrong_room"):
+        return reason
+    if "diverged" in str(doc.get("error", "")) and not isinstance(doc.get("expected_seq"), int):
+        return "diverged"
+    return None
+
+
 @dataclass(frozen=True)
 class Answer:
     station_id: str

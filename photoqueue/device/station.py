@@ -29,7 +29,7 @@ from photoqueue.core.state import SKIPPED
 from photoqueue.device.buttons import ButtonAction
 from photoqueue.device.errors import StationError
 from photoqueue.device.parts import Part, StationParts
-from photoqueue.device.station_alerts import Alert, AlertBand
+from photoqueue.device.station_alerts import Alert, AlertBand, gate_alerts
 from photoqueue.device.station_health import sd_notify, write_health
 from photoqueue.device.station_printer import PrintResult
 from photoqueue.device.station_view import WallClock, display_state
@@ -216,22 +216,9 @@ class Station:
             self.gate.close()
 
     def _gate_alerts(self) -> None:
-        """The gate's state on the hall screen: why numbering is refused, or that the centre was not reached."""
-        if self.gate is None:
-            return
-        refusal = self.gate.refusal
-        text = f"{refusal.zh} / {refusal.reason.value}" if refusal is not None else None
-        if text is not None and self._alerts.text("gate") != text:
-            self._alert("gate", text)
-        if self.gate.centre_state == "unreachable":
-            if self.parts.sync.status().get("last_ok_at"):
-                self.gate.centre_state = "reached after start"
-                self._alerts.clear("centre")
-                self._dirty = True
-            elif self._alerts.text("centre") is None:
-                from photoqueue.device.gate import UNREACHABLE_ZH
-
-                self._alert("centre", UNREACHABLE_ZH)
+        """The gate's state on the hall screen (see station_alerts.gate_alerts)."""
+        if self.gate is not None and gate_alerts(self._alerts, self.gate, self.parts.sync.status):
+            self._dirty = True
 
     def _handle_item(self, item: object) -> None:
         """Handle one item; a surprise in it is logged and shown, and the queue goes on with the next."""

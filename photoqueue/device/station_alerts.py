@@ -55,3 +55,25 @@ class AlertBand:
     @property
     def texts(self) -> list[str]:
         return [text for text, _ in self._items.values()]
+
+
+def gate_alerts(band: AlertBand, gate, sync_status: Callable[[], dict]) -> bool:
+    """The number gate's state in the band (device/gate.py): why numbering is refused, or that the centre was
+    not reached at the start (cleared once a sync gets through). True when the band changed."""
+    changed = False
+    refusal = gate.refusal
+    text = f"{refusal.zh} / {refusal.reason.value}" if refusal is not None else None
+    if text is not None and band.text("gate") != text:
+        band.set("gate", text)
+        changed = True
+    if gate.centre_state == "unreachable":
+        if sync_status().get("last_ok_at"):
+            gate.centre_state = "reached after start"
+            changed = band.clear("centre") or changed
+        elif band.text("centre") is None:
+            from photoqueue.device.gate import UNREACHABLE_ZH
+
+            band.set("centre", UNREACHABLE_ZH)
+            changed = True
+    return changed
+

@@ -34,6 +34,7 @@ from photoqueue.core.errors import CoreError
 from photoqueue.core.targets import Targeted, staff_from_wire
 from photoqueue.device.clock_check import ClockCheck
 from photoqueue.device.errors import StationError
+from photoqueue.device.hello import centre_refusal
 from photoqueue.device.store import EventStore
 from photoqueue.device.sync_settings import SyncSettings  # noqa: F401  (its home was here)
 from photoqueue.device.sync_staff import StaffDelivery
@@ -54,23 +55,6 @@ def backoff_delay(attempt: int, initial_s: float, max_s: float, rng: Callable[[]
     """Seconds to wait before retry ``attempt`` (1, 2, ...): full jitter over an exponential ceiling."""
     ceiling = min(max_s, initial_s * (2 ** max(0, min(attempt - 1, 30))))
     return ceiling * rng()
-
-
-def _refusal_reason(code: int, doc: Any) -> str | None:
-    """The centre refuses this station's stream: another history for it ("diverged"), the room's day belongs to
-    another station ("room_held"), another deployment key ("key_mismatch"), the token bound to another id or
-    room, or revoked (a replaced Pi: 401). A gap is not one. A centre from before the reasons says "history has
-    diverged" in its error."""
-    if code == 401:
-        return "token_refused"
-    if code not in (403, 409) or not isinstance(doc, dict):
-        return None
-    reason = doc.get("reason")
-    if reason in ("diverged", "room_held", "key_mismatch", "token_bound", "wrong_room"):
-        return reason
-    if "diverged" in str(doc.get("error", "")) and not isinstance(doc.get("expected_seq"), int):
-        return "diverged"
-    return None
 
 
 @dataclass
@@ -231,7 +215,7 @@ class SyncClient:
         message = doc.get("error", response.text[:200]) if isinstance(doc, dict) else response.text[:200]
         result = SyncResult(ok=False, sent=len(batch), pending=pending, status_code=code,
                             error=f"centre answered {code}: {message}")
-        reason = _refusal_reason(code, doc)
+        reason = centre_refusal(code, doc)
         if reason is not None:
             self._status["refused"] = reason
             log.error("the centre refused this station's events (%s): %s; numbering stops until `photoqueue "
