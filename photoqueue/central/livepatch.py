@@ -6,8 +6,8 @@ The public snapshot (every day, every room, every class: about 100 KB on a full 
   "arrive by" time. It changes a few times a day (a timetable, a room's first sync). A phone fetches it
   once, as ``/status.json`` (gzip, with an ETag: a poll of an unchanged snapshot is a 304), and again only
   when told the plan changed.
-- the **live** part: per room, what moves on the student's screen (the class being shot, the number
-  called, how many wait, how late, the room's clock, online) and per class its status and expected times.
+- the **live** part: everything else (per room the class being shot, the number called, how late; per
+  class its status, expected times, "arrive by"; the page's clock).
   A change is sent on the stream as a patch of only the fields that changed (usually one room: a few
   hundred bytes), from one snapshot version to the next.
 
@@ -23,8 +23,11 @@ import hashlib
 import json
 from typing import Any
 
-LIVE_ROOM = ("current_class", "now_serving", "waiting", "late_min", "clock", "online")
-LIVE_CLASS = ("status", "status_zh", "expected_start", "expected_end", "start_late_min")
+# The plan: what changes a few times a day. Every other field of the snapshot is live and goes out as a
+# patch when it changes (field by field, so a field added to the public view later is carried too).
+PLAN_TOP = ("date", "today", "arrive_early_min", "days", "rooms")
+PLAN_ROOM = ("room", "date", "location", "classes")
+PLAN_CLASS = ("class", "scheduled_start")
 
 
 def version_of(text: str) -> str:
@@ -32,35 +35,45 @@ def version_of(text: str) -> str:
 
 
 def split(snapshot: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(a digest of the plan, the live part: {"clock": ..., "rooms": {"DATE|ROOM": {field: value, "c": [[...]]}}})"""
+    """(a digest of the plan, the live part: {"top": {...}, "rooms": {"DATE|ROOM": {field: value, "c": [{...}]}}})"""
     plan_days, rooms = [], {}
     for day in snapshot.get("days", []):
         plan_rooms = []
         for room in day.get("rooms", []):
             classes = room.get("classes", [])
             plan_rooms.append([room.get("room"), room.get("location"),
-                               [[c.get("class"), c.get("scheduled_start"), c.get("arrive_by")] for c in classes]])
-            live = {k: room.get(k) for k in LIVE_ROOM}
-            live["c"] = [[c.get(k) for k in LIVE_CLASS] for c in classes]
+                               [[c.get(k) for k in PLAN_CLASS] for c in classes]])
+            live = {k: v for k, v in room.items() if k not in PLAN_ROOM}
+            live["c"] = [{k: v for k, v in c.items() if k not in PLAN_CLASS} for c in classes]
             rooms[f"{day.get('date')}|{room.get('room')}"] = live
         plan_days.append([day.get("date"), day.get("label"), day.get("today"), plan_rooms])
     plan = [snapshot.get("date"), snapshot.get("today"), snapshot.get("arrive_early_min"), plan_days]
     plan_digest = hashlib.blake2b(json.dumps(plan, ensure_ascii=False, default=str).encode(), digest_size=8).hexdigest()
-    return plan_digest, {"clock": snapshot.get("clock"), "rooms": rooms}
+    top = {k: v for k, v in snapshot.items() if k not in PLAN_TOP}
+    return plan_digest, {"top": top, "rooms": rooms}
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in new.items() if k not in old or old[k] != v}
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """The patch from live part ``old`` to ``new`` (same plan): per changed room only its changed fields, and
-    under "c" only its changed classes by index."""
+    """The patch from live part ``old`` to ``new`` (same plan): the changed top fields, and per changed room
+    only its changed fields, and under "c" only its changed classes' changed fields, by index."""
     out: dict[str, Any] = {}
-    if old.get("clock") != new.get("clock"):
-        out["clock"] = new.get("clock")
+    top = _changed(old.get("top", {}), new.get("top", {}))
+    if top:
+        out["top"] = top
     rooms = {}
     for key, room in new["rooms"].items():
         was = old["rooms"].get(key, {})
-        change = {k: room[k] for k in LIVE_ROOM if room.get(k) != was.get(k)}
+        change = _changed({k: v for k, v in was.items() if k != "c"}, {k: v for k, v in room.items() if k != "c"})
         old_classes = was.get("c", [])
-        classes = {str(i): c for i, c in enumerate(room["c"]) if i >= len(old_classes) or old_classes[i] != c}
+        classes = {}
+        for i, c in enumerate(room["c"]):
+            moved = _changed(old_classes[i] if i < len(old_classes) else {}, c)
+            if moved:
+                classes[str(i)] = moved
         if classes:
             change["c"] = classes
         if change:

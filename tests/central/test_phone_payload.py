@@ -14,6 +14,7 @@ import httpx
 from central_helpers import extend_station, make_station
 
 from photoqueue.central import accounts, livepatch
+from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
 
@@ -54,7 +55,8 @@ def test_a_change_in_one_room_of_a_full_day_is_a_patch_under_2_kb():
     assert list(patch["rooms"]) == ["2024-06-20|第4组"]
     change = patch["rooms"]["2024-06-20|第4组"]
     assert change["now_serving"] == 18 and "location" not in change and "room" not in change
-    assert len(change["c"]) == 25
+    assert len(change["c"]) == 25 and change["c"]["3"] == {"expected_start": "12:59", "expected_end": "13:10",
+                                                           "start_late_min": 7}
     # a new class in the timetable is a plan change: phones fetch /status.json again
     after["days"][1]["rooms"][0]["classes"].append(dict(after["days"][1]["rooms"][0]["classes"][0], **{"class": "新班"}))
     state.update(json.dumps(after, ensure_ascii=False))
@@ -113,7 +115,8 @@ def test_the_status_page_follows_the_patches_without_fetching_the_plan_again(tmp
     settings = CentralSettings(db=f"sqlite:///{tmp_path / 'c.db'}", status_min_interval_s=0.05, rate_limit_per_s=0)
     with CentralThread(settings) as central:
         token = accounts.add_station(central.store.db, "R1")[1]
-        store = make_station(tmp_path / "st", "R1", 30)
+        today = DashboardSettings().now().date().isoformat()  # a past day is shown as over, without numbers
+        store = make_station(tmp_path / "st", "R1", 30, date=today)
 
         def sync() -> None:
             r = httpx.post(central.url + "/api/v1/events", json={"station_id": store.station_id,
@@ -133,7 +136,7 @@ def test_the_status_page_follows_the_patches_without_fetching_the_plan_again(tmp
         serving_before = central.store.room_state("R1").called
         rng = random.Random(11)
         while True:  # until the number called changes
-            extend_station(store, "R1", 3, rng=rng)
+            extend_station(store, "R1", 3, rng=rng, date=today)
             sync()
             central.store.catch_up()
             state = central.store.room_state("R1")

@@ -101,7 +101,6 @@ search.addEventListener("input", () => { if (last) render(last); });
 // stream says the plan changed; the stream /status/live then sends a patch of only what changed on the
 // screen (a room's number, its lateness, a class's expected time), from one version to the next. A patch
 // whose base is not the version held (a missed step, another worker) means: fetch /status.json again.
-const LIVE_CLASS = ["status", "status_zh", "expected_start", "expected_end", "start_late_min"];
 let version = null;
 let fetching = null;
 
@@ -129,7 +128,7 @@ async function fetchPlan() {
 
 function applyPatch(p) {
   if (!last) return false;
-  if (p.clock !== undefined) last.clock = p.clock;
+  Object.assign(last, p.top || {});
   for (const [key, change] of Object.entries(p.rooms || {})) {
     const cut = key.indexOf("|");
     const date = key.slice(0, cut), name = key.slice(cut + 1);
@@ -137,10 +136,10 @@ function applyPatch(p) {
     const room = day && day.rooms.find((r) => r.room === name);
     if (!room) return false;
     for (const [k, v] of Object.entries(change)) if (k !== "c") room[k] = v;
-    for (const [i, values] of Object.entries(change.c || {})) {
+    for (const [i, fields] of Object.entries(change.c || {})) {
       const c = room.classes[Number(i)];
       if (!c) return false;
-      LIVE_CLASS.forEach((k, j) => { c[k] = values[j]; });
+      Object.assign(c, fields);
     }
   }
   return true;
