@@ -93,10 +93,10 @@ def test_the_public_view_has_no_digests_and_no_numbers_but_the_one_being_served(
     text = json.dumps(pub, ensure_ascii=False)
     assert not re.search(r"[0-9a-f]{16}", text)
     assert set(pub) == {"room", "date", "location", "current_class", "now_serving", "waiting", "late_min", "clock",
-                        "online", "classes"}
+                        "online", "over", "classes"}
     assert pub["now_serving"] == 16
     assert all(set(c) == {"class", "status", "status_zh", "scheduled_start", "expected_start", "expected_end",
-                          "start_late_min", "arrive_by"} for c in pub["classes"])
+                          "start_late_min", "arrive_by", "photographed"} for c in pub["classes"])
 
 
 def test_a_session_numbered_on_another_day_is_read_at_its_times_of_day():

@@ -138,7 +138,8 @@ def test_two_workers_on_one_postgresql_a_sync_to_one_shows_on_a_stream_of_the_ot
         sync(one.url, token, store)
         snap = stream.wait_for(has_room("R1"), timeout=20)
         room = next(r for r in snap["rooms"] if r["room"] == "R1")
-        assert room["now_serving"] is not None or room["waiting"] > 0
+        # the session's day (2024) is over: /status says so (issue 23) rather than a number still being served
+        assert room["now_serving"] is not None or room["waiting"] > 0 or room.get("over")
         stream.close()
         store.close()
 

@@ -130,6 +130,10 @@ def room_view(state: SessionState, station: Mapping[str, Any] | None, now: dt.da
         "recent": [{"number": t.number, "class": t.class_name or "", "status": t.status}
                    for t in sorted(state.tickets.values(), key=lambda t: -t.number)[:RECENT_TICKETS]],
         "classes": [c["name"] for c in state.plan],
+        # per class, for /status's class leader (已拍 N 人, 应交 …): counts only, nobody's number
+        "class_counts": {str(name): {k: int(c.get(k) or 0) for k in ("expected", "issued", "photographed", "voided")}
+                         for name, c in counts.items()},
+        "latest": progress.latest.isoformat(timespec="seconds") if progress.latest else None,
         # every ticket's class and status, so the staff dialogs can say whose number was typed
         "tickets": {str(t.number): [t.class_name or "", t.status] for t in state.tickets.values()},
     }
@@ -163,31 +167,98 @@ def arrive_by(scheduled_start: str | None, early: dt.timedelta) -> str | None:
     return hhmm(dt.datetime.combine(dt.date(2000, 1, 2), start) - early)
 
 
-def public_view(view: Mapping[str, Any], early: dt.timedelta = dt.timedelta(minutes=15)) -> dict[str, Any]:
+def public_view(view: Mapping[str, Any], early: dt.timedelta = dt.timedelta(minutes=15), *,
+                now: dt.datetime | None = None, fee: tuple[float, str] | None = None,
+                idle_over: dt.timedelta = dt.timedelta(minutes=30)) -> dict[str, Any]:
     """The /status card: the class being shot, the number being served, and when each remaining class is
-    expected (and when its students should be at the door). No digests and no ticket numbers tied to
-    people."""
+    expected (and when its students should be at the door); per class what a class leader needs (已拍 N 人,
+    应交 under ``fee`` = (yuan a student, rule)). No digests and no ticket numbers tied to people.
+
+    The card never contradicts itself: once the room's day is over (:func:`room_over`) no class is
+    "shooting" or "waiting" (each is 已拍完 or 未拍完), and a class expected later than its slot is asked to
+    arrive before its expected start, not before a slot long gone."""
     current = view.get("current_class") or {}
+    counts = view.get("class_counts") or {}
+    over = room_over(view, now, idle_over)
+    classes = []
+    for c in view.get("plan", []):
+        n = counts.get(c["class"], {})
+        status = c["status"]
+        if over and status != "done":
+            status = "ended"
+        classes.append({"class": c["class"], "status": status,
+                        "status_zh": "已结束" if status == "ended" else c["status_zh"],
+                        "scheduled_start": c["scheduled_start"], "expected_start": c["expected_start"],
+                        "expected_end": c["expected_end"], "start_late_min": c["start_late_min"],
+                        "arrive_by": arrive_by(later(c["scheduled_start"], c["expected_start"]), early),
+                        **class_fee(n, c.get("headcount"), fee)})
     return {
         "room": view["room"], "date": view["date"], "location": view.get("location", ""),
-        "current_class": current.get("name"), "now_serving": view.get("now_serving"),
-        "waiting": view.get("waiting", 0), "late_min": view.get("late_min"), "clock": view.get("clock"),
-        "online": view.get("online", False),
-        "classes": [{"class": c["class"], "status": c["status"], "status_zh": c["status_zh"],
-                     "scheduled_start": c["scheduled_start"], "expected_start": c["expected_start"],
-                     "expected_end": c["expected_end"], "start_late_min": c["start_late_min"],
-                     "arrive_by": arrive_by(c["scheduled_start"], early)}
-                    for c in view.get("plan", [])],
+        "current_class": None if over else current.get("name"),
+        "now_serving": None if over else view.get("now_serving"),
+        "waiting": 0 if over else view.get("waiting", 0), "late_min": None if over else view.get("late_min"),
+        "clock": view.get("clock"), "online": view.get("online", False), "over": over,
+        "classes": classes,
     }
 
 
-def scheduled_view(room_day: RoomDay, early: dt.timedelta = dt.timedelta(minutes=15)) -> dict[str, Any]:
-    """A room in the centre's timetable that has no station data (yet): its classes at their slots."""
-    classes = [{"class": c.name, "status": "waiting", "status_zh": STATUS_ZH["waiting"],
+def room_over(view: Mapping[str, Any], now: dt.datetime | None, idle: dt.timedelta) -> bool:
+    """Is the room's day over at ``now``: its day has passed, or, on its day, its last slot has ended and
+    nothing has happened for ``idle`` (the photographer has gone home; the absent are make-up cases)."""
+    if now is None:
+        return False
+    try:
+        day = dt.date.fromisoformat(str(view["date"]))
+    except ValueError:
+        return False
+    if day != now.date():
+        return day < now.date()
+    plan = view.get("plan", [])
+    if plan and all(c["status"] == "done" for c in plan):
+        return True
+    ends = [t for c in plan if (t := _time(c.get("scheduled_end")))]
+    if not ends or now.time() < max(ends):
+        return False
+    latest = view.get("latest")
+    try:
+        last = dt.datetime.fromisoformat(latest).replace(tzinfo=None) if latest else None
+    except ValueError:
+        last = None
+    return last is None or now - last >= idle
+
+
+def later(a: str | None, b: str | None) -> str | None:
+    """The later of two "HH:MM" (either may be missing)."""
+    return max((t for t in (a, b) if t), default=None)
+
+
+def class_fee(counts: Mapping[str, Any], headcount: object, fee: tuple[float, str] | None) -> dict[str, Any]:
+    """已拍 N 人 and 应交 N × fee 元 under the deployment's fee rule (glossary.FEE_RULES)."""
+    photographed = int(counts.get("photographed") or 0)
+    out: dict[str, Any] = {"photographed": photographed}
+    if fee is None:
+        return out
+    yuan_each, rule = fee
+    base = {"photographed": photographed,
+            "issued": max(int(counts.get("issued") or 0) - int(counts.get("voided") or 0), 0),
+            "expected": int(counts.get("expected") or headcount or 0)}.get(rule, photographed)
+    amount = round(base * yuan_each, 2)
+    out.update({"fee_base": base, "fee": int(amount) if amount == int(amount) else amount})
+    return out
+
+
+def scheduled_view(room_day: RoomDay, early: dt.timedelta = dt.timedelta(minutes=15), *,
+                   now: dt.datetime | None = None, fee: tuple[float, str] | None = None) -> dict[str, Any]:
+    """A room in the centre's timetable that has no station data (yet): its classes at their slots (a day
+    gone by without station data: every class 已结束, nothing photographed that the centre knows of)."""
+    over = now is not None and room_day.date < now.date()
+    status = "ended" if over else "waiting"
+    classes = [{"class": c.name, "status": status, "status_zh": "已结束" if over else STATUS_ZH["waiting"],
                 "scheduled_start": hhmm(c.start_at), "expected_start": hhmm(c.start_at),
                 "expected_end": hhmm(c.end_at), "start_late_min": None,
-                "arrive_by": arrive_by(hhmm(c.start_at), early)} for c in room_day.classes]
+                "arrive_by": arrive_by(hhmm(c.start_at), early),
+                **class_fee({"expected": c.headcount}, c.headcount, fee)} for c in room_day.classes]
     return {"room": room_day.room, "date": room_day.date.isoformat(),
             "location": next((c.location for c in room_day.classes if c.location), ""), "current_class": None,
-            "now_serving": None, "waiting": 0, "late_min": None, "clock": None, "online": False,
+            "now_serving": None, "waiting": 0, "late_min": None, "clock": None, "online": False, "over": over,
             "classes": classes}

@@ -34,6 +34,11 @@ class DashboardSettings:
                                               "clock", check=zone_problem)
     arrive_early_min: float = setting(15.0, "Minutes before its slot a class is asked to arrive (/status)",
                                       min=0, max=240)
+    fee_rule: str = setting("photographed", "What a class pays for (/status's 应交 for a class leader, the "
+                            "settlement slip): photographed, issued (voided excluded) or expected",
+                            choices=("photographed", "issued", "expected"))
+    idle_over_min: float = setting(30.0, "On its day, a room is over once its last slot has ended and nothing "
+                                   "happened for this many minutes (/status then says 已结束)", min=1, max=600)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -108,6 +108,7 @@ def public_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
     now = now or settings.now()
     today = now.date().isoformat()
     early = dt.timedelta(minutes=settings.arrive_early_min)
+    fee, idle = (settings.fee_yuan, settings.fee_rule), dt.timedelta(minutes=settings.idle_over_min)
     slots, _ = _slots(store)
     stations = {r["station_id"]: r for r in store.rooms(stale_s=stale_s) if r["station_id"]}
     days: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {}
@@ -117,20 +118,21 @@ def public_snapshot(store: Any, settings: DashboardSettings, stale_s: float,
                               max_gap_s=settings.max_gap_s)
         held = days.setdefault(date, {}).get(room)
         if held is None or view["issued"] > held[0]:  # two stations on one room-day: the one that numbered
-            days[date][room] = (view["issued"], live.public_view(view, early))
+            days[date][room] = (view["issued"], live.public_view(view, early, now=now, fee=fee, idle_over=idle))
     planned = store.timetable()
     for day in planned.dates:
         shown = days.setdefault(day.isoformat(), {})
         for room in planned.rooms_on(day):
             if room not in shown:
-                shown[room] = (0, live.scheduled_view(planned.room_day(room, day), early))
+                shown[room] = (0, live.scheduled_view(planned.room_day(room, day), early, now=now, fee=fee))
     ordered = sorted(days)
     first = today if today in days else next((d for d in ordered if d > today), ordered[-1] if ordered else today)
     out_days = [{"date": d, "label": day_label(d), "today": d == today,
                  "rooms": [days[d][r][1] for r in sorted(days[d])]} for d in ordered]
     rooms = next((d["rooms"] for d in out_days if d["date"] == first), [])
     return {"date": first, "today": today, "clock": now.strftime("%H:%M"), "rooms": rooms, "days": out_days,
-            "arrive_early_min": settings.arrive_early_min}
+            "arrive_early_min": settings.arrive_early_min, "fee_yuan": settings.fee_yuan,
+            "fee_rule": settings.fee_rule, "fee_rule_zh": glossary.FEE_RULES[settings.fee_rule][1]}
 
 
 def day_label(date: str) -> str:

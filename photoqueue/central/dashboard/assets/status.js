@@ -7,6 +7,10 @@ let last = null;
 let chosen = null;  // the day the reader picked; else the server's (today, or the next day with classes)
 const search = document.getElementById("search");
 const MAKEUP = "没拍到？请联系班长，报名补拍。";
+// the ticket's QR code opens /status?room=第一组&n=17: that room first, and how many are ahead of 17
+const params = new URLSearchParams(location.search);
+const myRoom = params.get("room");
+const myNumber = /^\d+$/.test(params.get("n") || "") ? Number(params.get("n")) : null;
 
 function norm(text) { return String(text || "").normalize("NFKC").toLowerCase().replace(/\s+/g, ""); }
 
@@ -19,6 +23,9 @@ function arriveText(c, day) {
 
 function when(c, brief, day) {
   if (c.status === "done") return h("span", {class: "when"}, "已拍完", brief ? null : h("small", {}, MAKEUP));
+  // the room's day is over: nothing is "shooting" or "expected" any more
+  if (c.status === "ended") return h("span", {class: "when"}, "已结束",
+    h("small", {}, c.photographed ? `已拍 ${c.photographed} 人 · ` + MAKEUP : "未拍 · " + MAKEUP));
   const label = c.status === "shooting" ? "正在拍摄" : "预计 " + (c.expected_start || "—");
   const sub = [];
   if (c.status === "waiting" && c.arrive_by) sub.push(h("b", {class: "arrive"}, arriveText(c, day)));
@@ -27,23 +34,48 @@ function when(c, brief, day) {
   return h("span", {class: "when"}, label, sub.length ? h("small", {}, sub.flatMap((x, i) => (i ? [" · ", x] : [x]))) : null);
 }
 
+// what a class leader searches for: how many were photographed, and what the class owes under the fee rule
+function leaderLine(c) {
+  if (c.photographed === undefined || !last) return null;
+  const fee = c.fee === undefined ? "" : ` · 应交 ${c.fee_base} × ${last.fee_yuan} = ${c.fee} 元（${last.fee_rule_zh}）`;
+  return h("div", {class: "leader"}, `已拍 ${c.photographed} 人${fee}`);
+}
+
 function classItem(c, hit, brief, day) {
   return h("li", {class: c.status + (hit ? " hit" : ""), "data-class": c.class}, h("span", {class: "cls-name"}, c.class),
-           when(c, brief, day));
+           when(c, brief, day), hit ? leaderLine(c) : null);
+}
+
+// "前面还有 N 人" for the number on the ticket (numbers between it and the one being called; a skipped or
+// voided number among them makes it a little less)
+function mine(r) {
+  if (myNumber === null || r.room !== myRoom || r.over) return null;
+  const serving = r.now_serving;
+  let text;
+  if (serving === null || serving === undefined) text = `您的号码 ${myNumber} · 还没有开始叫号`;
+  else if (myNumber > serving) text = `您的号码 ${myNumber} · 前面还有 ${myNumber - serving} 人`;
+  else if (myNumber === serving) text = `正在叫您的号码 ${myNumber}，请到摄影师处`;
+  else text = `您的号码 ${myNumber} 已叫过；如果还没有拍，请找工作人员`;
+  return h("div", {class: "mine"}, text);
 }
 
 function card(r, day, query) {
   const late = lateText(r.late_min);
   // the day shown first is the working day (today; else a rehearsal's or the latest day): its rooms show
   // what they are shooting; other days show their timetable
-  const live = day.date === (last && last.date) && (r.current_class || r.now_serving !== null);
+  // one word for the room, from the same facts as its classes: never 未开始 beside a class 正在拍摄, never
+  // 正在拍摄 after the day
+  const shooting = !r.over && r.classes.some((c) => c.status === "shooting");
+  const live = !r.over && (shooting || (day.date === (last && last.date) && (r.current_class || r.now_serving !== null)));
   const classes = r.classes.filter((c) => (query ? norm(c.class).includes(query) : c.status !== "done"));
   const done = r.classes.filter((c) => c.status === "done");
   return h("article", {class: "pcard", "data-room": r.room, "data-date": r.date},
     h("div", {class: "card-head"},
       h("div", {}, h("span", {class: "room-name"}, r.room), r.location ? h("span", {class: "where"}, r.location) : null),
       live ? h("span", {class: "badge " + late[1]}, late[0])
-           : h("span", {class: "badge"}, done.length === r.classes.length && done.length ? "已结束" : "未开始")),
+           : h("span", {class: "badge"}, r.over || (done.length === r.classes.length && done.length) ? "已结束"
+             : done.length ? "进行中" : "未开始")),
+    mine(r),
     live ? h("div", {class: "now"},
       h("div", {class: "now-class"}, h("div", {class: "label"}, "正在拍摄"), h("div", {class: "cls"}, r.current_class || "—")),
       h("div", {class: "now-num"}, h("div", {class: "label"}, "当前叫号"),
@@ -91,7 +123,8 @@ function render(data) {
     return;
   }
   title.replaceChildren("拍摄日期：", h("b", {}, day.label), day.today ? " · 今天" : "");
-  list.replaceChildren(...(day.rooms.length ? day.rooms.map((r) => card(r, day, ""))
+  const rooms = myRoom ? [...day.rooms].sort((a, b) => (b.room === myRoom) - (a.room === myRoom)) : day.rooms;
+  list.replaceChildren(...(rooms.length ? rooms.map((r) => card(r, day, ""))
     : [h("div", {class: "empty"}, "这一天没有拍摄安排")]));
 }
 
