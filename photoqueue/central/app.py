@@ -110,7 +110,7 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_min / 60, settings.login_attempts_per_min)
     _add_error_handlers(app, settings)
 
-    from photoqueue.central.broadcast import LiveTraffic
+    from photoqueue.central.streams import LiveTraffic
 
     app.add_middleware(LiveTraffic, get_app=lambda: app)  # serves /status/stream; notices writes
     from starlette.middleware.gzip import GZipMiddleware

@@ -23,12 +23,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from photoqueue.central import accounts, guard, schemas
 from photoqueue.central.app import get_store
-from photoqueue.central.broadcast import REFUSALS, StreamResponse
 from photoqueue.central.dashboard import exports
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.dashboard.snapshot import SnapshotCache, staff_snapshot
 from photoqueue.central.errors import CentralError
 from photoqueue.central.guard import CSRF_COOKIE, current_staff, require_csrf, require_staff
+from photoqueue.central.streams import REFUSALS, StreamResponse
 from photoqueue.core.wire import StaffCommand
 
 router = APIRouter()
