@@ -380,12 +380,19 @@ class Station:
             self._alert(f"notice:{e.kind}", e.message_zh, NOTICE_S)
 
     def _scanner_alert(self, a: ScannerAlert) -> None:
+        """One screen alert per part (scanner.reads.ALERT_PARTS): a part's recovery clears its own alert only."""
+        from photoqueue.scanner.reads import ALERT_PARTS
+
         log.warning("scanner: %s", a.message_en)
-        if a.code.endswith("_recovered"):
-            self._alerts.clear_prefix("scanner:")
-            self._dirty = True
-        else:
-            self._alert(f"scanner:{a.code}", a.message_zh, None if a.code.startswith("camera") else 5.0)
+        part, recovered = ALERT_PARTS.get(a.code, (a.code, False))
+        if recovered:
+            if self._alerts.clear(f"scanner:{part}"):
+                self._dirty = True
+            return
+        self._alert(f"scanner:{part}", a.message_zh, None if part in ("camera", "hid") else 5.0)
+        if a.code == "seen_not_read":  # a soft beep: the student hears the code was seen, not taken
+            on, _good_ms, bad_ms = self.beeps
+            self.parts.buttons.feedback(True, 40, bad_ms, beep=on)
 
     def _print_result(self, r: PrintResult) -> None:
         if r.ok:

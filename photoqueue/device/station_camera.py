@@ -153,8 +153,10 @@ class CameraScanner(_ReaderThread):
 
     def _run(self) -> None:
         from photoqueue.scanner import run_camera
+        from photoqueue.scanner.seen import WatchedScanner
 
-        run_camera(self.supervisor, self.scanner, self._submit, self._stop, clock=self._clock)
+        # a code located but not read for about a second: a band, a soft beep, a log line (scanner/seen.py)
+        run_camera(self.supervisor, WatchedScanner(self.scanner), self._submit, self._stop, clock=self._clock)
 
 
 class HidReader(_ReaderThread):

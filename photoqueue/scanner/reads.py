@@ -39,6 +39,17 @@ ALERTS: dict[str, tuple[str, str]] = {
     "camera_recovered": ("摄像头已恢复", "The camera works again"),
     "hid_unavailable": ("扫码枪无法打开，正在重试", "The barcode scanner cannot be opened; retrying"),
     "hid_recovered": ("扫码枪已恢复", "The barcode scanner works again"),
+    "seen_not_read": ("请将手机屏幕调亮、拿稳，对准摄像头",
+                      "A code is seen but cannot be read: brighter screen, hold it steady, face the camera"),
+}
+
+# Which part each alert is about, and whether it says that part works again. The station keys its screen
+# alert by part, so a recovered barcode scanner clears the barcode scanner's alert, never the camera's.
+ALERT_PARTS: dict[str, tuple[str, bool]] = {
+    "one_code_only": ("scan", False), "seen_not_read": ("seen", False),
+    "camera_unavailable": ("camera", False), "camera_stalled": ("camera", False),
+    "camera_bad_frame": ("camera", False), "camera_recovered": ("camera", True),
+    "hid_unavailable": ("hid", False), "hid_recovered": ("hid", True),
 }
 
 
