@@ -254,7 +254,7 @@ class RoomSim:
                     self.arrive(pending.pop(0))
                     done += 1
                     crowd_shot = self._arrived(done, midpoint, crowd_shot)
-                    if self.swap_at is not None and done >= self.swap_at:
+                    if self.swap_at is not None and done >= self.swap_at and self.ask(room_swap.in_line):
                         room_swap.die(self, done, returns, resumed)  # the Pi dies: never returns
                 elif what == 1:
                     self._return(returns)

@@ -24,6 +24,11 @@ DRAIN_S = 60.0
 REBUILT = "digest:"  # a rebuilt ticket's code: the centre holds digests only
 
 
+def in_line(state: Any) -> bool:
+    """Students hold the dead Pi's tickets in line (the swap waits for that: it is the case to show)."""
+    return state.called is not None or bool(state.waiting)
+
+
 def die(sim: Any, done: int, returns: list, resumed: bool) -> None:
     """The room's Pi dies here: never returns (the parent kills this process)."""
     from photoqueue.demo.room import _emit
