@@ -102,6 +102,13 @@ run_arch() {
     mount --bind /dev "$root/dev"
     mount -t proc proc "$root/proc"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
+    # the site's own CA certificates (Debian's place for them), as a Pi on that network would be given: behind a
+    # TLS-inspecting proxy pip reaches PyPI only with them (apt's mirror is plain http)
+    if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+        mkdir -p "$root/usr/local/share/ca-certificates"
+        cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+        cat /usr/local/share/ca-certificates/*.crt >> "$root/etc/ssl/certs/ca-certificates.crt"
+    fi
     # pip's cache, kept between runs (a network install downloads its wheels once); its growth is what pip downloaded
     mkdir -p "$CACHE/pip/$arch" "$root/root/.cache/pip"
     mount --bind "$CACHE/pip/$arch" "$root/root/.cache/pip"
@@ -121,10 +128,18 @@ run_arch() {
     local t0 t1
     t0=$(date +%s)
     # PIP_LOG: pip's full log (every wheel it downloaded, or took from its cache), read by the checks
+    local install_rc=0
     chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
         PIP_LOG=/opt/pip.log bash /opt/src/systemd/install-pi.sh "${args[@]}" 2>&1 | tee "$root/opt/install-1.log" \
-        | grep -v '^WARNING: Location'
+        | grep -v '^WARNING: Location' || install_rc=$?
     t1=$(date +%s)
+    # apt's downloads are kept even when the install failed: the next run starts from them
+    cp -n "$root/var/cache/apt/archives/"*.deb "$CACHE/debs/$arch/" 2>/dev/null || true
+    if [ "$install_rc" -ne 0 ]; then
+        echo "FAIL: install-pi.sh in the $arch root (exit $install_rc); pip's log:" >&2
+        grep -E "ERROR|Error|error:" "$root/opt/pip.log" 2>/dev/null | tail -20 >&2 || true
+        exit 1
+    fi
     local new_debs
     new_debs="$(comm -13 "$root/opt/debs-before.txt" <(ls "$root/var/cache/apt/archives/"*.deb | sort))"
     local bytes=0
