@@ -244,9 +244,9 @@ class SyncClient:
             result.error += f"; cannot re-send from seq {expected}: {exc}"
             return
         result.error += f" (the centre lacks seq {expected} on: {n} events re-sent from the station's log)"
-        log.warning("the centre's copy ends before seq %d (restored from a backup?): re-sending %d events from the "
-                    "event log", expected, n)
-        if n:
+        if n:  # nothing put back: the outbox already held them, no copy was lost
+            log.warning("the centre's copy ends before seq %d (restored from a backup?): re-sending %d events from "
+                        "the event log", expected, n)
             result.retry_after_s = 0.01
 
     def _accepted(self, store: EventStore, batch: list[dict], doc: dict) -> SyncResult:
@@ -257,8 +257,9 @@ class SyncClient:
             if hw > 0:
                 store.ack(hw)
                 store.record_centre_high_water(hw)
-            if hw < store.last_seq() and not batch:
-                # an empty outbox, yet the centre holds less than the log: it lost what it had acknowledged
+            if hw < store.last_seq() and not batch and not store.outbox_size():
+                # an empty outbox, yet the centre holds less than the log: it lost what it had acknowledged (events
+                # committed since this round read its empty batch are in the outbox: not a loss, just the next batch)
                 self._resend_from(store, hw + 1, SyncResult(ok=True))
         except StationError as exc:  # a full disk: the outbox is sent again later, which the centre ignores
             log.warning("sync: cannot drop sent events from the outbox: %s", exc)
