@@ -35,17 +35,18 @@ def version_of(text: str) -> str:
 
 
 def split(snapshot: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(a digest of the plan, the live part: {"top": {...}, "rooms": {"DATE|ROOM": {field: value, "c": [{...}]}}})"""
+    """(a digest of the plan, the live part: {"top": {...}, "rooms": {"D.R": {field: value, "c": [{...}]}}}),
+    a room keyed by the index of its day in ``days`` and its own in that day's ``rooms``."""
     plan_days, rooms = [], {}
-    for day in snapshot.get("days", []):
+    for d, day in enumerate(snapshot.get("days", [])):
         plan_rooms = []
-        for room in day.get("rooms", []):
+        for r, room in enumerate(day.get("rooms", [])):
             classes = room.get("classes", [])
             plan_rooms.append([room.get("room"), room.get("location"),
                                [[c.get(k) for k in PLAN_CLASS] for c in classes]])
             live = {k: v for k, v in room.items() if k not in PLAN_ROOM}
             live["c"] = [{k: v for k, v in c.items() if k not in PLAN_CLASS} for c in classes]
-            rooms[f"{day.get('date')}|{room.get('room')}"] = live
+            rooms[f"{d}.{r}"] = live  # day and room by their place in the plan (the same while it holds)
         plan_days.append([day.get("date"), day.get("label"), day.get("today"), plan_rooms])
     plan = [snapshot.get("date"), snapshot.get("today"), snapshot.get("arrive_early_min"), plan_days]
     plan_digest = hashlib.blake2b(json.dumps(plan, ensure_ascii=False, default=str).encode(), digest_size=8).hexdigest()

@@ -163,10 +163,9 @@ function applyPatch(p) {
   if (!last) return false;
   Object.assign(last, p.top || {});
   for (const [key, change] of Object.entries(p.rooms || {})) {
-    const cut = key.indexOf("|");
-    const date = key.slice(0, cut), name = key.slice(cut + 1);
-    const day = last.days.find((d) => d.date === date);
-    const room = day && day.rooms.find((r) => r.room === name);
+    const [d, r] = key.split(".").map(Number);  // the day's and the room's places in the plan
+    const day = last.days[d];
+    const room = day && day.rooms[r];
     if (!room) return false;
     for (const [k, v] of Object.entries(change)) if (k !== "c") room[k] = v;
     for (const [i, fields] of Object.entries(change.c || {})) {
