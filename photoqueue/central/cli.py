@@ -62,6 +62,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--password-file", help="read the password from this file's first line (else a prompt)")
     p.set_defaults(func=run_add_user)
 
+    _add_purge(csub)
+
     p = csub.add_parser("revoke-sessions", help="end staff logins at once: every one, or one account's")
     p.add_argument("--db", default=DEFAULT_DB)
     group = p.add_mutually_exclusive_group(required=True)
@@ -162,6 +164,41 @@ def run_add_user(args: argparse.Namespace) -> int:
         password = _prompt_password(args.name)
     uid = add_user(args.db, args.name, password)
     print(f"工作人员账号 {args.name} 已可登录（ID {uid}） / staff account {args.name!r} ready (id {uid})", file=sys.stderr)
+    return 0
+
+
+def _add_purge(csub) -> None:
+    p = csub.add_parser("purge", help="remove a day (a rehearsal) from the centre: counts, exports, /status")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--date", required=True, help="the day to remove, YYYY-MM-DD")
+    p.add_argument("--yes", action="store_true", help="really remove it (without: say what would go)")
+    p.set_defaults(func=run_purge)
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from photoqueue.central.store import CentralStore
+
+    try:
+        dt.date.fromisoformat(args.date)
+    except ValueError:
+        raise CentralError(f"--date {args.date!r} 格式错误，应为 YYYY-MM-DD / --date {args.date!r} is not a date "
+                           "(YYYY-MM-DD)", exit_status=2) from None
+    with CentralStore(args.db, pool_size=1) as store:
+        sessions = [(room, n) for (_sid, room, date), n in
+                    ((k, len(v.tickets)) for k, v in store.projection.sessions()) if date == args.date]
+        if not args.yes:
+            rooms = "、".join(f"{room}（{n} 个号）" for room, n in sessions) or "没有拍摄数据"
+            print(f"将从中心删除 {args.date} 的数据：{rooms}，以及当天的时间表；加 --yes 确认（未作任何更改） / "
+                  f"would remove {args.date} from the centre ({len(sessions)} session(s) and that day's timetable); "
+                  "add --yes to do it (nothing was changed)", file=sys.stderr)
+            return 2
+        removed = store.purge_date(args.date)
+    print(f"已从中心删除 {args.date}：{len(sessions)} 个拍摄组的数据（{removed['tickets']} 个号）、时间表 "
+          f"{removed['timetable']} 行；统计、导出和 /status 不再包含这一天。运行中的中心服务请重启 / removed "
+          f"{args.date} from the centre ({removed['tickets']} tickets, {removed['timetable']} timetable rows); "
+          "restart a running central service so it forgets the day too", file=sys.stderr)
     return 0
 
 

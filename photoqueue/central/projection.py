@@ -37,6 +37,7 @@ class Projection:
         self._counts: dict[Key, list[dict[str, Any]]] = {}
         self.seen_at: dict[Key, str] = {}  # server time of the last event folded per session
         self._frozen: dict[Key, SessionState] = {}  # readers' copy of each session, until its next change
+        self.skip_dates: set[str] = set()  # purged days (a rehearsal): their events are passed over, never folded
 
     def fold(self, station_id: str, events: Iterable[Event], received_at: str = "") -> None:
         """Fold events (this station's, in seq order, each after what is folded). An event that does not
@@ -50,6 +51,9 @@ class Projection:
                         continue
                     if event.seq != last + 1:
                         break  # never fold across a gap; catch_up fills it from the store
+                    if event.date in self.skip_dates:  # purged: counted nowhere, the seq still advances
+                        last = event.seq
+                        continue
                     key = (station_id, event.room, event.date)
                     state = self.states.get(key)
                     if state is None:

@@ -36,6 +36,18 @@ log = logging.getLogger(__name__)
 DUPLICATES_PER_ANSWER = 200  # more wait for the next answer, once the station has flagged these
 
 
+def purged_dates(db_or_conn) -> set[str]:
+    """The days removed with ``central purge`` (kept in ``meta``: no schema step)."""
+    def read(conn) -> set[str]:
+        row = conn.one("SELECT value FROM meta WHERE key = 'purged_dates'")
+        return set(json.loads(row[0])) if row else set()
+
+    if hasattr(db_or_conn, "connection"):
+        with db_or_conn.connection() as conn:
+            return read(conn)
+    return read(db_or_conn)
+
+
 class CentralStore:
     def __init__(self, url: str, *, pool_size: int = 8, command_expiry_s: float = 300.0):
         self.db = Database(url, pool_size=pool_size)
@@ -50,6 +62,7 @@ class CentralStore:
         try:
             migrate(self.db)
             self.deployment_key = roomdays.ensure_key(self.db)
+            self.projection.skip_dates = purged_dates(self.db)
             self.catch_up()
         except self.db.error_types() as exc:
             raise CentralError(f"{self.db.describe()}: {exc}") from None
@@ -57,6 +70,25 @@ class CentralStore:
 
     def close(self) -> None:
         self.db.close()
+
+    def purge_date(self, date: str) -> dict[str, int]:
+        """Remove a day (a rehearsal) from everything the centre shows and exports: its tickets, duplicates,
+        room-day bindings, set-aside events and timetable rows go; its events stay in the log (each station's
+        seqs must stay contiguous) but are never folded or counted again. Returns rows removed per table."""
+        removed = {}
+        with self.db.write() as conn:
+            for table in ("tickets", "duplicates", "room_days", "set_aside_events", "timetable"):
+                removed[table] = conn.execute(f"DELETE FROM {table} WHERE date = ?", (date,)).rowcount
+            removed["events"] = conn.one("SELECT count(*) FROM events WHERE date = ?", (date,))[0]
+            dates = sorted(purged_dates(conn) | {date})
+            conn.execute("DELETE FROM meta WHERE key = 'purged_dates'")
+            conn.execute("INSERT INTO meta (key, value) VALUES ('purged_dates', ?)", (json.dumps(dates),))
+        self.projection.skip_dates = set(dates)
+        with self.projection.lock:
+            for station_id in list(self.projection.folded):
+                self.projection.drop(station_id)
+        self.catch_up()
+        return removed
 
     @property
     def key_fingerprint(self) -> str:
