@@ -21,7 +21,8 @@ CSV = "text/csv; charset=utf-8"
 def report_of(store: Any, settings: Any) -> reports.Report:
     """The office's report as the page shows it: the fee of the settings, split at the deployment's time."""
     colleges = {(s.date.isoformat(), s.room, s.name): s.college for s in store.timetable().slots if s.college}
-    return reports.build_report(store.counts(), settings.fee_yuan, colleges, now=settings.now())
+    return reports.build_report(store.counts(), settings.fee_yuan, colleges, getattr(settings, "fee_rule",
+                                "photographed"), now=settings.now())
 
 
 def agency_of(store: Any, room: str | None = None) -> dict[str, list[dict]]:
@@ -74,7 +75,21 @@ def agency_csv(store: Any, settings: Any, room: str | None) -> tuple[bytes, str,
     return text.encode("utf-8"), CSV, f"图片社名单-{room or '全部'}-{_stamp(settings)}.csv"
 
 
+def slip_html(store: Any, settings: Any, room: str | None, class_name: str | None = None) -> tuple[bytes, str, str]:
+    """The settlement slips (reports/slip.py) of every class, of one room's, or of one class: printed from the
+    dashboard for the class leader (已拍, 应交 under the deployment's fee rule, a line to sign)."""
+    from dataclasses import replace
+
+    from photoqueue.reports.slip import slip_html as page
+
+    report = report_of(store, settings)
+    rows = [r for r in report.classes if (room is None or r["room"] == room)
+            and (class_name is None or r["class"] == class_name)]
+    body = page(replace(report, classes=rows), made=settings.now()).encode("utf-8")
+    return body, "text/html; charset=utf-8", f"结算单-{class_name or room or '全部'}-{_stamp(settings)}.html"
+
+
 # every maker takes (store, settings, room), whether or not its export uses each
 EXPORTS = {"workbook.xlsx": workbook_xlsx, "counts.xlsx": counts_xlsx, "counts.csv": counts_csv,
            "makeup.xlsx": makeup_xlsx, "makeup.csv": makeup_csv, "agency.xlsx": agency_xlsx,
-           "agency.csv": agency_csv}
+           "agency.csv": agency_csv, "slip.html": slip_html}

@@ -230,7 +230,10 @@ async def export(name: str, request: Request, room: str | None = None) -> Respon
     maker = exports.EXPORTS.get(name)
     if maker is None:
         raise CentralError(f"no export {name!r} (known: {', '.join(exports.EXPORTS)})", http_status=404)
-    body, media_type, filename = await run_in_threadpool(maker, get_store(request), _settings(request), room)
+    extra = {"class_name": request.query_params["class"]} if name == "slip.html" and request.query_params.get(
+        "class") else {}  # one class's slip, from its row on the dashboard
+    body, media_type, filename = await run_in_threadpool(maker, get_store(request), _settings(request), room, **extra)
     quoted = urllib.parse.quote(filename)
+    how = "inline" if media_type.startswith("text/html") else "attachment"  # the slip opens to be printed
     return Response(body, media_type=media_type, headers={
-        **NO_STORE, "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quoted}"})
+        **NO_STORE, "Content-Disposition": f"{how}; filename=\"{name}\"; filename*=UTF-8''{quoted}"})

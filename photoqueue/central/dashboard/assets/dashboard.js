@@ -107,14 +107,18 @@ function fillTable(id, head, rows, total, emptyText) {
   const cols = visible(head, rows);
   const cell = (r, [k, , c, phone], first) => h("td", {class: (c || "") + (phone ? " key" : " more"),
     "data-key": k}, first && (k === "class" || k === "key") ? first : (r[k] ?? ""));
+  const slip = (r) => h("a", {class: "slip-link", target: "_blank", onclick: (e) => e.stopPropagation(),
+    href: `/dashboard/export/slip.html?room=${encodeURIComponent(r.room)}&class=${encodeURIComponent(r.class)}`},
+    "结算单");  // the class's settlement slip, printable for its class leader
   const detail = (r) => h("tr", {class: "detail"}, h("td", {colspan: cols.length},
     h("dl", {}, cols.filter(([, , , phone]) => !phone).map(([k, zh]) =>
-      h("div", {}, h("dt", {}, zh), h("dd", {}, String(r[k] ?? "")))))));
+      h("div", {}, h("dt", {}, zh), h("dd", {}, String(r[k] ?? ""))))), r.room && r.class ? slip(r) : null));
   const body = [];
   for (const r of rows) {
     const tr = h("tr", {class: "data" + (r.over > 0 ? " over" : "")}, cols.map((col) => {
       const td = cell(r, col);
       if (col[0] === "class" && r.over > 0) td.append(" ", h("span", {class: "badge warn over-badge"}, `超出应拍 ${r.over} 人`));
+      if (col[0] === "class" && r.room && r.class) td.append(" ", slip(r));  // on a phone: in the row's detail
       return td;
     }));
     const more = detail(r);
