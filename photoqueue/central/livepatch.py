@@ -28,6 +28,8 @@ from typing import Any
 PLAN_TOP = ("date", "today", "arrive_early_min", "days", "rooms")
 PLAN_ROOM = ("room", "date", "location", "classes")
 PLAN_CLASS = ("class", "scheduled_start")
+# Fields of the public view the /status page does not show (status.js): never worth a patch.
+NOT_SHOWN = frozenset({"status_zh", "start_late_min", "waiting", "online", "clock"})
 
 
 def version_of(text: str) -> str:
@@ -44,8 +46,8 @@ def split(snapshot: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             classes = room.get("classes", [])
             plan_rooms.append([room.get("room"), room.get("location"),
                                [[c.get(k) for k in PLAN_CLASS] for c in classes]])
-            live = {k: v for k, v in room.items() if k not in PLAN_ROOM}
-            live["c"] = [{k: v for k, v in c.items() if k not in PLAN_CLASS} for c in classes]
+            live = {k: v for k, v in room.items() if k not in PLAN_ROOM and k not in NOT_SHOWN}
+            live["c"] = [{k: v for k, v in c.items() if k not in PLAN_CLASS and k not in NOT_SHOWN} for c in classes]
             rooms[f"{d}.{r}"] = live  # day and room by their place in the plan (the same while it holds)
         plan_days.append([day.get("date"), day.get("label"), day.get("today"), plan_rooms])
     plan = [snapshot.get("date"), snapshot.get("today"), snapshot.get("arrive_early_min"), plan_days]
