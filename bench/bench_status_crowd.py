@@ -12,6 +12,7 @@ classes); reported besides: bytes per phone per change and MB/s to all phones (g
     python bench/bench_status_crowd.py            # the whole table (about 4 minutes)
     python bench/bench_status_crowd.py --quick    # 200 and 1,000 only
     python bench/bench_status_crowd.py --old      # and the per-client polling design of before issue 14
+    python bench/bench_status_crowd.py --slowloris 19000   # half-sent requests held; healthz, sync, status.json
 """
 
 import asyncio
@@ -326,7 +327,77 @@ def run_design(design: str, path: str, crowds: tuple[int, ...]) -> list[list]:
     return rows
 
 
+def slowloris(n: int) -> int:
+    """``n`` half-sent requests (`GET /status HTTP/1.1`, a header never ended) from 100 addresses against a
+    real `photoqueue central serve` (its open-files limit raised to the hard limit, as under the unit's
+    LimitNOFILE), and meanwhile /healthz, a station's sync and /status.json, each timed."""
+    import socket
+
+    import httpx
+
+    from photoqueue.central import admin
+    from photoqueue.central.process import CentralProcess
+    from photoqueue.central.server import raise_open_files_limit
+
+    soft, _ = raise_open_files_limit()
+    n = min(n, soft - 200)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{tmp}/central.db"
+        token = admin.add_station(db, "A组")
+        with CentralProcess(db, settings={"header_timeout_s": "120"}, log_path=f"{tmp}/central.log") as central:
+            station = Station("A组", Path(tmp) / "st", token, central.url)
+            socks, held_at = [], time.perf_counter()
+            for i in range(n):
+                s = socket.socket()
+                s.bind((f"127.1.{i // 100 % 250}.{i % 100 + 2}", 0))
+                s.settimeout(10)
+                try:
+                    s.connect(("127.0.0.1", central.port))
+                    s.sendall(b"GET /status HTTP/1.1\r\nHost: x\r\nX-a: ")
+                except OSError:
+                    pass
+                socks.append(s)
+            held_s = time.perf_counter() - held_at
+            timings: dict[str, list[float]] = {"healthz": [], "sync": [], "status.json": []}
+            with httpx.Client(base_url=central.url, timeout=30) as client:
+                for _ in range(20):
+                    for name, call in (("healthz", lambda: client.get("/healthz")),
+                                       ("status.json", lambda: client.get("/status.json"))):
+                        t = time.perf_counter()
+                        ok = call().status_code == 200
+                        timings[name].append((time.perf_counter() - t) * 1000 if ok else float("inf"))
+                    station.n += 1
+                    station.session.handle(station.cmd.Scan(f"A组-loris-{station.n:06d}"), dt.datetime.now())
+                    t = time.perf_counter()
+                    ok = station.client.sync_once().ok
+                    timings["sync"].append((time.perf_counter() - t) * 1000 if ok else float("inf"))
+            open_now = sum(1 for s in socks if _still_open(s))
+            for s in socks:
+                s.close()
+            log = Path(f"{tmp}/central.log").read_text(errors="replace")
+            station.close()
+    print(table(["half-sent requests sent", "still held by the server", "healthz p50/p95 ms", "sync p50/p95 ms",
+                 "status.json p50/p95 ms", "cap log lines", "sent in s"],
+                [[n, open_now, f"{pct(timings['healthz'], 50):.0f} / {pct(timings['healthz'], 95):.0f}",
+                  f"{pct(timings['sync'], 50):.0f} / {pct(timings['sync'], 95):.0f}",
+                  f"{pct(timings['status.json'], 50):.0f} / {pct(timings['status.json'], 95):.0f}",
+                  log.count("connection(s):"), round(held_s, 1)]]))
+    return 0
+
+
+def _still_open(sock) -> bool:
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
 def main(argv: list[str]) -> int:
+    if "--slowloris" in argv:
+        return slowloris(int(argv[argv.index("--slowloris") + 1]))
     if "--serve" in argv:
         serve(argv[argv.index("--db") + 1], int(argv[argv.index("--port") + 1]))
         return 0
