@@ -174,10 +174,16 @@ def test_todays_timetable_for_this_room(tmp_path):
 
 @pytest.fixture
 def central(tmp_path):
+    import datetime as dt
+
     from photoqueue.central.process import CentralThread
     from photoqueue.central.settings import CentralSettings
 
-    with CentralThread(CentralSettings(db=f"sqlite:///{tmp_path / 'central.db'}", rate_limit_per_s=0)) as server:
+    # the deployment's zone is this machine's (else the check warns that the station's zone differs, issue 23)
+    hours = round(dt.datetime.now().astimezone().utcoffset().total_seconds() / 3600)
+    zone = "UTC" if hours == 0 else f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"
+    with CentralThread(CentralSettings(db=f"sqlite:///{tmp_path / 'central.db'}", rate_limit_per_s=0,
+                                       time_zone=zone)) as server:
         yield server
 
 
