@@ -34,6 +34,8 @@ def test_argparse_speaks_chinese_and_english_on_request(capsys, monkeypatch):
     assert status == 0 and "显示帮助信息并退出" in out and "手工录入采集码" in out and "show this help" not in out
     status, out, _ = run(["timetable", "check", "--help"], capsys)
     assert "位置参数" in out and "显示帮助信息并退出" in out
+    status, out, _ = run(["central", "--help"], capsys)
+    assert "从中心删除某一天" in out and "在中心保存时间表" in out  # every level's command list
     status, out, _ = run(["--lang", "en", "--help"], capsys)
     assert "show this help message and exit" in out and "usage: photoqueue" in out
     monkeypatch.setenv("LANG", "en_US.UTF-8")

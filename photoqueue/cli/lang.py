@@ -89,6 +89,22 @@ COMMANDS_ZH = {
     "display": "大屏工具：预览画面、试听叫号",
     "central": "中心服务：启动、登记工作站与工作人员",
     "reconcile": "核对相机照片与拍摄号是否一一对应",
+    "timetable check": "逐行列出时间表（CSV 或 XLSX）中的每个错误；有错误时退出状态为 1",
+    "timetable plan": "推算各班实际开始、结束的时间，以及哪些组会延误",
+    "ticket preview": "把小票画成 PNG（并可写出打印机收到的 ESC/POS 数据）",
+    "printer serve": "运行虚拟网络小票打印机，每张小票存为 PNG",
+    "display preview": "把大屏画面画成 PNG（也可显示出来）",
+    "display call": "试听叫号：提示音，加 --speak 播报号码",
+    "central serve": "运行中心服务（API 与看板）",
+    "central add-station": "为拍摄组登记工作站，打印其令牌（只显示一次）",
+    "central revoke-station": "吊销工作站令牌（按 ID，或某组的全部）",
+    "central replace-station": "更换拍摄组的设备：停用旧工作站，打印新设备的令牌（只显示一次）",
+    "central show-key": "打印部署密钥（手工交给工作站时用）",
+    "central list-stations": "已登记的工作站（令牌只存散列，不显示）",
+    "central add-user": "创建工作人员账号（或修改密码）",
+    "central purge": "从中心删除某一天（如演练）的数据：统计、导出和 /status",
+    "central revoke-sessions": "立即结束工作人员的登录：全部，或某个账号的",
+    "central load-timetable": "在中心保存时间表；各工作站取用本组的部分",
 }
 
 
@@ -110,9 +126,13 @@ def localise(parser: argparse.ArgumentParser) -> None:
             action.help = VERSION_ZH
 
 
-def localise_commands(subparsers: argparse._SubParsersAction) -> None:
-    """The top-level command list's one-line summaries in Chinese."""
+def localise_commands(subparsers: argparse._SubParsersAction, prefix: str = "") -> None:
+    """The command lists' one-line summaries in Chinese, at every level (``timetable plan`` too)."""
     for choice in subparsers._choices_actions:
-        zh = COMMANDS_ZH.get(choice.dest)
+        zh = COMMANDS_ZH.get(prefix + choice.dest)
         if zh:
             choice.help = zh
+    for name, parser in subparsers.choices.items():
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                localise_commands(action, f"{prefix}{name} ")
