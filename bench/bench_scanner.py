@@ -272,8 +272,6 @@ def report(single, seqs, seq_false, idle, corpus, pairs) -> float:
     print(table(["generator, level", "pyzbar", "zxing-cpp", "pipeline", "frames",
                  "<=3: pyzbar", "<=3: zxing-cpp", "<=3: pipeline", "<=3: pipeline alone", "pipeline <=10"], rows))
     print()
-    zx_all = statistics.median(idle[("A", "raw zxing-cpp")].times + idle[("B", "raw zxing-cpp")].times)
-    pl_all = statistics.median(idle[("A", "pipeline")].times + idle[("B", "pipeline")].times)
     rows = []
     for name in DECODERS:
         t_all = idle[("A", name)].times + idle[("B", name)].times
@@ -281,9 +279,9 @@ def report(single, seqs, seq_false, idle, corpus, pairs) -> float:
         rows.append([name, rate(corpus[("all", name)]),
                      *(statistics.median(idle[(g, name)].times) / statistics.median(idle[(g, "raw zxing-cpp")].times)
                        for g in ("A", "B")),
-                     statistics.median(t_all), pct(t_all, 95), statistics.median(t_all) / zx_all, false])
+                     statistics.median(t_all), pct(t_all, 95), false])
     print(table(["decoder", "corpus (179 photos)", "code-free A / zxing-cpp", "code-free B / zxing-cpp",
-                 "code-free median ms", "p95 ms", "median / zxing-cpp", "false codes"], rows))
+                 "code-free median ms (both)", "p95 ms", "false codes"], rows))
     print("(a false code: any read of a code-free frame, or a text other than the one code a generated frame"
           " shows; the raw decoders' are their charset guesses of UTF-8 payloads. The corpus is left out: one"
           " photo holds two codes.)")
@@ -300,13 +298,17 @@ def report(single, seqs, seq_false, idle, corpus, pairs) -> float:
     print()
     b_all = single["B"][("all", "pipeline")]
     b_seq = seqs["B"][("all", "pipeline")]
-    ratio = pl_all / zx_all
+    # per generator: the two sets cost different amounts (A's frames are busier), and a median pooled over two
+    # humps lands wherever the few frames between them fall
+    ratio = max(statistics.median(idle[(g, "pipeline")].times) / statistics.median(idle[(g, "raw zxing-cpp")].times)
+                for g in ("A", "B"))
     total_false = rows[2][-1]
     print(f"goal: B single frames >= 80%: {b_all.right / b_all.total:.1%} "
           f"{'OK' if b_all.right >= 0.8 * b_all.total else 'MISSED'}")
     print(f"goal: B showings within 3 frames >= 57/60: {within(b_seq, 3)}/{len(b_seq)}; every showing read: "
           f"{within(b_seq, 10)}/{len(b_seq)}")
-    print(f"goal: code-free median <= 1.5x raw zxing-cpp: {ratio:.2f}x {'OK' if ratio <= 1.5 else 'MISSED'}")
+    print(f"goal: code-free median <= 1.5x raw zxing-cpp (each generator; the larger): {ratio:.2f}x "
+          f"{'OK' if ratio <= 1.5 else 'MISSED'}")
     c = corpus[("all", "pipeline")]
     print(f"goal: corpus >= 98%: {c.right / c.total:.1%} {'OK' if c.right >= 0.98 * c.total else 'MISSED'}")
     print(f"goal: no false code: {total_false} {'OK' if total_false == 0 else 'MISSED'}")
