@@ -176,3 +176,19 @@ def test_the_cap_logic_closes_the_oldest_half_sent_connection_to_make_room():
     assert bounds.total == 6 and bounds.admit("10.0.0.8") == "total"
     assert bounds.closed_total == {"waiting": 1}
 
+
+
+def test_a_body_that_stops_arriving_ends_its_connection_without_a_traceback(tmp_path):
+    with Server(tmp_path, idle_timeout_s=1) as server:
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        s.sendall(b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 100\r\n\r\n{\"name\": ")
+        s.settimeout(30)
+        try:
+            got = s.recv(65536)  # the server closes it: EOF (or a reset), with no answer to a request never sent
+        except ConnectionResetError:
+            got = b""
+        assert got == b""
+        s.close()
+        assert wait_for(lambda: "a request body stopped arriving for 1 s" in server.text(), timeout=10)
+        assert "Traceback" not in server.text() and "Exception in ASGI application" not in server.text()
