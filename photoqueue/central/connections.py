@@ -10,8 +10,9 @@ uvicorn's HTTP protocol class (httptools or h11, whichever it would use) with fo
   opened, or after the first byte of a later request on a kept-alive connection (uvicorn's keep-alive
   timeout closes one silent between requests); trickling bytes does not extend it.
 - **idle timeout**: a request body that stops arriving for ``idle_timeout_s`` ends the connection.
-- **per address**: at most ``per_client`` open connections from one client address (the peer: a proxy
-  in front is one address, see docs/central.md); more are closed at once.
+- **per address**: at most ``per_client`` open connections from one client address (the peer); more
+  are closed at once. A reverse proxy named in ``trusted_proxies`` is exempt: every client behind it has
+  its address (bound those in the proxy, per client).
 - **half-open and total**: at most ``max_waiting`` connections at once whose headers are not complete,
   and ``max_total`` in all (the open-files limit less a reserve). Past either, the oldest connection
   still waiting for its headers is closed to make room: a station's or a staff member's request
@@ -38,12 +39,14 @@ class ConnectionBounds:
     """The limits and the process-wide counts every connection reports to."""
 
     def __init__(self, *, header_timeout_s: float = 10.0, idle_timeout_s: float = 30.0, per_client: int = 256,
-                 max_waiting: int = 1024, max_total: int = 60000):
+                 max_waiting: int = 1024, max_total: int = 60000, proxies: tuple = ()):
         self.header_timeout_s = header_timeout_s
         self.idle_timeout_s = idle_timeout_s
         self.per_client = per_client
         self.max_waiting = max_waiting
         self.max_total = max_total
+        self.proxies = tuple(proxies)  # trusted_proxies: every client behind one is its address, so no share
+        self._is_proxy: dict[str, bool] = {}
         self.total = 0
         self.per_address: dict[str, int] = {}
         self.waiting: dict[Any, None] = {}  # connections waiting for headers, oldest first (insertion order)
@@ -56,7 +59,7 @@ class ConnectionBounds:
     def admit(self, address: str) -> str | None:
         """Count a new connection in, making room by closing the oldest half-sent one when needed; or say
         why it is refused ("client", "total")."""
-        if self.per_address.get(address, 0) >= self.per_client:
+        if self.per_address.get(address, 0) >= self.per_client and not self._proxy(address):
             return "client"
         if len(self.waiting) >= self.max_waiting and not self._evict_oldest("waiting"):
             return "total"
@@ -65,6 +68,21 @@ class ConnectionBounds:
         self.total += 1
         self.per_address[address] = self.per_address.get(address, 0) + 1
         return None
+
+    def _proxy(self, address: str) -> bool:
+        known = self._is_proxy.get(address)
+        if known is None:
+            import ipaddress
+
+            try:
+                ip = ipaddress.ip_address(address)
+                known = any(ip in net for net in self.proxies)
+            except ValueError:
+                known = False
+            if len(self._is_proxy) > 10_000:
+                self._is_proxy.clear()
+            self._is_proxy[address] = known
+        return known
 
     def _evict_oldest(self, why: str) -> bool:
         oldest = next(iter(self.waiting), None)

@@ -39,11 +39,13 @@ def connection_bounds(settings: CentralSettings, open_files: int):
     """The limits every connection is held to (:mod:`.connections`): the settings, and a total of the
     open-files limit less ``FILES_RESERVE``. The /status stream cap is 256 below the limit, so 128
     connections stay free for stations and staff however many phones hold streams."""
+    from photoqueue.central import guard
     from photoqueue.central.connections import ConnectionBounds
 
     return ConnectionBounds(header_timeout_s=settings.header_timeout_s, idle_timeout_s=settings.idle_timeout_s,
                             per_client=max(settings.connections_per_client, settings.status_streams_per_client + 16), max_waiting=settings.max_waiting_headers,
-                            max_total=max(16, open_files - FILES_RESERVE))
+                            max_total=max(16, open_files - FILES_RESERVE),
+                            proxies=guard.parse_proxies(settings.trusted_proxies))
 
 
 def http_protocol(bounds):

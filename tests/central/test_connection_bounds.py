@@ -192,3 +192,12 @@ def test_a_body_that_stops_arriving_ends_its_connection_without_a_traceback(tmp_
         s.close()
         assert wait_for(lambda: "a request body stopped arriving for 1 s" in server.text(), timeout=10)
         assert "Traceback" not in server.text() and "Exception in ASGI application" not in server.text()
+
+
+def test_a_trusted_proxy_is_not_held_to_one_address_share():
+    from photoqueue.central import guard
+
+    bounds = ConnectionBounds(per_client=2, proxies=guard.parse_proxies("10.0.0.5, 10.1.0.0/16"))
+    assert [bounds.admit("10.0.0.5") for _ in range(5)] == [None] * 5
+    assert [bounds.admit("10.1.2.3") for _ in range(3)] == [None] * 3
+    assert [bounds.admit("10.9.9.9") for _ in range(3)] == [None, None, "client"]
