@@ -55,7 +55,7 @@ test-main: setup
 	$(BIN)/ruff check photoqueue tests bench scripts
 	@bash scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest -n $(PYTEST_JOBS) --dist loadfile -m "not serial" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: PYTEST_ARGS chose none of them
 
 pi-debs:
 	@bash scripts/install-debs.sh $(PI_DEBS)
