@@ -17,7 +17,6 @@ import json
 import logging
 import queue
 import random
-import shutil
 import sys
 import time
 import zlib
@@ -25,7 +24,7 @@ from pathlib import Path
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
-from photoqueue.demo import room_swap
+from photoqueue.demo import room_pictures, room_swap
 from photoqueue.demo.camera_roll import CameraRoll
 from photoqueue.demo.frames import idle_frame, phone_frame
 from photoqueue.demo.plan import Student, plan_students
@@ -90,8 +89,11 @@ class RoomSim:
         from photoqueue.device.config import parse_config
 
         return parse_config({
+            # the witness outside the station's data dir, inside the demo's (its "state directory"): deleting
+            # the demo's data dir starts a new day, a resumed demo finds its witnesses
             "station": {"room": self.room, "data_dir": str(self.data_dir), "date": self.spec["date"],
-                        "key_file": self.spec["key_file"], "screen": not self.headless},
+                        "key_file": self.spec["key_file"], "screen": not self.headless,
+                        "witness_dir": str(Path(self.spec["data_dir"]) / "witness")},
             "camera": {"fps": CAMERA_FPS, "debounce_gap_s": self.gap_s},
             "printer": {"kind": "virtual", "port": 0, "out_dir": str(self.room_dir / "tickets")},
             "buttons": {"advance_pin": PINS["advance"], "skip_pin": PINS["skip"], "recall_pin": PINS["recall"],
@@ -355,44 +357,10 @@ class RoomSim:
         return number in self._left
 
     def snapshot(self, label: str) -> None:
-        """The hall screen (and the first ticket) as PNGs in DATA_DIR/snapshots/."""
-        try:
-            self.snap_dir.mkdir(parents=True, exist_ok=True)
-            path = self.snap_dir / f"{self.tag}-screen-{label}.png"
-            display = self.station.display
-            if display is not None and getattr(display, "is_running", False):
-                display.save_png(path)
-            else:
-                from photoqueue.display.render import render_png
-
-                view = self.station.call(lambda s: s.view()).result(30)
-                render_png(view, SCREEN_SIZE, path)
-            self.snapshots.append(str(path))
-            tickets = sorted((self.room_dir / "tickets").glob("ticket-*.png"))
-            target = self.snap_dir / f"{self.tag}-ticket.png"
-            if tickets and not target.exists():
-                shutil.copyfile(tickets[0], target)
-                self.snapshots.append(str(target))
-        except Exception as exc:  # a picture must never stop the day
-            log.warning("snapshot %s: %s", label, exc)
+        room_pictures.snapshot(self, label)
 
     def name_tickets(self) -> None:
-        """The virtual printer saves ticket-0001.png ... in print order; the demo renames each to its room
-        and shooting number (第一组-0113.png; a reprint 第一组-0113-reprint.png), so a file says whose it is.
-        The printer worker prints in the order the station sent them, one picture a ticket."""
-        folder = self.room_dir / "tickets"
-        pictures = sorted(folder.glob("ticket-[0-9]*.png"), key=lambda p: int(p.stem.split("-")[1]))
-        pictures = [p for p in pictures if not p.stem.endswith("uncut") and p.name not in self._earlier]
-        if len(pictures) != len(self.printed):
-            log.warning("%d ticket pictures for %d tickets printed: names by order may be off", len(pictures),
-                        len(self.printed))
-        for path, (number, reprint) in zip(pictures, self.printed, strict=False):
-            stem = f"{self.room}-{number:04d}" + ("-reprint" if reprint else "")
-            target, k = folder / f"{stem}.png", 1
-            while target.exists():  # a second reprint, or a resumed day's reprint
-                k += 1
-                target = folder / f"{stem}-{k}.png"
-            path.replace(target)
+        room_pictures.name_tickets(self)
 
     def summary(self, resumed: bool) -> dict:
         from photoqueue.core.counts import class_counts
