@@ -16,8 +16,11 @@ DATA_DIR/<room>/photos) are the same for both stations; only the station's data 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 SWAP_MINUTES = 3.0  # simulated minutes from the Pi's death to the spare's start: fetch it, plug it in, a token
 DRAIN_S = 60.0
@@ -37,6 +40,9 @@ def die(sim: Any, done: int, returns: list, resumed: bool) -> None:
     # spare's rebuilt history is the whole day so far. When some are lost, staff give the last number printed
     # on paper (`photoqueue recover --last-number N`) and the spare numbers above it (docs/station.md).
     drained = bool(sim.station.sync.drain(DRAIN_S)) if sim.station.sync is not None else False
+    if not drained:
+        log.error("%s: the Pi dies with events the centre has not got: the spare will number on from the "
+                  "centre's highest number, below the last one printed here", sim.room)
     sim.station.printer.drain(30)  # the paper already in the students' hands, named by number
     sim.name_tickets()
     last = sim.ask(lambda s: s.last_number)
