@@ -1,9 +1,17 @@
 """The photographer's camera in the simulated day: small JPEGs with EXIF times, by a camera clock a few minutes
 off that drifts, 1-3 frames a student, into DATA_DIR/<room>/photos/. Planted, once each where the day is
 long enough: a forgotten press (a second student photographed before the press; staff press once more for
-it a few students later) and a called no-show pressed past (a number marked photographed with nobody
+it at the next student) and a called no-show pressed past (a number marked photographed with nobody
 photographed: called, waited for, pressed). At the end ``photoqueue reconcile``'s alignment runs on the folder
-and its findings go into the day's summary.
+and its findings go into the day's summary, beside what was planted and how many photos it gave to another
+student than the one photographed.
+
+The camera follows the line, not the presses (the 2024 notice: "采集码扫描后，坚决不能插队和出走"): the student in
+front of it is the called one, or, after the forgotten press and until staff make it good, the next one in
+line. So the mistake is planted only where that next student, and the one after, are already in line and
+the next one stays (is not skipped when called): a burst for a student who has not scanned yet is no
+student's, and the reconcile rightly says so (the demo's summary used to show a ``shifted`` stretch and one
+or two ``empty_press`` findings it had not planted on such days). Each frame's student is kept as the truth.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ class CameraRoll:
         self.frames = len(list(folder.glob("IMG_*.JPG"))) if folder.is_dir() else 0
         self.presses = 0
         self.planted: list[tuple[str, int]] = []
+        self.truth: dict[str, int | None] = {}  # file -> the student photographed (the line's order)
+        self.ahead = False  # the line one student ahead of the screen: the forgotten press not yet made good
         long_day = students >= MIN_STUDENTS and not self.frames
         self.forget_at = students // 3 if long_day else None
         self.fix_at: int | None = None  # set when the press is forgotten: staff notice at the next student
@@ -41,12 +51,13 @@ class CameraRoll:
         return {"offset_s": self.offset_s, "drift_per_hour_s": self.drift_per_hour_s,
                 "start": self.start.isoformat() if self.start else None, "frames": self.frames,
                 "presses": self.presses, "planted": self.planted, "forget_at": self.forget_at,
-                "fix_at": self.fix_at, "double_at": self.double_at}
+                "fix_at": self.fix_at, "double_at": self.double_at, "truth": self.truth, "ahead": self.ahead}
 
     def go_on(self, carried: dict[str, Any]) -> None:
         """Continue the camera ``carry()`` described: its clock, its roll and the mistakes still to plant."""
         for name in ("offset_s", "drift_per_hour_s", "frames", "presses", "forget_at", "fix_at", "double_at"):
             setattr(self, name, carried[name])
+        self.truth, self.ahead = dict(carried.get("truth", {})), bool(carried.get("ahead", False))
         self.start = dt.datetime.fromisoformat(carried["start"]) if carried["start"] else None
         self.planted = [tuple(p) for p in carried["planted"]]
 
@@ -55,7 +66,7 @@ class CameraRoll:
         hours = (t - self.start).total_seconds() / 3600
         return t + dt.timedelta(seconds=self.offset_s + self.drift_per_hour_s * hours)
 
-    def _burst(self, end: dt.datetime) -> None:
+    def _burst(self, end: dt.datetime, student: int | None) -> None:
         from photoqueue.reconcile.photos import write_jpeg
 
         shots = self.rng.choice(FRAMES)
@@ -64,19 +75,38 @@ class CameraRoll:
             t = last - dt.timedelta(seconds=1.5 * (shots - 1 - i))
             self.frames += 1
             shade = 150 + (self.frames * 37) % 100
-            write_jpeg(self.folder / f"IMG_{self.frames:04d}.JPG", self._camera_time(t), colour=(shade, 170, 200))
+            name = f"IMG_{self.frames:04d}.JPG"
+            write_jpeg(self.folder / name, self._camera_time(t), colour=(shade, 170, 200))
+            self.truth[name] = student
 
     def before_press(self, sim: Any, called: int) -> None:
-        """The called student's frames, just before the photographer's press (and, once, the next student's
-        too: the press between them forgotten)."""
-        self._burst(sim.clock.now())
-        if self.presses == self.forget_at and not sim.ask(lambda s: bool(s.waiting)):
-            self.forget_at += 1  # nobody in line to walk in: the mistake waits for a busier moment
+        """The frames of the student in front, just before the photographer's press: the called one, or the
+        next in line while a forgotten press is not made good (and, once, the next student's too: the press
+        between them forgotten)."""
+        line = sim.ask(lambda s: list(s.waiting))
+        self._burst(sim.clock.now(), line[0] if self.ahead and line else called)
+        if self.presses == self.forget_at and not self._can_forget(sim, line):
+            self.forget_at += 1  # the next two not both in line, or the next one leaves: a busier moment
         elif self.presses == self.forget_at:
             sim.clock.sleep(self.rng.uniform(8.0, 10.0))  # the next student walks in and is photographed
-            self._burst(sim.clock.now())
+            self._burst(sim.clock.now(), line[0])
             self.planted.append(("missing_press", called))
+            self.planted.append(("shifted", line[0]))  # their photos under the number before theirs
+            self.ahead = True
             self.fix_at = self.presses + 1
+
+    @staticmethod
+    def _can_forget(sim: Any, line: list[int]) -> bool:
+        """Whether the forgotten press can be planted now: the next student (photographed now, under the called
+        number) and the one after (photographed under the next number, before staff make it good) are in line,
+        and the next one is not one who is skipped when called (their photos are already taken)."""
+        if len(line) < 2:
+            return False
+        code = sim.ask(lambda s: next((c for c, n in s.by_code.items() if n == line[0]), None))
+        if code is None:
+            return False
+        student = next((st for st in sim.plan if st.code == sim.plan_code(code)), None)
+        return student is None or student.behaviour != "leaves"
 
     def after_press(self, sim: Any) -> bool:
         """Once, staff press again for the forgotten press; once, a press for a called no-show. True when it
@@ -101,12 +131,12 @@ class CameraRoll:
         sim.press("advance")
         self.planted.append(("extra_press" if fixing else "empty_press", number))
         if fixing:
-            self.fix_at = None
+            self.fix_at, self.ahead = None, False
         return True
 
     def reconcile(self, database: Path, room: str, date: str) -> dict[str, Any]:
         """The day's photos against the room's numbers, for the summary."""
-        from photoqueue.device.store import EventStore
+        from photoqueue.device.store.events import EventStore
         from photoqueue.reconcile import reconcile
         from photoqueue.reconcile.model import MISALIGNMENTS
         from photoqueue.reconcile.photos import read_folder
@@ -126,4 +156,5 @@ class CameraRoll:
         out["findings"] = [{"kind": f.kind, "number": f.number, "message": f.message.split(" / ")[0]}
                            for f in rec.findings if f.kind in MISALIGNMENTS]
         out["other_findings"] = len(rec.findings) - len(out["findings"])
+        out["wrong_photos"] = sum(1 for a in rec.photos if a.file in self.truth and a.number != self.truth[a.file])
         return out
