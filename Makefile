@@ -87,7 +87,7 @@ wheelhouse: pi-debs
 # install-pi.sh for real in a throwaway Debian bookworm root (slow: CI's .ci/run, not `make test`).
 # ARCH=amd64 (default): offline, from `make wheelhouse`. ARCH=arm64: the Pi's architecture, emulated by
 # qemu-user-static through binfmt_misc (set-up in docs/station.md "The install test"; ~25 min cold), with
-# pip from the network as a Pi installs by default. The root, apt's .debs and pip's cache are kept in
+# pip from the network as a Pi installs by default. The root and apt's .debs are kept in
 # /var/cache/photoqueue-ci between runs; each run's figures in test-install-ARCH.last there.
 ARCH ?= amd64
 ifeq ($(ARCH),amd64)

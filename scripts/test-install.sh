@@ -6,8 +6,9 @@
 #   scripts/test-install.sh [--wheelhouse DIR] [--arch amd64|arm64|all] [--keep]
 #
 # The root is made once by mmdebstrap and kept as a tarball in $PHOTOQUEUE_CI_CACHE (default
-# /var/cache/photoqueue-ci; rebuilt after 7 days), with apt's downloaded .debs and pip's cache (per
-# architecture), so a second run downloads nothing. Three packages only the Raspberry Pi archive has are
+# /var/cache/photoqueue-ci; rebuilt after 7 days), with apt's downloaded .debs (per architecture), so a
+# second run downloads nothing from apt. A network install downloads its wheels each run (Bookworm's pip
+# 23.0.1 stores no HTTP cache in the root); the run reports how much, from pip's log. Three packages only the Raspberry Pi archive has are
 # stand-ins, served from a local apt folder: python3-picamera2 (depends on python3-numpy and, as the real
 # one does through simplejpeg, fails to import under numpy 2), python3-libcamera and python3-lgpio.
 # Without --wheelhouse pip installs from the network (what a Pi does by default); with it, offline.
@@ -94,7 +95,7 @@ run_arch() {
     ROOT="$root"
     cleanup() {
         [ -n "$ROOT" ] || return 0
-        for m in "$ROOT/proc" "$ROOT/dev" "$ROOT/root/.cache/pip"; do mountpoint -q "$m" && umount -l "$m"; done
+        for m in "$ROOT/proc" "$ROOT/dev"; do mountpoint -q "$m" && umount -l "$m"; done
         if [ "$KEEP" -eq 0 ]; then rm -rf --one-file-system "$ROOT"; else echo "   kept: $ROOT"; fi
     }
     trap cleanup EXIT
@@ -109,11 +110,6 @@ run_arch() {
         cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
         cat /usr/local/share/ca-certificates/*.crt >> "$root/etc/ssl/certs/ca-certificates.crt"
     fi
-    # pip's cache, kept between runs (a network install downloads its wheels once); its growth is what pip downloaded
-    mkdir -p "$CACHE/pip/$arch" "$root/root/.cache/pip"
-    mount --bind "$CACHE/pip/$arch" "$root/root/.cache/pip"
-    local pip_before
-    pip_before="$(du -sb "$CACHE/pip/$arch" | cut -f1)"
     standins "$arch" "$root/opt/standins"
     echo "deb [trusted=yes] file:/opt/standins ./" > "$root/etc/apt/sources.list.d/standins.list"
     mkdir -p "$CACHE/debs/$arch"
@@ -145,7 +141,10 @@ run_arch() {
     local bytes=0
     [ -n "$new_debs" ] && bytes="$(echo "$new_debs" | xargs du -cb | tail -1 | cut -f1)"
     local pip_bytes apt_count opencv_wheels venv_mb
-    pip_bytes=$(( $(du -sb "$CACHE/pip/$arch" | cut -f1) - pip_before ))
+    # what pip downloaded: the sizes its log gives ("Downloading NAME (29.5 MB)"), build dependencies included
+    pip_bytes="$(grep -oE 'Downloading [^ ]+ \([0-9.]+ [kMG]?B\)' "$root/opt/pip.log" 2>/dev/null | tr -d '()' \
+        | awk '{ m = ($4 == "kB") ? 1e3 : ($4 == "MB") ? 1e6 : ($4 == "GB") ? 1e9 : 1; s += $3 * m }
+               END { printf "%d", s }')"
     apt_count="$(echo "$new_debs" | grep -c . || true)"
     opencv_wheels="$(grep -oE '(Downloading|Using cached) [^ ]*opencv_python[^ ]*\.whl' "$root/opt/pip.log" 2>/dev/null \
         | sed 's|.*/||; s|^.* ||' | sort -u | grep -c . || true)"
