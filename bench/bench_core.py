@@ -7,7 +7,7 @@ against the event that issued it, the event chain against the witness file at st
 read before and written after each commit. "before" is the same store with those checks switched
 back to what they were (``quick_check`` only, no witness), measured in the same run, side by side.
 
-Since issue 21 "now" also goes through the number gate (device/gate.py): the data dir's lock, the
+Since issue 21 "now" also goes through the number gate (device/store/gate.py): the data dir's lock, the
 gate's check before each scan, the witness outside the data dir written after each commit and compared
 with the file at open.
 
@@ -30,11 +30,11 @@ from common import median, pct, table  # noqa: E402
 
 from photoqueue.core import commands as cmd  # noqa: E402
 from photoqueue.core.queue import Rules  # noqa: E402
-from photoqueue.device import store as store_module  # noqa: E402
-from photoqueue.device.gate import NumberGate  # noqa: E402
-from photoqueue.device.session import Session  # noqa: E402
-from photoqueue.device.store import EventStore  # noqa: E402
-from photoqueue.device.store_guard import History  # noqa: E402
+from photoqueue.device.store import events as store_module  # noqa: E402
+from photoqueue.device.store.events import EventStore  # noqa: E402
+from photoqueue.device.store.gate import NumberGate  # noqa: E402
+from photoqueue.device.store.guard import History  # noqa: E402
+from photoqueue.device.store.session import Session  # noqa: E402
 
 RULES = Rules(digest_key=b"b" * 32)
 NOW = dt.datetime(2023, 10, 25, 8, 0)

@@ -25,9 +25,9 @@ from photoqueue.central.settings import CentralSettings  # noqa: E402
 from photoqueue.central.store import CentralStore  # noqa: E402
 from photoqueue.core.queue import Rules  # noqa: E402
 from photoqueue.demo import dashboard_day as demo_day  # noqa: E402
-from photoqueue.device.session import Session  # noqa: E402
-from photoqueue.device.store import EventStore, db_path  # noqa: E402
-from photoqueue.device.sync import SyncClient  # noqa: E402
+from photoqueue.device.store.events import EventStore, db_path  # noqa: E402
+from photoqueue.device.store.session import Session  # noqa: E402
+from photoqueue.device.sync.client import SyncClient  # noqa: E402
 
 TICKETS = 25
 POLL_S = 1.0

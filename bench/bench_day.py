@@ -102,9 +102,9 @@ class Room(threading.Thread):
         super().__init__(daemon=True)
         from photoqueue.core import commands as cmd
         from photoqueue.core.state import Rules
-        from photoqueue.device.session import Session
-        from photoqueue.device.store import EventStore, db_path
-        from photoqueue.device.sync import SyncClient
+        from photoqueue.device.store.events import EventStore, db_path
+        from photoqueue.device.store.session import Session
+        from photoqueue.device.sync.client import SyncClient
 
         self.cmd, self.name_ = cmd, f"第{i + 1}组"
         self.store = EventStore(db_path(data_dir))

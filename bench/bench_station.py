@@ -36,9 +36,9 @@ from common import median, pct, table  # noqa: E402
 
 from photoqueue.core import effects as fx  # noqa: E402
 from photoqueue.demo.frames import idle_frame, phone_frame, student_code  # noqa: E402
-from photoqueue.device.config import parse_config  # noqa: E402
-from photoqueue.device.station_build import build_station  # noqa: E402
-from photoqueue.device.station_camera import ReplayCamera  # noqa: E402
+from photoqueue.device.station.build import build_station  # noqa: E402
+from photoqueue.device.station.camera import ReplayCamera  # noqa: E402
+from photoqueue.device.station.config import parse_config  # noqa: E402
 
 FPS = 30.0
 FPS_CAP = 60.0  # the hall display's frame cap (its default, 20, alone can hold an update back 50 ms)
@@ -235,7 +235,7 @@ STARTS = int(os.environ.get("BENCH_STATION_STARTS", "7"))
 
 def first_numbers(tmp: Path, with_centre: bool) -> list[float]:
     """ms from ``start()`` to the first scan's number committed, over STARTS restarts of one station."""
-    from photoqueue.device.parts import NullDisplay, NullPrinter
+    from photoqueue.device.station.parts import NullDisplay, NullPrinter
     from photoqueue.scanner.reads import ScanEvent
 
     today = dt.date.today().isoformat()  # the centre refuses a session date that is not its own

@@ -12,7 +12,7 @@ type annotation is a constraint too. Then:
 - :func:`require` and :func:`load` raise the calling layer's own exception, listing every problem.
 
 At the package root so that the leaf libraries (scanner, printer, display) use it as the station's
-config (``photoqueue.device.config``) and the centre do: the same words for the same mistake everywhere.
+config (``photoqueue.device.station.config``) and the centre do: the same words for the same mistake everywhere.
 """
 
 from __future__ import annotations

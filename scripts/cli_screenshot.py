@@ -45,8 +45,8 @@ def run(argv: list[str], stdin: str = "") -> str:
 def scratch_station(data: Path) -> None:
     from photoqueue.core import commands as cmd
     from photoqueue.core.state import Rules
-    from photoqueue.device.session import Session
-    from photoqueue.device.store import EventStore, db_path
+    from photoqueue.device.store.events import EventStore, db_path
+    from photoqueue.device.store.session import Session
     from photoqueue.timetable import load_timetable
 
     (data / "deployment.key").write_text("ab" * 32)
@@ -78,7 +78,7 @@ def render(text: str, out: Path) -> None:
 
 
 def main() -> int:
-    from photoqueue.device import staff_cli
+    from photoqueue.device.cli import staff as staff_cli
 
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "img" / "cli-status.png"
     staff_cli.clock = lambda: dt.datetime(2023, 10, 25, 14, 39)  # mid-class on the timetable's day

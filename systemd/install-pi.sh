@@ -143,7 +143,7 @@ stamp="$stamp $(python3 "$SRC/scripts/pi_constraints.py" constraints | sha256sum
 if [ -f "$PREFIX/venv/.photoqueue-stamp" ] && [ "$(cat "$PREFIX/venv/.photoqueue-stamp")" = "$stamp" ]; then
     echo "   unchanged"
 else
-    args=("$PREFIX/venv" --src "$SRC" --check-imports "picamera2,numpy,cv2,pygame,gpiozero,photoqueue.device.station")
+    args=("$PREFIX/venv" --src "$SRC" --check-imports "picamera2,numpy,cv2,pygame,gpiozero,photoqueue.device.station.app")
     [ -n "$WHEELHOUSE" ] && args+=(--wheelhouse "$WHEELHOUSE")
     [ "$DRY" -eq 1 ] && args+=(--dry-run)
     run install -d -m 0755 "$PREFIX"

@@ -12,7 +12,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 # Staff passwords hash at a low scrypt cost in tests (milliseconds, not 0.8 s a login; the servers and CLIs
 # the tests start inherit it). The tests of the cost itself delete it (tests/central/test_hardening.py).
 os.environ.setdefault("PHOTOQUEUE_TEST_SCRYPT_N", str(2**10))
-# the station's witness outside the data dir (device/outer_witness.py) goes to the service user's state
+# the station's witness outside the data dir (device/store/outer_witness.py) goes to the service user's state
 # directory; tests (and the processes they start) keep theirs in a directory of this run, not in ~/.local/state
 os.environ.setdefault("STATE_DIRECTORY", tempfile.mkdtemp(prefix="photoqueue-state-"))
 

@@ -36,6 +36,16 @@ ALLOWED_ROOMS = {
             "demo"},
 }
 
+# device/ is rooms of its own: which of them each may import (device/errors.py is theirs to share). The
+# evidence (store/) knows nothing of the link to the centre or the program around it; the link (sync/)
+# writes into the store; the program (station/) joins both; the station's commands (cli/) use them all.
+DEVICE_ROOMS = {
+    "store": set(),
+    "sync": {"store"},
+    "station": {"store", "sync"},
+    "cli": {"store", "sync", "station"},
+}
+
 # Libraries that touch hardware, draw, print or talk HTTP: never in the pure rooms.
 IMPURE_LIBRARIES = {"gpiozero", "picamera2", "libcamera", "lgpio", "RPi", "pygame", "escpos", "serial", "usb",
                     "evdev", "cv2", "PIL", "numpy", "zxingcpp", "pyzbar", "fastapi", "starlette", "uvicorn",
@@ -111,7 +121,55 @@ def check_package(root: Path) -> tuple[list[Violation], dict[str, set[str]]]:
                 violations.append(Violation(name, line, imported, f"{room}/ is pure: no {top}"))
     for cycle in _cycles(graph):
         violations.append(Violation(" -> ".join(cycle), 0, cycle[-1], "a cycle between rooms"))
+    violations += _device_violations(root, package)
+    for cycle in _cycles(_module_graph(root, package)):
+        violations.append(Violation(" -> ".join(cycle), 0, cycle[-1], "a cycle between modules"))
     return violations, graph
+
+
+def _device_violations(root: Path, package: str) -> list[Violation]:
+    """device/'s rooms keep their arrows (DEVICE_ROOMS); a module directly in device/ is shared by them
+    all, so it imports none of them."""
+    device = root / "device"
+    found = []
+    for path in sorted(device.rglob("*.py")) if device.is_dir() else []:
+        rel = path.relative_to(device).with_suffix("").parts
+        own = rel[0] if len(rel) > 1 else None
+        for line, imported in _imports(path, package):
+            parts = imported.split(".")
+            if parts[:2] != [package, "device"] or len(parts) < 3 or parts[2] not in DEVICE_ROOMS or parts[2] == own:
+                continue
+            if own is None or parts[2] not in DEVICE_ROOMS.get(own, set()):
+                where = f"device/{own}/" if own else "a module directly in device/"
+                found.append(Violation(".".join((package, "device", *rel)), line, imported,
+                                       f"{where} may not import device/{parts[2]}/"))
+    return found
+
+
+def _module_graph(root: Path, package: str) -> dict[str, set[str]]:
+    """Which module imports which (inside functions too). A package's ``__init__`` is its own node;
+    importing a package's submodule is not an import of a parent package that merely contains it."""
+    modules = {}
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).with_suffix("").parts
+        modules[".".join((package, *rel)).removesuffix(".__init__")] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                wanted = [[a.name] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                # `from pkg import mod` imports pkg.mod when it is a module, else a name of pkg
+                wanted = [[f"{node.module}.{a.name}", node.module] for a in node.names]
+            else:
+                continue
+            for candidates in wanted:
+                hit = next((c for c in candidates if c in modules), None)
+                if hit is not None and hit != name and not name.startswith(hit + "."):
+                    deps.add(hit)
+        graph[name] = deps
+    return graph
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -157,13 +215,21 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 @pytest.mark.parametrize("files, rule", [
-    ({"core/queue.py": "def f():\n    from photoqueue.device import store\n"}, "core/ may not import device/"),
-    ({"central/store.py": "from photoqueue.device.sync import command_from_wire\n"},
+    ({"core/queue.py": "def f():\n    from photoqueue.device.store import events as store\n"}, "core/ may not import device/"),
+    ({"central/store.py": "from photoqueue.device.sync.client import command_from_wire\n"},
      "central/ may not import device/"),
     ({"display/hall.py": "import photoqueue.core.queue\n"}, "display/ may not import core/"),
     ({"core/pace.py": "import pygame\n"}, "core/ is pure"),
     ({"timetable/plan.py": "import httpx\n"}, "timetable/ is pure"),
     ({"errors.py": "from photoqueue.device import errors\n"}, "root modules import no room"),
+    ({"device/store/events.py": "from photoqueue.device.sync import client\n"},
+     "device/store/ may not import device/sync/"),
+    ({"device/sync/client.py": "def f():\n    from photoqueue.device.station import app\n"},
+     "device/sync/ may not import device/station/"),
+    ({"device/errors.py": "from photoqueue.device.store import events\n"},
+     "a module directly in device/ may not import device/store/"),
+    ({"device/station/a.py": "from photoqueue.device.station import b\n",
+      "device/station/b.py": "def f():\n    from photoqueue.device.station import a\n"}, "a cycle between modules"),
 ])
 def test_the_checker_fails_on_a_deliberate_violation(tmp_path, files, rule):
     violations, _ = check_package(_tree(tmp_path, files))

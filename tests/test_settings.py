@@ -14,11 +14,17 @@ import pytest
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.settings import CentralSettings
 from photoqueue.core.codecheck import CodePolicy
-from photoqueue.device.buttons import ButtonSettings
-from photoqueue.device.config import ConfigError, example_toml, parse_config, reference_markdown, sections
-from photoqueue.device.photo_watch import PhotoSettings
-from photoqueue.device.station_settings import SoundSettings, StationSettings
-from photoqueue.device.sync import SyncSettings
+from photoqueue.device.station.buttons import ButtonSettings
+from photoqueue.device.station.config import (
+    ConfigError,
+    example_toml,
+    parse_config,
+    reference_markdown,
+    sections,
+)
+from photoqueue.device.station.photo_watch import PhotoSettings
+from photoqueue.device.station.settings import SoundSettings, StationSettings
+from photoqueue.device.sync.client import SyncSettings
 from photoqueue.display.errors import DisplayError
 from photoqueue.display.settings import DisplaySettings
 from photoqueue.printer.settings import PrinterSettings

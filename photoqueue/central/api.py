@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from photoqueue.central import accounts, guard, schemas
 from photoqueue.central import commands as staff_commands
-from photoqueue.central.app import get_settings, get_store
+from photoqueue.central.deps import get_settings, get_store
 from photoqueue.central.errors import CentralError
 from photoqueue.central.guard import SESSION_COOKIE, require_csrf, require_staff
 from photoqueue.central.migrations import current_version
@@ -114,7 +114,7 @@ def _ingest(store: CentralStore, reg, body: bytes, settings: CentralSettings) ->
     answer = store.ingest(reg, doc.get("station_id"), events, key_fingerprint=fingerprint,
                           health=doc.get("health"), pending=pending,
                           acked_commands=doc.get("acked_commands"), command_outcomes=doc.get("command_outcomes"))
-    # the deployment's zone: a station whose own differs says so (device/clock_check.py)
+    # the deployment's zone: a station whose own differs says so (device/sync/clock_check.py)
     return {**answer, "time_zone": settings.time_zone}
 
 

@@ -1,20 +1,16 @@
 """The web application: ``create_app(settings)`` builds it; uvicorn serves it.
 
-Other parts of the service (the dashboard, reports and status pages of issue 8) add their pages
-as FastAPI routers: a module listed in ``ROUTER_MODULES`` that offers ``router`` is mounted when
-it exists, and ``create_app(settings, routers=[...])`` mounts more. Their handlers reach the
-data layer with ``Depends(get_store)`` and guard staff pages with ``Depends(require_staff)``.
+The API (:mod:`.api`) and the dashboard's pages (:mod:`.dashboard`) are FastAPI routers mounted here;
+``create_app(settings, routers=[...])`` mounts more (tests). Their handlers reach the data layer with
+``Depends(get_store)`` (:mod:`.deps`) and guard staff pages with ``Depends(require_staff)`` (:mod:`.guard`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
-
-from starlette.requests import Request
 
 from photoqueue.central import accounts, guard
 from photoqueue.central.errors import CentralError
@@ -27,38 +23,6 @@ if TYPE_CHECKING:
     from photoqueue.central.store import CentralStore
 
 log = logging.getLogger(__name__)
-
-ROUTER_MODULES = ("photoqueue.central.dashboard",)
-# The login and CSRF checks live in photoqueue.central.guard; these names stay importable from here.
-SESSION_COOKIE = guard.SESSION_COOKIE
-current_staff = guard.current_staff
-require_staff = guard.require_staff
-require_csrf = guard.require_csrf
-
-
-def get_store(request: Request) -> CentralStore:
-    """FastAPI dependency: the service's :class:`CentralStore`."""
-    return request.app.state.store
-
-
-def get_settings(request: Request) -> CentralSettings:
-    return request.app.state.settings
-
-
-def _extra_routers() -> list[APIRouter]:
-    found = []
-    for name in ROUTER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if not (exc.name and name.startswith(exc.name)):
-                raise
-            continue  # that part is not built yet
-        router = getattr(module, "router", None)
-        if router is not None:
-            found.append(router)
-    return found
-
 
 def _live_hub(app: FastAPI, settings: CentralSettings):
     """The live pages' hub (see :mod:`.broadcast`) and, over PostgreSQL, the listener for other workers."""
@@ -95,6 +59,7 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
     from fastapi import FastAPI
 
     from photoqueue.central.api import router as api_router
+    from photoqueue.central.dashboard import router as dashboard_router
     from photoqueue.central.ratelimit import RateLimiter
 
     settings = settings or CentralSettings()
@@ -119,7 +84,7 @@ def create_app(settings: CentralSettings | None = None, *, routers: Iterable[API
     # and /status.json comes already compressed, made once per snapshot)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(api_router)
-    for router in [*_extra_routers(), *routers]:
+    for router in [dashboard_router, *routers]:
         app.include_router(router)
     return app
 

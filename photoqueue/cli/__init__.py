@@ -67,9 +67,9 @@ class Parser(argparse.ArgumentParser):
 
 # Modules that contribute subcommands, in the order their commands appear in --help.
 COMMAND_MODULES = (
-    "photoqueue.device.cli",
-    "photoqueue.device.station_cli",
-    "photoqueue.device.backup",
+    "photoqueue.device.cli.commands",
+    "photoqueue.device.cli.station",
+    "photoqueue.device.store.backup",
     "photoqueue.demo.cli",
     "photoqueue.cli.timetable",
     "photoqueue.scanner.cli",

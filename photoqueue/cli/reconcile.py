@@ -27,7 +27,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def load_session(data_dir: str | Path, room: str, date: str | None) -> tuple[str, list, dict[int, str]]:
     """(date, events, number -> code) of a room's session, read through the station's own store."""
     from photoqueue.device.errors import StationError
-    from photoqueue.device.store import DB_NAME, EventStore
+    from photoqueue.device.store.events import DB_NAME, EventStore
 
     data_dir = Path(data_dir)
     candidates = [data_dir / DB_NAME, data_dir / room / DB_NAME]

@@ -129,7 +129,7 @@ def _with_source(plan, source: str):
 
 
 def _tickets(data_dir: str) -> list[dict]:
-    from photoqueue.device.export import collect
+    from photoqueue.device.store.export import collect
     from photoqueue.errors import PhotoqueueError
 
     try:

@@ -57,6 +57,10 @@ _PAYMENT_HOSTS = ("qr.alipay.com", "qr.95516.com", "payapp.weixin.qq.com", "wx.t
 _PAYMENT_NUMERIC = re.compile(r"^(1[0-5]\d{16}|(2[5-9]|30)\d{14,22})$")
 
 
+# what a scanner or a person puts around a code (Enter, Tab, a space): dropped at both ends, never inside
+SCANNER_PADDING = " \t\r\n"
+
+
 def _rejected(rule: str, zh: str, en: str) -> Rejection:
     return Rejection(rule, zh, en)
 

@@ -4,7 +4,7 @@ The three steps, kept apart so that nothing can be shown or printed before it is
 
 1. ``decide(state, command, now) -> Decision``: which events the command causes (nothing is
    changed), or notices when it causes none (a refused code, nothing to undo).
-2. The caller commits ``decision.events`` (see :mod:`photoqueue.device.store`), then
+2. The caller commits ``decision.events`` (see :mod:`photoqueue.device.store.events`), then
    ``apply(state, event)`` folds each committed event into the state.
 3. ``effects_after(state, events)`` says what to do about them: print this ticket, redraw,
    sync, sound a call, alert staff.
@@ -26,7 +26,7 @@ from typing import Any
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
-from photoqueue.core.codecheck import check_code, normalise_code
+from photoqueue.core.codecheck import SCANNER_PADDING, check_code, normalise_code
 from photoqueue.core.digest import code_digest, ticket_check
 from photoqueue.core.events import (
     Advanced,
@@ -251,8 +251,10 @@ def decide(state: SessionState, command: cmd.Command, now: dt.datetime, rules: R
 
 
 def _decide_scan(state: SessionState, code: str, env: dict[str, str], rules: Rules) -> Decision:
-    # a scanner's Enter, or a space typed around a code, is not part of it: the same code must reprint
-    code = code.strip()
+    # a scanner's Enter or Tab, or a space typed around a code, is not part of it: the same code must
+    # reprint; any other character str.strip() would drop (a record separator, a form feed) stays, for
+    # check_code to refuse
+    code = code.strip(SCANNER_PADDING)
     rejection = check_code(code, rules.code_policy)
     if rejection is not None:
         return Decision(notices=[fx.ScanFeedback(ok=False, kind="rejected", number=None, rule=rejection.rule,

@@ -42,8 +42,8 @@ def simulate_room(data_dir: Path, timetable: Timetable, room: str, now: dt.datet
                   key: bytes, rng: random.Random) -> None:
     """One room's station data up to ``now``: scans, presses, a few no-shows, class switches."""
     from photoqueue.core.state import Rules
-    from photoqueue.device.session import Session
-    from photoqueue.device.store import EventStore, db_path
+    from photoqueue.device.store.events import EventStore, db_path
+    from photoqueue.device.store.session import Session
 
     room_day = timetable.room_day(room, now.date())
     store = EventStore(db_path(data_dir))
@@ -103,8 +103,8 @@ def make_day(workdir: str | Path, db_url: str, timetable_path: str | Path, *, no
 
 def sync_all(stations: dict[str, tuple[Path, str]], base_url: str, health: dict[str, dict] | None = None) -> None:
     """Send every station's outbox to the centre through the real sync client."""
-    from photoqueue.device.store import db_path
-    from photoqueue.device.sync import SyncClient
+    from photoqueue.device.store.events import db_path
+    from photoqueue.device.sync.client import SyncClient
 
     for room, (data_dir, token) in stations.items():
         report = (health or {}).get(room, {"printer": "ok", "camera_frames": 1200})

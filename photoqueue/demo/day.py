@@ -218,7 +218,7 @@ def die_with_parent() -> None:
 
 
 def run(options: DemoOptions) -> int:
-    from photoqueue.device.keyfile import load_key
+    from photoqueue.device.store.keyfile import load_key
 
     date, rooms = _resolve(options)
     headless = options.headless or not _has_screen()

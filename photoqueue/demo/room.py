@@ -28,22 +28,15 @@ from photoqueue.demo import room_pictures, room_swap
 from photoqueue.demo.camera_roll import CameraRoll
 from photoqueue.demo.frames import idle_frame, phone_frame
 from photoqueue.demo.plan import Student, plan_students
+from photoqueue.demo.room_io import SCREEN_SIZE, emit
 
 log = logging.getLogger(__name__)
 
 PINS = {"advance": 17, "skip": 27, "recall": 22}
 SCAN_WAIT_S = 3.0  # real seconds a student holds a frame before trying another angle
 SHOOT_S = (6.0, 11.0)  # a photographer's pace per student, simulated seconds
-SCREEN_SIZE = (1280, 720)
 CAMERA_FPS = 15.0  # at --speed > 0 the replay camera runs at this real rate
 CROWD = 25  # a line this long is the sight the hall screen's picture 2 keeps
-
-
-def _emit(**record) -> None:
-    try:
-        print(json.dumps(record, ensure_ascii=False), flush=True)
-    except BrokenPipeError:  # the demo's parent is gone: so are we
-        sys.exit(1)
 
 
 class RoomSim:
@@ -86,7 +79,7 @@ class RoomSim:
     # --- the station ------------------------------------------------------------------------------
 
     def _config(self):
-        from photoqueue.device.config import parse_config
+        from photoqueue.device.station.config import parse_config
 
         return parse_config({
             # the witness outside the station's data dir, inside the demo's (its "state directory"): deleting
@@ -108,9 +101,9 @@ class RoomSim:
         self._earlier = {p.name for p in (self.room_dir / "tickets").glob("ticket-*.png")}
         from gpiozero.pins.mock import MockFactory
 
-        from photoqueue.device.station_build import build_station
-        from photoqueue.device.station_camera import ReplayCamera
-        from photoqueue.device.station_view import SimClock
+        from photoqueue.device.station.build import build_station
+        from photoqueue.device.station.camera import ReplayCamera
+        from photoqueue.device.station.view import SimClock
 
         first = self.plan[0].arrive_at if self.plan else dt.datetime.combine(self.room_day.date, dt.time(8))
         # stepped: simulated time passes only while people wait, so the day keeps to its timetable
@@ -239,7 +232,7 @@ class RoomSim:
             if carried:  # the spare: the people go on where they were when the Pi died
                 resumed, done = carried["resumed"], carried["done"]
                 pending = [s for s in self.plan[done:] if s.code not in numbered]
-            _emit(type="progress", room=self.room, done=done, total=len(self.plan))
+            emit(type="progress", room=self.room, done=done, total=len(self.plan))
             press_at: dt.datetime | None = None
             midpoint = len(self.plan) // 2
             crowd_shot = False
@@ -309,7 +302,7 @@ class RoomSim:
         the crowd picture is taken."""
         waiting = self.ask(lambda s: len(s.waiting))
         self.stats["max_waiting"] = max(self.stats["max_waiting"], waiting)
-        _emit(type="progress", room=self.room, done=done, total=len(self.plan))
+        emit(type="progress", room=self.room, done=done, total=len(self.plan))
         # picture 2: the first crowd in line (the real day's sight), else half time
         if not crowd_shot and (waiting >= CROWD or done == midpoint):
             crowd_shot = True
@@ -389,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format=f"%(levelname)s {spec['room']} %(name)s: %(message)s")
     sim = RoomSim(spec)
     result = sim.run()
-    _emit(type="summary", **result)
+    emit(type="summary", **result)
     return 0
 
 

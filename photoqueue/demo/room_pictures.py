@@ -18,7 +18,7 @@ def snapshot(sim: Any, label: str) -> None:
         if display is not None and getattr(display, "is_running", False):
             display.save_png(path)
         else:
-            from photoqueue.demo.room import SCREEN_SIZE
+            from photoqueue.demo.room_io import SCREEN_SIZE
             from photoqueue.display.render import render_png
 
             view = sim.station.call(lambda s: s.view()).result(30)

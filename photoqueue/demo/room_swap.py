@@ -5,7 +5,7 @@ outbox is empty, has its printed tickets named, tells the demo's parent what the
 (``carry``: the clock, who has come, who will scan again or come back, the photographer's camera) and waits
 for the parent's SIGKILL. The parent (demo/swap.py) runs replace-station at the centre and starts the spare: a
 new room process whose station has a fresh data dir and the takeover token. That station rebuilds the room's
-history from the centre (device/hello.py, device/recover.py) and numbers on from the centre's highest number;
+history from the centre (device/sync/hello.py, device/store/recover.py) and numbers on from the centre's highest number;
 the people around it go on from ``carry``, and the students in line scan again: the rebuilt history has their
 digests, so each gets a reprint of the number the dead Pi gave them.
 
@@ -34,7 +34,7 @@ def in_line(state: Any) -> bool:
 
 def die(sim: Any, done: int, returns: list, resumed: bool) -> None:
     """The room's Pi dies here: never returns (the parent kills this process)."""
-    from photoqueue.demo.room import _emit
+    from photoqueue.demo.room_io import emit
 
     # A real Pi may die with events still in its outbox; the demo waits until the centre has them all, so the
     # spare's rebuilt history is the whole day so far. When some are lost, staff give the last number printed
@@ -46,7 +46,7 @@ def die(sim: Any, done: int, returns: list, resumed: bool) -> None:
     sim.station.printer.drain(30)  # the paper already in the students' hands, named by number
     sim.name_tickets()
     last = sim.ask(lambda s: s.last_number)
-    _emit(type="swap", room=sim.room, last_number=last, drained=drained,
+    emit(type="swap", room=sim.room, last_number=last, drained=drained,
           carry={"now": sim.clock.now().isoformat(), "done": done, "resumed": resumed, "last_number": last,
                  "stats": sim.stats, "left": sorted(sim._left), "snapshots": sim.snapshots,
                  "rescans": [(t.isoformat(), s.code) for t, s in sim.rescans],

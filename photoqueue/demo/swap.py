@@ -13,7 +13,7 @@ students has come (demo/room_swap.py has the room's side). Then, as staff would 
 A demo run again with the same --data-dir after the swap finds the spare's token and runs the spare (the
 old Pi's token is revoked). DATA_DIR/<room>/ keeps the dead Pi's data dir (its SD card) beside the room's
 printer and camera folders; ``photoqueue export --data-dir DATA_DIR`` reads both data dirs as one stream
-(device/export.py: the longer history, the raw codes from either).
+(device/store/export.py: the longer history, the raw codes from either).
 """
 
 from __future__ import annotations

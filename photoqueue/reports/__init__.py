@@ -2,5 +2,5 @@
 
 ``counts``: per-class counts, fees, totals and the make-up list; ``agency``: the photo agency's list in
 shooting order and the export's ticket shape; ``xlsx``: the workbook both the station and the centre write.
-Nothing here reads a database: the station (``photoqueue.device.export``) and the centre pass the data in.
+Nothing here reads a database: the station (``photoqueue.device.store.export``) and the centre pass the data in.
 """

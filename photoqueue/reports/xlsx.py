@@ -1,6 +1,6 @@
 """The office's workbook: per-class counts and fees, college and day totals, the make-up list, and per room
 the photo agency's list. The station (``photoqueue export --format xlsx``, in
-:mod:`photoqueue.device.export`) and the central dashboard build the same workbook with :func:`build_workbook`.
+:mod:`photoqueue.device.store.export`) and the central dashboard build the same workbook with :func:`build_workbook`.
 
 Numbers come from :mod:`photoqueue.reports.counts` (pure), so the workbook, the CSVs, the dashboard and
 ``GET /api/v1/counts`` agree. openpyxl is imported inside the functions (no work at import time).

@@ -23,7 +23,7 @@ _LAZY = {
     "CameraSupervisor": "supervisor",
     "ImageFileSource": "sources",
     "OpenCVSource": "sources",
-    "CameraError": "sources",
+    "CameraError": "settings",
     "make_source": "sources",
     "Picamera2Source": "picam",
     "HidScanner": "hid",

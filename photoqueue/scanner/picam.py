@@ -14,8 +14,7 @@ import contextlib
 
 import numpy as np
 
-from photoqueue.scanner.settings import ScannerSettings
-from photoqueue.scanner.sources import CameraError
+from photoqueue.scanner.settings import CameraError, ScannerSettings
 
 # libcamera's AfMode values (controls.AfModeEnum): Manual, Auto, Continuous.
 AF_MANUAL, AF_CONTINUOUS = 0, 2

@@ -21,6 +21,11 @@ class ScannerError(PhotoqueueError):
     """The scanner layer's error: a bad setting, an unreadable image, a camera that cannot work."""
 
 
+class CameraError(ScannerError):
+    """A camera that cannot open or stopped working (beside ScannerError, so the camera modules share it
+    without importing each other)."""
+
+
 @dataclass
 class ScannerSettings:
     """How a station reads codes. Every field is documented in docs/scanner.md."""

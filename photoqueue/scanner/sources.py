@@ -15,15 +15,11 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from photoqueue.scanner.settings import ScannerError, ScannerSettings
+from photoqueue.scanner.settings import CameraError, ScannerError, ScannerSettings
 from photoqueue.settings import require
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".h264", ".mjpeg")
-
-
-class CameraError(ScannerError):
-    """A camera that cannot open or stopped working."""
 
 
 @runtime_checkable

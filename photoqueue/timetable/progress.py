@@ -1,6 +1,6 @@
 """What a station has done so far, from its tickets: the measured pace and each class's progress.
 
-Takes the tickets of ``photoqueue export --format json`` (:func:`photoqueue.device.export.collect`):
+Takes the tickets of ``photoqueue export --format json`` (:func:`photoqueue.device.store.export.collect`):
 dicts with ``room``, ``date``, ``class``, ``status`` and ISO ``issued_at`` / ``photographed_at``.
 Pure: the caller reads the data dir.
 """

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 
 DATE = "2024-06-20"
 KEY = bytes(range(32))

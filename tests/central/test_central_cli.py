@@ -11,7 +11,7 @@ from photoqueue.central import accounts
 from photoqueue.central.settings import CentralSettings
 from photoqueue.central.store import CentralStore
 from photoqueue.cli import main
-from photoqueue.device.sync import SyncSettings
+from photoqueue.device.sync.client import SyncSettings
 from photoqueue.settings import problems
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "central.md"

@@ -15,8 +15,8 @@ from central_helpers import ChaosProxy, extend_station, make_station, sort_rows
 from photoqueue.central.admin import add_station
 from photoqueue.central.process import CentralProcess, free_port
 from photoqueue.central.store import CentralStore
-from photoqueue.device.export import collect
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.export import collect
+from photoqueue.device.sync.client import SyncClient
 
 NO_LIMIT = {"rate_limit_per_s": "0"}
 

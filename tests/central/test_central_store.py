@@ -15,8 +15,8 @@ from photoqueue.central.migrations import LATEST, STEPS, current_version
 from photoqueue.central.store import CentralStore
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
-from photoqueue.device.export import collect
-from photoqueue.device.session import Session
+from photoqueue.device.store.export import collect
+from photoqueue.device.store.session import Session
 from photoqueue.timetable import load_timetable
 
 

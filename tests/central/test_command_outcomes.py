@@ -15,8 +15,8 @@ from photoqueue.central.dashboard.snapshot import staff_snapshot
 from photoqueue.central.errors import CentralError
 from photoqueue.central.store import CentralStore
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 from photoqueue.settings import problems
 
 DATE = "2024-10-25"

@@ -17,8 +17,8 @@ from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
 from photoqueue.central.store import CentralStore
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 
 DATE = "2024-10-25"
 

@@ -18,11 +18,11 @@ from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.settings import CentralSettings
 from photoqueue.core.state import Rules
 from photoqueue.demo import screenshots
-from photoqueue.device.export import write_xlsx
-from photoqueue.device.keyfile import load_key
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore, db_path
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.export import write_xlsx
+from photoqueue.device.store.keyfile import load_key
+from photoqueue.device.store.session import Session
+from photoqueue.device.sync.client import SyncClient
 
 ROOM, DATE = "A组", "2020-09-13"
 STAFF, PASSWORD = "office", "office-password"

@@ -22,9 +22,9 @@ from photoqueue.central.settings import CentralSettings
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
 from photoqueue.demo import screenshots
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore, db_path
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.session import Session
+from photoqueue.device.sync.client import SyncClient
 from photoqueue.timetable import load_timetable
 
 STAFF, PASSWORD = "office", "office-password"

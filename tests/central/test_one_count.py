@@ -14,8 +14,8 @@ from photoqueue.central import admin
 from photoqueue.central.dashboard.devserver import running_server
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.settings import CentralSettings
-from photoqueue.device.store import db_path
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import db_path
+from photoqueue.device.sync.client import SyncClient
 
 ROOM = "A组"
 DAY = (DashboardSettings().now() - dt.timedelta(days=2)).date().isoformat()  # a day that is over

@@ -10,9 +10,9 @@ from photoqueue.central.settings import CentralSettings
 from photoqueue.central.store import CentralStore
 from photoqueue.cli import main
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore, db_path
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.session import Session
+from photoqueue.device.sync.client import SyncClient
 
 REHEARSAL, DAY = "2024-06-19", "2024-06-20"
 

@@ -9,8 +9,8 @@ from photoqueue.central.dashboard.devserver import running_server
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.settings import CentralSettings
 from photoqueue.cli import main
-from photoqueue.device.store import db_path
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import db_path
+from photoqueue.device.sync.client import SyncClient
 
 DAY = "2024-06-20"
 

@@ -19,8 +19,8 @@ from photoqueue.central.settings import CentralSettings
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
 from photoqueue.demo import screenshots
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore, db_path
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.session import Session
 from photoqueue.timetable import load_timetable
 
 from .test_dashboard_words import KEY, hm, noon_zone, run_room, sync

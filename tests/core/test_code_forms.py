@@ -15,8 +15,8 @@ from photoqueue.core.codecheck import check_code, normalise_code
 from photoqueue.core.digest import code_digest
 from photoqueue.core.events import TicketIssued, TicketReprinted
 from photoqueue.core.state import Rules, SessionState
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 
 KEY = bytes(range(32))
 NOW = dt.datetime(2024, 6, 20, 9, 0)

@@ -13,8 +13,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from photoqueue.core import commands as cmd
 from photoqueue.core.counts import class_counts
 from photoqueue.core.state import CALLED, VOIDED, WAITING, Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 
 RULES = Rules(digest_key=b"s" * 32)
 PLAN = tuple({"name": f"班级{i}", "headcount": h, "start": None, "end": None} for i, h in enumerate((4, 3, 5)))

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from photoqueue.demo.plan import plan_students
-from photoqueue.device.export import collect
+from photoqueue.device.store.export import collect
 from photoqueue.timetable import load_timetable
 
 ROOMS = ("第一组", "第二组")

@@ -9,11 +9,11 @@ from gpiozero.pins.mock import MockFactory
 
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
-from photoqueue.device.buttons import ButtonLogic, Buttons, ButtonSettings, KeyboardButtons
-from photoqueue.device.session import Session
-from photoqueue.device.station import Station
-from photoqueue.device.station_view import SimClock
-from photoqueue.device.store import EventStore, db_path
+from photoqueue.device.station.app import Station
+from photoqueue.device.station.buttons import ButtonLogic, Buttons, ButtonSettings, KeyboardButtons
+from photoqueue.device.station.view import SimClock
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.session import Session
 from photoqueue.settings import problems
 
 pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones

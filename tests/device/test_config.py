@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from photoqueue.cli import main
-from photoqueue.device.config import (
+from photoqueue.device.station.config import (
     ConfigError,
     key_path,
     load_config,

@@ -15,8 +15,8 @@ import time
 import pytest
 
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 
 
 def _child(data_dir: str, prefix: str, total: int, out) -> None:

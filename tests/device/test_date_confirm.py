@@ -29,12 +29,12 @@ from photoqueue.central.settings import CentralSettings
 from photoqueue.cli import main
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
-from photoqueue.device import diagnose
-from photoqueue.device.config import parse_config
-from photoqueue.device.parts import Adapter
-from photoqueue.device.session import Session
-from photoqueue.device.station_build import build_station
-from photoqueue.device.store import EventStore
+from photoqueue.device.station import diagnose
+from photoqueue.device.station.build import build_station
+from photoqueue.device.station.config import parse_config
+from photoqueue.device.station.parts import Adapter
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 from photoqueue.display import render_png
 from photoqueue.scanner.reads import ScanEvent
 
@@ -175,7 +175,7 @@ def test_a_never_synced_station_a_day_behind_refuses_scans_and_keys_until_confir
 def test_the_photographers_press_confirms_the_date_does_not_advance_and_is_logged(setup, days, caplog):
     day1, _ = days
     numbered_yesterday(setup, day1, 3)
-    caplog.set_level(logging.INFO, logger="photoqueue.device.date_confirm")
+    caplog.set_level(logging.INFO, logger="photoqueue.device.station.date_confirm")
     station, room, pin = start(config(setup), days=-1)
     try:
         before = written(setup)

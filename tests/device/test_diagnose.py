@@ -14,8 +14,8 @@ from polling import wait_for
 
 from photoqueue.cli import main
 from photoqueue.demo.frames import idle_frame, phone_frame, student_code
-from photoqueue.device import diagnose
-from photoqueue.device.config import parse_config
+from photoqueue.device.station import diagnose
+from photoqueue.device.station.config import parse_config
 from photoqueue.printer.virtual import VirtualPrinter
 from photoqueue.scanner.picam import Picamera2Source
 from photoqueue.scanner.settings import ScannerSettings
@@ -239,8 +239,8 @@ def _closed_port() -> int:
 def test_the_station_starts_with_the_checklist_on_screen_until_the_first_scan_and_a_failure_unhealthy(
         tmp_path, monkeypatch):
     from photoqueue.core import commands as cmd
-    from photoqueue.device.station_build import build_station
-    from photoqueue.device.station_view import SimClock
+    from photoqueue.device.station.build import build_station
+    from photoqueue.device.station.view import SimClock
 
     real = diagnose.shutil.disk_usage
     monkeypatch.setattr(diagnose.shutil, "disk_usage", lambda _p: types.SimpleNamespace(free=50 * 2**20))

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from photoqueue.cli import main
-from photoqueue.device import diagnose
+from photoqueue.device.station import diagnose
 
 pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
 

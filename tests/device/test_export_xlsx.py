@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from clirun import run_cli
 
-from photoqueue.device import export as export_xlsx
-from photoqueue.device.export import collect
+from photoqueue.device.store import export as export_xlsx
+from photoqueue.device.store.export import collect
 
 DATE = "2020-09-13"
 

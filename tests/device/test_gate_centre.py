@@ -19,11 +19,11 @@ from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread, bound_socket, free_port
 from photoqueue.central.roomdays import replace_station
 from photoqueue.central.settings import CentralSettings
-from photoqueue.device.backup import recover
-from photoqueue.device.config import parse_config
-from photoqueue.device.outer_witness import day_path, default_dir
-from photoqueue.device.parts import Adapter
-from photoqueue.device.station_build import build_station
+from photoqueue.device.station.build import build_station
+from photoqueue.device.station.config import parse_config
+from photoqueue.device.station.parts import Adapter
+from photoqueue.device.store.backup import recover
+from photoqueue.device.store.outer_witness import day_path, default_dir
 from photoqueue.scanner.reads import ScanEvent
 
 ROOM = "第一组"

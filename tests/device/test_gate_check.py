@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
-from photoqueue.device.gate import STOP_NAME
-from photoqueue.device.store import EventStore
-from photoqueue.device.store_schema import MIGRATIONS, SCHEMA_VERSION
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.gate import STOP_NAME
+from photoqueue.device.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 ROOM = "A组"
 TODAY = dt.date.today().isoformat()

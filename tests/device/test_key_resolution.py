@@ -1,5 +1,5 @@
 """One deployment key resolution for the service, `station --check`, `diagnose` and the staff CLI
-(device/keyfile.py): the systemd credential (outside the service: the file the installed unit hands over),
+(device/store/keyfile.py): the systemd credential (outside the service: the file the installed unit hands over),
 then [station] key_file, then the data dir's own file, else none; a key that cannot be used is refused by
 every command with the same message, and each says which file it uses."""
 
@@ -12,10 +12,10 @@ import types
 import pytest
 
 from photoqueue.cli import main
-from photoqueue.device import keyfile
-from photoqueue.device.config import load_config
 from photoqueue.device.errors import StationError
-from photoqueue.device.keyfile import ensure_key, resolve_key, save_received_key, unit_credential
+from photoqueue.device.station.config import load_config
+from photoqueue.device.store import keyfile
+from photoqueue.device.store.keyfile import ensure_key, resolve_key, save_received_key, unit_credential
 
 ROOM = "A组"
 DATE = "2023-10-25"
@@ -62,7 +62,7 @@ def test_garbage_in_the_key_is_refused_by_check_diagnose_and_the_service_with_on
     assert message in check_err
     # the service: the same config, with the credential systemd hands it
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(service_credentials(site, GARBAGE)))
-    from photoqueue.device.station_build import build_station
+    from photoqueue.device.station.build import build_station
 
     with pytest.raises(StationError) as refused:
         build_station(load_config(site.config), headless=True)
@@ -160,12 +160,12 @@ def test_the_staff_cli_numbers_with_the_key_the_service_uses(site, capsys):
     assert json.loads(capsys.readouterr().out)["number"] == 1
     assert not (site.data / "deployment.key").exists()  # not a key of its own: the credential's
     # the running service (the credential) and the staff CLI agree: the same station, the same key
-    from photoqueue.device.store import EventStore, db_path
+    from photoqueue.device.store.events import EventStore, db_path
 
     store = EventStore(db_path(site.data), create=False)
     try:
         from photoqueue.core.state import Rules
-        from photoqueue.device.session import Session
+        from photoqueue.device.store.session import Session
 
         session = Session(store, ROOM, DATE, Rules(digest_key=bytes.fromhex(GOOD)))
         assert [t.number for t in session.state.tickets.values()] == [1]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from photoqueue.device.outer_witness import day_path, default_dir
+from photoqueue.device.store.outer_witness import day_path, default_dir
 
 ROOM = "A组"
 TODAY = dt.date.today().isoformat()

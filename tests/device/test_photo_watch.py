@@ -11,11 +11,11 @@ import pytest
 from polling import wait_for
 
 from photoqueue.core import commands as cmd
-from photoqueue.device.config import parse_config
-from photoqueue.device.parts import Adapter, NullPart, NullPrinter
-from photoqueue.device.photo_watch import PhotoSettings, PhotoWatch
-from photoqueue.device.station_build import build_station
-from photoqueue.device.station_view import SimClock
+from photoqueue.device.station.build import build_station
+from photoqueue.device.station.config import parse_config
+from photoqueue.device.station.parts import Adapter, NullPart, NullPrinter
+from photoqueue.device.station.photo_watch import PhotoSettings, PhotoWatch
+from photoqueue.device.station.view import SimClock
 from photoqueue.reconcile.photos import write_jpeg
 from photoqueue.settings import problems
 

@@ -130,7 +130,7 @@ def test_unprinted_says_so_when_every_ticket_printed(tmp_path, capsys):
     assert main(["scan", "--data-dir", str(tmp_path), "--room", "A组", "--date", DATE, "CODE-0001-X"]) == 0
     capsys.readouterr()
     from photoqueue.core import commands as cmd
-    from photoqueue.device import cli
+    from photoqueue.device.cli import sessions as cli
 
     class Args:
         data_dir, room, date, key_file = str(tmp_path), "A组", DATE, None

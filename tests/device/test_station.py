@@ -18,13 +18,13 @@ from polling import wait_for
 from photoqueue.cli import main
 from photoqueue.core import commands as cmd
 from photoqueue.demo.frames import idle_frame, phone_frame, student_code
-from photoqueue.device.config import parse_config
 from photoqueue.device.errors import StationError
-from photoqueue.device.parts import Adapter
-from photoqueue.device.station import sd_notify
-from photoqueue.device.station_build import build_station
-from photoqueue.device.station_camera import ReplayCamera
-from photoqueue.device.station_view import SimClock
+from photoqueue.device.station.app import sd_notify
+from photoqueue.device.station.build import build_station
+from photoqueue.device.station.camera import ReplayCamera
+from photoqueue.device.station.config import parse_config
+from photoqueue.device.station.parts import Adapter
+from photoqueue.device.station.view import SimClock
 from photoqueue.printer.virtual import VirtualPrinter
 
 pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
@@ -85,7 +85,7 @@ def test_a_code_in_front_of_the_camera_gets_a_committed_number_a_ticket_and_the_
         assert st.display.flashes[-1] == ("issued", 1)
         assert (tmp_path / "tickets" / "ticket-0001.png").exists()
         # the number was on disk before the ticket: the log holds it, and the print outcome after it
-        from photoqueue.device.store import EventStore, db_path
+        from photoqueue.device.store.events import EventStore, db_path
 
         assert wait_for(lambda: st.call(lambda s: s.session.state.tickets[1].printed).result(5) is True)
         with EventStore(db_path(tmp_path / "data"), create=False) as store:
@@ -278,7 +278,7 @@ keyboard = false
         if proc.poll() is None:
             proc.kill()
         sock.close()
-    from photoqueue.device.export import collect
+    from photoqueue.device.store.export import collect
 
     tickets = collect(tmp_path / "data")["tickets"]
     assert [t["number"] for t in tickets] == [1, 2, 3]
@@ -287,7 +287,7 @@ keyboard = false
 def test_the_screen_shows_the_class_being_shot_not_the_one_issuing():
     from photoqueue.core.queue import step
     from photoqueue.core.state import Rules, SessionState
-    from photoqueue.device.station_view import display_state
+    from photoqueue.device.station.view import display_state
 
     state = SessionState(room="A", date=DATE)
     now = dt.datetime(2023, 10, 25, 14, 50)

@@ -15,11 +15,18 @@ from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
 from photoqueue.core import commands as cmd
-from photoqueue.device.config import parse_config
-from photoqueue.device.parts import Adapter, NullButtons, NullCamera, NullDisplay, NullSync, StationParts
-from photoqueue.device.station import Station
-from photoqueue.device.station_build import build_station
-from photoqueue.device.station_view import SimClock
+from photoqueue.device.station.app import Station
+from photoqueue.device.station.build import build_station
+from photoqueue.device.station.config import parse_config
+from photoqueue.device.station.parts import (
+    Adapter,
+    NullButtons,
+    NullCamera,
+    NullDisplay,
+    NullSync,
+    StationParts,
+)
+from photoqueue.device.station.view import SimClock
 from photoqueue.timetable import load_timetable
 
 pytestmark = pytest.mark.pi  # also on the Pi's Python (make test-pi): its libraries are apt's older ones
@@ -144,8 +151,8 @@ def test_the_screen_and_ticket_show_the_location_of_the_timetable_from_the_centr
 
 def test_a_station_without_parts_runs_on_null_objects(tmp_path):
     from photoqueue.core.state import Rules
-    from photoqueue.device.session import Session
-    from photoqueue.device.store import EventStore
+    from photoqueue.device.store.events import EventStore
+    from photoqueue.device.store.session import Session
 
     station = Station(session_factory=lambda: Session(EventStore(tmp_path / "s.db"), "A", "2024-06-01",
                                                       Rules(digest_key=b"k" * 32)),

@@ -8,10 +8,10 @@ from polling import wait_for
 
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.station import Station
-from photoqueue.device.station_view import SimClock
-from photoqueue.device.store import EventStore
+from photoqueue.device.station.app import Station
+from photoqueue.device.station.view import SimClock
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 from photoqueue.scanner.reads import ScanEvent
 
 DATE = "2024-06-20"
@@ -34,7 +34,7 @@ def test_an_item_whose_handling_raises_does_not_stop_the_queue(tmp_path, caplog)
     try:
         station.submit(ScanEvent("code-0001", "manual", 0.0))
         assert wait_for(lambda: numbers(station) == [1])
-        with caplog.at_level("ERROR", logger="photoqueue.device.station"):
+        with caplog.at_level("ERROR", logger="photoqueue.device.station.app"):
             station.submit(cmd.Recall([1]))  # a malformed command: deciding it raises TypeError
             station.submit(ScanEvent("code-0002", "manual", 0.0))
             station.submit(ScanEvent("code-0003", "manual", 0.0))

@@ -10,8 +10,8 @@ from photoqueue.core import commands as cmd
 from photoqueue.core.events import TicketIssued
 from photoqueue.core.state import Rules
 from photoqueue.device.errors import StationError
-from photoqueue.device.session import Session
-from photoqueue.device.store import SCHEMA_VERSION, EventStore
+from photoqueue.device.store.events import SCHEMA_VERSION, EventStore
+from photoqueue.device.store.session import Session
 
 NOW = dt.datetime(2023, 10, 25, 9, 0)
 RULES = Rules(digest_key=b"d" * 32)
@@ -144,7 +144,7 @@ def test_a_second_writer_s_events_come_back_as_effects(tmp_path):
 
 
 def test_the_clock_date_is_refused_when_it_cannot_be_right(tmp_path):
-    from photoqueue.device.session import resolve_date
+    from photoqueue.device.store.session import resolve_date
 
     store = EventStore(tmp_path / "station.db")
     Session(store, "A组", "2023-10-25", RULES).scan("CODE-0001", NOW)

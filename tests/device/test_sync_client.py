@@ -15,9 +15,9 @@ from photoqueue.central.settings import CentralSettings
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
 from photoqueue.device.errors import StationError
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
-from photoqueue.device.sync import SyncClient, SyncSettings, backoff_delay, command_from_wire
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
+from photoqueue.device.sync.client import SyncClient, SyncSettings, backoff_delay, command_from_wire
 from photoqueue.settings import problems
 from photoqueue.timetable import load_timetable
 
@@ -217,7 +217,7 @@ def test_commands_from_the_wire_become_queue_commands():
 
 
 def test_days_offline_catch_up_in_many_batches_with_exact_counts(tmp_path):
-    from photoqueue.device.export import collect
+    from photoqueue.device.store.export import collect
 
     store = EventStore(tmp_path / "station.db")
     for day in ("2024-06-18", "2024-06-19", "2024-06-20"):  # three days without the centre
@@ -266,7 +266,7 @@ def test_a_wrong_typed_command_is_acked_without_reaching_the_station(central, tm
         conn.execute("INSERT INTO commands (room, kind, args, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
                      ("A", "recall", '{"number": [1]}', "2024-06-20T09:00:00Z", "staff"))
     central.store.add_command("A", "switch_class", {"class_name": "二班"}, by="staff")
-    with caplog.at_level("ERROR", logger="photoqueue.device.sync"):
+    with caplog.at_level("ERROR", logger="photoqueue.device.sync.client"):
         client.sync_once()
     assert received == [cmd.SwitchClass("二班")]
     assert "recall: argument number=[1] must be int" in caplog.text

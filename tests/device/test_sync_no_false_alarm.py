@@ -10,9 +10,9 @@ from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore, db_path
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.session import Session
+from photoqueue.device.sync.client import SyncClient
 
 
 def test_events_numbered_during_a_round_are_the_next_batch_not_a_lost_copy(tmp_path, caplog):
@@ -28,7 +28,7 @@ def test_events_numbered_during_a_round_are_the_next_batch_not_a_lost_copy(tmp_p
             store = client._open_store()
             before = store.outbox_size()
             session.scan("code-0002", at)  # numbered while the round below was on its way
-            with caplog.at_level(logging.WARNING, logger="photoqueue.device.sync"):
+            with caplog.at_level(logging.WARNING, logger="photoqueue.device.sync.client"):
                 client._accepted(store, [], {"high_water": store.last_seq() - 1, "acked_commands": []})
             assert "restored from a backup" not in caplog.text
             assert store.outbox_size() == before + 1  # the new event, once: the next batch

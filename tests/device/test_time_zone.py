@@ -11,9 +11,9 @@ import pytest
 from photoqueue.central import admin
 from photoqueue.central.dashboard.devserver import running_server
 from photoqueue.central.settings import CentralSettings
-from photoqueue.device.clock_check import ZONE_ALERT_KEY, ClockCheck, zone_mismatch
-from photoqueue.device.store import db_path
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import db_path
+from photoqueue.device.sync.client import SyncClient
+from photoqueue.device.sync.clock_check import ZONE_ALERT_KEY, ClockCheck, zone_mismatch
 
 from .test_station_check import config as station_config
 

@@ -9,10 +9,10 @@ import pytest
 
 from photoqueue.core.state import Rules
 from photoqueue.device.errors import StationError
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
-from photoqueue.device.store_guard import DAMAGED
-from photoqueue.device.witness import SLOT, Witness, read_witness, witness_path, write_witness
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.guard import DAMAGED
+from photoqueue.device.store.session import Session
+from photoqueue.device.store.witness import SLOT, Witness, read_witness, witness_path, write_witness
 
 NOW = dt.datetime(2024, 10, 25, 9)
 

@@ -10,8 +10,8 @@ import pytest
 
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore, db_path
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.session import Session
 from photoqueue.reconcile.photos import read_folder, write_jpeg
 
 ROOM, DATE = "第一组", "2024-06-12"

@@ -1,4 +1,4 @@
-"""The live photo check (``device/photo_watch.py``) on the line's model, through a real station database and
+"""The live photo check (``device/station/photo_watch.py``) on the line's model, through a real station database and
 real JPEGs: a double press puts "连按了两次" on the screen at once, the photos that follow stay on their
 students, and a hold of the button clears it; a called no-show pressed past keeps today's alert."""
 
@@ -8,9 +8,9 @@ import datetime as dt
 
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
-from photoqueue.device.photo_watch import PhotoSettings, PhotoWatch
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore, db_path
+from photoqueue.device.station.photo_watch import PhotoSettings, PhotoWatch
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.session import Session
 from photoqueue.reconcile import reconcile
 from photoqueue.reconcile.photos import read_folder, write_jpeg
 

@@ -18,9 +18,9 @@ import atheris
 
 with atheris.instrument_imports(include=["photoqueue"]):
     from photoqueue.core.state import Rules
-    from photoqueue.device.config import load_config
-    from photoqueue.device.session import Session
-    from photoqueue.device.store import EventStore
+    from photoqueue.device.station.config import load_config
+    from photoqueue.device.store.events import EventStore
+    from photoqueue.device.store.session import Session
     from photoqueue.errors import PhotoqueueError
     from photoqueue.timetable import load_timetable
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from photoqueue.core import effects as fx
 from photoqueue.core.state import Rules
 from photoqueue.device.errors import StationError
-from photoqueue.device.gate import NumberGate
-from photoqueue.device.outer_witness import default_dir
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore, db_path
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.gate import NumberGate
+from photoqueue.device.store.outer_witness import default_dir
+from photoqueue.device.store.session import Session
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from central_helpers import ChaosProxy
 
-from photoqueue.device.parts import Adapter
+from photoqueue.device.station.parts import Adapter
 
 LONG = os.environ.get("PHOTOQUEUE_LONG", "") == "1"
 HERE = Path(__file__).parent

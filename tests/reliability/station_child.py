@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from photoqueue.device.parts import Adapter
+from photoqueue.device.station.parts import Adapter
 
 _out = threading.Lock()
 
@@ -44,9 +44,9 @@ class RecordingDisplay(Adapter):
 def main(config_path: str) -> int:
     from photoqueue.core import commands as cmd
     from photoqueue.core import effects as fx
-    from photoqueue.device.config import load_config
-    from photoqueue.device.station_build import build_station
-    from photoqueue.device.station_printer import PrintResult
+    from photoqueue.device.station.build import build_station
+    from photoqueue.device.station.config import load_config
+    from photoqueue.device.station.printer import PrintResult
     from photoqueue.scanner.reads import ScanEvent
 
     station = build_station(load_config(config_path), headless=True, keyboard=False)

@@ -18,9 +18,9 @@ def main(data_dir: str, room: str, date: str) -> int:
     from photoqueue.core import effects as fx
     from photoqueue.core.state import Rules
     from photoqueue.device.errors import StationError
-    from photoqueue.device.keyfile import load_key
-    from photoqueue.device.session import Session
-    from photoqueue.device.store import EventStore, db_path
+    from photoqueue.device.store.events import EventStore, db_path
+    from photoqueue.device.store.keyfile import load_key
+    from photoqueue.device.store.session import Session
 
     key = load_key(Path(data_dir) / "deployment.key")
     session = Session(EventStore(db_path(data_dir)), room, date, Rules(digest_key=key))

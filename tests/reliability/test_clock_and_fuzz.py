@@ -7,10 +7,11 @@ from hypothesis import strategies as st
 
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
+from photoqueue.core.codecheck import SCANNER_PADDING
 from photoqueue.core.counts import class_counts
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 
 RULES = Rules(digest_key=b"c" * 32)
 PLAN = ({"name": "甲班", "headcount": 6, "start": "08:00", "end": "08:10"},
@@ -72,7 +73,7 @@ def test_any_payload_gets_a_number_or_a_clear_refusal_and_never_crashes(tmp_path
         if not feedback[0].ok:
             assert feedback[0].message_zh and feedback[0].message_en and feedback[0].rule
         else:
-            assert not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in code.rstrip("\r\n"))
+            assert not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in code.strip(SCANNER_PADDING))
     numbers = sorted(session.state.tickets)
     assert numbers == list(range(1, len(numbers) + 1))
     session.store.close()

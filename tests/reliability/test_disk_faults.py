@@ -10,8 +10,8 @@ import pytest
 from photoqueue.core import effects as fx
 from photoqueue.core.state import Rules
 from photoqueue.device.errors import StationError
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 
 RULES = Rules(digest_key=b"f" * 32)
 NOW = dt.datetime(2023, 10, 25, 9, 0)

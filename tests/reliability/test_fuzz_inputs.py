@@ -62,8 +62,8 @@ payloads = st.one_of(
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory):
-    from photoqueue.device.config import load_config
-    from photoqueue.device.station_build import build_station
+    from photoqueue.device.station.build import build_station
+    from photoqueue.device.station.config import load_config
 
     tmp = tmp_path_factory.mktemp("fuzz-station")
     printer = TeeProxy(None)
@@ -163,7 +163,7 @@ toml_docs = st.one_of(
 @FUZZ
 @given(text=toml_docs)
 def test_any_config_file_is_read_or_refused_with_every_problem_listed(tmp_path_factory, text):
-    from photoqueue.device.config import load_config
+    from photoqueue.device.station.config import load_config
 
     path = tmp_path_factory.mktemp("cfg") / "station.toml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")

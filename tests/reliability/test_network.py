@@ -28,10 +28,10 @@ from photoqueue.central.settings import CentralSettings
 from photoqueue.central.store import CentralStore
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
-from photoqueue.device.export import collect
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
-from photoqueue.device.sync import SyncClient, backoff_delay
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.export import collect
+from photoqueue.device.store.session import Session
+from photoqueue.device.sync.client import SyncClient, backoff_delay
 
 NO_LIMIT = {"rate_limit_per_s": "0"}
 KEY = bytes(range(32))

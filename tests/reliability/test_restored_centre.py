@@ -25,9 +25,9 @@ from photoqueue.central.admin import add_station
 from photoqueue.central.process import CentralProcess, free_port
 from photoqueue.central.store import CentralStore
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
+from photoqueue.device.sync.client import SyncClient
 
 ROOM, DATE = "第二组", "2024-10-26"
 

@@ -20,8 +20,8 @@ from photoqueue.central import accounts
 from photoqueue.central.admin import add_station
 from photoqueue.central.process import CentralProcess, CentralThread
 from photoqueue.central.settings import CentralSettings
-from photoqueue.device.store import EventStore
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.sync.client import SyncClient
 
 STAFF_GETS = ["/api/v1/duplicates", "/api/v1/commands", "/api/v1/me", "/dashboard/api/snapshot",
               "/dashboard/api/stream", "/dashboard/export/workbook.xlsx", "/dashboard/export/counts.csv"]

@@ -23,10 +23,10 @@ from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
-from photoqueue.device.export import collect
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.export import collect
+from photoqueue.device.store.session import Session
+from photoqueue.device.sync.client import SyncClient
 
 pytestmark = pytest.mark.serial  # measures latency and memory: a core of its own
 

@@ -21,10 +21,10 @@ from photoqueue.central.process import CentralProcess
 from photoqueue.central.store import CentralStore
 from photoqueue.core import commands as cmd
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.station import Station
-from photoqueue.device.store import EventStore
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.station.app import Station
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
+from photoqueue.device.sync.client import SyncClient
 from photoqueue.scanner.reads import ScanEvent
 
 ROOM, DATE = "第一组", "2024-10-25"

@@ -29,8 +29,8 @@ from rel_helpers import KEY_HEX, ROOM, ScreenRecorder, record
 
 from photoqueue.central.admin import add_station
 from photoqueue.central.process import CentralProcess, bound_socket
-from photoqueue.device.config import load_config
-from photoqueue.device.station_build import build_station
+from photoqueue.device.station.build import build_station
+from photoqueue.device.station.config import load_config
 from photoqueue.scanner.reads import ScanEvent
 
 
@@ -108,8 +108,8 @@ def test_a_clock_a_day_behind_does_not_continue_yesterdays_session(tmp_path):
         # day 1 happened yesterday: its clock was right then (the centre, today, contradicts it now, so the
         # numbering of day 1 is made without the centre)
         from photoqueue.core.state import Rules
-        from photoqueue.device.session import Session
-        from photoqueue.device.store import EventStore
+        from photoqueue.device.store.events import EventStore
+        from photoqueue.device.store.session import Session
 
         session = Session(EventStore(tmp_path / "station" / "station.db"), ROOM, yesterday.isoformat(),
                           Rules(digest_key=bytes.fromhex(KEY_HEX)))
@@ -148,8 +148,8 @@ def test_a_never_synced_clock_a_day_behind_numbers_only_on_a_confirmed_date(tmp_
     day1 = [f"DAY1-STUDENT-{i:04d}" for i in range(10)]
     day2 = [f"DAY2-STUDENT-{i:04d}" for i in range(12)]
     from photoqueue.core.state import Rules
-    from photoqueue.device.session import Session
-    from photoqueue.device.store import EventStore
+    from photoqueue.device.store.events import EventStore
+    from photoqueue.device.store.session import Session
 
     session = Session(EventStore(tmp_path / "station" / "station.db"), ROOM, yesterday.isoformat(),
                       Rules(digest_key=bytes.fromhex(KEY_HEX)))

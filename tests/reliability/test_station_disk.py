@@ -15,8 +15,8 @@ import time
 import pytest
 from rel_helpers import ScreenRecorder, TeeProxy, printed_numbers, record, station_toml
 
-from photoqueue.device.config import load_config
-from photoqueue.device.station_build import build_station
+from photoqueue.device.station.build import build_station
+from photoqueue.device.station.config import load_config
 from photoqueue.scanner.reads import ScanEvent
 
 DB_ALERT = "数据库写入失败"

@@ -19,8 +19,8 @@ import pytest
 from rel_helpers import DATE, KEY_HEX, ROOM, record, size, station_toml
 
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore, db_path
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.session import Session
 
 HERE = Path(__file__).parent
 NOW_CODES = [f"STU-{i:04d}-QR" for i in range(1, 201)]
@@ -257,7 +257,7 @@ def test_recover_rebuilds_from_the_backup_and_the_centre_without_renumbering(tmp
     gives back every number; a rescan of a ticket the backup lacked is a reprint, a new code gets 133."""
     from photoqueue.central.admin import add_station
     from photoqueue.central.process import CentralProcess
-    from photoqueue.device.sync import SyncClient
+    from photoqueue.device.sync.client import SyncClient
 
     d = tmp_path / "st"
     new_station(d, 0)

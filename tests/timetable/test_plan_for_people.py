@@ -37,8 +37,8 @@ def test_the_published_order_is_kept_and_said(tmp_path, csv_lines, capsys):
 
 def test_a_room_without_station_data_is_an_estimate_not_late(tmp_path, csv_lines, capsys):
     from photoqueue.core.state import Rules
-    from photoqueue.device.session import Session
-    from photoqueue.device.store import EventStore, db_path
+    from photoqueue.device.store.events import EventStore, db_path
+    from photoqueue.device.store.session import Session
 
     path = csv_lines(tmp_path, "2023-10-25,A组,,09:00,09:10,,一班,8", "2023-10-25,B组,,09:00,09:05,,二班,60")
     station = tmp_path / "station"

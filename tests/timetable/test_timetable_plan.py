@@ -144,8 +144,8 @@ def test_plan_with_a_station_data_dir(tmp_path, csv_lines, capsys):
     """A station that shot 12 students 20 s apart: the plan uses that pace and what is already done."""
     from photoqueue.core import commands as cmd
     from photoqueue.core.state import Rules
-    from photoqueue.device.session import Session
-    from photoqueue.device.store import EventStore, db_path
+    from photoqueue.device.store.events import EventStore, db_path
+    from photoqueue.device.store.session import Session
 
     path = csv_lines(tmp_path, "2023-10-25,A组,,09:00,09:10,,一班,8", "2023-10-25,A组,,09:10,09:20,,二班,8",
                      "2023-10-25,A组,,09:20,09:30,,三班,8")

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from photoqueue.central import accounts, guard, roomdays, schemas
-from photoqueue.central.app import get_store
+from photoqueue.central.deps import get_store
 from photoqueue.central.errors import CentralError
 from photoqueue.central.guard import require_csrf, require_staff
 

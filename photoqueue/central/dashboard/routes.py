@@ -22,10 +22,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from photoqueue.central import accounts, guard, schemas
-from photoqueue.central.app import get_store
 from photoqueue.central.dashboard import exports
 from photoqueue.central.dashboard.settings import DashboardSettings
 from photoqueue.central.dashboard.snapshot import SnapshotCache, staff_snapshot
+from photoqueue.central.deps import get_store
 from photoqueue.central.errors import CentralError
 from photoqueue.central.guard import CSRF_COOKIE, current_staff, require_csrf, require_staff
 from photoqueue.central.streams import REFUSALS, StreamResponse

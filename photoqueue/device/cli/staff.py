@@ -37,7 +37,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "status": (), **{c.cli_name: _ARGS[c] for c in StaffCommand},
     "next-class": (),  # switch-class without a class: the next one in the timetable
     "unprinted": (),
-    # the running station's session date, confirmed before its first number (device/date_confirm.py)
+    # the running station's session date, confirmed before its first number (device/station/date_confirm.py)
     "confirm-date": ("DATE",),
 }
 YES = ("y", "yes", "是", "确认")
@@ -239,10 +239,10 @@ def unprinted_text(state: SessionState) -> str:
 
 
 def run_queue(args: argparse.Namespace) -> int:
-    from photoqueue.device.cli import open_session
+    from photoqueue.device.cli.sessions import open_session
 
     if args.action == "confirm-date":  # a message to the running station, not a change of the queue
-        from photoqueue.device.date_confirm import run_confirm_date
+        from photoqueue.device.station.date_confirm import run_confirm_date
 
         if len(args.args) != 1:
             raise StationError("confirm-date 需要一个日期，例如 `confirm-date 2024-10-25`（什么都没有确认） / "

@@ -1,4 +1,4 @@
-"""``photoqueue scan`` (manual entry) through the same gate as the station (device/gate.py).
+"""``photoqueue scan`` (manual entry) through the same gate as the station (device/store/gate.py).
 
 Manual entry numbered in yesterday's session (a Pi whose clock came back a day behind) and beside a running
 station waiting for its date. Now it takes the data dir's lock first (a running station holds it: the
@@ -8,7 +8,7 @@ numbers only on a confirmed date:
 - ``--date D`` given: staff typed it, as ``[station] date`` (a date before a session this station already
   numbered is still refused, by ``resolve_date``);
 - else the clock's date D, confirmed by the centre's hello (its date is D), or by a station run on this data
-  dir that confirmed D during this boot (device/date_confirm.py), or because this station has never numbered
+  dir that confirmed D during this boot (device/station/date_confirm.py), or because this station has never numbered
   this room (nothing to mistake it for). A clock's date whose session already exists, with none of these, is
   refused: it may be yesterday's. Staff give ``--date``.
 """
@@ -19,16 +19,16 @@ import argparse
 import logging
 from pathlib import Path
 
-from photoqueue.device.date_confirm import boot_id
-from photoqueue.device.gate import NumberGate
+from photoqueue.device.station.date_confirm import boot_id
+from photoqueue.device.store.gate import NumberGate
 
 log = logging.getLogger(__name__)
 
 
 def _centre(config, key: bytes, clock_check):
     from photoqueue.core.digest import key_fingerprint
-    from photoqueue.device.config import read_token
-    from photoqueue.device.hello import CentreLink
+    from photoqueue.device.station.config import read_token
+    from photoqueue.device.sync.hello import CentreLink
 
     token = read_token(config.central) if config.central.url else None
     if not token:
@@ -52,12 +52,12 @@ def _confirmed_on_this_boot(store, room: str, date: str) -> bool:
 
 def open_gate(args: argparse.Namespace, session, lock_fd: int) -> NumberGate:
     """The gate of a manual scan, attached to ``session``; the caller closes it."""
-    from photoqueue.device.clock_check import ClockCheck
-    from photoqueue.device.outer_witness import default_dir
+    from photoqueue.device.store.outer_witness import default_dir
+    from photoqueue.device.sync.clock_check import ClockCheck
 
     config = None
     if getattr(args, "config", None):
-        from photoqueue.device.config import load_config
+        from photoqueue.device.station.config import load_config
 
         config = load_config(args.config)
     witness_dir = default_dir(config.station.witness_dir if config is not None else "", args.data_dir)

@@ -32,12 +32,12 @@ from photoqueue.atomicfile import atomic_write
 from photoqueue.core import commands as cmd
 from photoqueue.core.errors import CoreError
 from photoqueue.core.targets import Targeted, staff_from_wire
-from photoqueue.device.clock_check import ClockCheck
 from photoqueue.device.errors import StationError
-from photoqueue.device.hello import centre_refusal
-from photoqueue.device.store import EventStore
-from photoqueue.device.sync_settings import SyncSettings  # noqa: F401  (its home was here)
-from photoqueue.device.sync_staff import StaffDelivery
+from photoqueue.device.store.events import EventStore
+from photoqueue.device.sync.clock_check import ClockCheck
+from photoqueue.device.sync.hello import centre_refusal
+from photoqueue.device.sync.settings import SyncSettings  # noqa: F401  (its home was here)
+from photoqueue.device.sync.staff import StaffDelivery
 from photoqueue.settings import require
 from photoqueue.timetable import RoomDay
 
@@ -93,7 +93,7 @@ class SyncClient:
         self.on_status = on_status
         self.clock_check = clock_check
         # (reason, message): the centre refused this station's history (409 diverged, room_held, key_mismatch);
-        # the gate stops numbering at once (device/gate.py)
+        # the gate stops numbering at once (device/store/gate.py)
         self.on_refusal = on_refusal
         self.key_fingerprint = key_fingerprint  # the key's fingerprint each batch carries (the centre checks it)
         self.health = health
@@ -371,7 +371,7 @@ class SyncClient:
         """The room's classes that day from the centre (cached); offline or when the centre has none,
         the cached copy, else ``fallback_file`` (a timetable file), else an empty day."""
 
-        from photoqueue.device.timetable_cache import room_day_with_fallback
+        from photoqueue.device.sync.timetable_cache import room_day_with_fallback
 
         def fetch() -> list[dict]:
             with self._lock:

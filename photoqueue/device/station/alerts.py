@@ -58,7 +58,7 @@ class AlertBand:
 
 
 def gate_alerts(band: AlertBand, gate, sync_status: Callable[[], dict]) -> bool:
-    """The number gate's state in the band (device/gate.py): why numbering is refused, or that the centre was
+    """The number gate's state in the band (device/store/gate.py): why numbering is refused, or that the centre was
     not reached at the start (cleared once a sync gets through). True when the band changed."""
     changed = False
     refusal = gate.refusal
@@ -71,7 +71,7 @@ def gate_alerts(band: AlertBand, gate, sync_status: Callable[[], dict]) -> bool:
             gate.centre_state = "reached after start"
             changed = band.clear("centre") or changed
         elif band.text("centre") is None:
-            from photoqueue.device.gate import UNREACHABLE_ZH
+            from photoqueue.device.store.gate import UNREACHABLE_ZH
 
             band.set("centre", UNREACHABLE_ZH)
             changed = True

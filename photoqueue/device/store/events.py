@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from photoqueue.core.events import Event, NumbersOnPaper, TicketIssued, event_from_dict
-from photoqueue.device import store_schema
 from photoqueue.device.errors import StationError
-from photoqueue.device.store_guard import (
+from photoqueue.device.store import schema as store_schema
+from photoqueue.device.store.guard import (
     FileIds,
     History,
     damaged,
@@ -35,9 +35,9 @@ from photoqueue.device.store_guard import (
     verify_file,
     witness_of,
 )
-from photoqueue.device.store_runs import StationRuns
-from photoqueue.device.store_schema import SCHEMA_VERSION
-from photoqueue.device.witness import (
+from photoqueue.device.store.runs import StationRuns
+from photoqueue.device.store.schema import SCHEMA_VERSION
+from photoqueue.device.store.witness import (
     ROW_SQL,
     WitnessFile,
     read_witness,
@@ -76,7 +76,7 @@ class EventStore(StationRuns):
                                      "there); run the same `photoqueue recover` again to complete it")
         if not self.path.exists() and not create:
             raise StationError(f"{self.path}: no station database here / 此处没有工作站数据库")
-        # the witness outside the data dir (device/outer_witness.py), given by the gate; None: not kept here
+        # the witness outside the data dir (device/store/outer_witness.py), given by the gate; None: not kept here
         self.outer = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

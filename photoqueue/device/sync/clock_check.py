@@ -12,7 +12,7 @@ students. The centre's ``server_time`` comes back with every sync answer; this c
 
 A station that has not reached the centre yet knows nothing to compare: it numbers only once staff confirm
 its date (``[station] date``, the photographer's button, ``queue confirm-date``), or a sync answer's
-``centre_date`` equals it (device/date_confirm.py).
+``centre_date`` equals it (device/station/date_confirm.py).
 """
 
 from __future__ import annotations

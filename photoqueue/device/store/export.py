@@ -23,7 +23,7 @@ from photoqueue.atomicfile import atomic_write
 from photoqueue.core import counts, glossary, queue
 from photoqueue.core.state import SessionState
 from photoqueue.device.errors import StationError
-from photoqueue.device.store import DB_NAME, EventStore
+from photoqueue.device.store.events import DB_NAME, EventStore
 from photoqueue.reports import cells
 from photoqueue.reports import counts as reports
 from photoqueue.reports.agency import (

@@ -6,7 +6,7 @@ next student: "照片数与拍摄号不符：17 号之后少了一次按键". Th
 (one more press for a missing press; a hold of the button for a double press).
 
 A thread of its own polls the folder and reads the station's event log through its own read-only
-connection; it never touches the session, it only submits :class:`~photoqueue.device.station_alerts.Alert` items.
+connection; it never touches the session, it only submits :class:`~photoqueue.device.station.alerts.Alert` items.
 Off by default (``[photos] enabled``).
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from photoqueue.device.errors import StationError
-from photoqueue.device.station_alerts import Alert
+from photoqueue.device.station.alerts import Alert
 from photoqueue.settings import setting
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ class PhotoWatch:
             self._stop.wait(self.settings.poll_s)
 
     def _read_events(self) -> list:
-        from photoqueue.device.store import EventStore
+        from photoqueue.device.store.events import EventStore
 
         if self._store is None:
             if not self.db.exists():
@@ -177,7 +177,7 @@ class PhotoWatch:
 
 def make_photo_watch(settings: PhotoSettings | None, data_dir: str | Path, room: str, date: str, submit):
     """The part for ``[photos]``: a watcher when enabled, else the null part."""
-    from photoqueue.device.parts import NullPart
+    from photoqueue.device.station.parts import NullPart
 
     if settings is None or not settings.enabled:
         return NullPart()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from photoqueue.core import effects as fx
-from photoqueue.device.station_view import printer_ticket
+from photoqueue.device.station.view import printer_ticket
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ to one station stream (docs/central.md, the issue-21 contract). A station that s
 its token is bound to (a replacement Pi adopts the old one's: ``takeover``), the centre's high-water for
 that id and the highest number the centre holds for (room, date). An answer that shows this station
 behind, or a refusal (room held by another station, token bound to another, another deployment key),
-closes the gate (device/gate.py). Unreachable within ``[central] hello_timeout_s``: the station numbers on
+closes the gate (device/store/gate.py). Unreachable within ``[central] hello_timeout_s``: the station numbers on
 its local evidence, and says so.
 """
 
@@ -96,8 +96,8 @@ class Outcome:
 
 
 class CentreLink:
-    """The station's side of hello, for the gate (device/gate.py): asks, judges the answer, and on a takeover
-    rebuilds the (empty) data dir as the adopted station from the centre's events (device/recover.py)."""
+    """The station's side of hello, for the gate (device/store/gate.py): asks, judges the answer, and on a takeover
+    rebuilds the (empty) data dir as the adopted station from the centre's events (device/store/recover.py)."""
 
     def __init__(self, url: str, token: str, *, timeout_s: float = 3.0, fingerprint: str | None = None,
                  clock_check=None, on_key=None):
@@ -112,7 +112,7 @@ class CentreLink:
     def hello(self, db_path, room: str, date: str) -> Outcome:
         import time
 
-        from photoqueue.device.gate import CENTRE_REASONS, Reason, Refusal
+        from photoqueue.device.store.gate import CENTRE_REASONS, Reason, Refusal
 
         station_id, last_seq, last_number = self._local(db_path, room, date)
         body = {"station_id": station_id, "room": room, "date": date, "last_seq": last_seq,
@@ -137,7 +137,7 @@ class CentreLink:
                            "a takeover: start the station (it rebuilds the room's history first)")
                 return Outcome("refused", Refusal(Reason.TOKEN_BOUND, f"the centre knows this token as station "
                                                                       f"{answer.station_id}: {why}"))
-            from photoqueue.device.recover import rebuild_from_centre
+            from photoqueue.device.store.recover import rebuild_from_centre
 
             rebuild_from_centre(db_path.parent, (self.url, self.token), answer.station_id)
             station_id, last_seq, last_number = self._local(db_path, room, date)
@@ -154,7 +154,7 @@ class CentreLink:
     def _adopt_key(self, answer: Answer, state: str) -> Outcome:
         """A station that has not numbered takes the centre's key, so digests match across every room."""
         from photoqueue.device.errors import StationError
-        from photoqueue.device.gate import Reason, Refusal
+        from photoqueue.device.store.gate import Reason, Refusal
 
         try:
             key = bytes.fromhex(answer.deployment_key)
@@ -169,7 +169,7 @@ class CentreLink:
 
     @staticmethod
     def _local(db_path, room: str, date: str) -> tuple[str, int, int]:
-        from photoqueue.device.store import EventStore
+        from photoqueue.device.store.events import EventStore
 
         with EventStore(db_path) as store:
             return store.station_id, store.last_seq(), store.highest_number(room, date)

@@ -20,7 +20,7 @@ from photoqueue.core.events import Event
 from photoqueue.core.state import Rules, SessionState
 from photoqueue.core.targets import Targeted, refusal
 from photoqueue.device.errors import StationError
-from photoqueue.device.store import EventStore
+from photoqueue.device.store.events import EventStore
 from photoqueue.timetable import RoomDay
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class Session:
         self.rules = rules
         # (session date) -> (zh, en) why not to number now, or None: the centre's date (see clock_check)
         self.date_guard: Callable[[str], tuple[str, str] | None] | None = None
-        # the one door to a number (device/gate.py), set by NumberGate.attach: every Scan asks it first
+        # the one door to a number (device/store/gate.py), set by NumberGate.attach: every Scan asks it first
         self.gate = None
         self.state = SessionState(room=room, date=date)
         store.claim(room, key_fingerprint(rules.digest_key))

@@ -26,14 +26,14 @@ from typing import Any
 from photoqueue.core import commands as cmd
 from photoqueue.core import effects as fx
 from photoqueue.core.state import SKIPPED
-from photoqueue.device.buttons import ButtonAction
 from photoqueue.device.errors import StationError
-from photoqueue.device.parts import Part, StationParts
-from photoqueue.device.station_alerts import Alert, AlertBand, gate_alerts
-from photoqueue.device.station_health import sd_notify, write_health
-from photoqueue.device.station_printer import PrintResult
-from photoqueue.device.station_view import WallClock, display_state
-from photoqueue.device.store_guard import DAMAGED
+from photoqueue.device.station.alerts import Alert, AlertBand, gate_alerts
+from photoqueue.device.station.buttons import ButtonAction
+from photoqueue.device.station.health import sd_notify, write_health
+from photoqueue.device.station.parts import Part, StationParts
+from photoqueue.device.station.printer import PrintResult
+from photoqueue.device.station.view import WallClock, display_state
+from photoqueue.device.store.guard import DAMAGED
 from photoqueue.scanner.reads import ScanEvent, ScannerAlert
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def _part(name: str) -> property:
 
 class Station:
     """A room's station. ``parts`` (:class:`StationParts`: printer, display, buttons, sounds, sync,
-    camera, hid) are built by :mod:`photoqueue.device.station_build`, or given by tests, the demo and
+    camera, hid) are built by :mod:`photoqueue.device.station.build`, or given by tests, the demo and
     the benchmark; the parts a room lacks are null objects."""
 
     printer = _part("printer")
@@ -83,9 +83,9 @@ class Station:
         self.auto_advance = auto_advance
         self._location = location
         self.beeps = beeps
-        # the session date's confirmation (device/date_confirm.py), None: not asked (tests, the benchmark)
+        # the session date's confirmation (device/station/date_confirm.py), None: not asked (tests, the benchmark)
         self.date_check = date_check
-        # the one door to a number (device/gate.py); None: not kept (tests, the benchmark, the demo's rooms)
+        # the one door to a number (device/store/gate.py); None: not kept (tests, the benchmark, the demo's rooms)
         self.gate = gate
         self._scanned = False  # a scan was handled on a confirmed date: the screen's date gives way to the queue
         self._press_prompt = False  # the start band asks the photographer to press (to confirm the date)

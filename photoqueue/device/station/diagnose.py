@@ -25,36 +25,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from photoqueue.device.station.checklist import FAIL, OK, SCREEN_MARK, SKIP, TITLES, WARN, Check
+
 log = logging.getLogger(__name__)
 
-OK, FAIL, WARN, SKIP = "ok", "fail", "warn", "skip"
-MARK = {OK: "✓", FAIL: "✗", WARN: "!", SKIP: "-"}
-SCREEN_MARK = {OK: "√", FAIL: "×", WARN: "!", SKIP: "-"}  # the screen's CJK font has these, not ✓ ✗
 MIN_FREE_BYTES = 200 * 1024 * 1024  # a day's station.db is a few MB; logs and the journal share the disk
 QUICK = ("clock", "key", "disk", "timetable")  # no hardware, no waiting: run at every start
 ALL = ("camera", "printer", "display", "buttons", "clock", "key", "central", "disk", "timetable", "numbering")
-TITLES = {"camera": ("相机", "camera"), "printer": ("打印机", "printer"), "display": ("屏幕", "screen"),
-          "buttons": ("按钮", "buttons"), "clock": ("时钟", "clock"), "key": ("部署密钥", "deployment key"),
-          "central": ("中心服务", "centre"), "disk": ("磁盘", "disk"), "timetable": ("时间表", "timetable"),
-          "numbering": ("取号", "numbering")}
-
-
-@dataclass
-class Check:
-    part: str
-    status: str
-    detail: str
-    fix_zh: str = ""
-    fix_en: str = ""
-
-    @property
-    def line(self) -> str:
-        zh, en = TITLES[self.part]
-        text = f"{MARK[self.status]} {zh} {en}: {self.detail}"
-        if self.status == FAIL and (self.fix_zh or self.fix_en):
-            text += f"\n    → {self.fix_zh} / {self.fix_en}"
-        return text
-
 
 def ntp_synchronised() -> bool | None:
     """systemd-timesyncd's view (timedatectl); None where it cannot tell (no systemd)."""
@@ -133,7 +110,7 @@ def as_json(checks: list[Check]) -> list[dict]:
 
 def check_clock(config, probes: Probes) -> Check:
     from photoqueue.device.errors import StationError
-    from photoqueue.device.station_build import session_date
+    from photoqueue.device.station.day import session_date
 
     class _Clock:
         now = staticmethod(probes.now)
@@ -158,14 +135,14 @@ def check_clock(config, probes: Probes) -> Check:
 
 
 def date_note(config, probes: Probes) -> tuple[str, bool]:
-    """Who confirms the session's date (device/date_confirm.py), and whether a running station waits for it."""
+    """Who confirms the session's date (device/station/date_confirm.py), and whether a running station waits for it."""
     station = config.station
     if station.date:
         return "date from [station] date", False
     if not station.confirm_date:
         return "[station] confirm_date = false: the clock's date is trusted", False
     if probes.live_station:
-        from photoqueue.device.date_confirm import BY, live_status
+        from photoqueue.device.station.date_confirm import BY, live_status
 
         run = live_status(station.data_dir, station.room)
         if run is not None and run["confirmed_by"]:
@@ -178,10 +155,10 @@ def date_note(config, probes: Probes) -> tuple[str, bool]:
 
 
 def check_key(config, _probes: Probes) -> Check:  # the CHECKS signature; needs no probe
-    """The key the service will use, found as it finds it (device/keyfile.py): the systemd credential (the
+    """The key the service will use, found as it finds it (device/store/keyfile.py): the systemd credential (the
     installed unit's file when run by hand), then [station] key_file, then the data dir's own file."""
     from photoqueue.device.errors import StationError
-    from photoqueue.device.keyfile import resolve_key
+    from photoqueue.device.store.keyfile import resolve_key
 
     try:
         source = resolve_key(config.station)
@@ -210,7 +187,7 @@ def check_disk(config, _probes: Probes) -> Check:  # the CHECKS signature; needs
 
 
 def check_timetable(config, probes: Probes) -> Check:
-    from photoqueue.device.station_build import load_room_day, session_date
+    from photoqueue.device.station.day import load_room_day, session_date
 
     class _Clock:
         now = staticmethod(probes.now)
@@ -234,7 +211,7 @@ def check_timetable(config, probes: Probes) -> Check:
 
 
 def check_central(config, _probes: Probes) -> Check:  # the CHECKS signature; needs no probe
-    from photoqueue.device.config import read_token
+    from photoqueue.device.station.config import read_token
 
     central = config.central
     if not central.url:
@@ -261,7 +238,7 @@ def check_central(config, _probes: Probes) -> Check:  # the CHECKS signature; ne
     if answer.status_code == 401:
         return Check("central", FAIL, f"{central.url} refused the token", "重新生成令牌",
                      "the token is unknown or revoked: make a new one with `photoqueue central add-station`")
-    from photoqueue.device.clock_check import zone_mismatch
+    from photoqueue.device.sync.clock_check import zone_mismatch
 
     zone = health.json().get("time_zone") if "json" in health.headers.get("content-type", "") else None
     mismatch = zone_mismatch(zone)
@@ -353,7 +330,7 @@ BUTTONS_BENCH_FIX = ("on a Pi: python3-lgpio installed and the service user in g
 
 
 def check_buttons(config, probes: Probes) -> Check:
-    from photoqueue.device.buttons import OPTIONAL_BUTTONS, make_pin_factory
+    from photoqueue.device.station.buttons import OPTIONAL_BUTTONS, make_pin_factory
 
     b = config.buttons
     wired = {name: getattr(b, f"{name}_pin") for name in ("advance", *OPTIONAL_BUTTONS) if getattr(b, f"{name}_pin") >= 0}
@@ -407,7 +384,7 @@ PART_FIX = {
 GENERIC_FIX = ("单独重试此项（--only），仍失败请报告此行", "run this part again (--only PART); if it fails again, report this line")
 
 def check_numbering(config, probes: Probes) -> Check:
-    from photoqueue.device.gate_check import check_numbering as gate_check
+    from photoqueue.device.station.gate_check import check_numbering as gate_check
 
     return gate_check(config, probes)
 
@@ -415,5 +392,5 @@ def check_numbering(config, probes: Probes) -> Check:
 CHECKS: dict[str, Callable[[Any, Probes], Check]] = {
     "camera": check_camera, "printer": check_printer, "display": check_display, "buttons": check_buttons,
     "clock": check_clock, "key": check_key, "central": check_central, "disk": check_disk,
-    "timetable": check_timetable, "numbering": check_numbering,  # the number gate's (device/gate_check.py)
+    "timetable": check_timetable, "numbering": check_numbering,  # the number gate's (device/station/gate_check.py)
 }

@@ -4,7 +4,7 @@ The station's queue thread (a Scan through ``Session``), ``photoqueue scan`` (ma
 after ``photoqueue recover`` and a replacement Pi after its takeover all open their session through a
 gate, which checks, in this order, before each scan:
 
-1. the session date is confirmed (device/date_confirm.py, the centre's date: ``Session.date_guard``);
+1. the session date is confirmed (device/station/date_confirm.py, the centre's date: ``Session.date_guard``);
 2. the history is intact: the store's own checks (store_guard: SQLite, codes against events, the inner
    witness) and the witness outside the data dir (outer_witness): a file behind it, or one with events
    and no witness anywhere, is refused;
@@ -33,9 +33,9 @@ from pathlib import Path
 
 from photoqueue.atomicfile import atomic_write
 from photoqueue.device.errors import StationError
-from photoqueue.device.outer_witness import DayWitness
-from photoqueue.device.store_guard import DAMAGED
-from photoqueue.device.witness import read_witness, witness_path
+from photoqueue.device.store.guard import DAMAGED
+from photoqueue.device.store.outer_witness import DayWitness
+from photoqueue.device.store.witness import read_witness, witness_path
 
 log = logging.getLogger(__name__)
 

@@ -10,16 +10,16 @@ from pathlib import Path
 
 from photoqueue.core import effects as fx
 from photoqueue.core import glossary
+from photoqueue.device.cli.sessions import given, open_session, session_args
+from photoqueue.device.cli.staff import add_queue_command
 from photoqueue.device.errors import StationError
-from photoqueue.device.staff_cli import add_queue_command
 
-KEY_FILE_NAME = "deployment.key"
 FORMATS = ("json", "csv", "xlsx", "html")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scan", help="manual entry: number codes exactly as a camera scan would")
-    _session_args(p)
+    session_args(p)
     p.add_argument("--timetable", help="timetable file; without it tickets carry no class")
     p.add_argument("--config", help="the station's config: its [central] (the centre's hello before the first "
                                     "number) and [station] witness_dir")
@@ -44,63 +44,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(func=run_export)
 
-    add_queue_command(sub, _session_args)
-
-
-def given(text: str) -> str:
-    """An argument that must not be empty: an empty --data-dir would be the current directory."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("must not be empty / 不能为空")
-    return text
-
-
-def _session_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", required=True, type=given, help="the station's data directory")
-    p.add_argument("--room", required=True, type=given)
-    p.add_argument("--date", help="session date YYYY-MM-DD (default: today)")
-    p.add_argument("--key-file", help="deployment key, found as the service finds it: the installed unit's systemd "
-                                      f"credential first, then this file, then DATA_DIR/{KEY_FILE_NAME} (made only "
-                                      "when a new station numbers its first ticket)")
-
-
-def open_session(args: argparse.Namespace, *, existing: bool = False, timetable=None):
-    """The session the command works on. ``existing``: the station and the session must already be
-    there (staff actions on a running station), so a mistyped directory, room or date is an error
-    rather than a new, empty queue."""
-    from photoqueue.core.state import Rules
-    from photoqueue.device.keyfile import ensure_key
-    from photoqueue.device.session import Session, resolve_date
-    from photoqueue.device.store import EventStore, db_path
-
-    data_dir = Path(args.data_dir)
-    path = db_path(data_dir)
-    store = EventStore(path, create=not existing)
-    try:
-        planned = [s.date for s in timetable.slots if s.room == args.room] if timetable else None
-        date = resolve_date(store, args.room, args.date, dt.date.today(), planned)
-        if existing and (args.room, date) not in store.sessions():
-            known = ", ".join(f"{r} {d}" for r, d in store.sessions()) or "none"
-            raise StationError(f"{path}: no queue for {args.room} on {date} here (sessions: {known}) "
-                               "/ 此工作站没有该组该日期的记录", exit_status=2)
-        # The key as the service finds it (device/keyfile.py: credential, --key-file, the data dir's file); one
-        # is made only for a new station, an existing one must be given the key it numbers with.
-        from types import SimpleNamespace
-
-        source = ensure_key(SimpleNamespace(key_file=args.key_file or "", data_dir=str(data_dir)),
-                            make=not store.sessions())
-        if source.key is None:
-            raise StationError(f"{source.path}: deployment key file not found; this station has numbered: give "
-                               "the key it numbers with (--key-file) / 找不到部署密钥文件", exit_status=1)
-        key = source.key
-        return Session(store, args.room, date, Rules(digest_key=key))
-    except BaseException:
-        store.close()
-        raise
+    add_queue_command(sub, session_args)
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from photoqueue.device.gate import take_lock
-    from photoqueue.device.scan_gate import open_gate
+    from photoqueue.device.cli.scan_gate import open_gate
+    from photoqueue.device.store.gate import take_lock
 
     timetable = None
     if args.timetable:
@@ -163,7 +112,7 @@ def _export_format(args: argparse.Namespace) -> str:
 
 
 def _export_body(args: argparse.Namespace, fmt: str) -> str:
-    from photoqueue.device import export
+    from photoqueue.device.store import export
 
     colleges = export.colleges_from_timetable(args.timetable) if args.timetable else None
     if fmt == "html" or (fmt == "csv" and args.report != "agency"):
@@ -186,7 +135,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise StationError(f"--fee {args.fee} is not a fee in yuan (0 to 10000)", exit_status=2)
     try:
         if fmt == "xlsx":
-            from photoqueue.device.export import write_xlsx
+            from photoqueue.device.store.export import write_xlsx
 
             if not args.out:
                 raise StationError("--format xlsx needs --out FILE", exit_status=2)

@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 from photoqueue.device.errors import StationError
-from photoqueue.device.store import EventStore, db_path
-from photoqueue.device.witness import read_witness, witness_path
+from photoqueue.device.store.events import EventStore, db_path
+from photoqueue.device.store.witness import read_witness, witness_path
 
 log = logging.getLogger(__name__)
 
@@ -75,31 +75,12 @@ def run_backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def fetch_centre_events(url: str, token: str, after: int) -> tuple[str, int, list[dict]]:
-    """This station's events the centre holds after ``after``: (station_id, high_water, events)."""
-    import httpx
-
-    out: list[dict] = []
-    with httpx.Client(base_url=url.rstrip("/"), timeout=30, headers={"authorization": f"Bearer {token}"}) as c:
-        while True:
-            try:
-                r = c.get("/api/v1/events", params={"after": after + len(out)})
-                doc = r.json()
-            except (httpx.HTTPError, ValueError) as exc:
-                raise StationError(f"cannot read this station's events from the centre: {exc}") from None
-            if r.status_code != 200:
-                raise StationError(f"the centre answered {r.status_code}: {doc.get('error', '')}")
-            out += doc["events"]
-            if not doc["events"] or after + len(out) >= doc["high_water"]:
-                return doc["station_id"], doc["high_water"], out
-
-
 def recover(data_dir: str | Path, source: str | Path | None, centre: tuple[str, str] | None,
             last_number: int | None = None, witness_dir: str | Path | None = None,
             session: tuple[str, str] | None = None) -> dict:
     """Rebuild the data dir's station (see :mod:`.recover`); refuses what would give a number twice."""
-    from photoqueue.device import recover as rc
-    from photoqueue.device.gate import take_lock
+    from photoqueue.device.store import recover as rc
+    from photoqueue.device.store.gate import take_lock
 
     data_dir = Path(data_dir)
     lock = take_lock(data_dir)  # never under a running station (or a manual scan)
@@ -115,8 +96,8 @@ def recover(data_dir: str | Path, source: str | Path | None, centre: tuple[str, 
 
 
 def _recover(data_dir: Path, source: Path | None, centre, last_number, witness_dir, session) -> dict:
-    from photoqueue.device import recover as rc
-    from photoqueue.device.outer_witness import DayWitness, default_dir
+    from photoqueue.device.store import recover as rc
+    from photoqueue.device.store.outer_witness import DayWitness, default_dir
 
     path = db_path(data_dir)
     origin = source or path
@@ -137,7 +118,7 @@ def _recover(data_dir: Path, source: Path | None, centre, last_number, witness_d
     centre_hw = 0
     keep = None
     if centre is not None:
-        centre_sid, centre_hw, held = fetch_centre_events(*centre, after=0)
+        centre_sid, centre_hw, held = rc.fetch_centre_events(*centre, after=0)
         if station_id is not None and centre_sid != station_id:
             raise StationError(f"the centre knows this token's station as {centre_sid}, the backup is {station_id}",
                                exit_status=2)

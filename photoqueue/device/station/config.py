@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from photoqueue.core.codecheck import CodePolicy
-from photoqueue.device.buttons import ButtonSettings
-from photoqueue.device.photo_watch import PhotoSettings
-from photoqueue.device.station_settings import SoundSettings, StationSettings
-from photoqueue.device.sync_settings import SyncSettings
+from photoqueue.device.station.buttons import ButtonSettings
+from photoqueue.device.station.photo_watch import PhotoSettings
+from photoqueue.device.station.settings import SoundSettings, StationSettings
+from photoqueue.device.sync.settings import SyncSettings
 from photoqueue.display.settings import DisplaySettings
 from photoqueue.errors import PhotoqueueError
 from photoqueue.hints import did_you_mean
@@ -156,8 +156,8 @@ def check_files(config: Config, today: dt.date | None = None) -> list[str]:
     if data_dir:
         problems.append(f"[station] data_dir: {data_dir}")
     else:
-        from photoqueue.device.store import db_path
-        from photoqueue.device.store_guard import check_station_file
+        from photoqueue.device.store.events import db_path
+        from photoqueue.device.store.guard import check_station_file
 
         try:  # a damaged or incomplete database: named here, with the way out, before the station refuses it
             check_station_file(db_path(config.station.data_dir))
@@ -247,9 +247,9 @@ def credential_path(name: str) -> Path | None:
 
 
 def key_path(station) -> tuple[Path, bool]:
-    """(deployment key file, whether none is there yet), by :func:`photoqueue.device.keyfile.resolve_key`'s
+    """(deployment key file, whether none is there yet), by :func:`photoqueue.device.store.keyfile.resolve_key`'s
     order (credential, key_file, the data dir's file); looks only at which files exist."""
-    from photoqueue.device.keyfile import locate_key
+    from photoqueue.device.store.keyfile import locate_key
 
     source = locate_key(station)
     return source.path, source.origin == "none"
@@ -258,7 +258,7 @@ def key_path(station) -> tuple[Path, bool]:
 def key_problem_or_note(config) -> str:
     """``station --check``'s line for the deployment key, found as the service finds it: ``"key: <which
     file>"``, or the problem (the same message the service and ``diagnose`` give)."""
-    from photoqueue.device.keyfile import resolve_key
+    from photoqueue.device.store.keyfile import resolve_key
 
     try:
         source = resolve_key(config.station)

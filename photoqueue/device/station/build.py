@@ -7,15 +7,16 @@ terminal is attached); no screen -> none; no central token -> offline. Each choi
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 import os
 import sys
 from pathlib import Path
 
-from photoqueue.device.config import Config, read_token
 from photoqueue.device.errors import StationError
-from photoqueue.device.parts import (
+from photoqueue.device.station.app import Station
+from photoqueue.device.station.config import Config, read_token
+from photoqueue.device.station.day import load_room_day, session_date
+from photoqueue.device.station.parts import (
     NullButtons,
     NullCamera,
     NullDisplay,
@@ -24,54 +25,23 @@ from photoqueue.device.parts import (
     NullSync,
     StationParts,
 )
-from photoqueue.device.photo_watch import make_photo_watch
-from photoqueue.device.station import Station
+from photoqueue.device.station.photo_watch import make_photo_watch
 
 log = logging.getLogger(__name__)
 
 
-def session_date(config: Config, clock) -> str:
-    """[station] date, else the clock's date when it is plausible (see ``resolve_date``)."""
-    from photoqueue.device.session import resolve_date
-    from photoqueue.device.store import EventStore, db_path
-
-    if config.station.date:
-        return resolve_date(None, config.station.room, config.station.date, clock.now().date())
-    planned = None
-    if config.station.timetable:
-        from photoqueue.timetable import load_timetable
-
-        timetable = load_timetable(config.station.timetable)
-        planned = [s.date for s in timetable.slots if s.room == config.station.room]
-    path = db_path(config.station.data_dir)
-    store = EventStore(path, create=False) if path.exists() else None
-    try:
-        return resolve_date(store, config.station.room, None, clock.now().date(), planned)
-    finally:
-        if store is not None:
-            store.close()
-
-
-def load_room_day(config: Config, date: str):
-    if not config.station.timetable:
-        return None
-    from photoqueue.timetable import load_timetable
-
-    return load_timetable(config.station.timetable).room_day(config.station.room, dt.date.fromisoformat(date))
-
-
 def make_gate(config: Config, date: str, key: bytes, clock_check=None):
-    """The station's NumberGate (device/gate.py): the data dir's lock, both witnesses, and the centre's hello
+    """The station's NumberGate (device/store/gate.py): the data dir's lock, both witnesses, and the centre's hello
     when [central] url and a token are there."""
     from photoqueue.core.digest import key_fingerprint
-    from photoqueue.device.gate import NumberGate
-    from photoqueue.device.hello import CentreLink
-    from photoqueue.device.outer_witness import default_dir
+    from photoqueue.device.store.gate import NumberGate
+    from photoqueue.device.store.outer_witness import default_dir
+    from photoqueue.device.sync.hello import CentreLink
 
     link = None
     token = read_token(config.central) if config.central.url else None
     if token:
-        from photoqueue.device.keyfile import save_received_key
+        from photoqueue.device.store.keyfile import save_received_key
 
         link = CentreLink(config.central.url, token, timeout_s=config.central.hello_timeout_s,
                           fingerprint=key_fingerprint(key), clock_check=clock_check,
@@ -83,8 +53,8 @@ def make_gate(config: Config, date: str, key: bytes, clock_check=None):
 
 def session_factory(config: Config, date: str, key: bytes, clock_check=None, gate=None):
     from photoqueue.core.state import Rules
-    from photoqueue.device.session import Session
-    from photoqueue.device.store import EventStore, db_path
+    from photoqueue.device.store.events import EventStore, db_path
+    from photoqueue.device.store.session import Session
 
     policy = config.values.get("codes")
     rules = Rules(digest_key=key, code_policy=policy) if policy is not None else Rules(digest_key=key)
@@ -110,7 +80,7 @@ def session_factory(config: Config, date: str, key: bytes, clock_check=None, gat
 
 def make_camera(config: Config, submit, clock, source=None):
     """The camera thread: ``source`` given (demo, bench) or the one [camera] names (none: NullCamera)."""
-    from photoqueue.device.station_camera import CameraScanner
+    from photoqueue.device.station.camera import CameraScanner
     from photoqueue.scanner.sources import make_source
 
     if source is None:
@@ -123,14 +93,14 @@ def make_camera(config: Config, submit, clock, source=None):
 def make_hid(config: Config, submit):
     if not config.camera.hid_device:
         return NullPart()
-    from photoqueue.device.station_camera import HidReader
+    from photoqueue.device.station.camera import HidReader
 
     return HidReader(config.camera, submit)
 
 
 def make_buttons(config: Config, submit, clock, pin_factory=None, keyboard: bool | None = None,
                  keyboard_stream=None):
-    from photoqueue.device.buttons import Buttons, KeyboardButtons, make_pin_factory
+    from photoqueue.device.station.buttons import Buttons, KeyboardButtons, make_pin_factory
 
     b = config.buttons
     if b.any_gpio or b.led_pin >= 0 or b.buzzer_pin >= 0:
@@ -174,8 +144,8 @@ def make_sync(config: Config, submit, health=None, session_date=None, staff=None
     if token is None:
         log.warning("central: %s is set but there is no token; running offline", central.url)
         return NullSync()
-    from photoqueue.device.store import db_path
-    from photoqueue.device.sync import SyncClient
+    from photoqueue.device.store.events import db_path
+    from photoqueue.device.sync.client import SyncClient
 
     return SyncClient(db_path(config.station.data_dir), central.url, token, room=config.station.room,
                       on_command=submit, on_staff_command=staff, health=health, session_date=session_date,
@@ -187,9 +157,9 @@ def make_sync(config: Config, submit, health=None, session_date=None, staff=None
 def build_station(config: Config, *, clock=None, pin_factory=None, headless: bool = False,
                   camera_source=None, printer=None, keyboard: bool | None = None, keyboard_stream=None) -> Station:
     """A ready-to-run Station (not started). Reads the key and the timetable; touches nothing else."""
-    from photoqueue.device.keyfile import ensure_key
-    from photoqueue.device.station_printer import PrinterAdapter
-    from photoqueue.device.station_view import WallClock
+    from photoqueue.device.station.printer import PrinterAdapter
+    from photoqueue.device.station.view import WallClock
+    from photoqueue.device.store.keyfile import ensure_key
 
     clock = clock or WallClock()
     date = session_date(config, clock)
@@ -199,15 +169,15 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
     except OSError as exc:
         raise StationError(f"{data_dir}: cannot make the data directory: {exc.strerror or exc}; make it "
                            "writable by this user or choose another data_dir / 无法创建数据目录") from None
-    # one resolution for the service, --check, diagnose and the staff CLI (device/keyfile.py); a station with a
+    # one resolution for the service, --check, diagnose and the staff CLI (device/store/keyfile.py); a station with a
     # centre that has none yet makes one here until its hello hands over the centre's (save_received_key)
     key_source = ensure_key(config.station, make=True)
     log.info("deployment key: %s", key_source.describe())
     key = key_source.key
     room_day = load_room_day(config, date)
     beeps = (config.sound.scan_beeps, config.sound.good_beep_ms, config.sound.bad_beep_ms)
-    from photoqueue.device.clock_check import ClockCheck
-    from photoqueue.device.date_confirm import DateConfirmation, confirmed_by_start
+    from photoqueue.device.station.date_confirm import DateConfirmation, confirmed_by_start
+    from photoqueue.device.sync.clock_check import ClockCheck
 
     # on a simulated clock (the demo) the centre's real date says nothing about the session's
     clock_check = None if getattr(clock, "simulated", False) else ClockCheck(
@@ -223,7 +193,7 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
                       beeps=beeps, date_check=date_check)
     submit = station.submit
     if clock_check is not None:  # a station whose time zone is not the deployment's says so on the screen
-        from photoqueue.device.station_alerts import Alert
+        from photoqueue.device.station.alerts import Alert
 
         clock_check.on_alert = lambda key, text: submit(Alert(key, text))
     station.parts = StationParts(
@@ -239,7 +209,7 @@ def build_station(config: Config, *, clock=None, pin_factory=None, headless: boo
         hid=make_hid(config, submit),
         photos=make_photo_watch(getattr(config, "photos", None), data_dir, config.station.room, date, submit),
     )
-    from photoqueue.device.diagnose import start_checks
+    from photoqueue.device.station.diagnose import start_checks
 
     start_checks(config, clock.now, station)
     if station.parts.present("sync"):

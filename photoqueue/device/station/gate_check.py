@@ -2,7 +2,7 @@
 
 Read-only, like the rest of ``--check``: the station file is opened with SQLite's ``mode=ro`` (no migration,
 no witness written), the lock is only tested, the witnesses only read. What it finds is what the station
-would refuse at its start (device/gate.py), each with its fix.
+would refuse at its start (device/store/gate.py), each with its fix.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from photoqueue.device.gate import STOP_NAME, Refusal, evidence_refusal, lock_holder, read_stop
-from photoqueue.device.outer_witness import DayWitness, default_dir
-from photoqueue.device.store import RECOVERING, db_path
-from photoqueue.device.store_guard import History
-from photoqueue.device.witness import ROW_SQL
+from photoqueue.device.store.events import RECOVERING, db_path
+from photoqueue.device.store.gate import STOP_NAME, Refusal, evidence_refusal, lock_holder, read_stop
+from photoqueue.device.store.guard import History
+from photoqueue.device.store.outer_witness import DayWitness, default_dir
+from photoqueue.device.store.witness import ROW_SQL
 
 
 class ReadOnlyView:
@@ -82,7 +82,7 @@ def _line(refusal: Refusal) -> str:
 
 
 def session_date_or_none(config) -> str | None:
-    from photoqueue.device.station_build import session_date
+    from photoqueue.device.station.day import session_date
 
     class _Clock:
         now = staticmethod(dt.datetime.now)
@@ -94,7 +94,7 @@ def session_date_or_none(config) -> str | None:
 
 
 def check_numbering(config, _probes):  # diagnose's CHECKS signature
-    from photoqueue.device.diagnose import FAIL, OK, Check
+    from photoqueue.device.station.checklist import FAIL, OK, Check
 
     problems, notes = numbering_problems(config, session_date_or_none(config))
     local = "" if config.central.url else "; no centre: the cross-room duplicate check is local only"

@@ -1,6 +1,6 @@
 """The station's starts in its database (``station_runs``, schema version 3): each station process records its
-session date and who confirmed it (device/date_confirm.py); ``photoqueue queue confirm-date`` marks the
-running station's row. Not events: nothing of it syncs. A part of :class:`photoqueue.device.store.EventStore`.
+session date and who confirmed it (device/station/date_confirm.py); ``photoqueue queue confirm-date`` marks the
+running station's row. Not events: nothing of it syncs. A part of :class:`photoqueue.device.store.events.EventStore`.
 """
 
 from __future__ import annotations

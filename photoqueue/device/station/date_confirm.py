@@ -34,8 +34,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from photoqueue.core import commands as cmd
-from photoqueue.device.buttons import ButtonAction
 from photoqueue.device.errors import StationError
+from photoqueue.device.station.buttons import ButtonAction
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class DateConfirmation:
 
 def run_confirm_date(args: argparse.Namespace, date_text: str, now: dt.datetime) -> int:
     """Confirm the running station's date if it is ``date_text``; else refuse, saying both dates."""
-    from photoqueue.device.store import EventStore, db_path
+    from photoqueue.device.store.events import EventStore, db_path
 
     try:
         date = dt.date.fromisoformat(date_text).isoformat()
@@ -247,7 +247,7 @@ def run_confirm_date(args: argparse.Namespace, date_text: str, now: dt.datetime)
 def live_status(data_dir: str | Path, room: str) -> dict | None:
     """The running station's run (its date and who confirmed it), for ``photoqueue diagnose``; None when no
     station of this room runs on ``data_dir``."""
-    from photoqueue.device.store import EventStore, db_path
+    from photoqueue.device.store.events import EventStore, db_path
 
     path = db_path(data_dir)
     if not path.exists():

@@ -28,14 +28,33 @@ from pathlib import Path
 from photoqueue.atomicfile import atomic_write
 from photoqueue.core.events import NumbersOnPaper, TicketIssued, event_from_dict
 from photoqueue.device.errors import StationError
-from photoqueue.device.store import DB_NAME, RECOVERING, EventStore, db_path
-from photoqueue.device.witness import read_witness, witness_path
+from photoqueue.device.store.events import DB_NAME, RECOVERING, EventStore, db_path
+from photoqueue.device.store.witness import read_witness, witness_path
 
 log = logging.getLogger(__name__)
 
 NEW_NAME = "recover-new.db"  # not station.db*: the swap moves those aside
 KILL_ENV = "PHOTOQUEUE_RECOVER_KILL_AT"  # tests: SIGKILL this process at the named step (a power cut)
 
+
+
+def fetch_centre_events(url: str, token: str, after: int) -> tuple[str, int, list[dict]]:
+    """This station's events the centre holds after ``after``: (station_id, high_water, events)."""
+    import httpx
+
+    out: list[dict] = []
+    with httpx.Client(base_url=url.rstrip("/"), timeout=30, headers={"authorization": f"Bearer {token}"}) as c:
+        while True:
+            try:
+                r = c.get("/api/v1/events", params={"after": after + len(out)})
+                doc = r.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise StationError(f"cannot read this station's events from the centre: {exc}") from None
+            if r.status_code != 200:
+                raise StationError(f"the centre answered {r.status_code}: {doc.get('error', '')}")
+            out += doc["events"]
+            if not doc["events"] or after + len(out) >= doc["high_water"]:
+                return doc["station_id"], doc["high_water"], out
 
 def _step(name: str) -> None:
     if os.environ.get(KILL_ENV) == name:
@@ -167,7 +186,7 @@ def swap(data_dir: Path, aside: Path) -> None:
 
 def finish(data_dir: Path, aside: Path) -> None:
     swap(data_dir, aside)
-    from photoqueue.device.gate import STOP_NAME
+    from photoqueue.device.store.gate import STOP_NAME
 
     (data_dir / STOP_NAME).unlink(missing_ok=True)  # what the centre refused is what this rebuilt
     (data_dir / RECOVERING).unlink(missing_ok=True)
@@ -186,7 +205,6 @@ def data_dir_identity(data_dir: Path) -> str | None:
 def rebuild_from_centre(data_dir: Path, centre: tuple[str, str], station_id: str, outer=None) -> int:
     """A replacement Pi adopting ``station_id``: its (empty) data dir rebuilt from the centre's events of that
     station, so it continues the room's numbers. Returns how many events. The caller holds the lock."""
-    from photoqueue.device.backup import fetch_centre_events
 
     centre_sid, hw, events = fetch_centre_events(*centre, after=0)
     if centre_sid != station_id:

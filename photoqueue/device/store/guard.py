@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from photoqueue.device.errors import StationError
-from photoqueue.device.witness import ROW_SQL, Witness, read_witness, witness_path
+from photoqueue.device.store.witness import ROW_SQL, Witness, read_witness, witness_path
 
 log = logging.getLogger(__name__)
 

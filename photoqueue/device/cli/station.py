@@ -33,8 +33,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def run_diagnose(args: argparse.Namespace) -> int:
     import json
 
-    from photoqueue.device import diagnose
-    from photoqueue.device.config import ConfigError, load_config
+    from photoqueue.device.station import diagnose
+    from photoqueue.device.station.config import ConfigError, load_config
 
     parts = tuple(p.strip() for p in args.only.split(",") if p.strip()) or diagnose.ALL
     unknown = [p for p in parts if p not in diagnose.CHECKS]
@@ -55,10 +55,10 @@ def run_diagnose(args: argparse.Namespace) -> int:
 
 
 def _gate_problems(where: str, config) -> list[str]:
-    """What the number gate would refuse at the start (device/gate_check.py): a ConfigError (exit 2) with each
+    """What the number gate would refuse at the start (device/station/gate_check.py): a ConfigError (exit 2) with each
     problem and its fix; the notes (a station already running) are returned."""
-    from photoqueue.device.config import ConfigError
-    from photoqueue.device.gate_check import numbering_problems, session_date_or_none
+    from photoqueue.device.station.config import ConfigError
+    from photoqueue.device.station.gate_check import numbering_problems, session_date_or_none
 
     problems, notes = numbering_problems(config, session_date_or_none(config))
     if problems:
@@ -67,7 +67,7 @@ def _gate_problems(where: str, config) -> list[str]:
 
 
 def run_station(args: argparse.Namespace) -> int:
-    from photoqueue.device.config import ConfigError, check_files, example_toml, load_config
+    from photoqueue.device.station.config import ConfigError, check_files, example_toml, load_config
 
     if args.print_example:
         print(example_toml())
@@ -86,7 +86,7 @@ def run_station(args: argparse.Namespace) -> int:
         print(f"{args.config}: ok")
         return 0
     logging.getLogger("photoqueue").setLevel(config.station.log_level.upper())
-    from photoqueue.device.station_build import build_station
+    from photoqueue.device.station.build import build_station
 
     station = build_station(config, headless=args.headless)
     stop = threading.Event()

@@ -99,7 +99,7 @@ def display_state(state: SessionState, *, now: dt.datetime, alerts: list[str], l
 
     ``live_clock``: the screen shows the wall clock and ticks by itself; otherwise it shows ``now``
     (a simulated day's time, or a snapshot's). ``date_check``: (session date, who confirmed it or "") shows
-    the date large in place of the call (see device/date_confirm.py)."""
+    the date large in place of the call (see device/station/date_confirm.py)."""
     from photoqueue.display.model import CurrentClass, DateCheck, DisplayState, Flash, NextClass
 
     # the class being shot: the called student's (tickets are issued ahead, to the active class)

@@ -1,0 +1,2 @@
+"""The station's commands: `scan`, `queue`, `export` (commands), the staff actions (staff) and
+`station` / `diagnose` (station)."""
