@@ -65,6 +65,7 @@ class _Sim:
         self.events: list[Event] = []
         self.shots: list[tuple[float, int | None]] = []
         self.frames = SHOTS
+        self.walk = (3.0, 8.0)  # from the call (or the last press) to the student's first frame
         self.screen: int | None = None  # the number the screen shows (the queue's called one)
         # students photographed while the screen showed another number: -1 the screen's was after theirs
         self.off_screen: dict[int, int] = {}
@@ -78,9 +79,9 @@ class _Sim:
     def wait(self, lo: float, hi: float) -> None:
         self.t += self.rng.uniform(lo, hi)
 
-    def photograph(self, number: int | None, walk: tuple[float, float] = (3.0, 8.0), side: int = 0) -> None:
+    def photograph(self, number: int | None, walk: tuple[float, float] | None = None, side: int = 0) -> None:
         """``side``: -1 while the screen is ahead of the line, +1 while the line is ahead of the screen."""
-        self.wait(*walk)
+        self.wait(*(walk or self.walk))
         if number is not None and number != self.screen:
             self.off_screen[number] = side
         for i in range(self.rng.choice(self.frames)):
@@ -93,16 +94,18 @@ class _Sim:
 def simulate_day(n: int = 400, *, seed: int = 1, room: str = "A", date: str = "2024-06-12",
                  offset_s: float = -185.0, drift_s: float = 4.0, anomalies: bool = True,
                  corrected_after: int | None = 6, test_shots: int = 2, kinds: tuple[str, ...] = KINDS,
-                 shots: tuple[int, ...] = SHOTS, pairs: tuple[tuple[str, int], ...] = ()) -> SimDay:
+                 shots: tuple[int, ...] = SHOTS, pairs: tuple[tuple[str, int], ...] = (),
+                 walk: tuple[float, float] = (3.0, 8.0)) -> SimDay:
     """A day of ``n`` students. ``anomalies`` False: a clean day (absences and voids stay, no slips).
     ``kinds``: single slips to plant, once each (and ``late``: a student who comes minutes after the call):
     a ``forgotten`` press is made good by staff's extra press ``corrected_after`` students later (None:
     never); a ``double_press`` is never made good (the last student is photographed after the last press).
     ``pairs``: (``double_then_forgotten`` | ``forgotten_then_double``, distance): two slips that cancel,
-    the second ``distance`` numbers after the first. ``shots``: frames per student, drawn."""
+    the second ``distance`` numbers after the first. ``shots``: frames per student, drawn. ``walk``: seconds
+    from the call (the press before) to the student's first frame, drawn."""
     rng = random.Random(seed)
     sim = _Sim(rng, room, date, dt.datetime.fromisoformat(date) + dt.timedelta(hours=8, minutes=30))
-    sim.frames = shots
+    sim.frames, sim.walk = shots, walk
     plan = _plan(rng, n, anomalies, kinds, pairs)
     for _ in range(max(0, test_shots)):
         sim.shots.append((sim.t, None))

@@ -75,6 +75,25 @@ def pauses(line: linemod.Line, u: np.ndarray, gap_s: float) -> tuple[np.ndarray,
     return long, between
 
 
+def late_frames(line: linemod.Line, u: np.ndarray, k: np.ndarray, params: Params) -> np.ndarray:
+    """The slots with a photo taken less than half ``walk_in_s`` after a press (the next number called at it)
+    moved back to the press's turn. Nobody is called, walks in and is photographed that fast; the station
+    writes the press to the second (read as its middle: up to half a second off) and the clock is known to a
+    few tenths, so such a photo is the last frame of the student the press was for. Left in the next turn, it looked like that turn's student, and the path paid
+    for it with a forgotten press there and, to put the line back, a real one told as one student's pause
+    (every photo between on the next student). A short turn too: a quick student photographed and pressed
+    within two seconds of the call, or a double press, whose second press comes at least half a second
+    after the first and so a second or more after the student's last frame."""
+    k = k.copy()
+    for j in np.flatnonzero(k >= 1):
+        i = int(k[j])
+        prev = line.slots[i - 1]
+        if (prev.outcome == linemod.PRESS and prev.end is not None and prev.end == line.slots[i].start
+                and u[j] - prev.end < params.walk_in_s / 2):
+            k[j] = i - 1
+    return k
+
+
 def align(line: linemod.Line, k: np.ndarray, long: np.ndarray, undone: np.ndarray,
           max_shift: int) -> tuple[np.ndarray, int]:
     """The cheapest shift per photo (photos in time order, ``k`` their slots), and the shift now (live: the
@@ -162,7 +181,7 @@ def reconcile(events, photos: list[Photo], *, room: str, date: str, params: Para
     u = clock.to_station(cam)
     rec.camera_offset_s, rec.drift_s = clock.offset_s, clock.drift_s
     line = linemod.build(turns, params.max_shift, params.double_press_s)
-    k = np.searchsorted(line.starts[:line.real], u, side="right") - 1
+    k = late_frames(line, u, np.searchsorted(line.starts[:line.real], u, side="right") - 1, params)
     idx = np.flatnonzero(k >= 0)  # photos before the first call are no student's
     shifts = np.zeros(0, dtype=np.int64)
     long = np.zeros(len(u), dtype=bool)
