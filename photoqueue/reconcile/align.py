@@ -79,19 +79,20 @@ def late_frames(line: linemod.Line, u: np.ndarray, k: np.ndarray, params: Params
     """The slots with a photo taken less than half ``walk_in_s`` after a press (the next number called at it)
     moved back to the press's turn. Nobody is called, walks in and is photographed that fast; the station
     writes the press to the second (read as its middle: up to half a second off) and the clock is known to a
-    few tenths, so such a photo is the last frame of the student the press was for. Left in the next turn, it looked like that turn's student, and the path paid
-    for it with a forgotten press there and, to put the line back, a real one told as one student's pause
-    (every photo between on the next student). A short turn too: a quick student photographed and pressed
+    few tenths, so such a photo is the last frame of the student the press was for. Left in the next turn,
+    it looked like that turn's student, and the path paid for it with a forgotten press there and, to put
+    the line back, a real one told as one student's pause (every photo between on the next student). A
+    short turn too: a quick student photographed and pressed
     within two seconds of the call, or a double press, whose second press comes at least half a second
     after the first and so a second or more after the student's last frame."""
-    k = k.copy()
-    for j in np.flatnonzero(k >= 1):
-        i = int(k[j])
-        prev = line.slots[i - 1]
-        if (prev.outcome == linemod.PRESS and prev.end is not None and prev.end == line.slots[i].start
-                and u[j] - prev.end < params.walk_in_s / 2):
-            k[j] = i - 1
-    return k
+    slots = line.slots
+    # per slot: the time of the press that called it (the turn before ended at its start), else NaN
+    called_at = np.array([np.nan] + [p.end if p.outcome == linemod.PRESS and p.end == s.start else np.nan
+                                     for p, s in zip(slots, slots[1:], strict=False)], dtype=float)
+    inside = k >= 1
+    since = np.full(len(k), np.inf)
+    since[inside] = u[inside] - called_at[k[inside]]  # NaN where no press called the slot
+    return np.where(since < params.walk_in_s / 2, k - 1, k)
 
 
 def align(line: linemod.Line, k: np.ndarray, long: np.ndarray, undone: np.ndarray,
