@@ -169,10 +169,16 @@ class RoomSim:
 
     def press(self, name: str, hold_s: float = 0.25) -> None:
         pin = self.pins.pin(PINS[name])
+        called = self.ask(lambda s: s.called) if hold_s >= 1.0 else None
         pin.drive_low()  # pull-up wiring: pressed = low
         self.clock.sleep(hold_s)
         if hold_s >= 1.0:
-            time.sleep(0.15)  # let the station's loop tick and see the hold (its clock does not flow)
+            # The station's loop sees the hold on its next tick (the simulated clock does not flow by
+            # itself): keep the button down until the undo has changed the call, as a photographer holds
+            # until the beep. A fixed real-time wait lost the undo on a loaded machine.
+            deadline = time.monotonic() + 10.0
+            while time.monotonic() < deadline and self.ask(lambda s: s.called) == called:
+                time.sleep(0.02)
         pin.drive_high()
         self.ask(lambda _s: None)
 
