@@ -29,6 +29,7 @@ from photoqueue.device.store import schema as store_schema
 from photoqueue.device.store.guard import (
     FileIds,
     History,
+    Stale,
     damaged,
     no_checkpoint_on_close,
     refuse_new_file,
@@ -66,7 +67,7 @@ class EventStore(StationRuns):
         self.path = Path(path)
         self._history = History()  # the event chain as far as this connection has read it
         self._pending: History | None = None  # the chain after the open transaction, once it commits
-        self._stale: str | None = None  # why this connection must not write any more
+        self._stale: Stale | None = None  # why this connection must not write any more
         self._ids: FileIds | None = None
         self._witness_file = WitnessFile(witness_path(self.path))
         self._station_id: str | None = None
@@ -149,7 +150,7 @@ class EventStore(StationRuns):
                 time.sleep(0.05)
 
     def close(self) -> None:
-        if self._stale is not None and "station.db-wal" not in self._stale:
+        if self._stale is not None and not self._stale.own_wal_gone:
             # our view is stale: a checkpoint on close would write it over what others committed.
             # (Our WAL unlinked is the other way round: then the checkpoint on close is what copies our
             # commits into the main file, which nobody else could write: they refuse it, see refuse_new_file.)
@@ -227,16 +228,17 @@ class EventStore(StationRuns):
             witness = self._witness_file.read()
             last = self.last_seq()
             if witness is not None and witness.seq > last:
-                self._stale = (f"this connection sees events up to {last}, but the witness records {witness.seq}: "
-                               "another process committed what it cannot see (station.db-shm deleted?)")
+                self._stale = Stale(f"this connection sees events up to {last}, but the witness records "
+                                    f"{witness.seq}: another process committed what it cannot see (station.db-shm "
+                                    "deleted?)")
             elif witness is not None and witness.centre_hw > last:
-                self._stale = (f"it holds events up to {last}, but the centre already holds {witness.centre_hw} of "
-                               "this station's events: it is an older copy")
+                self._stale = Stale(f"it holds events up to {last}, but the centre already holds "
+                                    f"{witness.centre_hw} of this station's events: it is an older copy")
             elif last < self._history.seq:
-                self._stale = f"its history went back from {self._history.seq} to {last} events"
+                self._stale = Stale(f"its history went back from {self._history.seq} to {last} events")
         if self._stale is not None:
-            log.error("%s: %s", self.path, self._stale)
-            raise damaged(self.path, self._stale + "; restart the station to check the file")
+            log.error("%s: %s", self.path, self._stale.why)
+            raise damaged(self.path, self._stale.why + "; restart the station to check the file")
 
     def _witness(self) -> None:
         try:

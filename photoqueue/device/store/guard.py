@@ -144,14 +144,24 @@ class FileIds:
     def of(cls, path: Path) -> FileIds:
         return cls(_ident(f"{path}-wal"), _ident(f"{path}-shm"))
 
-    def changed(self, path: Path) -> str | None:
+    def changed(self, path: Path) -> Stale | None:
         """What happened to the files since, or None."""
         now = FileIds.of(path)
         if self.wal is not None and now.wal != self.wal:
-            return "station.db-wal was deleted or replaced under this process"
+            return Stale(own_wal_gone=True, why="station.db-wal was deleted or replaced under this process")
         if self.shm is not None and now.shm != self.shm:
-            return "station.db-shm was deleted or replaced under this process"
+            return Stale(own_wal_gone=False, why="station.db-shm was deleted or replaced under this process")
         return None
+
+
+@dataclass(frozen=True)
+class Stale:
+    """Why a connection must not write any more. ``own_wal_gone``: its own WAL was unlinked (nobody else
+    can have written through it, so its checkpoint at close is what saves its commits); otherwise its
+    view is behind another writer's, and a checkpoint at close would write over that writer's commits."""
+
+    why: str
+    own_wal_gone: bool = False
 
 
 def _ident(p: str | Path) -> tuple[int, int] | None:

@@ -275,9 +275,9 @@ class SyncClient:
 
     def _deliver(self, commands: list[dict], duplicates: list[dict]) -> int:
         if self.staff is not None:
-            n = self.staff.deliver(commands, self._delivered, self._to_ack)
-            if n < 0:
-                return -n - 1
+            delivered = self.staff.deliver(commands, self._delivered, self._to_ack)
+            if delivered.stopped:
+                return delivered.count
             commands = []
         if self.on_command is None:
             return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 from photoqueue.core.errors import CoreError
@@ -22,14 +23,21 @@ from photoqueue.core.targets import Targeted, staff_from_wire
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Delivered:
+    count: int
+    stopped: bool = False  # a commit failed: the round ended there
+
+
 class StaffDelivery:
     def __init__(self, on_staff_command: Callable[[int, Targeted], Any], timeout_s: float):
         self.on_staff_command = on_staff_command
         self.timeout_s = timeout_s
         self.outcomes: dict[int, dict[str, str]] = {}  # committed, not yet acknowledged by the centre
 
-    def deliver(self, commands: list[dict], delivered: set, to_ack: set) -> int:
-        """Hand each new command over; returns how many, or -(n + 1) when the round stopped at a failed commit."""
+    def deliver(self, commands: list[dict], delivered: set, to_ack: set) -> Delivered:
+        """Hand each new command over: how many, and whether the round stopped at a failed commit (the rest
+        are offered again next round)."""
         n = 0
         for c in commands:
             cid = c.get("id")
@@ -43,12 +51,12 @@ class StaffDelivery:
             else:
                 outcome = self._outcome(cid, targeted)
             if outcome is None:
-                return -(n + 1)
+                return Delivered(n, stopped=True)
             self.outcomes[cid] = {"outcome": outcome[0], "reason": outcome[1]}
             delivered.add(cid)
             to_ack.add(cid)
             n += 1
-        return n
+        return Delivered(n)
 
     def _outcome(self, cid: int, targeted: Targeted) -> tuple[str, str] | None:
         try:
