@@ -142,7 +142,8 @@ run_arch() {
     [ -n "$new_debs" ] && bytes="$(echo "$new_debs" | xargs du -cb | tail -1 | cut -f1)"
     local pip_bytes apt_count opencv_wheels venv_mb
     # what pip downloaded: the sizes its log gives ("Downloading NAME (29.5 MB)"), build dependencies included
-    pip_bytes="$(grep -oE 'Downloading [^ ]+ \([0-9.]+ [kMG]?B\)' "$root/opt/pip.log" 2>/dev/null | tr -d '()' \
+    # (grep finds nothing after an offline install from the wheelhouse: not a failure under pipefail)
+    pip_bytes="$({ grep -oE 'Downloading [^ ]+ \([0-9.]+ [kMG]?B\)' "$root/opt/pip.log" 2>/dev/null || true; } | tr -d '()' \
         | awk '{ m = ($4 == "kB") ? 1e3 : ($4 == "MB") ? 1e6 : ($4 == "GB") ? 1e9 : 1; s += $3 * m }
                END { printf "%d", s }')"
     apt_count="$(echo "$new_debs" | grep -c . || true)"
