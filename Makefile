@@ -32,7 +32,7 @@ WHEELHOUSE ?= dist/wheelhouse
 export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
 
-.PHONY: setup debs pi-debs demo test test-main test-pi test-install wheelhouse bench lint reliability clean
+.PHONY: setup debs pi-debs demo test test-main test-parallel test-serial test-pi test-install wheelhouse bench lint reliability clean
 
 setup: debs $(STAMP)
 
@@ -49,12 +49,22 @@ demo: setup
 	$(BIN)/photoqueue demo --headless --exit $(DEMO_ARGS)
 
 # The whole suite in the dev venv, then the version-sensitive tests again on the Pi's Python (test-pi).
-test: test-main test-pi
+# The Pi's run goes beside the parallel run (neither measures time, and the parallel run leaves a core idle
+# while its last big files finish); the serial tests run alone after both. -Otarget: each part's output
+# whole, not interleaved.
+test: setup pi-debs
+	$(MAKE) --no-print-directory -j2 -Otarget test-parallel test-pi
+	$(MAKE) --no-print-directory test-serial
 
-test-main: setup
+test-main: test-parallel test-serial
+
+test-parallel: setup
 	$(BIN)/ruff check photoqueue tests bench scripts
 	@bash scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest -n $(PYTEST_JOBS) --dist loadfile -m "not serial" $(PYTEST_ARGS)
+
+test-serial: setup
+	@bash scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: PYTEST_ARGS chose none of them
 
 pi-debs:
