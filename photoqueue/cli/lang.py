@@ -1,6 +1,7 @@
 """Chinese first for the command line's own words: argparse's fixed messages ("the following arguments are
-required", "usage:", "invalid choice", "show this help message and exit", ...) and the command list of
-``photoqueue --help``, in Chinese; in English with ``--lang en`` or an English locale (``LANG=en_US.UTF-8``).
+required", "usage:", "invalid choice", "show this help message and exit", ...), the command list of
+``photoqueue --help`` and every option's help text (:mod:`photoqueue.cli.help_zh`), in Chinese; in English
+with ``--lang en`` or an English locale (``LANG=en_US.UTF-8``).
 
 argparse words its messages with ``gettext`` at the moment it raises them; rather than patching the
 ``argparse`` module (a global), :class:`photoqueue.cli.Parser` translates what reaches its ``error()`` and
@@ -12,7 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
+
+from photoqueue.cli.help_zh import help_zh
 
 ZH, EN = "zh", "en"
 
@@ -108,11 +112,64 @@ COMMANDS_ZH = {
 }
 
 
+# a Chinese character is two columns wide on a terminal; a line breaks between any two of them (or at an
+# English word's space), never before a closing mark nor after an opening one
+_UNITS = re.compile(r"[^\s\u2e80-\uffef]+\s*|\s+|[\u2e80-\uffef]\s*")
+_NO_BREAK_BEFORE = set("，。、；：！？）」』”’》")
+_NO_BREAK_AFTER = set("（「『“‘《")
+
+
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes (East Asian wide and fullwidth characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_wide(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns (argparse's textwrap counts a Chinese character
+    as one column, so its lines of Chinese ran to twice the terminal's width)."""
+    lines: list[list[str]] = [[]]
+    for unit in _UNITS.findall(text):
+        line = lines[-1]
+        if line and columns("".join(line) + unit.rstrip()) > max(width, 1):
+            carry = []
+            while len(line) > 1 and (unit[0] in _NO_BREAK_BEFORE or line[-1].rstrip() in _NO_BREAK_AFTER):
+                carry.insert(0, line.pop())
+                if carry[0][0] not in _NO_BREAK_BEFORE:
+                    break
+            if not line[-1].strip():
+                line.pop()
+            lines.append(carry)
+        if lines[-1] or unit.strip():
+            lines[-1].append(unit)
+    return ["".join(line).rstrip() for line in lines if line] or [""]
+
+
 class ChineseHelpFormatter(argparse.HelpFormatter):
-    """argparse's help with the usage line's prefix in Chinese."""
+    """argparse's help with the usage line's prefix in Chinese, and each option's help text and each command's
+    description in Chinese (:data:`photoqueue.cli.help_zh.HELP_ZH`, keyed by the English the module wrote)."""
 
     def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, USAGE_ZH if prefix is None else prefix)
+
+    def _format_usage(self, usage, actions, groups, prefix):
+        # argparse measures the prefix in characters: lay the usage out behind spaces as wide as "用法：" is
+        if prefix is None or columns(prefix) == len(prefix):
+            return super()._format_usage(usage, actions, groups, prefix)
+        blank = " " * columns(prefix)
+        return prefix + super()._format_usage(usage, actions, groups, blank)[len(blank):]
+
+    def _split_lines(self, text, width):
+        return wrap_wide(self._whitespace_matcher.sub(" ", text).strip(), width)
+
+    def _fill_text(self, text, width, indent):
+        return "\n".join(indent + line for line in wrap_wide(self._whitespace_matcher.sub(" ", text).strip(),
+                                                             width - len(indent)))
+
+    def add_text(self, text):
+        super().add_text(help_zh(text) if isinstance(text, str) else text)
+
+    def _get_help_string(self, action):
+        return help_zh(action.help) if isinstance(action.help, str) else action.help
 
 
 def localise(parser: argparse.ArgumentParser) -> None:
