@@ -101,9 +101,13 @@ class EventStore(StationRuns):
 
     def _prepare(self) -> None:
         db = self._db
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        db.execute("BEGIN")  # one snapshot: another process may be creating the file between two reads
+        try:
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            db.execute("COMMIT")
         if app_id != APPLICATION_ID and tables:
             raise StationError(f"{self.path}: this SQLite file belongs to another program, not a photoqueue station "
                                "/ 不是本系统的数据库")
@@ -114,17 +118,20 @@ class EventStore(StationRuns):
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         if not tables:
-            refuse_new_file(self.path)
             with self.transaction(guard=False):
-                # Another process may have created the schema while we waited for the lock.
-                if not db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                # Another process may have created the schema (and numbered, and written its witness) while
+                # we waited for the lock: judge the witness only when the file is still empty under the lock.
+                tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if not tables:
+                    refuse_new_file(self.path)
                     store_schema.create(db, APPLICATION_ID)
                     db.execute("INSERT INTO meta VALUES ('station_id', ?)", (uuid.uuid4().hex,))
                     log.info("created station database %s", self.path)
-            if read_witness(witness_path(self.path)) is None:
+            if not tables and read_witness(witness_path(self.path)) is None:
                 write_witness(witness_path(self.path), witness_of(self.station_id, self._history))
-        else:
+        if tables:
             self._history = verify_file(db, self.path, self.station_id)
+            version = db.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
                 self._migrate(version)
         self._ids = FileIds.of(self.path)
