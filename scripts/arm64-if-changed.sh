@@ -25,6 +25,16 @@ if [ "$FORCE" -eq 0 ] && [ -f "$stamp" ]; then
     exit 0
 fi
 echo "arm64 install: systemd/, scripts/ or pyproject.toml changed since its last pass ($hash): $CMD"
+# A CI machine that has never run arm64 roots: set qemu up through binfmt_misc (as root, once; docs/station.md
+# "The install test"), so a new machine runs the stage instead of failing on a missing emulator.
+if [ -z "${PHOTOQUEUE_ARM64_CMD:-}" ] && [ "$(uname -m)" != aarch64 ] && [ "$(id -u)" -eq 0 ] \
+        && ! grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
+    echo "arm64 install: setting up qemu-user-static through binfmt_misc"
+    mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || true
+    dpkg -s qemu-user-static binfmt-support arch-test >/dev/null 2>&1 \
+        || bash "$HERE/install-debs.sh" qemu-user-static binfmt-support arch-test
+    update-binfmts --enable qemu-aarch64 2>/dev/null || true
+fi
 (cd "$SRC" && bash -c "$CMD")
 mkdir -p "$CACHE/arm64-passed"
 date -u +%Y-%m-%dT%H:%M:%SZ > "$stamp"
