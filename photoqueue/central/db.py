@@ -189,15 +189,7 @@ class Database:
         the thread pool can outlive the server's shutdown."""
         with self._lock:
             self._closed = True
-            idle = []
-            while not self._pool.empty():
-                idle.append(self._pool.get_nowait())
-            for conn in idle:
-                if conn in self._all:
-                    self._all.remove(conn)
-        for conn in idle:
-            with contextlib.suppress(Exception):
-                conn.raw.close()
+        self._drop_idle()
 
     def describe(self) -> str:
         return str(self.path) if self.dialect == "sqlite" else _safe_url(self.url)

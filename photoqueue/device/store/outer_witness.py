@@ -19,15 +19,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import json
 import logging
 import os
 import re
-import zlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from photoqueue.device.errors import StationError
+from photoqueue.device.store.witness import slot_bytes, slot_doc
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +68,10 @@ def day_path(witness_dir: Path, data_dir: str | Path, room: str, date: str) -> P
 
 
 def _decode(raw: bytes) -> DayRecord | None:
-    text, _, crc = raw.rstrip(b"\0").rpartition(b"|")
-    if not text:
-        return None
+    doc = slot_doc(raw)
     try:
-        if int(crc, 16) != zlib.crc32(text):
-            return None
-        return DayRecord(**json.loads(text))
-    except (ValueError, TypeError):
+        return DayRecord(**doc) if doc is not None else None
+    except TypeError:
         return None
 
 
@@ -151,9 +146,7 @@ class DayWitness:
                     update = replace(update, number=max(number, current.number), gen=current.gen + 1)
                     if current.station_id == station_id and current.seq > seq and not rebuilt:
                         update = replace(update, seq=current.seq, chain=current.chain)
-                text = json.dumps(asdict(update), ensure_ascii=False, separators=(",", ":")).encode()
-                slot = (text + b"|" + format(zlib.crc32(text), "08x").encode()).ljust(SLOT, b"\0")
-                os.pwrite(fd, slot[:SLOT], (update.gen % 2) * SLOT)
+                os.pwrite(fd, slot_bytes(asdict(update), SLOT), (update.gen % 2) * SLOT)
                 return update
             finally:
                 with contextlib.suppress(OSError):

@@ -64,8 +64,9 @@ def row_text(seq: int, room: str, date: str, type_: str, body: str) -> str:
     return f"{seq}\x1f{room}\x1f{date}\x1f{type_}\x1f{body}\x1e"
 
 
-@functools.lru_cache(maxsize=16)  # a commit reads back the slots it or the last commit wrote: decode once
-def _decode(raw: bytes) -> Witness | None:
+def slot_doc(raw: bytes) -> dict | None:
+    """One slot's JSON document, or None when the slot is empty or its CRC does not match (a torn write).
+    Both witnesses (this one and :mod:`.outer_witness`) keep their records in two such slots."""
     text, _, crc = raw.rstrip(b"\0").rpartition(b"|")
     if not text:
         return None
@@ -73,6 +74,23 @@ def _decode(raw: bytes) -> Witness | None:
         if int(crc, 16) != zlib.crc32(text):
             return None
         doc = json.loads(text)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def slot_bytes(doc: dict, size: int) -> bytes:
+    """``doc`` as one slot of ``size`` bytes: compact JSON, its CRC, NUL padding."""
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    return (text + b"|" + format(zlib.crc32(text), "08x").encode()).ljust(size, b"\0")[:size]
+
+
+@functools.lru_cache(maxsize=16)  # a commit reads back the slots it or the last commit wrote: decode once
+def _decode(raw: bytes) -> Witness | None:
+    doc = slot_doc(raw)
+    if doc is None:
+        return None
+    try:
         return Witness(str(doc["station_id"]), int(doc["seq"]), str(doc["chain"]), int(doc["centre_hw"]),
                        int(doc["gen"]))
     except (ValueError, KeyError, TypeError):
@@ -147,9 +165,8 @@ def _write(fd: int, path: str | Path, update: Witness) -> Witness:
                 merged = replace(update, seq=current.seq, chain=current.chain)
             merged = replace(merged, centre_hw=max(current.centre_hw, update.centre_hw))
         merged = replace(merged, gen=(current.gen + 1) if current is not None else 1)
-        text = json.dumps(merged.__dict__, separators=(",", ":")).encode()  # asdict's deep walk, without the walk
-        record = text + b"|" + format(zlib.crc32(text), "08x").encode()
-        os.pwrite(fd, record.ljust(SLOT, b"\0"), (merged.gen % 2) * SLOT)
+        # merged.__dict__: asdict's deep walk, without the walk
+        os.pwrite(fd, slot_bytes(merged.__dict__, SLOT), (merged.gen % 2) * SLOT)
         return merged
     finally:
         with contextlib.suppress(OSError):
